@@ -1,0 +1,103 @@
+"""The one exception hierarchy of azshell.
+
+Every error carries the one-line message a user sees (``str(err)``); the shell prints that line
+and goes on, and only ``--debug`` shows a traceback. The classes say *what kind* of failure it
+was, so that a script's exit code and the client's retry rules can depend on it.
+"""
+
+from __future__ import annotations
+
+
+class AzshellError(Exception):
+    """Base class: a failure with a message fit for the user."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(AzshellError):
+    """The user's words are off: unknown command, wrong arguments, bad option value."""
+
+    exit_code = 2
+
+
+class LocalError(AzshellError):
+    """Something on this machine: a missing file, a directory that cannot be zipped."""
+
+
+class ProjectValidationError(LocalError):
+    """A project directory or zip that Azkaban's loader would reject; nothing was sent."""
+
+    def __init__(self, errors: list[str], source: str = "") -> None:
+        self.errors = list(errors)
+        where = f" in {source}" if source else ""
+        lines = "; ".join(self.errors)
+        super().__init__(f"project{where} is invalid: {lines}")
+
+
+class ConnectionFailed(AzshellError):
+    """The server could not be reached at all (refused, DNS, TLS). Nothing was sent."""
+
+
+class RequestTimedOut(AzshellError):
+    """The server did not answer in time."""
+
+
+class OutcomeUnknown(AzshellError):
+    """A request that changes state may have reached the server and its answer was lost.
+
+    Never retried silently: the user must look (``show``, ``projects``) before trying again.
+    """
+
+
+class SessionError(AzshellError):
+    """The session is missing or expired and could not be renewed."""
+
+
+class LoginFailed(SessionError):
+    """The server refused the user name or password."""
+
+
+class ServerError(AzshellError):
+    """The server answered with something that is not an API answer (HTML error page, 5xx)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class BadResponse(ServerError):
+    """The answer could not be understood (not JSON where JSON was due, unexpected shape)."""
+
+
+class ApiError(AzshellError):
+    """The server understood the call and said no (an ``error`` key, ``status: error``, ...)."""
+
+    def __init__(self, message: str, status: int | None = None, body: object = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.body = body
+
+
+class NotFound(ApiError):
+    """The project, flow, job, execution or schedule named does not exist."""
+
+
+class PermissionDenied(ApiError):
+    """The user lacks the permission the call needs."""
+
+
+class Interrupted(AzshellError):
+    """The user pressed Ctrl-C during a call; the shell abandons it and goes on."""
+
+    exit_code = 130
+
+
+class ProjectLoadError(LocalError):
+    """The project files cannot be loaded at all (bad zip, bad ``.project``): Azkaban's exceptions."""
