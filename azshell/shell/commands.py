@@ -1,0 +1,299 @@
+"""The command table: the one source of truth for every shell command.
+
+The parser, the completer, the input lexer, the toolbar's syntax hint, ``help`` and the generated
+``docs/commands.md`` all read this table, so adding a command is one entry here plus one handler.
+This module imports nothing heavy: the interactive app and the batch runner both load it first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ARG_KINDS = frozenset(
+    {
+        "project", "flow", "job", "execid", "path", "enum", "text", "user", "keyvalue",
+        "method", "command", "setting", "cron", "email", "url",
+    }
+)
+
+# `set NAME VALUE`: the settings a user may change in a session, with the values each accepts.
+SETTINGS: dict[str, tuple[str, ...]] = {
+    "output": ("json", "table", "raw"),
+    "color": ("auto", "on", "off"),
+    "pager": ("on", "off"),
+    "verbose": ("on", "off"),
+    "timing": ("on", "off"),
+    "toolbar": ("on", "off"),
+}
+
+
+@dataclass(frozen=True)
+class Arg:
+    """A positional argument of a command; its value is ``Invocation.values[arg.key]``."""
+
+    name: str
+    kind: str
+    help: str
+    optional: bool = False
+    repeat: bool = False
+    choices: tuple[str, ...] = ()
+    dest: str = ""
+
+    @property
+    def key(self) -> str:
+        """The key of this argument's value in ``Invocation.values``."""
+        return self.dest or self.name.lower()
+
+    def usage(self) -> str:
+        """``PROJECT``, ``[DESCRIPTION]``, ``[KEY=VALUE]...``."""
+        text = f"[{self.name}]" if self.optional else self.name
+        return text + "..." if self.repeat else text
+
+
+@dataclass(frozen=True)
+class Opt:
+    """An option of a command: a flag, or a flag that takes a value (``values[opt.dest]``)."""
+
+    flags: tuple[str, ...]
+    dest: str
+    kind: str = "flag"
+    help: str = ""
+    metavar: str = ""
+    choices: tuple[str, ...] = ()
+    repeat: bool = False
+
+    @property
+    def takes_value(self) -> bool:
+        return self.kind != "flag"
+
+    @property
+    def long(self) -> str:
+        """The long spelling, which is what usage strings and docs show."""
+        return next((f for f in self.flags if f.startswith("--")), self.flags[0])
+
+    def usage(self) -> str:
+        """``[--create]``, ``[--disable JOB]...``."""
+        text = self.long
+        if self.takes_value:
+            text += f" {self.metavar or self.dest.upper()}"
+        text = f"[{text}]"
+        return text + "..." if self.repeat else text
+
+
+@dataclass(frozen=True)
+class Command:
+    """One shell command: its words, help, examples and the handler that runs it."""
+
+    name: str
+    summary: str
+    args: tuple[Arg, ...] = ()
+    options: tuple[Opt, ...] = ()
+    examples: tuple[str, ...] = ()
+    group: str = "general"
+    aliases: tuple[str, ...] = ()
+    secret: bool = False
+    handler: str = ""
+    # How a list answer reads best as a table ("" = JSON only); see azshell.shell.render.
+    table: str = ""
+    # Needs a logged-in client (the dispatcher connects first or fails with a clear message).
+    needs_session: bool = True
+
+    def usage(self) -> str:
+        """One-line syntax, e.g. ``upload PROJECT PATH [--create]``."""
+        parts = [self.name]
+        parts += [a.usage() for a in self.args]
+        parts += [o.usage() for o in self.options]
+        return " ".join(parts)
+
+    def option(self, flag: str) -> Opt | None:
+        """The option spelled ``flag`` (exactly, or a unique prefix of a long flag)."""
+        for opt in self.options:
+            if flag in opt.flags:
+                return opt
+        if flag.startswith("--") and len(flag) > 2:
+            found = [o for o in self.options if any(f.startswith(flag) for f in o.flags)]
+            if len(found) == 1:
+                return found[0]
+        return None
+
+
+GROUPS: tuple[tuple[str, str], ...] = (
+    ("session", "Sessions and servers"),
+    ("projects", "Projects"),
+    ("flows", "Flows and jobs"),
+    ("executions", "Executions"),
+    ("shell", "The shell itself"),
+    ("debug", "Debugging"),
+)
+
+_H = "azshell.shell.handlers"
+
+_PROJECT = Arg("PROJECT", "project", "The project's name.")
+_FLOW = Arg("FLOW", "flow", "The flow's name (a flow of PROJECT).")
+_EXECID = Arg(
+    "EXECID", "execid",
+    "An execution id; defaults to the last execution started in this session.", optional=True,
+)
+_EMAILS = "Comma-separated e-mail addresses."
+
+COMMANDS: tuple[Command, ...] = (
+    # -- sessions -------------------------------------------------------------------------------
+    Command(
+        "login", "Log in to the current server (asks for the password).",
+        args=(Arg("USER", "user", "The user name; defaults to the current or configured user.",
+                  optional=True),),
+        examples=("login", "login azkaban"),
+        group="session", secret=True, handler=f"{_H}.session:login", needs_session=False,
+    ),
+    Command(
+        "logout", "Log out and forget the saved session for this server and user.",
+        examples=("logout",),
+        group="session", handler=f"{_H}.session:logout", needs_session=False,
+    ),
+    Command(
+        "connect", "Switch to another server (reuses a saved session, else logs in).",
+        args=(Arg("URL", "url", "The Azkaban web server's address, e.g. http://localhost:8081."),
+              Arg("USER", "user", "The user name; defaults to the configured user.",
+                  optional=True)),
+        examples=("connect http://localhost:8081", "connect https://azkaban.example.com alice"),
+        group="session", secret=True, handler=f"{_H}.session:connect", needs_session=False,
+    ),
+    Command(
+        "whoami", "Show the server, its version, the user and the session state.",
+        examples=("whoami",),
+        group="session", handler=f"{_H}.session:whoami", needs_session=False,
+    ),
+    # -- projects -------------------------------------------------------------------------------
+    Command(
+        "projects", "List the projects you can see.",
+        options=(Opt(("-a", "--all"), "all", help="List every project on the server (admins)."),),
+        examples=("projects", "projects --all"),
+        group="projects", handler=f"{_H}.projects:projects", table="projects",
+    ),
+    Command(
+        "create", "Create an empty project.",
+        args=(_PROJECT,
+              Arg("DESCRIPTION", "text", "A description; quote it if it has spaces.",
+                  optional=True)),
+        examples=("create demo", 'create demo "Nightly loads"'),
+        group="projects", handler=f"{_H}.projects:create",
+    ),
+    Command(
+        "delete", "Delete a project (asks first on a terminal).",
+        args=(_PROJECT,),
+        options=(Opt(("-y", "--yes"), "yes",
+                     help="Do not ask for confirmation (required in scripts)."),),
+        examples=("delete demo", "delete demo --yes"),
+        group="projects", handler=f"{_H}.projects:delete",
+    ),
+    Command(
+        "upload", "Check a project zip or directory locally, then upload it.",
+        args=(_PROJECT, Arg("PATH", "path", "A project zip file or a project directory.")),
+        options=(Opt(("--create",), "create", help="Create the project first if it is missing."),),
+        examples=("upload demo ./demo", "upload demo build/demo.zip --create"),
+        group="projects", handler=f"{_H}.projects:upload",
+    ),
+    # -- flows ----------------------------------------------------------------------------------
+    Command(
+        "flows", "List the flows of a project.",
+        args=(_PROJECT,),
+        examples=("flows demo",),
+        group="flows", handler=f"{_H}.flows:flows", table="flows",
+    ),
+    Command(
+        "jobs", "List the jobs of a flow with their types and dependencies.",
+        args=(_PROJECT, _FLOW),
+        examples=("jobs demo main",),
+        group="flows", handler=f"{_H}.flows:jobs", table="jobs",
+    ),
+    # -- executions -----------------------------------------------------------------------------
+    Command(
+        "execute", "Start a flow and print its execution id.",
+        args=(_PROJECT, _FLOW),
+        options=(
+            Opt(("-d", "--disable"), "disable", "job", help="Skip this job (repeatable).",
+                metavar="JOB", repeat=True),
+            Opt(("-p", "--param"), "param", "keyvalue",
+                help="Set a flow parameter (repeatable).", metavar="KEY=VALUE", repeat=True),
+            Opt(("--concurrent",), "concurrent", "enum",
+                help="What to do if the flow is already running (pipeline:N waits N jobs).",
+                metavar="MODE", choices=("skip", "ignore", "pipeline:1", "pipeline:2", "queue")),
+            Opt(("--on-failure",), "on_failure", "enum",
+                help="What to do with running jobs when a job fails.",
+                metavar="ACTION", choices=("finish", "cancel", "possible")),
+            Opt(("--notify-failure",), "notify_failure", "email",
+                help=f"Mail these addresses on failure. {_EMAILS}", metavar="EMAILS"),
+            Opt(("--notify-success",), "notify_success", "email",
+                help=f"Mail these addresses on success. {_EMAILS}", metavar="EMAILS"),
+        ),
+        examples=(
+            "execute demo main",
+            "execute demo main --disable slow_job --param day=2024-01-31",
+            "execute demo main --concurrent pipeline:2 --on-failure possible",
+        ),
+        group="executions", handler=f"{_H}.executions:execute",
+    ),
+    Command(
+        "show", "Show an execution: its status, times and the status of every job.",
+        args=(_EXECID,),
+        examples=("show", "show 42"),
+        group="executions", handler=f"{_H}.executions:show",
+    ),
+    # -- the shell ------------------------------------------------------------------------------
+    Command(
+        "set", "Show or change a shell setting (output, color, pager, verbose, timing, toolbar).",
+        args=(Arg("NAME", "setting", "The setting to change.", optional=True,
+                  choices=tuple(SETTINGS)),
+              Arg("VALUE", "enum", "Its new value.", optional=True)),
+        examples=("set", "set output table", "set pager off"),
+        group="shell", handler=f"{_H}.shell:set_", needs_session=False,
+    ),
+    Command(
+        "help", "List the commands, or show one command's usage, options and examples.",
+        args=(Arg("COMMAND", "command", "A command name.", optional=True),),
+        examples=("help", "help execute"),
+        group="shell", aliases=("?",), handler=f"{_H}.shell:help_", needs_session=False,
+    ),
+    Command(
+        "history", "Show the commands entered before.",
+        examples=("history",),
+        group="shell", handler=f"{_H}.shell:history", needs_session=False,
+    ),
+    Command(
+        "exit", "Leave the shell (Ctrl-D does too).",
+        examples=("exit",),
+        group="shell", aliases=("quit",), handler=f"{_H}.shell:exit_", needs_session=False,
+    ),
+    # -- debugging ------------------------------------------------------------------------------
+    Command(
+        "call", "Send any Ajax call and print the server's answer (for debugging).",
+        args=(Arg("METHOD", "method", "The HTTP method; GET unless given.", optional=True,
+                  choices=("GET", "POST")),
+              Arg("PATH", "text", "The servlet path, e.g. /manager."),
+              Arg("KEY=VALUE", "keyvalue", "A request parameter.", optional=True,
+                  repeat=True, dest="params")),
+        examples=("call /status", "call GET /manager ajax=fetchprojectflows project=demo",
+                  "call POST /executor ajax=executeFlow project=demo flow=main"),
+        group="debug", handler=f"{_H}.debug:call",
+    ),
+)
+
+_BY_NAME: dict[str, Command] = {}
+for _cmd in COMMANDS:
+    for _word in (_cmd.name, *_cmd.aliases):
+        _BY_NAME[_word] = _cmd
+
+
+def find(name: str) -> Command | None:
+    """The command called ``name`` (or one of its aliases), else None."""
+    return _BY_NAME.get(name)
+
+
+def names() -> list[str]:
+    """Every command name, without aliases, in table order."""
+    return [c.name for c in COMMANDS]
+
+
+def all_words() -> list[str]:
+    """Every command name and alias, for completion and highlighting."""
+    return list(_BY_NAME)
