@@ -1,0 +1,269 @@
+"""Split and parse one shell line against the command table.
+
+Three consumers share one state machine: ``parse`` (strict: the dispatcher and scripts),
+``position`` (tolerant: what the completer, the lexer and the toolbar see at the cursor) and
+``split`` (tolerant of an unfinished quote). Quoting follows the POSIX shell's basic rules:
+single quotes, double quotes, backslash escapes, and ``#`` at the start of a word begins a comment.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from azshell.errors import UsageError
+from azshell.shell.commands import Arg, Command, Opt, all_words, find
+
+
+@dataclass(frozen=True)
+class Token:
+    """One word of a line: its unquoted text and where it sits in the raw line."""
+
+    text: str
+    start: int
+    end: int
+    open_quote: str = ""  # the quote left unfinished at the end of the line, if any
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """A parsed line: the command and its values (``Arg.key`` / ``Opt.dest`` → value)."""
+
+    command: Command
+    values: dict[str, Any]
+    line: str
+
+
+@dataclass(frozen=True)
+class Position:
+    """What the word at the end of the line is, for completion, highlighting and the toolbar."""
+
+    command: Command | None
+    arg: Arg | None
+    option: Opt | None
+    expecting: str  # "command" | "arg" | "option-value" | "option-or-arg"
+    previous_values: dict[str, Any] = field(default_factory=dict)
+    word: str = ""  # the (unquoted) word being typed, "" after a space
+    word_start: int = 0  # its offset in the line
+
+
+def tokens(line: str) -> list[Token]:
+    """The words of ``line``; an unfinished quote runs to the end of the line."""
+    out: list[Token] = []
+    i, n = 0, len(line)
+    while i < n:
+        if line[i].isspace():
+            i += 1
+            continue
+        if line[i] == "#":
+            break
+        start, buf, quote = i, [], ""
+        while i < n and (quote or not line[i].isspace()):
+            ch = line[i]
+            if quote:
+                if ch == quote:
+                    quote = ""
+                elif ch == "\\" and quote == '"' and i + 1 < n and line[i + 1] in '"\\$`':
+                    i += 1
+                    buf.append(line[i])
+                else:
+                    buf.append(ch)
+            elif ch in "'\"":
+                quote = ch
+            elif ch == "\\" and i + 1 < n:
+                i += 1
+                buf.append(line[i])
+            elif ch != "\\":
+                buf.append(ch)
+            i += 1
+        out.append(Token("".join(buf), start, i, quote))
+    return out
+
+
+def split(line: str) -> list[str]:
+    """The unquoted words of ``line``, never failing on an unfinished quote."""
+    return [t.text for t in tokens(line)]
+
+
+def _is_option(word: str) -> bool:
+    """``-a``/``--all`` are options; ``-`` alone and negative numbers are values."""
+    return len(word) > 1 and word[0] == "-" and not re.fullmatch(r"-\d+", word)
+
+
+def _fits_choices(value: str, choices: tuple[str, ...]) -> bool:
+    """Is ``value`` one of ``choices``? ``pipeline:1`` among them admits any ``pipeline:N``."""
+    low = value.lower()
+    if low in (c.lower() for c in choices):
+        return True
+    for choice in choices:
+        m = re.fullmatch(r"([a-z]+):\d+", choice)
+        if m and re.fullmatch(rf"{m.group(1)}:[1-9]\d*", low):
+            return True
+    return False
+
+
+class _Walker:
+    """Feeds the words after the command name through the command's grammar."""
+
+    def __init__(self, command: Command, strict: bool) -> None:
+        self.command = command
+        self.strict = strict
+        self.values: dict[str, Any] = {}
+        self.arg_index = 0
+        self.pending: Opt | None = None  # an option waiting for its value
+        self.options_done = False
+        for opt in command.options:
+            self.values[opt.dest] = [] if opt.repeat else (False if not opt.takes_value else None)
+        for arg in command.args:
+            self.values[arg.key] = [] if arg.repeat else None
+
+    def fail(self, message: str) -> None:
+        if self.strict:
+            raise UsageError(f"{self.command.name}: {message} (usage: {self.command.usage()})")
+
+    def feed(self, word: str) -> None:
+        if self.pending is not None:
+            opt, self.pending = self.pending, None
+            self.set_option(opt, word)
+        elif word == "--" and not self.options_done:
+            self.options_done = True
+        elif _is_option(word) and not self.options_done:
+            self.start_option(word)
+        else:
+            self.positional(word)
+
+    def start_option(self, word: str) -> None:
+        flag, eq, inline = word.partition("=")
+        opt = self.command.option(flag)
+        if opt is None:
+            self.fail(f"unknown option {flag!r}")
+            return
+        if not opt.takes_value:
+            if eq:
+                self.fail(f"option {opt.long} takes no value")
+            self.values[opt.dest] = True
+        elif eq:
+            self.set_option(opt, inline)
+        else:
+            self.pending = opt
+
+    def convert(self, kind: str, word: str, choices: tuple[str, ...], what: str) -> Any:
+        try:
+            return convert(kind, word, choices, what, self.strict)
+        except UsageError as err:
+            raise UsageError(f"{self.command.name}: {err}") from None
+
+    def set_option(self, opt: Opt, word: str) -> None:
+        value = self.convert(opt.kind, word, opt.choices, opt.long)
+        if opt.repeat:
+            self.values[opt.dest].append(value)
+        else:
+            self.values[opt.dest] = value
+
+    def next_arg(self, word: str | None) -> Arg | None:
+        """The argument ``word`` would fill, skipping an optional choice it does not fit."""
+        args = self.command.args
+        while self.arg_index < len(args):
+            arg = args[self.arg_index]
+            later_required = any(not a.optional for a in args[self.arg_index + 1 :])
+            if (
+                word is not None and arg.optional and arg.choices and later_required
+                and not _fits_choices(word, arg.choices)
+            ):
+                self.arg_index += 1
+                continue
+            return arg
+        return None
+
+    def positional(self, word: str) -> None:
+        arg = self.next_arg(word)
+        if arg is None:
+            self.fail(f"unexpected argument {word!r}")
+            return
+        value = self.convert(arg.kind, word, arg.choices, arg.name)
+        if arg.repeat:
+            self.values[arg.key].append(value)
+        else:
+            self.values[arg.key] = value
+            self.arg_index += 1
+
+    def finish(self) -> None:
+        if self.pending is not None:
+            self.fail(f"option {self.pending.long} needs a value")
+        for arg in self.command.args[self.arg_index :]:
+            if not arg.optional and not (arg.repeat and self.values[arg.key]):
+                self.fail(f"missing {arg.name}")
+
+
+def convert(kind: str, word: str, choices: tuple[str, ...], what: str, strict: bool = True) -> Any:
+    """Check and convert one value by its kind; the tolerant mode keeps the raw word."""
+    if not strict:
+        return word
+    if kind == "execid":
+        if not re.fullmatch(r"[1-9]\d*", word):
+            raise UsageError(f"{what} must be a positive execution id, not {word!r}")
+        return int(word)
+    if kind == "keyvalue":
+        key, eq, value = word.partition("=")
+        if not eq or not key:
+            raise UsageError(f"{what} must look like KEY=VALUE, not {word!r}")
+        return (key, value)
+    if kind == "email":
+        return [w for w in re.split(r"[\s,;]+", word) if w]
+    if choices and kind in ("enum", "method", "setting"):
+        if not _fits_choices(word, choices):
+            raise UsageError(f"{what} must be one of {', '.join(choices)}, not {word!r}")
+        return word.upper() if kind == "method" else word.lower()
+    return word
+
+
+def suggest(word: str) -> str:
+    """`` (did you mean 'flows'?)`` or ``""``."""
+    close = difflib.get_close_matches(word.lower(), all_words(), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def parse(line: str) -> Invocation | None:
+    """Parse one line; None for a blank or comment line; UsageError with one line otherwise."""
+    toks = tokens(line)
+    if not toks:
+        return None
+    if toks[-1].open_quote:
+        raise UsageError(f"unfinished {toks[-1].open_quote} quote")
+    name = toks[0].text
+    command = find(name) or find(name.lower())
+    if command is None:
+        raise UsageError(f"unknown command {name!r}{suggest(name)}; type 'help' for the list")
+    walker = _Walker(command, strict=True)
+    for tok in toks[1:]:
+        walker.feed(tok.text)
+    walker.finish()
+    return Invocation(command, walker.values, line)
+
+
+def position(line: str) -> Position:
+    """What is being typed at the end of ``line`` (the text before the cursor)."""
+    toks = tokens(line)
+    at_new_word = not toks or (line[-1:].isspace() and not toks[-1].open_quote) or (
+        toks[-1].end < len(line) and not toks[-1].open_quote
+    )
+    if at_new_word:
+        done, word, word_start = toks, "", len(line)
+    else:
+        done, word, word_start = toks[:-1], toks[-1].text, toks[-1].start
+    if not done:
+        return Position(None, None, None, "command", {}, word, word_start)
+    command = find(done[0].text) or find(done[0].text.lower())
+    if command is None:
+        return Position(None, None, None, "arg", {}, word, word_start)
+    walker = _Walker(command, strict=False)
+    for tok in done[1:]:
+        walker.feed(tok.text)
+    values = {k: v for k, v in walker.values.items() if v not in (None, [], False)}
+    if walker.pending is not None:
+        return Position(command, None, walker.pending, "option-value", values, word, word_start)
+    arg = walker.next_arg(None if _is_option(word) else (word or None))
+    expecting = "option-or-arg" if command.options and not walker.options_done else "arg"
+    return Position(command, arg, None, expecting, values, word, word_start)
