@@ -1,0 +1,544 @@
+"""One execution of a flow: the scheduler loop of Azkaban's FlowRunner, in Python.
+
+A runner thread per execution copies the project files, then repeatedly (whenever a job ends or
+the user acts) handles finished jobs (retry them, or mark the flow failed), and walks the node
+tree in dependency order deciding for each waiting node what Azkaban's ``getImpliedStatus`` would:
+wait, run, skip (disabled), or cancel (failure, kill, unmet condition). Jobs run on their own
+threads (engine_jobs). Every change happens under the execution's lock and takes a fresh,
+strictly increasing time stamp, so ``fetchexecflowupdate`` polled with the previous
+``updateTime`` never misses a change. User controls and JSON views live in ``execution_api``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from azshell.sandbox.engine_conditions import (
+    MET,
+    PENDING,
+    check_status_macro,
+    check_variables,
+    status_macro,
+)
+from azshell.sandbox.engine_jobs import JobRunner
+from azshell.sandbox.engine_nodes import FlowRun, NodeRun, apply_disabled, build_flow
+from azshell.sandbox.engine_props import (
+    PropsError,
+    flow_builtins,
+    job_builtins,
+    layered,
+    resolve_props,
+    runtime_layers,
+)
+from azshell.sandbox.engine_types import (
+    CANCELLED,
+    DISABLED,
+    FAILED,
+    FAILED_FINISHING,
+    FINISHED,
+    FLOW_TERMINAL,
+    KILLED,
+    KILLING,
+    PAUSED,
+    PREPARING,
+    QUEUED,
+    READY,
+    RUNNING,
+    SKIPPED,
+    SUCCEEDED,
+    YAML_FAILURE_ACTIONS,
+    ExecutionOptions,
+    ProjectVersion,
+)
+from azshell.sandbox.execution_api import ExecutionApi
+from azshell.sandbox.joblog import LogBuffer
+
+if TYPE_CHECKING:
+    from azshell.sandbox.engine import Engine
+
+_IDLE_WAIT = 0.5
+_BLOCKED_WAIT = 0.05
+
+
+class Execution(ExecutionApi):
+    """A submitted flow with its node tree, logs and runner thread."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        execid: int,
+        *,
+        project: ProjectVersion,
+        flow: Any,
+        flows: dict[str, Any],
+        submit_user: str,
+        options: ExecutionOptions,
+        pipeline_of: Execution | None = None,
+    ) -> None:
+        self.engine = engine
+        self.execid = execid
+        self.project = project
+        self.project_id = project.project_id
+        self.project_name = project.project_name
+        self.version = project.version
+        self.flow_id = flow.id
+        self.submit_user = submit_user
+        self.options = options
+        self.cond = threading.Condition(threading.RLock())
+        self.exec_dir = Path(engine.workdir) / "executions" / str(execid)
+        self.flow_log = LogBuffer(flow.id, engine.clock)
+        self._last_stamp = 0
+        self._paused = False
+        self._killed = False
+        self._failed = False
+        self._finished = False
+        self._retry_requested = False
+        self._blocked = False
+        self._finished_nodes: list[NodeRun] = []
+        self._threads: list[threading.Thread] = []
+        self._builtins: dict[str, str] = {}
+        self._pipeline_of = pipeline_of
+        self.failure_action = self._failure_action(flow)
+        self.root = build_flow(flow, flows, flow.id, None)
+        apply_disabled(self.root, options.disabled)
+        for node in self.root.walk():
+            node.initially_disabled = node.status == DISABLED
+        self.submit_time = self._stamp()
+        self.root.status = PREPARING
+        self.root.update_time = self.submit_time
+        self._thread = threading.Thread(
+            target=self._run, name=f"azshell-exec-{execid}", daemon=True
+        )
+
+    # Contract attributes -------------------------------------------------------------------
+
+    @property
+    def status(self) -> str:
+        return self.root.status
+
+    @property
+    def start_time(self) -> int:
+        return self.root.start_time
+
+    @property
+    def end_time(self) -> int:
+        return self.root.end_time
+
+    @property
+    def update_time(self) -> int:
+        return self.root.update_time
+
+    @property
+    def job_timeout(self) -> float:
+        return self.engine.job_timeout
+
+    def is_finished(self) -> bool:
+        return self.root.status in FLOW_TERMINAL
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def join(self, timeout: float) -> None:
+        """Wait for the runner and every job thread (shutdown)."""
+        deadline = time.monotonic() + timeout
+        self._thread.join(max(0.0, deadline - time.monotonic()))
+        for thread in list(self._threads):
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+    # Time stamps and status changes ----------------------------------------------------------
+
+    def now_ms(self) -> int:
+        return int(self.engine.clock() * 1000)
+
+    def _stamp(self) -> int:
+        """A time in ms later than every previous stamp of this execution."""
+        stamp = max(self.now_ms(), self._last_stamp + 1)
+        self._last_stamp = stamp
+        if hasattr(self, "root"):
+            self.root.update_time = stamp
+        return stamp
+
+    def _set(self, node: NodeRun, status: str, *, start: bool = False, end: bool = False) -> None:
+        stamp = self._stamp()
+        node.status = status
+        node.update_time = stamp
+        if start:
+            node.start_time = stamp
+        if end:
+            node.end_time = stamp
+
+    def _failure_action(self, flow: Any) -> str:
+        declared = (getattr(flow, "props", None) or {}).get("failure.action")
+        if declared and not self.options.failure_action_override:
+            return YAML_FAILURE_ACTIONS.get(str(declared).strip(), "finishCurrent")
+        return self.options.failure_action
+
+    # The runner thread ------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        try:
+            self._wait_for_queue()
+            self._prepare_directory()
+            with self.cond:
+                self._start_flow()
+                while not self._finished:
+                    if not self._paused:
+                        if self._retry_requested:
+                            self._retry_all()
+                        self._handle_finished_jobs()
+                        self._schedule(self.root)
+                    if self._finished:
+                        break
+                    self.cond.wait(_BLOCKED_WAIT if self._blocked else _IDLE_WAIT)
+                self.flow_log.info("Finishing up flow. Awaiting Termination")
+                self.flow_log.info("Finished Flow")
+        except Exception as exc:  # an engine bug must not leave a flow RUNNING forever
+            self.flow_log.error(f"Flow runner failed: {type(exc).__name__}: {exc}")
+            with self.cond:
+                self._abort_after_crash()
+
+    def _wait_for_queue(self) -> None:
+        """concurrentOption=queue: start only when earlier runs of this flow have finished."""
+        if self.options.concurrent_option != "queue":
+            return
+        announced = False
+        while True:
+            earlier = self.engine.earlier_unfinished(self)
+            if not earlier:
+                return
+            with self.cond:
+                if self._killed:
+                    return
+                if not announced:
+                    self.flow_log.info(f"Queued behind executions {earlier}.")
+                    announced = True
+                self.cond.wait(_BLOCKED_WAIT)
+
+    def _prepare_directory(self) -> None:
+        """Copy the project version into this execution's own working directory."""
+        if self.exec_dir.exists():
+            shutil.rmtree(self.exec_dir, ignore_errors=True)
+        source = Path(self.project.directory)
+        if source.is_dir():
+            shutil.copytree(source, self.exec_dir, symlinks=True)
+        else:
+            self.exec_dir.mkdir(parents=True, exist_ok=True)
+
+    def _start_flow(self) -> None:
+        start_seconds = self.engine.clock()
+        self._builtins = flow_builtins(
+            execid=self.execid,
+            flow_id=self.flow_id,
+            project_id=self.project_id,
+            project_name=self.project_name,
+            version=self.version,
+            submit_user=self.submit_user,
+            start_seconds=start_seconds,
+        )
+        log = self.flow_log
+        log.info(
+            f"Running execid:{self.execid} flow:{self.flow_id} project:{self.project_id} "
+            f"version:{self.version}"
+        )
+        if self._pipeline_of is not None:
+            log.info(
+                f"Running simulateously with {self._pipeline_of.execid}. "
+                f"Pipelining level {self.options.pipeline_level}"
+            )
+        log.info("Starting flows")
+        if self._killed:
+            log.info(f"Flow '{self.flow_id}' was cancelled before execution had started.")
+            self._set(self.root, KILLING, start=True)
+            self._close_subtree(self.root, CANCELLED)
+            self._finalize(self.root)
+            return
+        log.info(f"Running flow '{self.flow_id}'.")
+        self._set(self.root, PAUSED if self._paused else RUNNING, start=True)
+
+    def _abort_after_crash(self) -> None:
+        for node in self.root.walk():
+            if node.status not in FINISHED:
+                node.kill_requested = True
+        if not self._finished:
+            self._close_subtree(self.root, CANCELLED)
+            self._set(self.root, FAILED, end=True)
+            self._finished = True
+        self.cond.notify_all()
+
+    # Finished jobs: retry or fail the flow ------------------------------------------------
+
+    def _handle_finished_jobs(self) -> None:
+        nodes, self._finished_nodes = self._finished_nodes, []
+        for node in nodes:
+            if node.status != FAILED:
+                continue
+            if node.retries > node.attempt and not self._killed:
+                self.flow_log.info(
+                    f"Job '{node.id}' will be retried. Attempt {node.attempt} of {node.retries}"
+                )
+                self._reset_for_retry(node)
+                node.delay_ms = node.retry_backoff_ms
+                continue
+            if node.retries > 0:
+                self.flow_log.info(f"Job '{node.id}' has run out of retry attempts")
+            self._set_flow_failed(node)
+
+    def _reset_for_retry(self, node: NodeRun) -> None:
+        node.record_attempt()
+        node.attempt += 1
+        node.start_time = -1
+        node.end_time = -1
+        self._set(node, READY)
+
+    def _set_flow_failed(self, node: NodeRun) -> None:
+        """FlowRunner.setFlowFailed: unless a conditional child may still handle the failure."""
+        parent = node.parent
+        assert parent is not None
+        outs = [parent.children[o] for o in node.out_nodes]
+        if outs and not any(status_macro(o.condition) == "all_success" for o in outs):
+            return
+        self._propagate(parent, FAILED_FINISHING)
+        if self.failure_action == "cancelImmediately":
+            self.kill()
+        self._failed = True
+
+    def _propagate(self, flow: FlowRun | None, status: str) -> None:
+        while flow is not None:
+            if flow.status in FINISHED or flow.status == KILLING:
+                return
+            if flow.status not in (status, PAUSED):
+                self.flow_log.info(f"Setting {flow.nested_id} to {status}")
+                self._set(flow, status)
+            flow = flow.parent
+
+    # Scheduling -------------------------------------------------------------------------------
+
+    def _schedule(self, flow: FlowRun) -> None:
+        """One pass over a flow's nodes in dependency order (FlowRunner.progressGraph)."""
+        if flow is self.root:
+            self._blocked = False
+        for node in flow.children.values():
+            if node.status in (READY, DISABLED):
+                self._advance(node)
+            elif isinstance(node, FlowRun) and node.status not in FINISHED:
+                self._schedule(node)
+        done = all(child.status in FINISHED for child in flow.children.values())
+        if done and flow.status not in FINISHED:
+            self._finalize(flow)
+
+    def _advance(self, node: NodeRun) -> None:
+        implied = self._implied_status(node)
+        if implied is None:
+            return
+        if implied == CANCELLED:
+            self.flow_log.info(f"Cancelling '{node.nested_id}' due to prior errors.")
+            self._close_node(node, CANCELLED)
+        elif implied == SKIPPED:
+            self.flow_log.info(f"Skipping disabled job '{node.id}'.")
+            self._close_node(node, SKIPPED)
+        elif isinstance(node, FlowRun):
+            self.flow_log.info(f"Running flow '{node.nested_id}'.")
+            self._set(node, RUNNING, start=True)
+            self._schedule(node)
+        elif self._pipeline_blocked(node):
+            self._blocked = True
+        else:
+            self._submit_job(node)
+
+    def _implied_status(self, node: NodeRun) -> str | None:
+        """What FlowRunner.getImpliedStatus decides for a waiting node (None: keep waiting)."""
+        parent = node.parent
+        assert parent is not None
+        statuses = [parent.children[p].status for p in node.in_nodes]
+        macro = status_macro(node.condition)
+        verdict = check_status_macro(macro, statuses)
+        if verdict == PENDING:
+            return None
+        status = READY if verdict == MET else CANCELLED
+        if status == READY and node.condition:
+            status = READY if check_variables(node.condition, self._lookup(parent)) else CANCELLED
+        if status == CANCELLED and node.condition:
+            self.flow_log.info(f"Condition '{node.condition}' is not met for {node.nested_id}")
+        if node.status in (DISABLED, SKIPPED):
+            return SKIPPED
+        if self._failed and self.failure_action == "finishCurrent":
+            return CANCELLED
+        if self._killed:
+            return CANCELLED
+        return status
+
+    @staticmethod
+    def _lookup(flow: FlowRun):
+        def lookup(job: str, param: str) -> str | None:
+            node = flow.children.get(job)
+            if node is None or not node.output_props:
+                return None
+            return node.output_props.get(param)
+
+        return lookup
+
+    def _close_node(self, node: NodeRun, status: str) -> None:
+        self._set(node, status, start=True, end=True)
+        if isinstance(node, FlowRun):
+            self._close_subtree(node, status)
+
+    def _close_subtree(self, flow: FlowRun, status: str) -> None:
+        """Children of a cancelled or skipped embedded flow never run: say so."""
+        for child in flow.children.values():
+            if child.status in (READY, DISABLED):
+                self._set(child, status, start=True, end=True)
+            if isinstance(child, FlowRun):
+                self._close_subtree(child, status)
+
+    def _pipeline_blocked(self, node: NodeRun) -> bool:
+        """concurrentOption=pipeline: wait for the same job (level 2: its children) before."""
+        previous = self._pipeline_of
+        if previous is None or previous.is_finished():
+            return False
+        other = previous.root.find(node.nested_id)
+        if other is None or other.parent is None:
+            return False
+        watched = [other]
+        if (self.options.pipeline_level or 1) >= 2:
+            watched += [other.parent.children[o] for o in other.out_nodes]
+        return any(n.status not in FINISHED for n in watched)
+
+    def _finalize(self, flow: FlowRun) -> None:
+        """FlowRunner.finalizeFlow: the flow's final status from its end nodes."""
+        broken = {KILLED, KILLING, FAILED, CANCELLED}
+        succeeded = all(end.status not in broken for end in flow.end_nodes())
+        status = flow.status
+        if not succeeded and status == RUNNING:
+            status = KILLED
+        final = {FAILED_FINISHING: FAILED, KILLING: KILLED}.get(status, status)
+        if final not in (FAILED, KILLED, CANCELLED):
+            final = SUCCEEDED
+        start = flow.start_time if flow.start_time > 0 else self.now_ms()
+        self._set(flow, final, end=True)
+        seconds = max(0, (flow.end_time - start) // 1000)
+        self.flow_log.info(f"Flow '{flow.nested_id}' is set to {final} in {seconds} seconds")
+        if flow is self.root:
+            self._finished = True
+            self.cond.notify_all()
+
+    # Jobs ----------------------------------------------------------------------------------------
+
+    def _submit_job(self, node: NodeRun) -> None:
+        node.kill_requested = False
+        self._set(node, QUEUED)
+        self.flow_log.info(f"Submitting job '{node.nested_id}' to run.")
+        runner = JobRunner(self, node, LogBuffer(node.id, self.engine.clock))
+        thread = threading.Thread(
+            target=runner.run, name=f"azshell-job-{self.execid}-{node.nested_id}", daemon=True
+        )
+        node.thread = thread
+        self._threads = [t for t in self._threads if t.is_alive()]
+        self._threads.append(thread)
+        thread.start()
+
+    def begin_job(self, node: NodeRun, log: LogBuffer) -> tuple[dict[str, str], str | None] | None:
+        """Called by a job thread: wait out a retry back-off, then mark the job RUNNING.
+
+        Returns the job's resolved properties and a property problem (or None), or None
+        when the job was killed before it could start.
+        """
+        with self.cond:
+            if node.delay_ms > 0:
+                deadline = time.monotonic() + node.delay_ms / 1000
+                node.delay_ms = 0
+                while not node.kill_requested and (left := deadline - time.monotonic()) > 0:
+                    self.cond.wait(left)
+            if node.kill_requested:
+                return None
+            node.logs[node.attempt] = log
+            self._set(node, RUNNING, start=True)
+            try:
+                return self.job_props(node), None
+            except PropsError as exc:
+                return {}, str(exc)
+
+    def job_finished(self, node: NodeRun, status: str) -> None:
+        """Called by a job thread when its attempt is over."""
+        with self.cond:
+            self._set(node, status, start=node.start_time < 0, end=True)
+            seconds = max(0, (node.end_time - node.start_time) // 1000)
+            self.flow_log.info(
+                f"Job {node.nested_id} finished with status {status} in {seconds} seconds"
+            )
+            self._finished_nodes.append(node)
+            self.cond.notify_all()
+
+    def job_props(self, node: NodeRun) -> dict[str, str]:
+        """The job's properties, all layers merged and ``${...}`` resolved (PropsError)."""
+        parent = node.parent
+        assert parent is not None
+        flow_layers = []
+        flow: FlowRun | None = parent
+        while flow is not None:
+            flow_layers.insert(0, flow.flow_props)
+            flow = flow.parent
+        outputs = [parent.children[p].output_props for p in node.in_nodes]
+        options = self.options
+        runtime = options.runtime_properties or {}
+        merged = layered(
+            self._builtins,
+            *flow_layers,
+            *outputs,
+            node.props,
+            options.flow_parameters,
+            runtime.get("ROOT"),
+            *runtime_layers(runtime, node.nested_id),
+            job_builtins(
+                job_id=node.id,
+                nested_id=node.nested_id,
+                attempt=node.attempt,
+                in_nodes=node.in_nodes,
+                out_nodes=node.out_nodes,
+            ),
+        )
+        return resolve_props(merged)
+
+    def job_directory(self, node: NodeRun, props: dict[str, str]) -> Path:
+        """Where a command runs: ``working.dir`` (relative to the execution directory), else
+        the directory of the job's source file, as Azkaban does."""
+        working = props.get("working.dir", "").strip()
+        if working:
+            path = Path(working)
+            return path if path.is_absolute() else self.exec_dir / path
+        source = getattr(node.model, "source", None)
+        if source:
+            path = Path(str(source))
+            if path.is_absolute():
+                with contextlib.suppress(ValueError):
+                    path = path.relative_to(Path(self.project.directory))
+            folder = self.exec_dir / path.parent
+            if not path.is_absolute() and folder.is_dir():
+                return folder
+        return self.exec_dir
+
+    # Kill (cancel, cancelImmediately, shutdown) ----------------------------------------------
+
+    def kill(self) -> None:
+        """FlowRunner.kill: KILLING, running jobs killed, everything pending cancelled."""
+        if self._killed or self._finished:
+            return
+        self.flow_log.info(f"Kill has been called on execution {self.execid}")
+        self._paused = False
+        self._killed = True
+        if self.root.status != PREPARING:
+            self._set(self.root, KILLING)
+        running = [
+            n
+            for n in self.root.walk()
+            if not isinstance(n, FlowRun) and n.status in (QUEUED, RUNNING)
+        ]
+        self.flow_log.info(f"Killing {len(running)} jobs.")
+        for node in running:
+            node.kill_requested = True
+            self._set(node, KILLING)
+        self.cond.notify_all()
