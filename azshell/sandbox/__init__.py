@@ -1,0 +1,104 @@
+"""The sandbox: a local Azkaban-compatible web server, so that the shell can be tried (and tested)
+without an Azkaban installation.
+
+    with Sandbox() as sb:          # a free port on 127.0.0.1, served by a background thread
+        print(sb.url)
+
+State lives in memory; uploaded projects and job working directories live in a temporary
+directory removed by :meth:`Sandbox.stop`.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from azshell.sandbox.auth import CsrfTokens, SessionStore, User, UserStore
+
+log = logging.getLogger("azshell.sandbox")
+
+__all__ = ["Sandbox", "User"]
+
+
+class Sandbox:
+    """An in-process Azkaban-compatible HTTP server on ``host:port`` (0 = any free port)."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, session_ttl: float = 36000.0,
+                 job_timeout: float = 300.0, users: Iterable[User] | None = None) -> None:
+        from azshell.sandbox.app import SandboxApp
+        from azshell.sandbox.http import SandboxHTTPServer
+        from azshell.sandbox.servlets.base import Context
+        from azshell.sandbox.state import SandboxState
+
+        self._tmp = Path(tempfile.mkdtemp(prefix="azshell-sandbox-"))
+        self.users = UserStore(users)
+        self.sessions = SessionStore(ttl=session_ttl)
+        self.state = SandboxState(self._tmp)
+        self.engine = _make_engine(self._tmp / "executions", job_timeout)
+        self.context = Context(state=self.state, users=self.users, sessions=self.sessions,
+                               csrf=CsrfTokens(), engine=self.engine, workdir=self._tmp)
+        try:
+            self._server = SandboxHTTPServer((host, port), SandboxApp(self.context))
+        except OSError:
+            self._cleanup()
+            raise
+        self.host = host
+        self.port: int = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        kwargs={"poll_interval": 0.2},
+                                        name=f"azshell-sandbox-{self.port}", daemon=True)
+        self._thread.start()
+        self._stopped = False
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def workdir(self) -> Path:
+        return self._tmp
+
+    def expire_sessions(self) -> None:
+        """Forget every session at once, as if they had all timed out."""
+        self.sessions.expire_all()
+
+    def stop(self) -> None:
+        """Stop serving, cut open connections, kill running jobs and remove the temp dir."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self._server.shutdown()
+        self._server.server_close()
+        self._server.close_connections()
+        self._thread.join(5)
+        if self.engine is not None:
+            try:
+                self.engine.shutdown()
+            except Exception:  # the engine's own bug must not keep the temp dir around
+                log.exception("engine shutdown failed")
+        self._cleanup()
+
+    def _cleanup(self) -> None:
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+
+def _make_engine(workdir: Path, job_timeout: float) -> Any:
+    try:
+        from azshell.sandbox.engine import Engine
+    except ImportError:  # the executor is optional for the web side (projects, auth)
+        log.warning("azshell.sandbox.engine is not available: executions are disabled")
+        return None
+    workdir.mkdir(parents=True, exist_ok=True)
+    return Engine(workdir, job_timeout=job_timeout)

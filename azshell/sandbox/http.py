@@ -1,0 +1,325 @@
+"""The sandbox's HTTP layer: a threaded HTTP/1.1 server, the request and the response.
+
+Why not plain ``BaseHTTPRequestHandler`` answers: it writes the status line, the headers and the
+body in separate ``send`` calls, and with Nagle's algorithm on the client side's delayed ACK that
+costs ~40 ms per call on loopback. Here every response is built completely and sent with ONE
+write, and TCP_NODELAY is set, so a keep-alive call takes about a millisecond.
+Request bodies may come with ``Content-Length`` or ``Transfer-Encoding: chunked``; a body is
+always read to its end (or the connection closed) so that keep-alive stays in sync.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, BinaryIO
+from urllib.parse import parse_qsl, unquote
+
+log = logging.getLogger("azshell.sandbox")
+
+SERVER_NAME = "Jetty(6.1.26)"
+MAX_FORM_SIZE = 10 * 1024 * 1024  # Jetty's form limit as configured by Azkaban (10 MiB)
+_REASONS = {200: "OK", 302: "Found", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
+            405: "Method Not Allowed", 410: "Gone", 500: "Internal Server Error",
+            501: "Not Implemented"}
+
+
+class BodyReader:
+    """A file-like ``read(n)`` over a request body of known length."""
+
+    def __init__(self, raw: BinaryIO, length: int) -> None:
+        self._raw = raw
+        self.remaining = length
+
+    def read(self, size: int = -1) -> bytes:
+        if self.remaining <= 0:
+            return b""
+        if size < 0 or size > self.remaining:
+            size = self.remaining
+        data = self._raw.read(size)
+        if not data:
+            self.remaining = 0
+            raise ConnectionError("client closed the connection in the middle of the body")
+        self.remaining -= len(data)
+        return data
+
+    def drain(self) -> None:
+        while self.remaining > 0:
+            self.read(65536)
+
+
+class ChunkedReader:
+    """A file-like ``read(n)`` that decodes ``Transfer-Encoding: chunked``."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self._left = 0  # bytes left in the current chunk
+        self._done = False
+
+    def _next_chunk(self) -> None:
+        line = self._raw.readline(65537)
+        if not line:
+            raise ConnectionError("client closed the connection in a chunked body")
+        size_text = line.split(b";", 1)[0].strip()
+        try:
+            size = int(size_text, 16)
+        except ValueError as err:
+            raise ConnectionError(f"bad chunk size line {line[:40]!r}") from err
+        if size == 0:
+            while self._raw.readline(65537).strip():  # trailers until the empty line
+                pass
+            self._done = True
+        self._left = size
+
+    def read(self, size: int = -1) -> bytes:
+        chunks = []
+        want = size if size >= 0 else 1 << 62
+        while want > 0 and not self._done:
+            if self._left == 0:
+                self._next_chunk()
+                continue
+            data = self._raw.read(min(want, self._left))
+            if not data:
+                raise ConnectionError("client closed the connection in a chunked body")
+            self._left -= len(data)
+            want -= len(data)
+            chunks.append(data)
+            if self._left == 0:
+                self._raw.readline(3)  # the CRLF after each chunk
+            if size >= 0 and chunks:
+                break
+        return b"".join(chunks)
+
+    def drain(self) -> None:
+        while not self._done:
+            self.read(65536)
+
+
+def parse_cookies(header: str | None) -> dict[str, str]:
+    """Cookie header → dict; the first occurrence of a name wins (the servlet API's order)."""
+    cookies: dict[str, str] = {}
+    for item in (header or "").split(";"):
+        name, sep, value = item.strip().partition("=")
+        if sep and name and name not in cookies:
+            cookies[name] = value.strip().strip('"')
+    return cookies
+
+
+@dataclass
+class Request:
+    """One HTTP request as the servlets see it (the parts of ``HttpServletRequest`` they use)."""
+
+    method: str
+    path: str
+    query: str
+    headers: Any  # email.message.Message: case-insensitive get()
+    body: BodyReader | ChunkedReader
+    client: str = "127.0.0.1"
+    host: str = "localhost"
+    cookies: dict[str, str] = field(default_factory=dict)
+    _params: list[tuple[str, str]] | None = None
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("Content-Type") or ""
+
+    def is_multipart(self) -> bool:
+        """commons-fileupload's test: a POST whose type starts with ``multipart/``."""
+        return self.method == "POST" and self.content_type.lower().startswith("multipart/")
+
+    def is_form(self) -> bool:
+        return (self.method == "POST" and self.content_type.lower().split(";")[0].strip()
+                == "application/x-www-form-urlencoded")
+
+    @property
+    def params(self) -> list[tuple[str, str]]:
+        """Query parameters, then (for a form POST) body parameters, like Jetty merges them."""
+        if self._params is None:
+            params = parse_qsl(self.query, keep_blank_values=True, errors="replace")
+            if self.is_form():
+                raw = self.body.read(MAX_FORM_SIZE + 1)[:MAX_FORM_SIZE]
+                params += parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True)
+            self._params = params
+        return self._params
+
+    def param(self, name: str) -> str | None:
+        """``getParameter``: the first value, or None when absent."""
+        for key, value in self.params:
+            if key == name:
+                return value
+        return None
+
+    def has(self, name: str) -> bool:
+        return any(key == name for key, _ in self.params)
+
+    def param_group(self, prefix: str) -> dict[str, str]:
+        """``HRU.getParamGroup``: ``prefix[key]=v`` → ``{key: v}`` (first value wins)."""
+        group: dict[str, str] = {}
+        start = prefix + "["
+        for key, value in self.params:
+            if key.startswith(start) and key.endswith("]"):
+                group.setdefault(key[len(start):-1], value)
+        return group
+
+    def map_param_group(self, prefix: str) -> dict[str, dict[str, str]]:
+        """``HRU.getMapParamGroup``: ``prefix[a][b]=v`` → ``{a: {b: v}}``."""
+        groups: dict[str, dict[str, str]] = {}
+        start = prefix + "["
+        for key, value in self.params:
+            if key.startswith(start) and key.endswith("]") and "][" in key:
+                outer, _, inner = key[len(start):-1].partition("][")
+                groups.setdefault(outer, {}).setdefault(inner, value)
+        return groups
+
+    def has_prefix(self, prefix: str) -> bool:
+        return any(key.startswith(prefix) for key, _ in self.params)
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name)
+
+
+@dataclass
+class Response:
+    """A complete answer; :meth:`encode` turns it into the bytes sent in one write."""
+
+    status: int = 200
+    body: bytes = b""
+    content_type: str | None = None
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    file: Path | None = None  # streamed after the head for large downloads
+
+    def add_cookie(self, name: str, value: str, path: str = "/") -> None:
+        """A version-0 cookie as Jetty writes it: the value quoted when it needs to be."""
+        if any(ch in value for ch in ' \t",;\\=()<>@:/?[]{}'):
+            value = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        self.headers.append(("Set-Cookie", f"{name}={value}; Path={path}"))
+        if not any(k == "Expires" for k, _ in self.headers):
+            self.headers.append(("Expires", "Thu, 01 Jan 1970 00:00:00 GMT"))
+
+    def head_bytes(self, length: int) -> bytes:
+        lines = [f"HTTP/1.1 {self.status} {_REASONS.get(self.status, 'Unknown')}"]
+        if self.content_type is not None:
+            lines.append(f"Content-Type: {self.content_type}")
+        lines.extend(f"{k}: {v}" for k, v in self.headers)
+        lines.append(f"Content-Length: {length}")
+        lines.append(f"Server: {SERVER_NAME}")
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace")
+
+    def encode(self, include_body: bool = True) -> bytes:
+        length = self.file.stat().st_size if self.file is not None else len(self.body)
+        head = self.head_bytes(length)
+        if not include_body or self.file is not None:
+            return head
+        return head + self.body
+
+
+App = Callable[[Request], Response]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = SERVER_NAME
+    sys_version = ""
+    timeout = 300  # idle keep-alive connections give their thread back after 5 minutes
+    server: SandboxHTTPServer
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.server.track(self.connection, add=True)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.track(self.connection, add=False)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("%s %s", self.address_string(), format % args)
+
+    def __getattr__(self, name: str) -> Any:
+        # every method name (GET, POST, PUT, PATCH, ...) reaches the application, which
+        # answers 405/501 itself the way a servlet container does
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
+
+    def _body_reader(self) -> BodyReader | ChunkedReader:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            return ChunkedReader(self.rfile)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = 0
+        return BodyReader(self.rfile, max(length, 0))
+
+    def _serve(self) -> None:
+        path, _, query = self.path.partition("?")
+        if path.startswith(("http://", "https://")):  # absolute-form request target
+            path = "/" + path.split("://", 1)[1].partition("/")[2]
+        body = self._body_reader()
+        request = Request(
+            method=self.command, path=unquote(path), query=query, headers=self.headers,
+            body=body, client=self.client_address[0],
+            host=self.headers.get("Host") or f"{self.server.server_address[0]}",
+            cookies=parse_cookies(self.headers.get("Cookie")),
+        )
+        try:
+            response = self.server.app(request)
+        except ConnectionError:
+            self.close_connection = True
+            return
+        except Exception:  # a bug in the sandbox: answer like a crashed servlet
+            log.exception("sandbox error on %s %s", self.command, path)
+            from azshell.sandbox.pages import error_page
+
+            response = error_page(500, "Internal sandbox error (see the sandbox log)", path)
+        try:
+            body.drain()
+        except ConnectionError:
+            self.close_connection = True
+        self._send(response)
+
+    def _send(self, response: Response) -> None:
+        include_body = self.command != "HEAD"
+        self.wfile.write(response.encode(include_body))
+        if include_body and response.file is not None:
+            with response.file.open("rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    self.wfile.write(chunk)
+
+
+class SandboxHTTPServer(ThreadingHTTPServer):
+    """``ThreadingHTTPServer`` with daemon threads that can cut its open keep-alive connections."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+    block_on_close = False
+
+    def __init__(self, address: tuple[str, int], app: App) -> None:
+        self.app = app
+        self._connections: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def track(self, conn: socket.socket, add: bool) -> None:
+        with self._lock:
+            if add:
+                self._connections.add(conn)
+            else:
+                self._connections.discard(conn)
+
+    def close_connections(self) -> None:
+        """Shut every open connection so that a stopped sandbox really stops answering."""
+        with self._lock:
+            conns = list(self._connections)
+        for conn in conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+

@@ -1,0 +1,91 @@
+"""The few HTML pages the sandbox serves: login page, Jetty error page, minimal project pages.
+
+Clients recognise these by markers the real pages have (``<form id="login-form"``, the hidden
+``id="csrf-token"`` input, Jetty's "HTTP ERROR 500" page), so only those parts are faithful;
+the rest is a short page a person can read in a browser.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from azshell.sandbox.http import Response
+
+HTML = "text/html; charset=UTF-8"
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<title>Azkaban Web Client - {escape(title)}</title>\n</head>\n<body>\n"
+        f"<div class=\"navbar\"><span class=\"navbar-brand\">Azkaban</span>"
+        f"<span class=\"navbar-title\">azshell sandbox</span></div>\n"
+        f"{body}\n</body>\n</html>\n"
+    )
+
+
+def html(body: str, status: int = 200) -> Response:
+    return Response(status=status, body=body.encode("utf-8"), content_type=HTML)
+
+
+def login_page(error: str | None = None) -> Response:
+    """``login.vm``: the page every unauthenticated non-ajax request gets."""
+    message = f"<div class=\"alert alert-danger\" id=\"error-msg\">{escape(error)}</div>\n" \
+        if error else ""
+    body = (
+        "<div class=\"container\">\n<div class=\"login\">\n"
+        f"{message}"
+        "<form id=\"login-form\" method=\"post\" action=\"\">\n"
+        "<fieldset>\n<legend>Login</legend>\n"
+        "<div class=\"form-group\"><label for=\"username\">Username</label>\n"
+        "<input type=\"text\" class=\"form-control\" id=\"username\" name=\"username\"></div>\n"
+        "<div class=\"form-group\"><label for=\"password\">Password</label>\n"
+        "<input type=\"password\" class=\"form-control\" id=\"password\" name=\"password\"></div>\n"
+        "<input type=\"hidden\" name=\"action\" value=\"login\">\n"
+        "<button type=\"submit\" id=\"login-submit\">Login</button>\n"
+        "</fieldset>\n</form>\n</div>\n</div>"
+    )
+    return html(_page("Login", body))
+
+
+def error_page(code: int, message: str, uri: str, cause: str | None = None) -> Response:
+    """Jetty 6's error page (what a servlet exception turns into), ``text/html``."""
+    text = escape(message, quote=False)
+    trace = ""
+    if cause:
+        trace = f"<h3>Caused by:</h3><pre>{escape(cause, quote=False)}</pre>\n"
+    body = (
+        "<html>\n<head>\n<meta http-equiv=\"Content-Type\" content=\"text/html; "
+        "charset=ISO-8859-1\"/>\n"
+        f"<title>Error {code} {text}</title>\n</head>\n"
+        f"<body><h2>HTTP ERROR {code}</h2>\n"
+        f"<p>Problem accessing {escape(uri, quote=False)}. Reason:\n"
+        f"<pre>    {text}</pre></p>{trace}<hr /><i><small>Powered by Jetty://</small></i>"
+        "<br/>\n</body>\n</html>\n"
+    )
+    return Response(status=code, body=body.encode("iso-8859-1", "replace"),
+                    content_type="text/html; charset=iso-8859-1")
+
+
+def message_page(title: str, message: str) -> Response:
+    """A page with one line on it (``errorMsg`` of the real templates)."""
+    return html(_page(title, f"<div class=\"alert\" id=\"error-msg\">{escape(message)}</div>"))
+
+
+def project_page(name: str, description: str, flows: list[str]) -> Response:
+    items = "".join(f"<li class=\"flow\">{escape(f)}</li>" for f in flows)
+    body = (f"<h1 id=\"project-name\">{escape(name)}</h1>\n"
+            f"<p id=\"project-description\">{escape(description)}</p>\n<ul>{items}</ul>")
+    return html(_page(f"Project {name}", body))
+
+
+def permissions_page(name: str, user_perms: dict[str, list[str]], csrf_token: str) -> Response:
+    """``permissionspage.vm``: the one place a real server exposes the CSRF token."""
+    rows = "".join(
+        f"<tr><td>{escape(user)}</td><td>{escape(', '.join(types))}</td></tr>"
+        for user, types in user_perms.items())
+    body = (f"<input type=\"hidden\" id=\"csrf-token\" name=\"csrf-token\" "
+            f"value=\"{escape(csrf_token)}\">\n"
+            f"<h1 id=\"project-name\">{escape(name)}</h1>\n<table id=\"permissions-table\">"
+            f"{rows}</table>")
+    return html(_page(f"Permissions of {name}", body))

@@ -1,0 +1,1 @@
+"""One module per servlet path of the Azkaban web server."""
