@@ -1,0 +1,191 @@
+"""Getting and keeping a session: saved session ids first, a password only when needed.
+
+The order a password is looked for: the one already given in this run, AZSHELL_PASSWORD, the
+profile's ``password_command``, then one question on the terminal. It is kept in memory only.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Any
+
+from azshell.errors import LocalError, SessionError, UsageError
+from azshell.shell.context import Context, make_names
+
+
+def _store(ctx: Context) -> Any:
+    if ctx.store is None:
+        from azshell.shell.session_store import SessionStore
+
+        ctx.store = SessionStore()
+    return ctx.store
+
+
+def terminal_available() -> bool:
+    """Can we ask the user something? (a controlling terminal, even when stdin is a pipe)."""
+    if os.name == "nt":  # pragma: no cover
+        return sys.stdin.isatty()
+    try:
+        with open("/dev/tty", "rb"):
+            return True
+    except OSError:
+        return False
+
+
+def ask_password_tty(prompt: str) -> str:
+    """Ask on the terminal without echo; fail clearly when there is none (cron, CI)."""
+    if not terminal_available():
+        raise SessionError(
+            "a password is needed and there is no terminal to ask it on: "
+            "set AZSHELL_PASSWORD or a profile's password_command"
+        )
+    import getpass
+
+    return getpass.getpass(prompt)
+
+
+def confirm_tty(question: str) -> bool:
+    """A yes/no question on the terminal; anything but y/yes is no."""
+    if not terminal_available():
+        raise UsageError("confirmation needed and no terminal: add --yes")
+    with open("/dev/tty", "r+", encoding="utf-8") as tty:
+        tty.write(f"{question} [y/N] ")
+        tty.flush()
+        return tty.readline().strip().lower() in ("y", "yes")
+
+
+def run_password_command(command: str) -> str:
+    """The first line a profile's ``password_command`` prints."""
+    try:
+        done = subprocess.run(
+            command, shell=True, capture_output=True, text=True, timeout=120, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as err:
+        raise LocalError(f"password_command could not run: {err}") from None
+    if done.returncode != 0:
+        raise LocalError(f"password_command failed with exit status {done.returncode}")
+    lines = done.stdout.splitlines()
+    if not lines or not lines[0]:
+        raise LocalError("password_command printed nothing")
+    return lines[0]
+
+
+def password_for(ctx: Context, url: str, user: str, *, fresh: bool = False) -> str:
+    """The password for ``user``: remembered, environment, password_command, or asked once."""
+    if ctx.password is not None and not fresh:
+        return ctx.password
+    if os.environ.get("AZSHELL_PASSWORD"):
+        return os.environ["AZSHELL_PASSWORD"]
+    if ctx.settings.password_command:
+        return run_password_command(ctx.settings.password_command)
+    return ctx.ask_password(f"Password for {user} at {url}: ")
+
+
+def _observer(ctx: Context) -> Any:
+    """Shows each HTTP exchange on stderr with --verbose, and keeps it for `--output raw`."""
+
+    def observe(exchange: Any) -> None:
+        ctx.exchanges.append(exchange)
+        del ctx.exchanges[:-5]
+        if ctx.settings.verbose or ctx.settings.debug:
+            size = getattr(exchange, "size", None)
+            elapsed = getattr(exchange, "elapsed_s", 0.0) or 0.0
+            line = (f"> {exchange.method} {exchange.path} -> {exchange.status}"
+                    f" ({size if size is not None else '?'} bytes, {elapsed:.3f} s)")
+            if ctx.settings.debug:
+                line += f" params={getattr(exchange, 'params', None)}"
+            ctx.out.note(line)
+
+    return observe
+
+
+def new_client(ctx: Context, url: str) -> Any:
+    """A client for ``url`` with the TLS and time-out settings of this session."""
+    from azshell.client import AzkabanClient
+
+    settings = ctx.settings
+    return AzkabanClient(
+        url,
+        verify=settings.verify,
+        timeout=(min(10.0, settings.timeout), settings.timeout),
+        observer=_observer(ctx),
+    )
+
+
+def resolve_user(ctx: Context, url: str, user: str | None) -> str:
+    """The user given, else the configured one, else the last one saved for this server."""
+    chosen = user or ctx.settings.user or _store(ctx).last_user(url)
+    if chosen:
+        return chosen
+    if ctx.interactive and terminal_available():
+        answer = input("User: ").strip()
+        if answer:
+            return answer
+    raise UsageError("no user: give --user, set AZSHELL_USER, or use a profile")
+
+
+def connect(ctx: Context, url: str, user: str | None = None, *, login: bool = False) -> Any:
+    """Make ``ctx.client`` talk to ``url`` as ``user``: a saved session, else a login."""
+    client = new_client(ctx, url)
+    user = resolve_user(ctx, url, user)
+    changed = ctx.client is None or ctx.client.url != client.url or ctx.client.user != user
+    if changed:
+        ctx.password = None
+    store = _store(ctx)
+
+    def credentials() -> tuple[str, str]:
+        password = password_for(ctx, client.url, user)
+        ctx.password = password
+        return user, password
+
+    client.credentials = credentials
+    saved = None if login else store.get(client.url, user)
+    ctx.session_reused = bool(saved)
+    if saved:
+        client.adopt_session(user, saved)
+        ctx.saved_session = saved
+    else:
+        password = password_for(ctx, client.url, user, fresh=login)
+        session_id = client.login(user, password)
+        ctx.password = password
+        store.put(client.url, user, session_id)
+        ctx.saved_session = session_id
+    if changed or ctx.client is None:
+        ctx.names = make_names(client.url, ctx.interactive)
+        ctx.last_execid = None if changed else ctx.last_execid
+    ctx.client = client
+    return client
+
+
+def ensure_session(ctx: Context) -> Any:
+    """The connected client, connecting first from the settings when needed."""
+    if ctx.client is not None and ctx.client.session_id:
+        return ctx.client
+    url = ctx.client.url if ctx.client is not None else ctx.settings.url
+    if not url:
+        raise SessionError(
+            "not connected: give a URL (azshell URL), --profile, AZSHELL_URL, or type 'connect URL'"
+        )
+    user = ctx.client.user if ctx.client is not None else None
+    return connect(ctx, url, user)
+
+
+def save_session(ctx: Context) -> None:
+    """Write a renewed session id to the store (the client renews an expired one by itself)."""
+    client = ctx.client
+    if client is None:
+        return
+    sid, user = getattr(client, "session_id", None), getattr(client, "user", None)
+    if sid and user and sid != ctx.saved_session:
+        _store(ctx).put(client.url, user, sid)
+        ctx.saved_session = sid
+
+
+def forget_session(ctx: Context) -> None:
+    """Drop the saved session of the current server and user (logout, refused session)."""
+    client = ctx.client
+    if client is not None and client.user:
+        _store(ctx).forget(client.url, client.user)
+    ctx.saved_session = None

@@ -1,0 +1,179 @@
+"""One shell session's state, and ``run_line``: parse, handle, render, learn, for one line.
+
+The interactive app and the batch runner both call ``run_line``; it prints its own result and
+its own one-line error, and returns an exit code, so both modes report failures the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from azshell.errors import AzshellError, UsageError
+from azshell.shell.commands import Command
+from azshell.shell.exitcodes import exit_code
+from azshell.shell.output import Output
+from azshell.shell.parser import Invocation, parse
+from azshell.shell.render import choose_format, render
+from azshell.shell.settings import Settings
+
+
+@dataclass
+class Reply:
+    """A handler's answer: ``data`` is the JSON document; ``text`` is how a person reads it."""
+
+    data: Any
+    text: str | None = None  # shown instead of JSON on a terminal (help, set, history)
+    raw: str | None = None  # the server's answer as is, for `--output raw`
+
+
+def ok(**extra: Any) -> dict[str, Any]:
+    """The answer of a command that has no data: ``{"ok": true, ...}``."""
+    return {"ok": True, **extra}
+
+
+class _Names:
+    """Stands in for the NameBook when azshell.shell.names is not available."""
+
+    def learn(self, command: str, values: dict, result: object) -> None:
+        pass
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        return lambda *args, **kwargs: [] if name in (
+            "projects", "flows", "jobs", "executions") else None
+
+
+def make_names(url: str | None, persistent: bool) -> Any:
+    """A NameBook for ``url``: cached on disk in the interactive shell, in memory in scripts."""
+    try:
+        from azshell.shell.names import NameBook
+    except ImportError:
+        return _Names()
+    path = None
+    if persistent and url:
+        from azshell.shell.paths import names_file
+
+        path = names_file(url)
+    book = NameBook(path)
+    if path is not None:
+        with contextlib.suppress(OSError, ValueError):
+            book.load()
+    return book
+
+
+def _no_password(prompt: str) -> str:
+    from azshell.errors import SessionError
+
+    raise SessionError("a password is needed: set AZSHELL_PASSWORD or a profile's password_command")
+
+
+def _no_confirm(question: str) -> bool:
+    raise UsageError("confirmation needed: add --yes")
+
+
+@dataclass
+class Context:
+    """Everything a handler may use; the app and the batch runner each build one."""
+
+    client: Any | None
+    settings: Settings
+    names: Any
+    out: Output
+    last_execid: int | None = None
+    interactive: bool = False
+    ask_password: Callable[[str], str] = _no_password
+    confirm: Callable[[str], bool] = _no_confirm
+    history: Callable[[], list[str]] | None = None  # the app's history, newest last
+    lines: list[str] = field(default_factory=list)  # lines run in this session
+    password: str | None = None  # asked once, kept in memory only
+    saved_session: str | None = None  # the session id last written to the store
+    session_reused: bool = False  # the last connect adopted a saved session
+    exchanges: list[Any] = field(default_factory=list)  # HTTP exchanges of the current line
+    store: Any = None  # SessionStore, created lazily
+
+
+def load_handler(command: Command) -> Callable[[Context, Invocation], Any]:
+    """Import ``module:function`` named in the table only when the command runs."""
+    module_name, _, func = command.handler.partition(":")
+    return getattr(importlib.import_module(module_name), func)
+
+
+def emit(ctx: Context, command: Command, result: Any) -> None:
+    """Print one answer in the format the settings and the terminal call for."""
+    reply = result if isinstance(result, Reply) else Reply(result)
+    setting = ctx.settings.output
+    tty = ctx.out.stdout_tty
+    if reply.text is not None and tty and setting in ("auto", "table"):
+        ctx.out.result(reply.text)
+        return
+    fmt = choose_format(setting, command.table, tty)
+    raw = reply.raw
+    if fmt == "raw" and raw is None and ctx.exchanges:
+        raw = getattr(ctx.exchanges[-1], "text", None)
+    ctx.out.result(
+        render(reply.data, fmt=fmt, color=ctx.out.color, table_name=command.table, raw=raw)
+    )
+
+
+def _learn(ctx: Context, inv: Invocation, result: Any) -> None:
+    data = result.data if isinstance(result, Reply) else result
+    try:
+        ctx.names.learn(inv.command.name, inv.values, data)
+    except Exception as err:  # a completion cache must never fail a command
+        if ctx.settings.debug:
+            ctx.out.note(f"debug: names.learn failed: {err!r}")
+
+
+def run_line(ctx: Context, line: str) -> int:
+    """Run one line; print its answer or one error line; return its exit code."""
+    try:
+        inv = parse(line)
+    except UsageError as err:
+        ctx.out.error(str(err))
+        return exit_code(err)
+    if inv is None:
+        return 0
+    ctx.lines.append(line)
+    ctx.exchanges.clear()
+    started = time.monotonic()
+    try:
+        handler = load_handler(inv.command)
+        if inv.command.needs_session:
+            from azshell.shell.connection import ensure_session
+
+            ensure_session(ctx)
+        result = handler(ctx, inv)
+    except AzshellError as err:
+        _after(ctx)
+        if ctx.settings.debug:
+            ctx.out.note(traceback.format_exc().rstrip())
+        ctx.out.error(str(err))
+        return exit_code(err)
+    except (KeyboardInterrupt, EOFError, SystemExit):
+        _after(ctx)
+        raise
+    except Exception as err:
+        if ctx.settings.debug:
+            ctx.out.note(traceback.format_exc().rstrip())
+        ctx.out.error(f"internal error: {type(err).__name__}: {err} (run with --debug for details)")
+        return 1
+    _after(ctx)
+    if result is not None:
+        emit(ctx, inv.command, result)
+        _learn(ctx, inv, result)
+    if ctx.settings.timing:
+        ctx.out.note(f"({time.monotonic() - started:.3f} s)")
+    return 0
+
+
+def _after(ctx: Context) -> None:
+    """Keep a renewed session id for the next run, whatever the command's outcome."""
+    if ctx.client is not None:
+        from azshell.shell.connection import save_session
+
+        save_session(ctx)

@@ -1,0 +1,59 @@
+"""execute, show: starting flows and looking at executions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from azshell.errors import UsageError
+from azshell.shell.context import Context, Reply
+from azshell.shell.parser import Invocation
+from azshell.shell.render import duration, execution_jobs_table, table, when
+
+FAILURE_ACTIONS = {"finish": "finishCurrent", "cancel": "cancelImmediately",
+                   "possible": "finishPossible"}
+
+
+def execution_id(ctx: Context, value: int | None) -> int:
+    """The id given, else the last execution started in this session."""
+    if value is not None:
+        return value
+    if ctx.last_execid is None:
+        raise UsageError("no execution id given and none started in this session")
+    return ctx.last_execid
+
+
+def execute_options(values: dict[str, Any]) -> Any:
+    from azshell.client import ExecuteOptions
+
+    params: dict[str, str] = {}
+    for key, value in values["param"]:
+        params[key] = value
+    kwargs: dict[str, Any] = {"disabled": list(values["disable"]), "params": params,
+                              "notify_failure": list(values["notify_failure"] or []),
+                              "notify_success": list(values["notify_success"] or [])}
+    if values["concurrent"]:
+        kwargs["concurrent"] = values["concurrent"]
+    if values["on_failure"]:
+        kwargs["on_failure"] = values["on_failure"]
+    return ExecuteOptions(**kwargs)
+
+
+def execute(ctx: Context, inv: Invocation) -> Reply:
+    project, flow = inv.values["project"], inv.values["flow"]
+    execid = ctx.client.execute(project, flow, execute_options(inv.values))
+    ctx.last_execid = execid
+    data = {"execid": execid, "project": project, "flow": flow}
+    return Reply(data, text=f"Started {project}/{flow}: execution {execid}.")
+
+
+def show(ctx: Context, inv: Invocation) -> Reply:
+    """The execution as fetched; on a terminal a summary line and one row per job."""
+    execid = execution_id(ctx, inv.values["execid"])
+    data = ctx.client.execution(execid)
+    head = (f"execution {data.get('execid', execid)}  {data.get('project')}/"
+            f"{data.get('flowId') or data.get('flow')}  {data.get('status')}  by "
+            f"{data.get('submitUser')}  started {when(data.get('startTime'))}  took "
+            f"{duration(data.get('startTime'), data.get('endTime'))}")
+    headers, rows = execution_jobs_table(data)
+    text = head + "\n\n" + table(headers, rows)
+    return Reply(data, text=text)

@@ -1,0 +1,103 @@
+"""projects, create, delete, upload: the project commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from azshell.errors import LocalError, NotFound, UsageError
+from azshell.shell.context import Context, Reply, ok
+from azshell.shell.parser import Invocation
+
+
+def projects(ctx: Context, inv: Invocation) -> list[dict]:
+    return ctx.client.projects(all=bool(inv.values["all"]))
+
+
+def create(ctx: Context, inv: Invocation) -> Reply:
+    """Azkaban insists on a description; the project's name stands in when none is given."""
+    name = inv.values["project"]
+    ctx.client.create_project(name, inv.values["description"] or name)
+    return Reply(ok(project=name, created=True), text=f"Created project {name}.")
+
+
+def delete(ctx: Context, inv: Invocation) -> Reply:
+    """Asks on a terminal; scripts must say --yes (an unattended delete is a usage error)."""
+    name = inv.values["project"]
+    if not inv.values["yes"]:
+        if not ctx.interactive:
+            raise UsageError(f"delete: refusing to delete {name!r} in a script without --yes")
+        if not ctx.confirm(f"Delete project {name} and its schedules?"):
+            return Reply(ok(project=name, deleted=False), text="Not deleted.")
+    ctx.client.delete_project(name)
+    ctx.names.remove_project(name)
+    return Reply(ok(project=name, deleted=True), text=f"Deleted project {name}.")
+
+
+def _local_flows(path: Path) -> list[str]:
+    """Check the project on this machine first: nothing is sent if Azkaban would reject it."""
+    from azshell.errors import ProjectValidationError
+    from azshell.project import validate
+
+    report = validate(path)
+    errors = list(getattr(report, "errors", None) or [])
+    if errors:
+        raise ProjectValidationError(errors, str(path))
+    flows = getattr(report, "top_level_flows", None)
+    if callable(flows):
+        flows = flows()
+    return [getattr(f, "id", f) for f in (flows or [])]
+
+
+def upload(ctx: Context, inv: Invocation) -> Reply:
+    name = inv.values["project"]
+    path = Path(inv.values["path"]).expanduser()
+    if not path.exists():
+        raise LocalError(f"upload: no such file or directory: {path}")
+    if not (path.is_dir() or path.suffix.lower() == ".zip"):
+        raise LocalError(f"upload: {path} is neither a directory nor a .zip file")
+    flows = _local_flows(path)
+    ctx.names.add_flows(name, [(f, "") for f in flows])
+    if ctx.out.stderr_tty:
+        ctx.out.note(f"{path}: {len(flows)} flow(s): {', '.join(flows) or '-'}")
+    created = False
+    if inv.values["create"]:
+        created = _create_if_missing(ctx, name)
+    from azshell.project import packaged
+
+    with packaged(path) as zip_path:
+        answer = ctx.client.upload_project(name, Path(zip_path), progress=_progress(ctx))
+    data: dict[str, Any] = {"ok": True, "project": name, **answer, "flows": flows}
+    if created:
+        data["created"] = True
+    text = f"Uploaded {path} to {name} (version {answer.get('version')}): flows {', '.join(flows)}"
+    if answer.get("warnings"):
+        text += f"\nwarnings: {answer['warnings']}"
+    return Reply(data, text=text)
+
+
+def _create_if_missing(ctx: Context, name: str) -> bool:
+    try:
+        ctx.client.project_id(name)
+        return False
+    except NotFound:
+        ctx.client.create_project(name, name)
+        return True
+
+
+def _progress(ctx: Context) -> Any:
+    """A one-line percentage on a terminal's stderr; nothing in scripts."""
+    if not ctx.out.stderr_tty:
+        return None
+    last = [-1]
+
+    def show(sent: int, total: int) -> None:
+        percent = int(sent * 100 / total) if total else 100
+        if percent != last[0]:
+            last[0] = percent
+            end = "\n" if percent >= 100 else ""
+            ctx.out.stderr.write(f"\ruploading {sent // 1024} KiB of {total // 1024} KiB"
+                                 f" ({percent}%){end}")
+            ctx.out.stderr.flush()
+
+    return show

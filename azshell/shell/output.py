@@ -1,0 +1,114 @@
+"""Where text goes: results to stdout (through the pager when they do not fit), the rest to stderr.
+
+Results are the only thing on stdout, so a pipe always gets clean JSON; errors, progress, verbose
+and timing lines go to stderr. The pager is used only on a terminal and only when the answer is
+taller than the screen.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from typing import TextIO
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class Output:
+    """The shell's writer; ``location`` (``script.az:3``) prefixes errors in scripts."""
+
+    def __init__(
+        self,
+        stdout: TextIO | None = None,
+        stderr: TextIO | None = None,
+        *,
+        color: str = "auto",
+        pager: bool = True,
+        pager_command: str = "less -R",
+    ) -> None:
+        self.stdout = stdout or sys.stdout
+        self.stderr = stderr or sys.stderr
+        self.stdout_tty = _isatty(self.stdout)
+        self.stderr_tty = _isatty(self.stderr)
+        self.color_setting = color
+        self.pager = pager
+        self.pager_command = pager_command
+        self.location: str | None = None
+
+    @property
+    def color(self) -> bool:
+        """Colour on stdout: ``on``, or ``auto`` on a terminal (NO_COLOR made it ``off``)."""
+        if self.color_setting == "on":
+            return True
+        return self.color_setting == "auto" and self.stdout_tty
+
+    def size(self) -> tuple[int, int]:
+        """(columns, lines) of the terminal, or a sensible default in a pipe."""
+        size = shutil.get_terminal_size((100, 40))
+        return size.columns, size.lines
+
+    def result(self, text: str) -> None:
+        """Print one answer, paging it when it is taller than the terminal."""
+        if not text.endswith("\n"):
+            text += "\n"
+        if self.wants_pager(text):
+            with contextlib.suppress(OSError):
+                if self.page(text):
+                    return
+        self.stdout.write(text)
+        self.stdout.flush()
+
+    def wants_pager(self, text: str) -> bool:
+        if not (self.pager and self.stdout_tty):
+            return False
+        columns, lines = self.size()
+        height = sum(max(1, -(-len(line) // max(columns, 1))) for line in text.splitlines())
+        return height > lines - 1
+
+    def page(self, text: str) -> bool:
+        """Show ``text`` in the pager; False if no pager could run (the caller prints it)."""
+        for command in (self.pager_command, "less -R", "more"):
+            argv = shlex.split(command)
+            if not argv or not shutil.which(argv[0]):
+                continue
+            env = dict(os.environ)
+            if os.path.basename(argv[0]) == "less" and "LESS" not in env and "-R" not in argv:
+                env["LESS"] = "-R"
+            proc = subprocess.Popen(argv, stdin=subprocess.PIPE, env=env, text=True)
+            try:
+                assert proc.stdin is not None
+                with contextlib.suppress(BrokenPipeError):
+                    proc.stdin.write(text)
+                    proc.stdin.close()
+                while True:
+                    try:
+                        proc.wait()
+                        break
+                    except KeyboardInterrupt:  # the pager handles Ctrl-C itself
+                        continue
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+            return True
+        return False
+
+    def error(self, message: str) -> None:
+        """One line on stderr: ``file:line: error: message`` in scripts, ``error: message`` else."""
+        prefix = f"{self.location}: error: " if self.location else "error: "
+        lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+        self.stderr.write(prefix + ("; ".join(lines) or "failed") + "\n")
+        self.stderr.flush()
+
+    def note(self, message: str) -> None:
+        """An informational line on stderr (progress, verbose, timing, warnings)."""
+        self.stderr.write(message.rstrip("\n") + "\n")
+        self.stderr.flush()

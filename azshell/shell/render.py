@@ -1,0 +1,169 @@
+"""Turn a command's answer into text: JSON (coloured or plain), a table, or the raw answer.
+
+Pure functions of (data, format, colour, width), so they are tested without a terminal. Pygments
+is imported only when colour is wanted: scripts never pay for it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+FORMATS = ("json", "table", "raw")
+
+Row = Sequence[Any]
+TableSpec = Callable[[Any], tuple[list[str], list[Row]]]
+
+
+def to_json(data: Any, *, indent: int | None = 2) -> str:
+    """JSON for people and for jq: UTF-8 kept as is, key order kept as the server sent it."""
+    return json.dumps(data, indent=indent, ensure_ascii=False, default=str)
+
+
+def colorize_json(text: str) -> str:
+    """ANSI-coloured JSON text; the 16-colour formatter follows the terminal's own palette."""
+    from pygments import highlight
+    from pygments.formatters import TerminalFormatter
+    from pygments.lexers import JsonLexer
+
+    return highlight(text, JsonLexer(), TerminalFormatter()).rstrip("\n")
+
+
+def when(ms: Any) -> str:
+    """A server timestamp (ms since the epoch) as local time; -1/absent as '-'."""
+    if not isinstance(ms, (int, float)) or ms <= 0:
+        return "-"
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ms / 1000))
+
+
+def duration(start: Any, end: Any) -> str:
+    """``1m 05s`` between two timestamps; '-' until it started."""
+    if not isinstance(start, (int, float)) or start <= 0:
+        return "-"
+    stop = end if isinstance(end, (int, float)) and end > 0 else time.time() * 1000
+    seconds = max(0, int((stop - start) / 1000))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
+
+
+def _perms(pairs: Any) -> str:
+    """SimplifiedProject permission pairs as ``alice:ADMIN bob:READ,EXECUTE``."""
+    out = []
+    for pair in pairs or []:
+        if isinstance(pair, dict):
+            types = (pair.get("second") or {}).get("types") or []
+            out.append(f"{pair.get('first')}:{','.join(sorted(types))}")
+    return " ".join(out)
+
+
+def projects_table(data: Any) -> tuple[list[str], list[Row]]:
+    rows = [
+        (p.get("projectName"), p.get("projectId"), p.get("createdBy"), when(p.get("createdTime")),
+         _perms(p.get("userPermissions")))
+        for p in data if isinstance(p, dict)
+    ]
+    return ["PROJECT", "ID", "MODIFIED BY", "CREATED", "USERS"], rows
+
+
+def flows_table(data: Any) -> tuple[list[str], list[Row]]:
+    return ["FLOW"], [(f if isinstance(f, str) else f.get("flowId"),) for f in data]
+
+
+def jobs_table(data: Any) -> tuple[list[str], list[Row]]:
+    rows: list[Row] = []
+
+    def walk(nodes: list[dict], prefix: str) -> None:
+        for node in nodes:
+            rows.append((prefix + str(node.get("id")), node.get("type") or "",
+                         ", ".join(node.get("in") or []), node.get("condition") or ""))
+            if node.get("nodes"):
+                walk(node["nodes"], f"{prefix}{node.get('id')}:")
+
+    walk(data.get("nodes") or [], "")
+    return ["JOB", "TYPE", "DEPENDS ON", "CONDITION"], rows
+
+
+def executions_table(data: Any) -> tuple[list[str], list[Row]]:
+    items = data.get("executions", []) if isinstance(data, dict) else data
+    rows = [
+        (e.get("execId", e.get("execid")), e.get("flowId", e.get("flow")), e.get("status"),
+         e.get("submitUser"), when(e.get("startTime")), duration(e.get("startTime"),
+                                                                  e.get("endTime")))
+        for e in items if isinstance(e, dict)
+    ]
+    return ["EXECID", "FLOW", "STATUS", "USER", "STARTED", "TOOK"], rows
+
+
+def execution_jobs_table(data: Any) -> tuple[list[str], list[Row]]:
+    rows: list[Row] = []
+
+    def walk(nodes: list[dict]) -> None:
+        for node in sorted(nodes, key=lambda n: (n.get("startTime") or 0) <= 0):
+            rows.append((node.get("nestedId") or node.get("id"), node.get("type") or "",
+                         node.get("status"), when(node.get("startTime")),
+                         duration(node.get("startTime"), node.get("endTime"))))
+            if node.get("nodes"):
+                walk(node["nodes"])
+
+    walk(data.get("nodes") or [])
+    return ["JOB", "TYPE", "STATUS", "STARTED", "TOOK"], rows
+
+
+TABLES: dict[str, TableSpec] = {
+    "projects": projects_table,
+    "flows": flows_table,
+    "jobs": jobs_table,
+    "executions": executions_table,
+    "execution": execution_jobs_table,
+}
+
+
+def table(headers: list[str], rows: list[Row], *, color: bool = False) -> str:
+    """Left-aligned columns, two spaces apart, a header line (bold when coloured)."""
+    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in cells:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(cell))
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=False)).rstrip()
+
+    head = line(headers)
+    if color:
+        head = f"\x1b[1m{head}\x1b[0m"
+    if not cells:
+        return head + "\n(none)"
+    return "\n".join([head, *(line(r) for r in cells)])
+
+
+def choose_format(setting: str, table_name: str, tty: bool) -> str:
+    """``auto``: a table on a terminal when the command has one, JSON otherwise."""
+    if setting == "auto":
+        return "table" if tty and table_name else "json"
+    if setting == "table" and not table_name:
+        return "json"
+    return setting
+
+
+def render(
+    data: Any,
+    *,
+    fmt: str = "json",
+    color: bool = False,
+    table_name: str = "",
+    raw: str | None = None,
+) -> str:
+    """The text to print for one answer (without a final newline)."""
+    if fmt == "raw":
+        return raw.rstrip("\n") if raw is not None else to_json(data, indent=None)
+    if fmt == "table" and table_name in TABLES:
+        headers, rows = TABLES[table_name](data)
+        return table(headers, rows, color=color)
+    text = to_json(data)
+    return colorize_json(text) if color else text
