@@ -39,7 +39,7 @@ class Sandbox:
         self.users = UserStore(users)
         self.sessions = SessionStore(ttl=session_ttl)
         self.state = SandboxState(self._tmp)
-        self.engine = _make_engine(self._tmp / "executions", job_timeout)
+        self.engine = _make_engine(self._tmp, job_timeout)
         self.context = Context(state=self.state, users=self.users, sessions=self.sessions,
                                csrf=CsrfTokens(), engine=self.engine, workdir=self._tmp)
         try:
@@ -100,5 +100,4 @@ def _make_engine(workdir: Path, job_timeout: float) -> Any:
     except ImportError:  # the executor is optional for the web side (projects, auth)
         log.warning("azshell.sandbox.engine is not available: executions are disabled")
         return None
-    workdir.mkdir(parents=True, exist_ok=True)
     return Engine(workdir, job_timeout=job_timeout)

@@ -82,7 +82,7 @@ class Project:
         current = self.current
         if current is None:
             return []
-        return [f.id for f in current.loaded.top_level_flows()]
+        return [f if isinstance(f, str) else f.id for f in current.loaded.top_level_flows()]
 
     def has_permission(self, user: User, perm: str) -> bool:
         """``LAS.hasPermission``: user, group or role permission with the type or ADMIN."""
