@@ -1,0 +1,311 @@
+"""The NameBook: every project, flow, job and execution id the shell has seen on one server.
+
+Completion is only as good as the names it knows, so the book learns from every answer that names
+something (``learn``), from project files just uploaded (``add_flows``), and from a background
+refresh; and it keeps them in a per-server cache file so that they are there right after a restart.
+The book is shared between the prompt's thread and a refresher thread: every method takes the lock,
+and the sorted indexes the completer reads are immutable snapshots rebuilt only after a change.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from azshell.shell.matching import MENU_LIMIT, NameIndex
+
+FORMAT = 1
+MAX_EXECUTIONS = 1000  # the most recent ones; older ids are rarely typed
+
+
+@dataclass(frozen=True)
+class Execution:
+    """One execution the shell has seen, for ``EXECID`` completion."""
+
+    execid: int
+    project: str = ""
+    flow: str = ""
+    status: str = ""
+    when_ms: int = -1
+
+
+def names_path(url: str, user: str) -> Path:
+    """The cache file of one server and user (names differ with permissions)."""
+    from azshell.shell.paths import cache_dir, server_key
+
+    safe_user = "".join(c if c.isalnum() or c in "._-" else "_" for c in user) or "_"
+    return cache_dir() / "names" / f"{server_key(url)}-{safe_user}.json"
+
+
+class NameBook:
+    """Names seen on one server, with a short description of each for completion menus."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self._lock = threading.RLock()
+        self._projects: dict[str, str] = {}
+        self._flows: dict[str, dict[str, str]] = {}
+        self._jobs: dict[tuple[str, str], list[str]] = {}
+        self._executions: dict[int, Execution] = {}
+        self._project_index: NameIndex | None = None
+        self._flow_indexes: dict[str, NameIndex] = {}
+        self._dirty = False
+        self.loaded = threading.Event()  # set once load() has run (the app loads in a thread)
+        self.version = 0  # bumped on every change: the toolbar and tests can watch it
+
+    # -- disk ------------------------------------------------------------------------------------
+    def load(self) -> None:
+        """Merge the cache file into the book; a missing or broken file is an empty book."""
+        try:
+            if self.path is None:
+                return
+            try:
+                data = json.loads(self.path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                return
+            if not isinstance(data, dict) or data.get("format") != FORMAT:
+                return
+            self._merge(data)
+        finally:
+            self.loaded.set()
+
+    def _merge(self, data: dict[str, Any]) -> None:
+        with self._lock:
+            projects = data.get("projects") or {}
+            for name, meta in projects.items():
+                self._projects.setdefault(str(name), str(meta))
+            for project, flows in (data.get("flows") or {}).items():
+                mine = self._flows.setdefault(str(project), {})
+                for flow, meta in flows.items():
+                    mine.setdefault(str(flow), str(meta))
+            for project, flows in (data.get("jobs") or {}).items():
+                for flow, jobs in flows.items():
+                    self._jobs.setdefault((project, flow), [str(j) for j in jobs])
+            for row in data.get("executions") or []:
+                if isinstance(row, list) and len(row) == 5 and isinstance(row[0], int):
+                    self._executions.setdefault(row[0], Execution(*row))
+            self._trim_executions()
+            self._changed(dirty=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """The cache file's content (plain JSON types)."""
+        with self._lock:
+            jobs: dict[str, dict[str, list[str]]] = {}
+            for (project, flow), names in self._jobs.items():
+                jobs.setdefault(project, {})[flow] = names
+            return {
+                "format": FORMAT,
+                "saved": int(time.time()),
+                "projects": dict(self._projects),
+                "flows": {p: dict(f) for p, f in self._flows.items()},
+                "jobs": jobs,
+                "executions": [
+                    [e.execid, e.project, e.flow, e.status, e.when_ms]
+                    for e in self._executions.values()
+                ],
+            }
+
+    def save(self) -> None:
+        """Write the cache file atomically (0600 in a 0700 directory) if anything changed."""
+        if self.path is None:
+            return
+        with self._lock:
+            if not self._dirty:
+                return
+            text = json.dumps(self.to_json(), separators=(",", ":"))
+            self._dirty = False
+        from azshell.shell.paths import write_private
+
+        try:
+            write_private(self.path, text)
+        except OSError:
+            self._dirty = True  # a full disk costs completion after a restart, nothing more
+
+    # -- changes ---------------------------------------------------------------------------------
+    def _changed(
+        self, project: str | None = None, projects: bool = True, dirty: bool = True
+    ) -> None:
+        """Drop the indexes a change made stale: the project list's (if ``projects``) and the
+        flow index of ``project`` (None: every project's)."""
+        if projects:
+            self._project_index = None
+        if project is None:
+            self._flow_indexes.clear()
+        else:
+            self._flow_indexes.pop(project, None)
+        self._dirty = self._dirty or dirty
+        self.version += 1
+
+    def add_projects(self, projects: Iterable[tuple[str, str]]) -> None:
+        """Remember projects; an empty description keeps the one known before."""
+        with self._lock:
+            changed = False
+            for name, meta in projects:
+                known = self._projects.get(name)
+                if name and (meta or known is None) and known != meta:
+                    self._projects[name] = meta
+                    changed = True
+            if changed:
+                self._changed()
+
+    def replace_projects(self, projects: Iterable[tuple[str, str]]) -> None:
+        """The server's full list: projects not in it are gone (their flows and jobs too)."""
+        fresh = {name: meta for name, meta in projects if name}
+        with self._lock:
+            for gone in set(self._projects) - set(fresh):
+                self._forget_project(gone)
+            for name, meta in fresh.items():
+                if meta or name not in self._projects:
+                    self._projects[name] = meta
+            self._changed()
+
+    def remove_project(self, name: str) -> None:
+        """Forget a deleted project and everything in it."""
+        with self._lock:
+            if name in self._projects or name in self._flows:
+                self._forget_project(name)
+                self._changed()
+
+    def _forget_project(self, name: str) -> None:
+        self._projects.pop(name, None)
+        self._flows.pop(name, None)
+        for key in [k for k in self._jobs if k[0] == name]:
+            del self._jobs[key]
+
+    def add_flows(self, project: str, flows: Iterable[tuple[str, str]]) -> None:
+        """Remember flows of ``project`` (which then exists too); empty meta keeps the old one."""
+        with self._lock:
+            new_project = changed = project not in self._projects
+            self._projects.setdefault(project, "")
+            mine = self._flows.setdefault(project, {})
+            for flow, meta in flows:
+                if flow and (meta or flow not in mine) and mine.get(flow) != meta:
+                    mine[flow] = meta
+                    changed = True
+            if changed:
+                self._changed(project, projects=new_project)
+
+    def replace_flows(self, project: str, flows: Iterable[tuple[str, str]]) -> None:
+        """The server's full list of ``project``'s flows (after ``flows`` or an upload)."""
+        fresh = {flow: meta for flow, meta in flows if flow}
+        with self._lock:
+            old = self._flows.get(project, {})
+            new_project = project not in self._projects
+            self._projects.setdefault(project, "")
+            self._flows[project] = {f: m or old.get(f, "") for f, m in fresh.items()}
+            for key in [k for k in self._jobs if k[0] == project and k[1] not in fresh]:
+                del self._jobs[key]
+            self._changed(project, projects=new_project)
+
+    def add_jobs(self, project: str, flow: str, jobs: Iterable[str]) -> None:
+        """The jobs of one flow (replacing what was known: a flow graph is always complete)."""
+        names = sorted({j for j in jobs if j})
+        with self._lock:
+            new_project = project not in self._projects
+            self._projects.setdefault(project, "")
+            mine = self._flows.setdefault(project, {})
+            if not mine.get(flow):
+                mine[flow] = _jobs_meta(len(names))
+            self._jobs[(project, flow)] = names
+            self._changed(project, projects=new_project)
+
+    def add_execution(
+        self, execid: int, project: str = "", flow: str = "", status: str = "", when_ms: int = -1
+    ) -> None:
+        """Remember an execution; unknown fields keep what was known before."""
+        with self._lock:
+            old = self._executions.get(execid)
+            if old is not None:
+                project = project or old.project
+                flow = flow or old.flow
+                status = status or old.status
+                when_ms = when_ms if when_ms > 0 else old.when_ms
+            self._executions[execid] = Execution(execid, project, flow, status, when_ms)
+            self._trim_executions()
+            self._dirty = True
+            self.version += 1
+        if project and flow:
+            self.add_flows(project, [(flow, "")])
+
+    def _trim_executions(self) -> None:
+        if len(self._executions) > MAX_EXECUTIONS:
+            for execid in sorted(self._executions)[: len(self._executions) - MAX_EXECUTIONS]:
+                del self._executions[execid]
+
+    # -- reading ---------------------------------------------------------------------------------
+    def projects(self) -> list[tuple[str, str]]:
+        """Every known project with its description, sorted by name."""
+        index = self.project_index()
+        return [(n, index.meta[n]) for n in index.names]
+
+    def flows(self, project: str) -> list[tuple[str, str]]:
+        """The known flows of ``project`` with their descriptions, sorted."""
+        index = self.flow_index(project)
+        return [(n, index.meta[n]) for n in index.names]
+
+    def jobs(self, project: str, flow: str) -> list[str]:
+        """The known jobs of one flow, sorted."""
+        with self._lock:
+            return list(self._jobs.get((project, flow), ()))
+
+    def executions(self) -> list[Execution]:
+        """Known executions, newest first (exec ids grow with time on one server)."""
+        with self._lock:
+            return [self._executions[k] for k in sorted(self._executions, reverse=True)]
+
+    def has_project(self, name: str) -> bool:
+        with self._lock:
+            return name in self._projects
+
+    def has_flow(self, project: str, flow: str) -> bool:
+        with self._lock:
+            return flow in self._flows.get(project, {})
+
+    def knows_flows(self, project: str) -> bool:
+        """Whether any flow of ``project`` is known (else the app may fetch them)."""
+        with self._lock:
+            return bool(self._flows.get(project))
+
+    def project_index(self) -> NameIndex:
+        """A sorted snapshot of the projects for prefix and fuzzy matching."""
+        with self._lock:
+            if self._project_index is None:
+                self._project_index = NameIndex(self._projects)
+            return self._project_index
+
+    def flow_index(self, project: str) -> NameIndex:
+        """A sorted snapshot of ``project``'s flows."""
+        with self._lock:
+            index = self._flow_indexes.get(project)
+            if index is None:
+                index = NameIndex(self._flows.get(project, {}))
+                self._flow_indexes[project] = index
+            return index
+
+    def match_projects(self, word: str, limit: int = MENU_LIMIT) -> list[tuple[str, str]]:
+        """Projects for the word being typed: prefix matches first, then fuzzy ones."""
+        index = self.project_index()
+        return [(n, index.meta[n]) for n in index.match(word, limit)]
+
+    def match_flows(
+        self, project: str, word: str, limit: int = MENU_LIMIT
+    ) -> list[tuple[str, str]]:
+        """Flows of ``project`` for the word being typed."""
+        index = self.flow_index(project)
+        return [(n, index.meta[n]) for n in index.match(word, limit)]
+
+    # -- learning from answers -------------------------------------------------------------------
+    def learn(self, command: str, values: dict[str, Any], result: object) -> None:
+        """Learn every name a successful command's answer (or its own words) contains."""
+        from azshell.shell.learning import learn
+
+        learn(self, command, values, result)
+
+
+def _jobs_meta(count: int) -> str:
+    return "1 job" if count == 1 else f"{count} jobs"
