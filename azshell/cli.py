@@ -1,21 +1,169 @@
-"""The `azshell` command: choose the run mode before importing anything heavy."""
+"""The `azshell` command: choose the run mode before importing anything heavy.
+
+`--version` imports neither requests nor prompt_toolkit; scripts (`-c`, `-f`, piped stdin) never
+import prompt_toolkit; only the interactive shell does. `azshell sandbox ...` runs the sandbox
+server in the foreground.
+"""
 
 from __future__ import annotations
 
+import argparse
+import os
 import sys
+from typing import Any
+
+EPILOG = """\
+examples:
+  azshell --sandbox                          try azshell on a local sandbox server
+  azshell http://localhost:8081 --user azkaban
+  azshell --profile prod                     a server described in the config file
+  azshell -c projects | jq -r '.[].projectName'
+  azshell -c 'upload demo ./demo --create' -c 'execute demo main'
+  azshell -f deploy.az --keep-going          run a script, every line even after a failure
+  echo 'flows demo' | azshell --profile prod  piped stdin is a script too
+  azshell sandbox --port 8081                the sandbox server alone, in the foreground
+
+environment:
+  AZSHELL_URL, AZSHELL_USER, AZSHELL_PROFILE  server, user and profile
+  AZSHELL_PASSWORD  the password when a login is needed (never give it as an option)
+  AZSHELL_CONFIG    another config file; NO_COLOR disables colour; PAGER pages long answers
+
+exit codes: 0 ok, 1 a command failed, 2 usage error, 3 connection or session problem,
+130 interrupted. Commands: type `help` in the shell, or see docs/commands.md."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The options of `azshell`; each help text ends with a period."""
+    parser = argparse.ArgumentParser(
+        prog="azshell",
+        description="An interactive shell for the Azkaban workflow scheduler.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add = parser.add_argument
+    add("url", nargs="?", metavar="URL", help="The Azkaban web server, e.g. http://host:8081.")
+    add("-u", "--user", help="The user name to log in with.")
+    add("-p", "--profile", metavar="NAME", help="Use a profile from the config file.")
+    add("-k", "--insecure", action="store_true", default=None,
+        help="Do not verify the server's TLS certificate.")
+    add("--ca-cert", metavar="FILE", help="Verify TLS with this CA bundle file.")
+    add("--timeout", type=float, metavar="SECONDS", help="Seconds to wait for an answer.")
+    add("-o", "--output", choices=("auto", "json", "table", "raw"),
+        help="Answer format (default: auto, tables for lists on a terminal).")
+    add("--color", choices=("auto", "always", "never"), help="Colour the output.")
+    add("--no-pager", dest="pager", action="store_false", default=None,
+        help="Never page long answers.")
+    add("-v", "--verbose", action="store_true", default=None,
+        help="Print each HTTP request on stderr.")
+    add("--debug", action="store_true", default=None,
+        help="Print tracebacks and request details on stderr.")
+    add("-c", "--command", dest="commands", action="append", default=[], metavar="COMMAND",
+        help="Run this command and exit (repeatable).")
+    add("-f", "--file", metavar="FILE", help="Run the commands in FILE (- for stdin) and exit.")
+    add("--keep-going", action="store_true",
+        help="In a script, run the following commands after a failure (still exit non-zero).")
+    add("--sandbox", action="store_true",
+        help="Start the embedded sandbox server and log in to it as azkaban.")
+    add("-V", "--version", action="store_true", help="Print the version and exit.")
+    return parser
+
+
+def _options(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings the user typed (None = not given, so lower layers keep their value)."""
+    return {
+        "url": args.url, "user": args.user, "profile": args.profile, "insecure": args.insecure,
+        "ca_cert": args.ca_cert, "timeout": args.timeout, "output": args.output,
+        "color": args.color, "pager": args.pager, "verbose": args.verbose, "debug": args.debug,
+    }
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def choose_mode(args: argparse.Namespace) -> str:
+    """``batch`` for -c/-f and for anything that is not a terminal, else ``interactive``."""
+    if args.commands or args.file:
+        return "batch"
+    if _isatty(sys.stdin) and _isatty(sys.stdout):
+        return "interactive"
+    return "batch"
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script and of ``python -m azshell``."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    if args[:1] == ["sandbox"]:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == ["sandbox"]:
         from azshell.sandbox.cli import main as sandbox_main
 
-        return sandbox_main(args[1:])
-    if args[:1] in (["--version"], ["-V"]):
+        return sandbox_main(args_list[1:])
+    args = build_parser().parse_args(args_list)
+    if args.version:
         from azshell import __version__
 
         print(f"azshell {__version__}")
         return 0
-    print("usage: azshell sandbox [--host HOST] [--port PORT]", file=sys.stderr)
-    return 2
+    if args.commands and args.file:
+        print("azshell: error: give either -c or -f, not both", file=sys.stderr)
+        return 2
+    try:
+        return _run(args)
+    except BrokenPipeError:  # `azshell -c projects | head -1`
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    from azshell.errors import AzshellError
+    from azshell.shell.exitcodes import INTERRUPTED, exit_code
+    from azshell.shell.settings import load
+
+    mode = choose_mode(args)
+    try:
+        settings = load(_options(args))
+    except AzshellError as err:
+        print(f"azshell: error: {err}", file=sys.stderr)
+        return exit_code(err)
+
+    from azshell.shell.context import new_context
+
+    ctx = new_context(settings, interactive=mode == "interactive")
+    sandbox = None
+    try:
+        if args.sandbox:
+            sandbox = _start_sandbox(ctx)
+        if mode == "interactive":
+            from azshell.shell.app import run as run_app
+
+            return run_app(ctx)
+        from azshell.shell.batch import run_batch
+
+        return run_batch(ctx, args.commands, args.file, keep_going=args.keep_going)
+    except AzshellError as err:
+        ctx.out.error(str(err))
+        return exit_code(err)
+    except KeyboardInterrupt:
+        ctx.out.error("interrupted")
+        return INTERRUPTED
+    finally:
+        if sandbox is not None:
+            sandbox.stop()
+
+
+def _start_sandbox(ctx: Any) -> Any:
+    """An in-process sandbox on a free port, with azkaban/azkaban's session kept in memory only."""
+    from azshell.sandbox import Sandbox
+    from azshell.shell.session_store import MemoryStore
+
+    sandbox = Sandbox(port=0)
+    ctx.settings.url, ctx.settings.user = sandbox.url, "azkaban"
+    ctx.settings.profile = None
+    ctx.password = "azkaban"
+    ctx.store = MemoryStore()
+    if ctx.interactive:
+        ctx.out.note(f"sandbox running at {sandbox.url} (user azkaban, password azkaban)")
+    return sandbox

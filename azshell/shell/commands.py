@@ -18,7 +18,7 @@ ARG_KINDS = frozenset(
 
 # `set NAME VALUE`: the settings a user may change in a session, with the values each accepts.
 SETTINGS: dict[str, tuple[str, ...]] = {
-    "output": ("json", "table", "raw"),
+    "output": ("auto", "json", "table", "raw"),
     "color": ("auto", "on", "off"),
     "pager": ("on", "off"),
     "verbose": ("on", "off"),
@@ -173,7 +173,8 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "create", "Create an empty project.",
         args=(_PROJECT,
-              Arg("DESCRIPTION", "text", "A description; quote it if it has spaces.",
+              Arg("DESCRIPTION", "text",
+                  "A description (quoted if it has spaces); defaults to the project's name.",
                   optional=True)),
         examples=("create demo", 'create demo "Nightly loads"'),
         group="projects", handler=f"{_H}.projects:create",

@@ -130,9 +130,10 @@ def connect(ctx: Context, url: str, user: str | None = None, *, login: bool = Fa
     """Make ``ctx.client`` talk to ``url`` as ``user``: a saved session, else a login."""
     client = new_client(ctx, url)
     user = resolve_user(ctx, url, user)
-    changed = ctx.client is None or ctx.client.url != client.url or ctx.client.user != user
+    first = ctx.client is None
+    changed = not first and (ctx.client.url != client.url or ctx.client.user != user)
     if changed:
-        ctx.password = None
+        ctx.password = None  # another server or user: the remembered password is not theirs
     store = _store(ctx)
 
     def credentials() -> tuple[str, str]:
@@ -152,9 +153,10 @@ def connect(ctx: Context, url: str, user: str | None = None, *, login: bool = Fa
         ctx.password = password
         store.put(client.url, user, session_id)
         ctx.saved_session = session_id
-    if changed or ctx.client is None:
-        ctx.names = make_names(client.url, ctx.interactive)
-        ctx.last_execid = None if changed else ctx.last_execid
+    if first or changed:
+        ctx.names = make_names(client.url, ctx.interactive, user)
+    if changed:
+        ctx.last_execid = None
     ctx.client = client
     return client
 

@@ -48,17 +48,13 @@ class _Names:
             "projects", "flows", "jobs", "executions") else None
 
 
-def make_names(url: str | None, persistent: bool) -> Any:
+def make_names(url: str | None, persistent: bool, user: str | None = None) -> Any:
     """A NameBook for ``url``: cached on disk in the interactive shell, in memory in scripts."""
     try:
-        from azshell.shell.names import NameBook
+        from azshell.shell.names import NameBook, names_path
     except ImportError:
         return _Names()
-    path = None
-    if persistent and url:
-        from azshell.shell.paths import names_file
-
-        path = names_file(url)
+    path = names_path(url, user or "") if persistent and url else None
     book = NameBook(path)
     if path is not None:
         with contextlib.suppress(OSError, ValueError):
@@ -95,6 +91,29 @@ class Context:
     session_reused: bool = False  # the last connect adopted a saved session
     exchanges: list[Any] = field(default_factory=list)  # HTTP exchanges of the current line
     store: Any = None  # SessionStore, created lazily
+
+
+def new_context(
+    settings: Settings,
+    *,
+    interactive: bool,
+    stdout: Any = None,
+    stderr: Any = None,
+) -> Context:
+    """A session's context with the writer, the password prompt and the names it needs."""
+    from azshell.shell.connection import ask_password_tty, confirm_tty
+
+    out = Output(stdout, stderr, color=settings.color, pager=settings.pager,
+                 pager_command=settings.pager_command)
+    return Context(
+        client=None,
+        settings=settings,
+        names=make_names(None, False),
+        out=out,
+        interactive=interactive,
+        ask_password=ask_password_tty,
+        confirm=confirm_tty,
+    )
 
 
 def load_handler(command: Command) -> Callable[[Context, Invocation], Any]:

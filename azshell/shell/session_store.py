@@ -61,3 +61,19 @@ class SessionStore:
                 if best is None or saved >= best[0]:
                     best = (saved, user)
         return best[1] if best else None
+
+
+class MemoryStore(SessionStore):
+    """The same interface, kept in memory: for the throw-away `--sandbox` server."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, dict] = {}
+
+    def _read(self) -> dict[str, dict]:
+        return self.data
+
+    def put(self, url: str, user: str, session_id: str) -> None:
+        self.data[_key(url, user)] = {"session_id": session_id, "saved": int(time.time())}
+
+    def forget(self, url: str, user: str) -> None:
+        self.data.pop(_key(url, user), None)

@@ -34,19 +34,24 @@ def delete(ctx: Context, inv: Invocation) -> Reply:
     return Reply(ok(project=name, deleted=True), text=f"Deleted project {name}.")
 
 
-def _local_flows(path: Path) -> list[str]:
-    """Check the project on this machine first: nothing is sent if Azkaban would reject it."""
-    from azshell.errors import ProjectValidationError
+def _local_flows(ctx: Context, project: str, path: Path) -> list[str]:
+    """Check the project on this machine first: nothing is sent if Azkaban would reject it.
+
+    The flows and jobs found are taught to the NameBook before the upload even starts.
+    """
     from azshell.project import validate
 
-    report = validate(path)
-    errors = list(getattr(report, "errors", None) or [])
-    if errors:
-        raise ProjectValidationError(errors, str(path))
-    flows = getattr(report, "top_level_flows", None)
-    if callable(flows):
-        flows = flows()
-    return [getattr(f, "id", f) for f in (flows or [])]
+    loaded = validate(path)  # raises ProjectValidationError with Azkaban's own messages
+    flows = loaded.top_level_flows()
+    metas = []
+    for flow in flows:
+        jobs = list(loaded.flows[flow].nodes) if flow in loaded.flows else []
+        metas.append((flow, "1 job" if len(jobs) == 1 else f"{len(jobs)} jobs"))
+        ctx.names.add_jobs(project, flow, jobs)
+    ctx.names.add_flows(project, metas)
+    for warning in loaded.warnings:
+        ctx.out.note(f"warning: {warning}")
+    return flows
 
 
 def upload(ctx: Context, inv: Invocation) -> Reply:
@@ -56,8 +61,7 @@ def upload(ctx: Context, inv: Invocation) -> Reply:
         raise LocalError(f"upload: no such file or directory: {path}")
     if not (path.is_dir() or path.suffix.lower() == ".zip"):
         raise LocalError(f"upload: {path} is neither a directory nor a .zip file")
-    flows = _local_flows(path)
-    ctx.names.add_flows(name, [(f, "") for f in flows])
+    flows = _local_flows(ctx, name, path)
     if ctx.out.stderr_tty:
         ctx.out.note(f"{path}: {len(flows)} flow(s): {', '.join(flows) or '-'}")
     created = False

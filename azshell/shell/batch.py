@@ -1,0 +1,78 @@
+"""Scripts: `-c COMMAND`, `-f FILE` (`-` = stdin) and piped stdin, without prompt_toolkit.
+
+Each line runs through the same ``run_line`` as the interactive shell. The first failing line
+stops the script (``--keep-going`` runs on), and its exit code becomes the script's; errors name
+the script and the line (``deploy.az:3: error: ...``).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from azshell.errors import UsageError
+from azshell.shell.context import Context, run_line
+from azshell.shell.exitcodes import INTERRUPTED
+
+
+def script_lines(source: str) -> tuple[str, Iterable[str]]:
+    """(name for messages, lines) of ``-f FILE``; ``-`` reads stdin as it comes."""
+    if source == "-":
+        return "<stdin>", sys.stdin
+    path = Path(source).expanduser()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise UsageError(f"cannot read script {source}: {err.strerror or err}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"script {source} is not UTF-8 text") from None
+    return source, text.splitlines()
+
+
+def run_lines(
+    ctx: Context,
+    lines: Iterable[tuple[str, str]],
+    *,
+    keep_going: bool = False,
+) -> int:
+    """Run ``(location, line)`` pairs; 0, or the exit code of the first failure."""
+    first_failure = 0
+    for location, line in lines:
+        ctx.out.location = location
+        try:
+            code = run_line(ctx, line.rstrip("\r\n"))
+        except KeyboardInterrupt:
+            ctx.out.error("interrupted")
+            return INTERRUPTED
+        except EOFError:
+            break
+        except SystemExit as stop:  # `exit` in a script ends it with what failed so far
+            return first_failure or (stop.code if isinstance(stop.code, int) else 0)
+        if code:
+            first_failure = first_failure or code
+            if not keep_going:
+                return code
+    return first_failure
+
+
+def numbered(name: str, lines: Iterable[str]) -> Iterable[tuple[str, str]]:
+    """``name:N`` for each line, counting from 1 like an editor."""
+    for number, line in enumerate(lines, 1):
+        yield f"{name}:{number}", line
+
+
+def run_batch(
+    ctx: Context,
+    commands: list[str],
+    script: str | None,
+    *,
+    keep_going: bool = False,
+) -> int:
+    """The -c commands (named ``-c:1``, ``-c:2``...), else the script, else stdin."""
+    if commands:
+        pairs: Iterable[tuple[str, str]] = numbered("-c", commands)
+    else:
+        name, lines = script_lines(script or "-")
+        pairs = numbered(name, lines)
+    return run_lines(ctx, pairs, keep_going=keep_going)

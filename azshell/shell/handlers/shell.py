@@ -1,0 +1,90 @@
+"""set, help, history, exit: commands about the shell itself (no server needed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from azshell.errors import UsageError
+from azshell.shell.commands import SETTINGS, find
+from azshell.shell.context import Context, Reply
+from azshell.shell.parser import Invocation, suggest
+
+_ON = ("on", "true", "yes", "1")
+_OFF = ("off", "false", "no", "0")
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return str(value)
+
+
+def current(ctx: Context) -> dict[str, str]:
+    """The settings `set` can change, with their current values."""
+    return {name: _shown(getattr(ctx.settings, name)) for name in SETTINGS}
+
+
+def apply(ctx: Context, name: str, value: str) -> None:
+    """Change one setting for the rest of the session (and the writer that depends on it)."""
+    word = value.lower()
+    if name in ("output", "color"):
+        if word == "always":
+            word = "on"
+        if word == "never":
+            word = "off"
+        if word not in SETTINGS[name]:
+            choices = ", ".join(SETTINGS[name])
+            raise UsageError(f"set: {name} must be one of {choices}, not {value!r}")
+        setattr(ctx.settings, name, word)
+        if name == "color":
+            ctx.out.color_setting = word
+        return
+    if word in _ON:
+        flag = True
+    elif word in _OFF:
+        flag = False
+    else:
+        raise UsageError(f"set: {name} must be on or off, not {value!r}")
+    setattr(ctx.settings, name, flag)
+    if name == "pager":
+        ctx.out.pager = flag
+
+
+def set_(ctx: Context, inv: Invocation) -> Reply:
+    name, value = inv.values["name"], inv.values["value"]
+    if name is None:
+        settings = current(ctx)
+        text = "\n".join(f"{k:8}  {v:6}  ({'|'.join(SETTINGS[k])})" for k, v in settings.items())
+        return Reply(settings, text=text)
+    if value is not None:
+        apply(ctx, name, value)
+    shown = _shown(getattr(ctx.settings, name))
+    return Reply({name: shown}, text=f"{name} = {shown}")
+
+
+def help_(ctx: Context, inv: Invocation) -> Reply:
+    from azshell.shell.docs import command_data, command_help, overview
+
+    word = inv.values["command"]
+    if word is None:
+        from azshell.shell.commands import COMMANDS
+
+        data = {"commands": [{"name": c.name, "usage": c.usage(), "summary": c.summary}
+                             for c in COMMANDS]}
+        return Reply(data, text=overview())
+    cmd = find(word) or find(word.lower())
+    if cmd is None:
+        raise UsageError(f"help: no command {word!r}{suggest(word)}")
+    return Reply(command_data(cmd), text=command_help(cmd))
+
+
+def history(ctx: Context, inv: Invocation) -> Reply:
+    """The app's history when there is one, else the lines run in this session."""
+    lines = list(ctx.history()) if ctx.history is not None else list(ctx.lines[:-1])
+    width = len(str(len(lines)))
+    text = "\n".join(f"{i:>{width}}  {line}" for i, line in enumerate(lines, 1))
+    return Reply({"history": lines}, text=text or "(no history yet)")
+
+
+def exit_(ctx: Context, inv: Invocation) -> None:
+    raise SystemExit(0)
