@@ -366,7 +366,7 @@ def test_cancel_kills_running_job_and_cancels_pending(tmp_path, engine):
 
 def test_pause_holds_new_jobs_and_resume_continues(tmp_path, engine):
     project = make_project(tmp_path, {"main": flow_yaml(
-        job("a", "sleep 0.3"), job("b", deps=("a",)),
+        job("a", "sleep 0.5"), job("b", deps=("a",)),
     )})
     execution = submit(engine, project, "main")
     wait_for(lambda: node_status(execution, "a") == "RUNNING")
@@ -756,3 +756,66 @@ def test_pipeline_level_one_waits_for_the_same_job(tmp_path, engine):
     a_second = nodes_by_id(second.to_json())["a"]
     assert a_second["startTime"] >= a_first["endTime"]
     assert second.flow_info_json()["pipelineExecution"] == first.execid
+
+
+def test_retry_failed_reruns_a_failed_embedded_flow(tmp_path, engine):
+    marker = tmp_path / "fixed"
+    text = EMBEDDED.replace("echo inner one", f"test -f {marker}")
+    text += "  - name: slow\n    type: command\n    config:\n      command: sleep 0.6\n"
+    project = make_project(tmp_path, {"main": text})
+    execution = submit(engine, project, "main")
+    wait_for(lambda: execution.status == "FAILED_FINISHING")
+    assert node_status(execution, "sub") == "FAILED"
+    marker.write_text("")
+    engine.retry_failed(execution.execid)
+    result = finish(execution)
+    assert result["status"] == "SUCCEEDED"
+    sub = nodes_by_id(result)["sub"]
+    assert sub["status"] == "SUCCEEDED"
+    assert sub["endTime"] >= sub["startTime"]
+    inner1 = nodes_by_id(sub)["inner1"]
+    assert inner1["attempt"] == 1
+    assert inner1["pastAttempts"][0]["status"] == "FAILED"
+    assert nodes_by_id(sub)["inner2"]["status"] == "SUCCEEDED"
+    assert node_status(execution, "final") == "SUCCEEDED"
+
+
+def test_disabling_a_whole_embedded_flow_skips_it(tmp_path, engine):
+    project = make_project(tmp_path, {"main": EMBEDDED})
+    execution = submit(engine, project, "main", disabled=["sub"])
+    result = finish(execution)
+    assert result["status"] == "SUCCEEDED"
+    assert node_status(execution, "sub") == "SKIPPED"
+    assert node_status(execution, "sub:inner1") == "SKIPPED"
+    assert node_status(execution, "final") == "SUCCEEDED"
+    assert execution.read_job_log("sub:inner1", 0, 100)["length"] == 0
+
+
+def test_cancel_before_start_kills_a_queued_execution(tmp_path, engine):
+    project = make_project(tmp_path, {"main": flow_yaml(job("a", "sleep 0.5"), job("b"))})
+    first = submit(engine, project, "main")
+    second = submit(engine, project, "main", concurrent_option="queue")
+    engine.cancel(second.execid)
+    result = finish(second)
+    assert result["status"] == "KILLED"
+    assert {n["status"] for n in result["nodes"]} == {"CANCELLED"}
+    assert "was cancelled before execution had started" in second.flow_log.text()
+    assert finish(first)["status"] == "SUCCEEDED"
+
+
+def test_flow_1_0_jobs_run_in_their_directory_with_shared_properties(tmp_path, engine):
+    root = tmp_path / "legacy"
+    (root / "jobs").mkdir(parents=True)
+    (root / "jobs" / "common.properties").write_text("greeting=bonjour\n")
+    (root / "jobs" / "data.txt").write_text("local file\n")
+    (root / "jobs" / "first.job").write_text("type=command\ncommand=cat data.txt\n")
+    (root / "jobs" / "last.job").write_text(
+        "type=command\ndependencies=first\ncommand=echo ${greeting} from ${azkaban.job.id}\n")
+    loaded = load_directory(root)
+    assert not loaded.errors, loaded.errors
+    project = ProjectVersion(project_id=1, project_name="legacy", version=1, directory=root,
+                             loaded=loaded)
+    execution = submit(engine, project, "last")
+    assert finish(execution)["status"] == "SUCCEEDED"
+    assert "INFO - local file" in execution.job_log_text("first")
+    assert "INFO - bonjour from last" in execution.job_log_text("last")
