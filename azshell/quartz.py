@@ -1,0 +1,550 @@
+"""Quartz cron expressions: parsing, next fire times, and reading a user's 5-field cron.
+
+Azkaban schedules with Quartz ``CronExpression``: seconds first, six or seven fields
+(``sec min hour day-of-month month day-of-week [year]``), ``?`` in exactly one of the two day
+fields, day-of-week 1-7 = SUN-SAT, plus ``L``, ``W``, ``#``. The sandbox refuses what
+:func:`parse` refuses (with Quartz's own reasons) and expressions that never fire again; the
+client uses :func:`from_user` so people can type the cron they know. Pure, no dependencies.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+
+SECOND, MINUTE, HOUR, DAY_OF_MONTH, MONTH, DAY_OF_WEEK, YEAR = range(7)
+FIELD_NAMES = ("seconds", "minutes", "hours", "day-of-month", "month", "day-of-week", "year")
+MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+DAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
+# Quartz: CronExpression.MAX_YEAR = this year + 100.
+MAX_YEAR = _dt.date.today().year + 100
+_BOUNDS = {
+    SECOND: (0, 59), MINUTE: (0, 59), HOUR: (0, 23), DAY_OF_MONTH: (1, 31),
+    MONTH: (1, 12), DAY_OF_WEEK: (1, 7), YEAR: (1970, MAX_YEAR),
+}
+_RANGE_MESSAGES = {
+    SECOND: "Minute and Second values must be between 0 and 59",
+    MINUTE: "Minute and Second values must be between 0 and 59",
+    HOUR: "Hour values must be between 0 and 23",
+    DAY_OF_MONTH: "Day of month values must be between 1 and 31",
+    MONTH: "Month values must be between 1 and 12",
+    DAY_OF_WEEK: "Day-of-Week values must be between 1 and 7",
+}
+_MAX_INCREMENT = {SECOND: 59, MINUTE: 59, HOUR: 23, DAY_OF_MONTH: 31, DAY_OF_WEEK: 7, MONTH: 12}
+_WRAP = {SECOND: 60, MINUTE: 60, HOUR: 24, MONTH: 12, DAY_OF_WEEK: 7, DAY_OF_MONTH: 31}
+
+
+class CronError(ValueError):
+    """An expression Quartz would not accept; ``reason`` is Quartz's wording where it has one."""
+
+    def __init__(self, expression: str, reason: str) -> None:
+        super().__init__(f"invalid cron expression '{expression}': {reason}")
+        self.expression = expression
+        self.reason = reason
+
+
+class _Refused(Exception):
+    """Internal: a field piece Quartz refuses (becomes a CronError with the whole expression)."""
+
+
+@dataclass
+class QuartzCron:
+    """A parsed Quartz cron expression."""
+
+    expression: str
+    seconds: frozenset[int] = field(default_factory=frozenset)
+    minutes: frozenset[int] = field(default_factory=frozenset)
+    hours: frozenset[int] = field(default_factory=frozenset)
+    days_of_month: frozenset[int] = field(default_factory=frozenset)
+    months: frozenset[int] = field(default_factory=frozenset)
+    days_of_week: frozenset[int] = field(default_factory=frozenset)
+    years: frozenset[int] = field(default_factory=frozenset)
+    day_of_month_given: bool = True   # False when day-of-month is '?'
+    last_day_of_month: bool = False   # L (with last_day_offset: L-n)
+    last_day_offset: int = 0
+    nearest_weekday: bool = False     # W (15W, LW)
+    last_day_of_week: bool = False    # nL
+    nth_day_of_week: int = 0          # n#k
+
+    def next_fire_times(self, after: _dt.datetime, count: int = 1) -> list[_dt.datetime]:
+        """The next ``count`` fire times strictly after ``after`` (same tzinfo), maybe fewer."""
+        times: list[_dt.datetime] = []
+        current = after
+        for _ in range(count):
+            found = self._next_after(current)
+            if found is None:
+                break
+            times.append(found)
+            current = found
+        return times
+
+    def _next_after(self, after: _dt.datetime) -> _dt.datetime | None:
+        start = after.replace(microsecond=0) + _dt.timedelta(seconds=1)
+        day = start.date()
+        first = True
+        while day.year <= MAX_YEAR:
+            if day.year not in self.years:
+                day = _dt.date(day.year + 1, 1, 1)
+                first = False
+                continue
+            if day.month not in self.months:
+                day = _first_of_next_month(day)
+                first = False
+                continue
+            if self._day_matches(day):
+                floor = start.time() if first else _dt.time(0, 0, 0)
+                moment = self._time_on_or_after(floor)
+                if moment is not None:
+                    return _dt.datetime.combine(day, moment, tzinfo=after.tzinfo)
+            day += _dt.timedelta(days=1)
+            first = False
+        return None
+
+    def _time_on_or_after(self, floor: _dt.time) -> _dt.time | None:
+        for hour in sorted(h for h in self.hours if h >= floor.hour):
+            for minute in sorted(self.minutes):
+                if hour == floor.hour and minute < floor.minute:
+                    continue
+                for second in sorted(self.seconds):
+                    if (hour, minute) == (floor.hour, floor.minute) and second < floor.second:
+                        continue
+                    return _dt.time(hour, minute, second)
+        return None
+
+    def _day_matches(self, day: _dt.date) -> bool:
+        if self.day_of_month_given:
+            return self._day_of_month_matches(day)
+        return self._day_of_week_matches(day)
+
+    def _day_of_month_matches(self, day: _dt.date) -> bool:
+        last = calendar.monthrange(day.year, day.month)[1]
+        if self.last_day_of_month:
+            target = last - self.last_day_offset
+            if target < 1:
+                return False
+            if self.nearest_weekday:
+                target = _nearest_weekday(day.year, day.month, target)
+            return day.day == target
+        if self.nearest_weekday:
+            wanted = min(self.days_of_month)
+            return wanted <= last and day.day == _nearest_weekday(day.year, day.month, wanted)
+        return day.day in self.days_of_month
+
+    def _day_of_week_matches(self, day: _dt.date) -> bool:
+        last = calendar.monthrange(day.year, day.month)[1]
+        weekday = (day.weekday() + 1) % 7 + 1   # Quartz: 1 = Sunday ... 7 = Saturday
+        if self.last_day_of_week:
+            return weekday == min(self.days_of_week) and day.day + 7 > last
+        if self.nth_day_of_week:
+            return (weekday == min(self.days_of_week)
+                    and (day.day - 1) // 7 + 1 == self.nth_day_of_week)
+        return weekday in self.days_of_week
+
+
+def _first_of_next_month(day: _dt.date) -> _dt.date:
+    if day.month == 12:
+        return _dt.date(day.year + 1, 1, 1)
+    return _dt.date(day.year, day.month + 1, 1)
+
+
+def _nearest_weekday(year: int, month: int, wanted: int) -> int:
+    """``W``: the weekday nearest to day ``wanted`` without leaving the month."""
+    last = calendar.monthrange(year, month)[1]
+    weekday = _dt.date(year, month, wanted).weekday()
+    if weekday == 5:   # Saturday -> Friday, or Monday when the 1st
+        return wanted + 2 if wanted == 1 else wanted - 1
+    if weekday == 6:   # Sunday -> Monday, or Friday when the last day
+        return wanted - 2 if wanted == last else wanted + 1
+    return wanted
+
+
+# -- parsing ------------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"\d+")
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.sets: list[set[int]] = [set() for _ in range(7)]
+        self.no_spec = [False] * 7
+        self.flags: dict[str, int | bool] = {}
+
+    def add(self, kind: int, start: int, end: int | None, step: int | None) -> None:
+        """``addToSet``: a value, a range (wrapping past the maximum) or a stepped range."""
+        low, high = _BOUNDS[kind]
+        if kind in _RANGE_MESSAGES and (
+            not low <= start <= high or (end is not None and end > high)
+            or (kind == DAY_OF_WEEK and end == 0)
+        ):
+            raise _Refused(_RANGE_MESSAGES[kind])
+        if end is None and step is None:
+            self.sets[kind].add(start)
+            return
+        stop = high if end is None else end
+        step = step or 1
+        wrap = 0
+        if stop < start:
+            if kind == YEAR:
+                raise _Refused("Start year must be less than stop year")
+            wrap = _WRAP[kind]
+            stop += wrap
+        for raw in range(start, stop + 1, step):
+            value = raw % wrap if wrap else raw
+            if wrap and value == 0 and kind in (MONTH, DAY_OF_WEEK, DAY_OF_MONTH):
+                value = wrap
+            self.sets[kind].add(value)
+
+    def add_all(self, kind: int, step: int) -> None:
+        low, high = _BOUNDS[kind]
+        self.sets[kind].update(range(low, high + 1, step))
+
+
+def _check_step(kind: int, step: int) -> None:
+    limit = _MAX_INCREMENT.get(kind)
+    if step == 0:
+        raise _Refused("'/' must be followed by a positive integer.")
+    if limit is not None and step > limit:
+        raise _Refused(f"Increment > {limit + 1 if kind in (SECOND, MINUTE, HOUR) else limit} : "
+                       f"{step}")
+
+
+def _name_value(kind: int, token: str) -> int | None:
+    if kind == MONTH and token in MONTHS:
+        return MONTHS.index(token) + 1
+    if kind == DAY_OF_WEEK and token in DAYS:
+        return DAYS.index(token) + 1
+    return None
+
+
+def _value(kind: int, text: str, pos: int) -> tuple[int, int]:
+    """A number, or a month/day name where the field takes names; returns (value, next pos)."""
+    match = _NUMBER.match(text, pos)
+    if match:
+        return int(match.group()), match.end()
+    word = text[pos : pos + 3]
+    named = _name_value(kind, word)
+    if named is not None:
+        return named, pos + 3
+    if kind == MONTH and word.isalpha():
+        raise _Refused(f"Invalid Month value: '{word}'")
+    if kind == DAY_OF_WEEK and word.isalpha():
+        raise _Refused(f"Invalid Day-of-Week value: '{word}'")
+    if word[:1].isalpha():
+        raise _Refused(f"Illegal characters for this position: '{word}'")
+    if pos >= len(text):
+        raise _Refused("Unexpected end of expression.")
+    raise _Refused(f"Unexpected character: {text[pos]}")
+
+
+def _step(kind: int, text: str, pos: int) -> tuple[int, int]:
+    match = _NUMBER.match(text, pos)
+    if not match:
+        raise _Refused("'/' must be followed by an integer.")
+    step = int(match.group())
+    _check_step(kind, step)
+    return step, match.end()
+
+
+def _piece(builder: _Builder, kind: int, text: str) -> None:
+    """One comma-separated piece of a field (``storeExpressionVals``)."""
+    if text == "?":
+        if kind not in (DAY_OF_MONTH, DAY_OF_WEEK):
+            raise _Refused("'?' can only be specified for Day-of-Month or Day-of-Week.")
+        builder.no_spec[kind] = True
+        return
+    if text.startswith("?"):
+        raise _Refused(f"Illegal character after '?': {text[1]}")
+    if text[0] in "*/":
+        pos = 1 if text[0] == "*" else 0
+        step = 1
+        if pos < len(text):
+            if text[pos] != "/":
+                raise _Refused(f"Unexpected character: {text[pos]}")
+            step, pos = _step(kind, text, pos + 1)
+        _expect_end(text, pos)
+        builder.add_all(kind, step)
+        return
+    if text[0] == "L" and not text.startswith(("LW", "L-")) and text != "L":
+        raise _Refused(f"Illegal characters for this position: '{text[:3]}'")
+    if text[0] == "L":
+        _last_piece(builder, kind, text)
+        return
+    start, pos = _value(kind, text, 0)
+    if pos == len(text):
+        builder.add(kind, start, None, None)
+        return
+    _suffix(builder, kind, text, start, pos)
+
+
+def _last_piece(builder: _Builder, kind: int, text: str) -> None:
+    """``L``, ``L-3``, ``LW`` (day-of-month) or ``L`` = Saturday (day-of-week)."""
+    if kind == DAY_OF_WEEK and text == "L":
+        builder.add(kind, 7, None, None)
+        return
+    if kind != DAY_OF_MONTH:
+        raise _Refused(f"'L' option is not valid here. (pos=0) in the {FIELD_NAMES[kind]} field")
+    builder.flags["last_day_of_month"] = True
+    pos = 1
+    if text.startswith("L-"):
+        match = _NUMBER.match(text, 2)
+        if not match:
+            raise _Refused("Unexpected end of expression." if len(text) == 2
+                           else f"Unexpected character: {text[2]}")
+        offset = int(match.group())
+        if offset > 30:
+            raise _Refused("Offset from last day must be <= 30")
+        builder.flags["last_day_offset"] = offset
+        pos = match.end()
+    if text[pos:pos + 1] == "W":
+        builder.flags["nearest_weekday"] = True
+        pos += 1
+    _expect_end(text, pos)
+
+
+def _suffix(builder: _Builder, kind: int, text: str, start: int, pos: int) -> None:
+    """What follows a first value: ``-end[/step]``, ``/step``, ``L``, ``W`` or ``#n``."""
+    mark = text[pos]
+    if mark in "LW#":
+        _special_suffix(builder, kind, text, start, pos)
+        return
+    end = None
+    step = None
+    if mark == "-":
+        end, pos = _value(kind, text, pos + 1)
+    if pos < len(text) and text[pos] == "/":
+        step, pos = _step(kind, text, pos + 1)
+    elif mark not in "-/":
+        raise _Refused(f"Unexpected character: {mark}")
+    _expect_end(text, pos)
+    builder.add(kind, start, end, step if step is not None else (1 if end is not None else None))
+
+
+def _special_suffix(builder: _Builder, kind: int, text: str, start: int, pos: int) -> None:
+    """``5L`` (last Thursday), ``15W`` (nearest weekday), ``6#3`` (third Friday)."""
+    mark = text[pos]
+    allowed = {"L": DAY_OF_WEEK, "W": DAY_OF_MONTH, "#": DAY_OF_WEEK}[mark]
+    if kind != allowed:
+        raise _Refused(f"'{mark}' option is not valid here. (pos={pos})")
+    if mark == "W":
+        if start > 31:
+            raise _Refused("The 'W' option does not make sense with values larger than 31 "
+                           "(max number of days in a month)")
+        builder.add(kind, start, None, None)
+        builder.flags["nearest_weekday"] = True
+        _expect_end(text, pos + 1)
+        return
+    if mark == "#":
+        nth = text[pos + 1:]
+        if not nth.isdigit() or not 1 <= int(nth) <= 5:
+            raise _Refused("A numeric value between 1 and 5 must follow the '#' option")
+        builder.flags["nth_day_of_week"] = int(nth)
+    else:
+        builder.flags["last_day_of_week"] = True
+        _expect_end(text, pos + 1)
+    if not 1 <= start <= 7:
+        raise _Refused(_RANGE_MESSAGES[DAY_OF_WEEK])
+    builder.sets[kind].add(start)
+
+
+def _expect_end(text: str, pos: int) -> None:
+    if pos < len(text):
+        raise _Refused(f"Unexpected character: {text[pos]}")
+
+
+def _field(builder: _Builder, kind: int, text: str) -> None:
+    if kind == DAY_OF_MONTH and "L" in text and len(text) > 1 and "," in text:
+        raise _Refused(
+            "Support for specifying 'L' and 'LW' with other days of the month is not implemented"
+        )
+    if kind == DAY_OF_WEEK and "L" in text and len(text) > 1 and "," in text:
+        raise _Refused("Support for specifying 'L' with other days of the week is not implemented")
+    if kind == DAY_OF_WEEK and text.count("#") > 1:
+        raise _Refused('Support for specifying multiple "nth" days is not implemented.')
+    pieces = [p for p in text.split(",") if p]
+    if not pieces:
+        raise _Refused("Unexpected end of expression.")
+    for piece in pieces:
+        _piece(builder, kind, piece)
+
+
+def parse(expr: str) -> QuartzCron:
+    """Parse a Quartz expression; raise :class:`CronError` with Quartz's reason if refused."""
+    fields = expr.upper().split()
+    if len(fields) < 6:
+        raise CronError(expr, "Unexpected end of expression.")
+    if len(fields) > 7:
+        raise CronError(expr, f"too many fields ({len(fields)}); Quartz takes 6 or 7")
+    builder = _Builder()
+    try:
+        for kind, text in enumerate(fields):
+            _field(builder, kind, text)
+    except _Refused as exc:
+        raise CronError(expr, f"{exc} ({FIELD_NAMES[kind]} field)") from None
+    if len(fields) == 6:
+        builder.add_all(YEAR, 1)
+    dom_given = not builder.no_spec[DAY_OF_MONTH]
+    dow_given = not builder.no_spec[DAY_OF_WEEK]
+    if builder.no_spec[DAY_OF_MONTH] and builder.no_spec[DAY_OF_WEEK]:
+        raise CronError(expr, "'?' can only be specified for Day-of-Month -OR- Day-of-Week.")
+    if dom_given and dow_given:
+        raise CronError(
+            expr,
+            "Support for specifying both a day-of-week AND a day-of-month parameter is not "
+            "implemented. (put '?' in one of them)",
+        )
+    sets = [frozenset(s) for s in builder.sets]
+    return QuartzCron(
+        expression=" ".join(expr.split()),
+        seconds=sets[SECOND], minutes=sets[MINUTE], hours=sets[HOUR],
+        days_of_month=sets[DAY_OF_MONTH], months=sets[MONTH],
+        days_of_week=sets[DAY_OF_WEEK], years=sets[YEAR],
+        day_of_month_given=dom_given,
+        last_day_of_month=bool(builder.flags.get("last_day_of_month", False)),
+        last_day_offset=int(builder.flags.get("last_day_offset", 0)),
+        nearest_weekday=bool(builder.flags.get("nearest_weekday", False)),
+        last_day_of_week=bool(builder.flags.get("last_day_of_week", False)),
+        nth_day_of_week=int(builder.flags.get("nth_day_of_week", 0)),
+    )
+
+
+def has_future_fire_time(expr: str, now: _dt.datetime | None = None) -> bool:
+    """True when the expression parses and fires at least once after ``now``."""
+    cron = parse(expr)
+    return bool(cron.next_fire_times(now or _dt.datetime.now(), 1))
+
+
+# -- what users type ----------------------------------------------------------------------
+
+_SHORTCUTS = {
+    "@yearly": "0 0 0 1 1 ?", "@annually": "0 0 0 1 1 ?", "@monthly": "0 0 0 1 * ?",
+    "@weekly": "0 0 0 ? * SUN", "@daily": "0 0 0 * * ?", "@midnight": "0 0 0 * * ?",
+    "@hourly": "0 0 * * * ?",
+}
+
+
+def _unix_day_of_week(text: str) -> str:
+    """Unix day-of-week numbers (0 or 7 = Sunday) to Quartz's (1 = Sunday); names unchanged."""
+    def convert(match: re.Match[str]) -> str:
+        value = int(match.group())
+        return str(1 if value == 7 else value + 1) if value <= 7 else match.group()
+
+    return re.sub(r"(?<![/#\d])\d+", convert, text)
+
+
+def from_user(expr: str) -> tuple[str, str]:
+    """Read a 5-field unix cron, an ``@daily``-style shortcut, or a 6/7-field Quartz expression.
+
+    Returns ``(quartz_expression, note)``; the note says how the input was read. A unix cron
+    gets ``0`` seconds, and its day fields the ``?`` Quartz requires. Raises :class:`CronError`.
+    """
+    text = " ".join(expr.split())
+    if not text:
+        raise CronError(expr, "the expression is empty")
+    shortcut = _SHORTCUTS.get(text.lower())
+    if shortcut:
+        return shortcut, f"read {text} as Quartz '{shortcut}' (seconds first)"
+    fields = text.split(" ")
+    if len(fields) in (6, 7):
+        parse(text)
+        return text, f"read as Quartz '{text}' (seconds first)"
+    if len(fields) != 5:
+        raise CronError(
+            expr, f"{len(fields)} fields: give 5 (unix cron) or 6-7 (Quartz, seconds first)"
+        )
+    minute, hour, dom, month, dow = fields
+    dom_any, dow_any = dom in ("*", "?"), dow in ("*", "?")
+    if dom_any and dow_any:
+        dom, dow = "*", "?"
+    elif dow_any:
+        dow = "?"
+    elif dom_any:
+        dom, dow = "?", _unix_day_of_week(dow)
+    else:
+        raise CronError(
+            expr,
+            "Quartz cannot restrict both the day of month and the day of week; "
+            "put '*' in one of them",
+        )
+    quartz = f"0 {minute} {hour} {dom} {month} {dow}"
+    try:
+        parse(quartz)
+    except CronError as exc:
+        raise CronError(expr, f"{exc.reason} (read as Quartz '{quartz}')") from None
+    return quartz, f"read as Quartz '{quartz}' (seconds first)"
+
+
+def _ordinal(n: int) -> str:
+    return {1: "1st", 2: "2nd", 3: "3rd"}.get(n, f"{n}th")
+
+
+def _day_names(text: str) -> str:
+    return re.sub(r"\d+", lambda m: DAYS[int(m.group()) - 1] if 1 <= int(m.group()) <= 7
+                  else m.group(), text)
+
+
+def _describe_time(sec: str, minute: str, hour: str) -> str:  # noqa: PLR0911 - one case each
+    simple = all(part.isdigit() for part in (sec, minute, hour))
+    if simple:
+        clock = f"{int(hour):02d}:{int(minute):02d}"
+        return f"at {clock}:{int(sec):02d}" if int(sec) else f"at {clock}"
+    if (sec, minute, hour) == ("*", "*", "*"):
+        return "every second"
+    step = re.fullmatch(r"(?:\*|0)/(\d+)", minute)
+    if sec == "0" and hour == "*":
+        if minute == "*":
+            return "every minute"
+        if step:
+            return f"every {step.group(1)} minutes"
+        if minute.isdigit():
+            return f"at minute {minute} of every hour"
+    second_step = re.fullmatch(r"(?:\*|0)/(\d+)", sec)
+    if second_step and minute == "*" and hour == "*":
+        return f"every {second_step.group(1)} seconds"
+    if sec == "0" and minute.isdigit():
+        return f"at :{int(minute):02d} past hours {hour}"
+    return f"at second {sec}, minute {minute}, hour {hour}"
+
+
+def _describe_days(dom: str, dow: str) -> str:  # noqa: PLR0911 - one case each
+    if dom == "?":
+        if dow == "*":
+            return "every day"
+        nth = re.fullmatch(r"(\w+)#(\d)", dow)
+        if nth:
+            return f"on the {_ordinal(int(nth.group(2)))} {_day_names(nth.group(1))} of the month"
+        last = re.fullmatch(r"(\w+)L", dow)
+        if last:
+            return f"on the last {_day_names(last.group(1))} of the month"
+        return f"on {_day_names(dow)}"
+    if dom == "*":
+        return "every day"
+    if dom == "L":
+        return "on the last day of the month"
+    if dom == "LW":
+        return "on the last weekday of the month"
+    if dom.startswith("L-"):
+        return f"{dom[2:]} days before the last day of the month"
+    if dom.endswith("W"):
+        return f"on the weekday nearest day {dom[:-1]} of the month"
+    return f"on day {dom} of the month"
+
+
+def describe(expr: str) -> str:
+    """A short English reading of a Quartz expression, e.g. ``at 02:30 on MON-FRI``."""
+    try:
+        parse(expr)
+    except CronError as exc:
+        return f"invalid: {exc.reason}"
+    fields = expr.upper().split()
+    time = _describe_time(*fields[:3])
+    days = _describe_days(fields[3], fields[5])
+    parts = [time] if days == "every day" and time.startswith("every") else [time, days]
+    if fields[4] != "*":
+        months = re.sub(r"\d+", lambda m: MONTHS[int(m.group()) - 1]
+                        if 1 <= int(m.group()) <= 12 else m.group(), fields[4])
+        parts.append(f"in {months}")
+    if len(fields) == 7 and fields[6] != "*":
+        parts.append(f"in {fields[6]}")
+    return " ".join(parts)
