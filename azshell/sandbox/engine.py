@@ -8,9 +8,9 @@
 earlier run, and ``queue`` keeps the new run PREPARING until earlier runs of the flow end.
 
 Modules: ``engine_types`` (options, errors, statuses), ``engine_nodes`` (node tree and its
-JSON), ``execution`` (the scheduler) and ``execution_api`` (controls, views, logs),
-``engine_jobs`` (subprocesses), ``engine_props`` (properties), ``engine_conditions``
-(Flow 2.0 conditions), ``joblog`` (log pages).
+JSON), ``execution`` (the scheduler), ``execution_api`` (controls, views, logs),
+``execution_jobs`` (the job threads' side), ``engine_jobs`` (subprocesses), ``engine_props``
+(properties), ``engine_conditions`` (Flow 2.0 conditions), ``joblog`` (log pages).
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ messages).
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Mapping
@@ -91,8 +92,6 @@ def layered(*layers: Mapping[str, str] | None) -> dict[str, str]:
 
 def parse_output_props(text: str) -> dict[str, str]:
     """A job's ``JOB_OUTPUT_PROP_FILE``: a JSON object (Azkaban's format) or ``key=value`` lines."""
-    import json
-
     text = text.strip()
     if not text:
         return {}

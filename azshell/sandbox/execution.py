@@ -6,12 +6,12 @@ tree in dependency order deciding for each waiting node what Azkaban's ``getImpl
 wait, run, skip (disabled), or cancel (failure, kill, unmet condition). Jobs run on their own
 threads (engine_jobs). Every change happens under the execution's lock and takes a fresh,
 strictly increasing time stamp, so ``fetchexecflowupdate`` polled with the previous
-``updateTime`` never misses a change. User controls and JSON views live in ``execution_api``.
+``updateTime`` never misses a change. User controls and JSON views live in ``execution_api``,
+the job threads' side in ``execution_jobs``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import threading
 import time
@@ -25,15 +25,9 @@ from azshell.sandbox.engine_conditions import (
     check_variables,
     status_macro,
 )
-from azshell.sandbox.engine_jobs import JobRunner
 from azshell.sandbox.engine_nodes import FlowRun, NodeRun, apply_disabled, build_flow
 from azshell.sandbox.engine_props import (
-    PropsError,
     flow_builtins,
-    job_builtins,
-    layered,
-    resolve_props,
-    runtime_layers,
 )
 from azshell.sandbox.engine_types import (
     CANCELLED,
@@ -56,6 +50,7 @@ from azshell.sandbox.engine_types import (
     ProjectVersion,
 )
 from azshell.sandbox.execution_api import ExecutionApi
+from azshell.sandbox.execution_jobs import ExecutionJobs
 from azshell.sandbox.joblog import LogBuffer
 
 if TYPE_CHECKING:
@@ -65,7 +60,7 @@ _IDLE_WAIT = 0.5
 _BLOCKED_WAIT = 0.05
 
 
-class Execution(ExecutionApi):
+class Execution(ExecutionApi, ExecutionJobs):
     """A submitted flow with its node tree, logs and runner thread."""
 
     def __init__(
@@ -425,101 +420,6 @@ class Execution(ExecutionApi):
         if flow is self.root:
             self._finished = True
             self.cond.notify_all()
-
-    # Jobs ----------------------------------------------------------------------------------------
-
-    def _submit_job(self, node: NodeRun) -> None:
-        node.kill_requested = False
-        self._set(node, QUEUED)
-        self.flow_log.info(f"Submitting job '{node.nested_id}' to run.")
-        runner = JobRunner(self, node, LogBuffer(node.id, self.engine.clock))
-        thread = threading.Thread(
-            target=runner.run, name=f"azshell-job-{self.execid}-{node.nested_id}", daemon=True
-        )
-        node.thread = thread
-        self._threads = [t for t in self._threads if t.is_alive()]
-        self._threads.append(thread)
-        thread.start()
-
-    def begin_job(self, node: NodeRun, log: LogBuffer) -> tuple[dict[str, str], str | None] | None:
-        """Called by a job thread: wait out a retry back-off, then mark the job RUNNING.
-
-        Returns the job's resolved properties and a property problem (or None), or None
-        when the job was killed before it could start.
-        """
-        with self.cond:
-            if node.delay_ms > 0:
-                deadline = time.monotonic() + node.delay_ms / 1000
-                node.delay_ms = 0
-                while not node.kill_requested and (left := deadline - time.monotonic()) > 0:
-                    self.cond.wait(left)
-            if node.kill_requested:
-                return None
-            node.logs[node.attempt] = log
-            self._set(node, RUNNING, start=True)
-            try:
-                return self.job_props(node), None
-            except PropsError as exc:
-                return {}, str(exc)
-
-    def job_finished(self, node: NodeRun, status: str) -> None:
-        """Called by a job thread when its attempt is over."""
-        with self.cond:
-            self._set(node, status, start=node.start_time < 0, end=True)
-            seconds = max(0, (node.end_time - node.start_time) // 1000)
-            self.flow_log.info(
-                f"Job {node.nested_id} finished with status {status} in {seconds} seconds"
-            )
-            self._finished_nodes.append(node)
-            self.cond.notify_all()
-
-    def job_props(self, node: NodeRun) -> dict[str, str]:
-        """The job's properties, all layers merged and ``${...}`` resolved (PropsError)."""
-        parent = node.parent
-        assert parent is not None
-        flow_layers = []
-        flow: FlowRun | None = parent
-        while flow is not None:
-            flow_layers.insert(0, flow.flow_props)
-            flow = flow.parent
-        outputs = [parent.children[p].output_props for p in node.in_nodes]
-        options = self.options
-        runtime = options.runtime_properties or {}
-        merged = layered(
-            self._builtins,
-            *flow_layers,
-            *outputs,
-            node.props,
-            options.flow_parameters,
-            runtime.get("ROOT"),
-            *runtime_layers(runtime, node.nested_id),
-            job_builtins(
-                job_id=node.id,
-                nested_id=node.nested_id,
-                attempt=node.attempt,
-                in_nodes=node.in_nodes,
-                out_nodes=node.out_nodes,
-            ),
-        )
-        return resolve_props(merged)
-
-    def job_directory(self, node: NodeRun, props: dict[str, str]) -> Path:
-        """Where a command runs: ``working.dir`` (relative to the execution directory), else
-        the directory of the job's source file, as Azkaban does."""
-        working = props.get("working.dir", "").strip()
-        if working:
-            path = Path(working)
-            return path if path.is_absolute() else self.exec_dir / path
-        source = getattr(node.model, "source", None)
-        if source:
-            path = Path(str(source))
-            if path.is_absolute():
-                with contextlib.suppress(ValueError):
-                    path = path.relative_to(Path(self.project.directory))
-            folder = self.exec_dir / path.parent
-            if not path.is_absolute() and folder.is_dir():
-                return folder
-        return self.exec_dir
 
     # Kill (cancel, cancelImmediately, shutdown) ----------------------------------------------
 
