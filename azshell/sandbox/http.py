@@ -92,8 +92,6 @@ class ChunkedReader:
             chunks.append(data)
             if self._left == 0:
                 self._raw.readline(3)  # the CRLF after each chunk
-            if size >= 0 and chunks:
-                break
         return b"".join(chunks)
 
     def drain(self) -> None:

@@ -138,7 +138,8 @@ class ManagerServlet(Servlet):
             ret["error"] = f"File extension '{extension}' unrecognized."
             return 400
         if item.content_type is None or not item.content_type.startswith(ZIP_TYPES):
-            ret["error"] = f"Content type '{item.content_type}' does not match extension 'zip'"
+            shown = "null" if item.content_type is None else item.content_type
+            ret["error"] = f"Content type '{shown}' does not match extension 'zip'"
             return 400
         ret["projectId"] = str(project.id)
         with _upload_lock:
