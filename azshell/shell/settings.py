@@ -123,6 +123,7 @@ def file_layers(data: dict[str, Any], where: str) -> tuple[dict[str, Any], dict[
         for key in table:
             if key not in PROFILE_KEYS:
                 raise UsageError(f"{where}: unknown key {key!r} in [profiles.{name}]")
+            _check(key, table[key], f"{where}: [profiles.{name}]")
     return shell, profiles
 
 

@@ -1,0 +1,51 @@
+"""docs/commands.md is generated from the table; help reads the same table."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from azshell.shell.commands import COMMANDS, find
+from azshell.shell.docs import command_data, command_help, markdown, overview
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_commands_md_is_up_to_date() -> None:
+    committed = (ROOT / "docs" / "commands.md").read_text(encoding="utf-8")
+    assert committed == markdown(), (
+        "docs/commands.md is out of date: run "
+        "`python -m azshell.shell.docs > docs/commands.md`"
+    )
+
+
+def test_the_module_prints_the_reference() -> None:
+    done = subprocess.run([sys.executable, "-m", "azshell.shell.docs"], capture_output=True,
+                          text=True, check=True)
+    assert done.stdout == markdown()
+
+
+def test_every_command_is_documented() -> None:
+    text = markdown()
+    for cmd in COMMANDS:
+        assert f"### {cmd.name}\n" in text
+        assert cmd.usage() in text
+        for example in cmd.examples:
+            assert example in text
+
+
+def test_help_of_one_command() -> None:
+    text = command_help(find("upload"))
+    assert text.startswith("usage: upload PROJECT PATH [--create]\n")
+    assert "--create" in text
+    assert "examples:\n  upload demo ./demo" in text
+    data = command_data(find("upload"))
+    assert data["usage"] == "upload PROJECT PATH [--create]"
+    assert data["options"][0]["flags"] == "--create"
+
+
+def test_overview_lists_every_command() -> None:
+    text = overview()
+    for cmd in COMMANDS:
+        assert f"  {cmd.name} " in text
