@@ -1,0 +1,21 @@
+"""``AzkabanClient``: one object per server, one method per Ajax call.
+
+The methods live in three mixins by servlet (:mod:`projects`, :mod:`executions`,
+:mod:`schedules`); sessions, ``call`` and ``server_status`` are in :mod:`base`, sending and
+failure rules in :mod:`transport`, reading answers in :mod:`answers`.
+"""
+
+from __future__ import annotations
+
+from azshell.client.executions import ExecutionCalls
+from azshell.client.projects import ProjectCalls
+from azshell.client.schedules import ScheduleCalls
+
+
+class AzkabanClient(ProjectCalls, ExecutionCalls, ScheduleCalls):
+    """A client of one Azkaban web server.
+
+    ``AzkabanClient(url, verify=True, timeout=(connect, read), observer=None)``: ``verify`` is
+    a bool or a CA bundle path; ``observer`` receives an :class:`Exchange` after every HTTP
+    exchange. Every failure is an :mod:`azshell.errors` exception with a one-line message.
+    """

@@ -1,0 +1,193 @@
+"""The client's core: session handling, the generic ``call`` and the JSON-call helpers.
+
+The Ajax methods (projects, executions, schedules) are mixins on top of this class; each one is
+a few lines saying which ajax name, which parameters and which part of the answer to return.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+from azshell.client import answers
+from azshell.client.transport import (
+    Credentials,
+    Exchange,
+    Params,
+    Request,
+    Transport,
+    response_text,
+)
+from azshell.errors import ApiError, UsageError
+
+_JAVA_PROJECT = re.compile(r"azkaban\.project\.Project@[0-9a-fA-F]+")
+SESSION_PROBE_PROJECT = "azshell-session-probe"
+
+
+@dataclass(frozen=True)
+class CallResult:
+    """A raw answer for debugging: nothing is interpreted, ``json`` is ``None`` if not JSON."""
+
+    status: int
+    content_type: str
+    text: str
+    json: Any
+
+
+class ClientBase:
+    """Sessions and plumbing shared by every group of Ajax calls."""
+
+    def __init__(self, url: str, *, verify: bool | str = True,
+                 timeout: float | tuple[float, float] = (5.0, 60.0),
+                 observer: Callable[[Exchange], None] | None = None) -> None:
+        self._transport = Transport(url, verify=verify, timeout=timeout, observer=observer)
+
+    def __enter__(self) -> ClientBase:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.url} user={self.user!r}>"
+
+    # -- state -------------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """The server's base URL, normalized (``http://host:8081``)."""
+        return self._transport.url
+
+    @property
+    def user(self) -> str | None:
+        return self._transport.user
+
+    @property
+    def session_id(self) -> str | None:
+        return self._transport.session_id
+
+    @property
+    def last_exchange(self) -> Exchange | None:
+        return self._transport.last_exchange
+
+    @property
+    def credentials(self) -> Credentials | None:
+        """``() -> (user, password)``, asked when the session must be renewed."""
+        return self._transport.credentials
+
+    @credentials.setter
+    def credentials(self, provider: Credentials | None) -> None:
+        self._transport.credentials = provider
+
+    @property
+    def observer(self) -> Callable[[Exchange], None] | None:
+        return self._transport.observer
+
+    @observer.setter
+    def observer(self, observer: Callable[[Exchange], None] | None) -> None:
+        self._transport.observer = observer
+
+    def close(self) -> None:
+        """Close pooled connections (the session on the server stays valid)."""
+        self._transport.close()
+
+    # -- sessions ----------------------------------------------------------------------------
+
+    def login(self, user: str, password: str) -> str:
+        """Log in; returns the new session id. LoginFailed if the server refuses."""
+        return self._transport.login(user, password)
+
+    def adopt_session(self, user: str, session_id: str) -> None:
+        """Reuse a session id saved earlier (no request; see :meth:`session_valid`)."""
+        self._transport.adopt_session(user, session_id)
+
+    def logout(self) -> None:
+        """End the session on the server (``?logout``, §2.3) and forget it here."""
+        if not self.session_id:
+            return
+        request = Request("GET", "/index", [("logout", "")], what="logout")
+        try:
+            self._transport.send(request, renew=False)
+        finally:
+            self._transport.forget_session()
+
+    def session_valid(self) -> bool:
+        """Whether the current session is still accepted (never logs in again)."""
+        if not self.session_id:
+            return False
+        request = Request("GET", "/manager", [("ajax", "getProjectId"),
+                                              ("project", SESSION_PROBE_PROJECT)],
+                          what="session check")
+        response = self._transport.send(request, renew=False)
+        return not answers.is_session_gone(response_text(response))
+
+    # -- any call ----------------------------------------------------------------------------
+
+    def call(self, method: str, path: str,
+             params: Params | Mapping[str, str] | None = None) -> CallResult:
+        """Any request, answered raw: never raises for API errors, only transport errors.
+
+        ``path`` may carry a query string. The session is added (and renewed when the answer
+        says it is gone and credentials are known) unless ``params`` has its own ``session.id``.
+        """
+        verb = method.strip().upper()
+        if not verb.isalpha():
+            raise UsageError(f"bad HTTP method {method!r}")
+        path, _, query = path.strip().partition("?")
+        path = "/" + path.lstrip("/")
+        pairs = parse_qsl(query, keep_blank_values=True)
+        pairs += list(params.items()) if isinstance(params, Mapping) else list(params or [])
+        own_session = any(name == "session.id" for name, _ in pairs)
+        request = Request(verb, path, pairs, what=f"{verb} {path}", mutating=verb != "GET",
+                          check="look at the server before trying again",
+                          session=not own_session and path != "/status", raw=True)
+        response = self._transport.send(request)
+        text = response_text(response)
+        return CallResult(response.status_code, response.headers.get("Content-Type", ""), text,
+                          answers.parse_json(text) if text.strip() else None)
+
+    def server_status(self) -> dict[str, Any]:
+        """``/status`` (§8.1): version, memory, executors. Needs no session."""
+        request = Request("GET", "/status", [], what="server status", session=False)
+        return self._checked(self._transport.send(request), "server status")
+
+    def project_id(self, name: str) -> int:
+        """The numeric id of project ``name``; NotFound if there is no such (active) project."""
+        data = self._get("/manager", "getProjectId", f"project {name}", [("project", name)],
+                         project=name)
+        return answers.as_int(answers.require(data, "projectId", "getProjectId"),
+                              "getProjectId")
+
+    # -- helpers for the Ajax mixins ---------------------------------------------------------
+
+    def _get(self, path: str, ajax: str, what: str, params: Params,
+             project: str | None = None) -> dict[str, Any]:
+        """A read-only ajax GET answered by a JSON object."""
+        request = Request("GET", path, [("ajax", ajax), *params], what=what)
+        return self._checked(self._transport.send(request), what, project)
+
+    def _post(self, path: str, params: Params, what: str, check: str,
+              project: str | None = None) -> dict[str, Any]:
+        """A state-changing form POST answered by a JSON object (never repeated blindly)."""
+        request = Request("POST", path, params, what=what, mutating=True, check=check)
+        return self._checked(self._transport.send(request), what, project)
+
+    def _checked(self, response: Any, what: str, project: str | None = None,
+                 ) -> dict[str, Any]:
+        text = response_text(response)
+        try:
+            return answers.checked(response.status_code, text, what)
+        except ApiError as err:
+            if project is None:
+                raise
+            raise type(err)(_name_project(err.message, project), err.status, err.body) \
+                from None
+
+
+def _name_project(message: str, project: str) -> str:
+    """Put the project's name where Azkaban printed ``'null'`` or a Java object (§3, §6.1)."""
+    message = message.replace("Project 'null'", f"Project '{project}'")
+    return _JAVA_PROJECT.sub(project, message)

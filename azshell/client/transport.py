@@ -1,0 +1,405 @@
+"""Sending requests to an Azkaban web server: the session, timeouts, failures and re-login.
+
+Rules (protocol §2, §12b):
+- one ``requests.Session`` (connection reuse) whose cookie jar stays empty: the session id goes
+  as the ``session.id`` parameter, because a stale cookie would shadow it (§2.2) and a cookie
+  makes four permission calls fail their CSRF check (§2.6);
+- POSTs carry ``X-Requested-With: XMLHttpRequest`` so an expired session answers JSON (§2.5);
+- an answer proving the session is gone (the server did nothing) → log in again with the
+  ``credentials`` callable and repeat the call once;
+- a request that may have reached the server and lost its answer is never repeated when it
+  changes state (OutcomeUnknown); read-only calls are repeated once after a dropped connection.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.cookiejar import DefaultCookiePolicy
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from urllib3.exceptions import InsecureRequestWarning, MaxRetryError, NewConnectionError
+
+from azshell import __version__
+from azshell.client import answers
+from azshell.client.redact import redact_params, redact_text
+from azshell.client.upload import ZipUpload
+from azshell.errors import (
+    AzshellError,
+    BadResponse,
+    ConnectionFailed,
+    Interrupted,
+    LocalError,
+    LoginFailed,
+    OutcomeUnknown,
+    RequestTimedOut,
+    SessionError,
+    UsageError,
+)
+
+Params = list[tuple[str, str]]
+Credentials = Callable[[], tuple[str, str]]
+USER_AGENT = f"azshell/{__version__}"
+_TEXTUAL = ("text/", "application/json", "application/javascript")
+_ERRNO_TEXT = re.compile(r"\[Errno -?\d+\]\s*([^'\")]+)")
+_SSL_TEXT = re.compile(r"\[SSL[^\]]*\]\s*([^(')\"]+)")
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One HTTP exchange as observers see it (``-v``, ``--debug``, ``curl``); secrets redacted.
+
+    ``url`` has no query string: ``params`` are the query (GET) or form/multipart fields
+    (POST). ``files`` are the local paths sent as multipart part ``file``. ``status`` is ``None``
+    and ``error`` says why when no answer arrived.
+    """
+
+    method: str
+    url: str
+    path: str
+    params: list[tuple[str, str]]
+    status: int | None
+    size: int
+    elapsed_s: float
+    files: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class Request:
+    """What to send and how careful to be with it.
+
+    ``what`` names the call in messages ("execute flow demo.main"); ``check`` tells the user how
+    to find out what happened when the answer was lost ("look at the flow's executions").
+    """
+
+    method: str
+    path: str
+    params: Params
+    what: str
+    mutating: bool = False
+    check: str = ""
+    session: bool = True
+    upload: ZipUpload | None = None
+    stream: bool = False
+    raw: bool = False  # call(): hand back a session-gone answer when renewal is impossible
+
+
+class _NoCookies(DefaultCookiePolicy):
+    """Refuse every cookie: the session travels as a parameter (§2.2, §2.6)."""
+
+    def set_ok(self, cookie: Any, request: Any) -> bool:
+        return False
+
+
+def normalize_url(url: str) -> str:
+    """``host:8081`` → ``http://host:8081``; a trailing slash removed. UsageError if hopeless."""
+    text = url.strip()
+    if "://" not in text:
+        text = f"http://{text}"
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"bad server URL {url!r}: use http://host:port or https://host:port")
+    if parts.query or parts.fragment:
+        raise UsageError(f"bad server URL {url!r}: no query string, please")
+    return text.rstrip("/")
+
+
+def response_text(response: requests.Response) -> str:
+    """The body as text: the declared charset, else UTF-8 (Azkaban's JSON has no charset)."""
+    encoding = requests.utils.get_encoding_from_headers(response.headers)
+    content_type = response.headers.get("Content-Type", "")
+    if encoding is None or "charset" not in content_type.lower():
+        encoding = "utf-8"
+    try:
+        return response.content.decode(encoding, errors="replace")
+    except LookupError:
+        return response.content.decode("utf-8", errors="replace")
+
+
+class Transport:
+    """The HTTP side of the client; :class:`AzkabanClient` builds on it."""
+
+    def __init__(self, url: str, *, verify: bool | str = True,
+                 timeout: float | tuple[float, float] = (5.0, 60.0),
+                 observer: Callable[[Exchange], None] | None = None) -> None:
+        self._url = normalize_url(url)
+        self._verify = _check_verify(verify)
+        self._timeout = _check_timeout(timeout)
+        self.observer = observer
+        self.credentials: Credentials | None = None
+        self.last_exchange: Exchange | None = None
+        self._session_id: str | None = None
+        self._user: str | None = None
+        self._http = requests.Session()
+        self._http.cookies.set_policy(_NoCookies())
+        self._http.headers["User-Agent"] = USER_AGENT
+        if self._verify is False:
+            # The user chose not to verify; repeating that on every call helps nobody.
+            warnings.filterwarnings("ignore", category=InsecureRequestWarning)
+
+    # -- state -------------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return self._url
+
+    @property
+    def user(self) -> str | None:
+        return self._user
+
+    @property
+    def session_id(self) -> str | None:
+        return self._session_id
+
+    def adopt_session(self, user: str, session_id: str) -> None:
+        """Use a session obtained elsewhere (a cached one); no request is made."""
+        if not session_id.strip():
+            raise UsageError("an empty session id cannot be adopted")
+        self._user = user
+        self._session_id = session_id.strip()
+
+    def forget_session(self) -> None:
+        self._session_id = None
+
+    def close(self) -> None:
+        self._http.close()
+
+    # -- login -------------------------------------------------------------------------------
+
+    def login(self, user: str, password: str) -> str:
+        """Form POST ``action=login`` to the base URL (§2.1): credentials in the body only."""
+        if not user:
+            raise UsageError("a user name is needed to log in")
+        request = Request("POST", "/", [("action", "login"), ("username", user),
+                                        ("password", password)],
+                          what=f"login as {user}", session=False)
+        response = self._attempt(request)
+        text = response_text(response)
+        try:
+            data = answers.decode(response.status_code, text, "login")
+        except BadResponse as err:
+            raise BadResponse(f"{self._url} did not answer the login like an Azkaban web "
+                              f"server: {err}", err.status) from None
+        message = answers.error_message(data)
+        if message:
+            raise LoginFailed(f"login as {user} failed: {message}")
+        session_id = data.get("session.id") if isinstance(data, dict) else None
+        if not isinstance(session_id, str) or not session_id:
+            raise BadResponse(f"the login answer of {self._url} has no session id")
+        self._http.cookies.clear()
+        self._session_id = session_id
+        self._user = user
+        return session_id
+
+    def renew(self, reason: str) -> None:
+        """Log in again with ``credentials``; SessionError with ``reason`` if there are none."""
+        if self.credentials is None:
+            raise SessionError(reason)
+        user, password = self.credentials()
+        self.login(user, password)
+
+    # -- sending -----------------------------------------------------------------------------
+
+    def send(self, request: Request, *, renew: bool = True) -> requests.Response:
+        """Send ``request``; renew the session and repeat once if the answer says it is gone.
+
+        ``renew=False`` sends exactly once and returns whatever came back.
+        """
+        if not renew:
+            return self._attempt(request)
+        if request.session and not self._session_id:
+            if request.raw and self.credentials is None:
+                return self._attempt(request)
+            self.renew("not logged in; log in first")
+        renewed = False
+        while True:
+            response = self._attempt(request)
+            if not (request.session and self._session_gone(response)):
+                return response
+            if renewed:
+                raise SessionError("the server rejected the session right after a new login")
+            if request.raw and self.credentials is None:
+                return response
+            self.renew("session expired; log in again")
+            renewed = True
+            if request.upload is not None and request.upload.large:
+                raise SessionError(
+                    f"the session had expired when '{request.what}' was sent; nothing was "
+                    "installed. The session is renewed: send it again")
+
+    def _session_gone(self, response: requests.Response) -> bool:
+        content_type = response.headers.get("Content-Type", "").lower()
+        if content_type and not content_type.startswith(_TEXTUAL):
+            return False  # a zip being downloaded, say
+        return answers.is_session_gone(response_text(response))
+
+    def _attempt(self, request: Request) -> requests.Response:
+        """One exchange, repeated once for a read-only call whose connection dropped."""
+        tries = 1 if request.mutating else 2
+        for attempt in range(1, tries + 1):
+            try:
+                return self._exchange(request)
+            except _Dropped as dropped:
+                if attempt == tries:
+                    raise dropped.error from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _exchange(self, request: Request) -> requests.Response:
+        params = list(request.params)
+        if request.session and self._session_id:
+            params.append(("session.id", self._session_id))
+        url = self._url + request.path
+        started = time.perf_counter()
+
+        def observe(status: int | None, size: int, error: str | None) -> None:
+            exchange = Exchange(
+                method=request.method, url=url, path=request.path,
+                params=redact_params(params), status=status, size=size,
+                elapsed_s=time.perf_counter() - started,
+                files=[str(request.upload.path)] if request.upload else [], error=error)
+            self.last_exchange = exchange
+            if self.observer is not None:
+                self.observer(exchange)
+
+        try:
+            response, size = self._send_http(request, url, params)
+        except requests.RequestException as exc:
+            error, repeatable = self._classify(exc, request)
+            observe(None, 0, str(error))
+            raise (_Dropped(error) if repeatable else error) from None
+        except OSError as exc:  # the file being uploaded could not be read
+            observe(None, 0, "local error")
+            raise LocalError(f"{request.what}: {exc.strerror or exc}") from None
+        except KeyboardInterrupt:
+            observe(None, 0, "interrupted")
+            raise self._interrupted(request) from None
+        observe(response.status_code, size, None)
+        return response
+
+    def _send_http(self, request: Request, url: str, params: Params,
+                   ) -> tuple[requests.Response, int]:
+        """The response and its body size (the announced size for a streamed download)."""
+        headers = {"X-Requested-With": "XMLHttpRequest"} if request.method != "GET" else {}
+        common: dict[str, Any] = {"timeout": self._timeout, "verify": self._verify,
+                                  "allow_redirects": False, "headers": headers}
+        if request.upload is not None:
+            with request.upload.body(params) as (data, content_type):
+                headers["Content-Type"] = content_type
+                response = self._http.request(request.method, url, data=data, **common)
+            return response, len(response.content)
+        common["params" if request.method == "GET" else "data"] = params
+        if not request.stream:
+            response = self._http.request(request.method, url, **common)
+            return response, len(response.content)
+        response = self._http.request(request.method, url, stream=True, **common)
+        content_type = response.headers.get("Content-Type", "").lower()
+        if response.status_code != 200 or not content_type or content_type.startswith(_TEXTUAL):
+            return response, len(response.content)  # small: an error page, a login page
+        length = response.headers.get("Content-Length", "")
+        return response, int(length) if length.isdigit() else 0
+
+    # -- failures ----------------------------------------------------------------------------
+
+    def translate(self, exc: BaseException, request: Request) -> AzshellError:
+        """A ``requests`` exception as one readable azshell error."""
+        return self._classify(exc, request)[0]
+
+    def _classify(self, exc: BaseException, request: Request) -> tuple[AzshellError, bool]:
+        """The error for ``exc`` and whether the request may be repeated once."""
+        where = self._url + request.path
+        connect, read = self._timeout
+        repeatable = False
+        error: AzshellError
+        if isinstance(exc, requests.exceptions.ConnectTimeout):
+            error = RequestTimedOut(f"could not connect to {self._url} within {connect:g} s")
+        elif isinstance(exc, requests.exceptions.ReadTimeout):
+            late = f"no answer from {where} within {read:g} s"
+            error = self._unknown(request, late) if request.mutating else RequestTimedOut(late)
+        elif isinstance(exc, requests.exceptions.SSLError):
+            error = ConnectionFailed(f"TLS failure with {self._url}: {self._ssl_reason(exc)}")
+        elif isinstance(exc, requests.exceptions.ProxyError):
+            error = ConnectionFailed(f"cannot reach {self._url} through the proxy: "
+                                     f"{self._reason(exc)}")
+        elif isinstance(exc, requests.exceptions.ConnectionError) and _nothing_sent(exc):
+            error = ConnectionFailed(f"cannot connect to {self._url}: {self._reason(exc)}")
+        elif isinstance(exc, (requests.exceptions.ConnectionError,
+                              requests.exceptions.ChunkedEncodingError)):
+            lost = f"the connection to {where} was lost before the answer arrived"
+            repeatable = not request.mutating
+            error = self._unknown(request, lost) if request.mutating else ConnectionFailed(lost)
+        elif isinstance(exc, requests.exceptions.ContentDecodingError):
+            error = BadResponse(f"the answer from {where} could not be decoded")
+        else:
+            error = ConnectionFailed(f"request to {where} failed: {self._reason(exc)}")
+        return error, repeatable
+
+    def _unknown(self, request: Request, what_happened: str) -> OutcomeUnknown:
+        check = f"; {request.check}" if request.check else ""
+        return OutcomeUnknown(f"the outcome of '{request.what}' is unknown: {what_happened}"
+                              f"{check} before trying again")
+
+    def _interrupted(self, request: Request) -> Interrupted:
+        if request.mutating:
+            check = f"; {request.check}" if request.check else ""
+            return Interrupted(f"interrupted: the outcome of '{request.what}' is unknown{check}")
+        return Interrupted(f"interrupted: {request.what}")
+
+    def _redact(self, text: str) -> str:
+        return redact_text(text, self._session_id)
+
+    def _reason(self, exc: BaseException) -> str:
+        text = str(exc)
+        match = _ERRNO_TEXT.search(text)
+        if match:
+            return match.group(1).strip().rstrip(".").lower()
+        if "timed out" in text.lower():
+            return "timed out"
+        inner = exc.args[0] if exc.args else exc
+        if isinstance(inner, MaxRetryError) and inner.reason is not None:
+            inner = inner.reason
+        return answers.shorten(self._redact(type(inner).__name__ + ": " + str(inner)), 160)
+
+    def _ssl_reason(self, exc: BaseException) -> str:
+        match = _SSL_TEXT.search(str(exc))
+        if match:
+            return match.group(1).strip()
+        return "the TLS handshake failed"
+
+
+class _Dropped(ConnectionFailed):
+    """A read-only call's connection dropped after sending: safe to repeat once."""
+
+    def __init__(self, error: AzshellError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def _nothing_sent(exc: requests.exceptions.ConnectionError) -> bool:
+    """Whether the connection failed before the request left (refused, DNS, unreachable)."""
+    reason: Any = exc.args[0] if exc.args else None
+    if isinstance(reason, MaxRetryError):
+        reason = reason.reason
+    return isinstance(reason, NewConnectionError)
+
+
+def _check_verify(verify: bool | str | Path) -> bool | str:
+    if isinstance(verify, bool):
+        return verify
+    path = Path(verify).expanduser()
+    if not path.exists():
+        raise LocalError(f"CA bundle {path} does not exist")
+    return str(path)
+
+
+def _check_timeout(timeout: float | tuple[float, float]) -> tuple[float, float]:
+    pair = (timeout, timeout) if isinstance(timeout, (int, float)) else tuple(timeout)
+    if len(pair) != 2 or any(not isinstance(t, (int, float)) or t <= 0 for t in pair):
+        raise UsageError(f"bad timeout {timeout!r}: use seconds > 0, or (connect, read)")
+    return float(pair[0]), float(pair[1])
