@@ -106,6 +106,8 @@ class Execution(ExecutionApi, ExecutionJobs):
         self.submit_time = self._stamp()
         self.root.status = PREPARING
         self.root.update_time = self.submit_time
+        for node in self.root.walk():  # so that lastUpdateTime -1 or 0 lists every node (§6.4)
+            node.update_time = self.submit_time
         self._thread = threading.Thread(
             target=self._run, name=f"azshell-exec-{execid}", daemon=True
         )

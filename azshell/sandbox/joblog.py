@@ -71,12 +71,26 @@ def azkaban_timestamp(seconds: float) -> str:
     return datetime.fromtimestamp(seconds).astimezone().strftime("%d-%m-%Y %H:%M:%S %Z")
 
 
-class LogBuffer:
-    """One growing log: appended line by line by the engine, paged by readers."""
+MAX_LOG_BYTES = 16 * 1024 * 1024
 
-    def __init__(self, logger_name: str, clock: Callable[[], float] = time.time) -> None:
+
+class LogBuffer:
+    """One growing log: appended line by line by the engine, paged by readers.
+
+    A log stops growing at ``max_bytes`` (with one last line saying so), so a job that prints
+    without end cannot eat the sandbox's memory; earlier bytes never move, so paging stays valid.
+    """
+
+    def __init__(
+        self,
+        logger_name: str,
+        clock: Callable[[], float] = time.time,
+        max_bytes: int = MAX_LOG_BYTES,
+    ) -> None:
         self.logger_name = logger_name
         self._clock = clock
+        self._max_bytes = max_bytes
+        self._truncated = False
         self._data = bytearray()
         self._lock = threading.Lock()
 
@@ -89,8 +103,17 @@ class LogBuffer:
         stamp = azkaban_timestamp(self._clock())
         lines = message.split("\n") or [""]
         text = "".join(f"{stamp} {self.logger_name} {level} - {line}\n" for line in lines)
+        data = text.encode("utf-8", errors="replace")
         with self._lock:
-            self._data += text.encode("utf-8", errors="replace")
+            if self._truncated:
+                return
+            if len(self._data) + len(data) > self._max_bytes:
+                self._truncated = True
+                data = (
+                    f"{stamp} {self.logger_name} WARN - Log truncated: the sandbox keeps "
+                    f"{self._max_bytes} bytes of a log.\n"
+                ).encode()
+            self._data += data
 
     def info(self, message: str) -> None:
         self.log(message, "INFO")

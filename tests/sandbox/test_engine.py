@@ -819,3 +819,29 @@ def test_flow_1_0_jobs_run_in_their_directory_with_shared_properties(tmp_path, e
     assert finish(execution)["status"] == "SUCCEEDED"
     assert "INFO - local file" in execution.job_log_text("first")
     assert "INFO - bonjour from last" in execution.job_log_text("last")
+
+
+def test_update_from_minus_one_lists_every_node_even_before_they_change(tmp_path, engine):
+    project = make_project(tmp_path, {"main": flow_yaml(job("a", "sleep 0.4"), job("b"))})
+    first = submit(engine, project, "main")
+    wait_for(lambda: first.status == "RUNNING")
+    queued = submit(engine, project, "main", concurrent_option="queue")
+    for since in (-1, 0):
+        update = queued.update_json(since)
+        assert update["status"] == "PREPARING"
+        assert {n["id"]: n["status"] for n in update["nodes"]} == {"a": "READY", "b": "READY"}
+    assert "nodes" not in queued.update_json(queued.update_time)
+    finish(queued)
+
+
+def test_log_stops_growing_at_its_limit():
+    log = LogBuffer("job", clock=lambda: 0.0, max_bytes=300)
+    for index in range(20):
+        log.info(f"line {index}")
+    text = log.text()
+    assert "line 0" in text
+    assert "line 19" not in text
+    assert text.rstrip().endswith("Log truncated: the sandbox keeps 300 bytes of a log.")
+    size = len(log)
+    log.info("more")
+    assert len(log) == size
