@@ -32,15 +32,26 @@ exit codes: 0 ok, 1 a command failed, 2 usage error, 3 connection or session pro
 130 interrupted. Commands: type `help` in the shell, or see docs/commands.md."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """Adds the config file's location to --help only (finding it costs an import)."""
+
+    def format_help(self) -> str:
+        from azshell.shell.paths import config_file
+
+        return super().format_help() + f"\nconfig file: {config_file()}\n"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The options of `azshell`; each help text ends with a period."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="azshell",
         description="An interactive shell for the Azkaban workflow scheduler.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        add_help=False,
     )
     add = parser.add_argument
+    add("-h", "--help", action="help", help="Show this help and exit.")
     add("url", nargs="?", metavar="URL", help="The Azkaban web server, e.g. http://host:8081.")
     add("-u", "--user", help="The user name to log in with.")
     add("-p", "--profile", metavar="NAME", help="Use a profile from the config file.")
@@ -48,9 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="Do not verify the server's TLS certificate.")
     add("--ca-cert", metavar="FILE", help="Verify TLS with this CA bundle file.")
     add("--timeout", type=float, metavar="SECONDS", help="Seconds to wait for an answer.")
-    add("-o", "--output", choices=("auto", "json", "table", "raw"),
-        help="Answer format (default: auto, tables for lists on a terminal).")
-    add("--color", choices=("auto", "always", "never"), help="Colour the output.")
+    add("-o", "--output", choices=("auto", "json", "table", "raw"), metavar="FORMAT",
+        help="Answer format: json, table, raw or auto (tables for lists on a terminal).")
+    add("--color", choices=("auto", "always", "never"), metavar="WHEN",
+        help="Colour the output: auto, always or never.")
     add("--no-pager", dest="pager", action="store_false", default=None,
         help="Never page long answers.")
     add("-v", "--verbose", action="store_true", default=None,
