@@ -845,3 +845,28 @@ def test_log_stops_growing_at_its_limit():
     size = len(log)
     log.info("more")
     assert len(log) == size
+
+
+def test_job_waiting_out_its_retry_backoff_is_queued_and_can_be_killed(tmp_path, engine):
+    project = make_project(tmp_path, {"main": flow_yaml(
+        job("flaky", "exit 1", extra="retries: 2\nretry.backoff: 5000\n"),
+    )})
+    execution = submit(engine, project, "main")
+
+    def backing_off() -> bool:
+        node = nodes_by_id(execution.to_json())["flaky"]
+        return node["attempt"] == 1 and node["status"] == "QUEUED"
+
+    wait_for(backing_off)
+    node = nodes_by_id(execution.to_json())["flaky"]
+    assert node["startTime"] == -1
+    assert node["pastAttempts"][0]["status"] == "FAILED"
+    with pytest.raises(JobLogMissing):
+        execution.read_job_log("flaky", 0, 100)
+    assert "status FAILED" in html.unescape(
+        execution.read_job_log("flaky", 0, 100000, attempt=0)["data"])
+    engine.cancel(execution.execid)
+    result = finish(execution, timeout=3)
+    assert result["status"] == "KILLED"
+    assert nodes_by_id(result)["flaky"]["status"] == "KILLED"
+    assert nodes_by_id(result)["flaky"]["attempt"] == 1
