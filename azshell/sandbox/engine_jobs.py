@@ -60,7 +60,12 @@ class JobRunner:
 
     def run(self) -> None:
         ex, node = self.execution, self.node
-        started = ex.begin_job(node, self.log)
+        try:
+            started = ex.begin_job(node, self.log)
+        except Exception as exc:  # a broken job must fail, never hang the flow
+            self.log.error(f"Job set up failed: {type(exc).__name__}: {exc}")
+            ex.job_finished(node, FAILED)
+            return
         if started is None:  # killed during its retry back-off or before it could start
             ex.job_finished(node, KILLED)
             return
