@@ -11,8 +11,7 @@ from collections.abc import Callable
 import pytest
 import requests
 
-from azshell.sandbox import Sandbox
-from azshell.sandbox import jackson
+from azshell.sandbox import Sandbox, jackson
 
 
 def test_keepalive_latency_has_no_nagle_stall(sandbox_url: str, login: Callable[..., str]) -> None:

@@ -90,7 +90,8 @@ def test_quirk_08_manager_dispatch(api: Api, project: str) -> None:
     assert isinstance(found["projectId"], int)
     assert api.manager("getProjectId", "nosuchproject") == {
         "project": "nosuchproject", "error": "Project nosuchproject doesn't exist."}
-    assert api.manager("fetchSomething", project)["error"] == "Cannot execute command fetchSomething"
+    assert api.manager("fetchSomething", project)["error"] == \
+        "Cannot execute command fetchSomething"
     post_other = api.post("/manager", action="delete", project=project)
     assert post_other.content == b""
     assert api.post("/manager", ajax="getProjectId", project=project).json()["projectId"] == \
