@@ -1,0 +1,257 @@
+"""The interactive shell: a prompt_toolkit PromptSession loop around ``run_line``.
+
+Start-up is kept lean so the first prompt appears as fast as a bare PromptSession: a saved
+session is adopted without asking the server, and the session check, the name cache and the
+refresh of projects and flows all happen in a background thread after the first prompt is drawn.
+A command runs in the main thread, so Ctrl-C interrupts it where it is (inside ``requests``); the
+shell then drops the HTTP connections and carries on with the same session.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.application import Application
+from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
+from prompt_toolkit.shortcuts import CompleteStyle
+from prompt_toolkit.styles import Style
+
+from azshell.errors import AzshellError
+from azshell.shell.completer import ShellCompleter
+from azshell.shell.keys import shell_bindings
+from azshell.shell.lexer import STYLE, CommandLexer
+from azshell.shell.toolbar import Status, make_toolbar, prompt_text
+
+INTERRUPTED_NOTE = "interrupted; the request was abandoned"
+INTERRUPTED = 130
+
+TOOLBAR_STYLE = {
+    "bottom-toolbar": "noreverse bg:ansibrightblack ansiwhite",
+    "bottom-toolbar.command": "bold",
+    "bottom-toolbar.current": "bold underline",
+    "bottom-toolbar.ok": "ansigreen",
+    "bottom-toolbar.warn": "ansiyellow",
+}
+
+
+class InteractiveShell:
+    """One interactive session: the prompt, its completer, history, toolbar and background work."""
+
+    def __init__(self, ctx: Any, history: Any = None, input: Any = None, output: Any = None,
+                 ) -> None:
+        self.ctx = ctx
+        self.status = Status()
+        ctx.interactive = True
+        ctx.ask_password = self.ask_password
+        ctx.confirm = self.confirm
+        self.history = history if history is not None else _file_history()
+        ctx.history = self.history_lines
+        from azshell.shell.refresh import Refresher
+
+        self.refresher = Refresher(ctx, self.status, self._changed)
+        self.book_key: tuple[str, str] | None = None
+        self.book: Any = None
+        self._io = {"input": input, "output": output}
+        self.session: PromptSession[str] = PromptSession(
+            history=self.history,
+            completer=ShellCompleter(self._book, self.refresher.want),
+            lexer=CommandLexer(self._book),
+            auto_suggest=AutoSuggestFromHistory(),
+            complete_while_typing=True,
+            complete_in_thread=True,
+            complete_style=CompleteStyle.COLUMN,
+            reserve_space_for_menu=6,
+            key_bindings=shell_bindings(self.toggle_toolbar),
+            style=Style.from_dict({**STYLE, **TOOLBAR_STYLE}),
+            **{k: v for k, v in self._io.items() if v is not None},
+        )
+        self._started = False
+        self.session.app.after_render += self._first_render
+
+    # -- the loop --------------------------------------------------------------------------------
+    def run(self) -> int:
+        """Read and run lines until Ctrl-D, ``exit`` or ``quit``; the exit status is 0."""
+        self.connect_quietly()
+        try:
+            while True:
+                try:
+                    line = self.read_line()
+                except KeyboardInterrupt:
+                    continue  # Ctrl-C at the prompt: a fresh, empty line
+                except EOFError:
+                    return 0
+                stop = self.run_one(line)
+                if stop is not None:
+                    return stop
+        finally:
+            self.refresher.stop()
+            self._save_names()
+
+    def read_line(self) -> str:
+        """One line from the prompt (KeyboardInterrupt on Ctrl-C, EOFError on Ctrl-D)."""
+        toolbar = None
+        if self.ctx.settings.toolbar:
+            toolbar = make_toolbar(self.ctx, self.status, self._book, self._text_before_cursor)
+        return self.session.prompt(prompt_text(self.ctx), bottom_toolbar=toolbar)
+
+    def run_one(self, line: str) -> int | None:
+        """Run one line; an exit status when the shell should end, else None."""
+        from azshell.shell.context import run_line
+
+        before = self._session_key()
+        try:
+            code = run_line(self.ctx, line)
+        except KeyboardInterrupt:
+            self.ctx.out.error(INTERRUPTED_NOTE)
+            code = INTERRUPTED
+        except EOFError:
+            return 0
+        except SystemExit:
+            return 0
+        if code == INTERRUPTED:
+            self.fresh_connections()
+        self.sync_book()
+        if self._session_key() != before:
+            self.status.set(session="valid" if self._session_key() else "none", note="")
+            self.refresher.refresh()
+        return None
+
+    # -- session and names -----------------------------------------------------------------------
+    def connect_quietly(self) -> None:
+        """Adopt the saved session of the configured server (no request); log in if there is none.
+
+        A failure is one line and the shell still starts: ``connect`` or ``login`` can fix it.
+        """
+        ctx = self.ctx
+        if ctx.client is None and ctx.settings.url:
+            from azshell.shell.connection import connect
+
+            try:
+                connect(ctx, ctx.settings.url, ctx.settings.user)
+            except AzshellError as err:
+                ctx.out.error(str(err))
+            except (KeyboardInterrupt, EOFError):
+                ctx.out.error("not logged in; type 'login' when ready")
+        if ctx.client is not None:
+            self.status.set(session="valid" if not ctx.session_reused else "unknown")
+        else:
+            self.status.set(session="none")
+        self.sync_book()
+
+    def sync_book(self) -> None:
+        """Give the context the NameBook of its current server and user (loaded in the
+        background: a big cache must not delay the prompt)."""
+        from azshell.shell.names import NameBook, names_path
+
+        key = self._book_key()
+        if key is None:
+            if self.book is None:
+                self.book = self.ctx.names
+            return
+        if key != self.book_key:
+            self._save_names()
+            self.book = NameBook(names_path(*key))
+            self.book_key = key
+            old = self.ctx.names
+            self.ctx.names = self.book
+            with contextlib.suppress(Exception):  # names learnt before the switch
+                self.book.add_projects(old.projects())
+            if self._started:
+                self.refresher.refresh()
+        elif self.ctx.names is not self.book:
+            self.ctx.names = self.book
+
+    def _book(self) -> Any:
+        return self.ctx.names
+
+    def _book_key(self) -> tuple[str, str] | None:
+        client = self.ctx.client
+        url, user = getattr(client, "url", None), getattr(client, "user", None)
+        return (url, user) if url and user else None
+
+    def _session_key(self) -> tuple[str, str, str] | None:
+        client = self.ctx.client
+        parts = tuple(getattr(client, a, None) for a in ("url", "user", "session_id"))
+        return parts if all(parts) else None  # type: ignore[return-value]
+
+    def _save_names(self) -> None:
+        if self.book is not None:
+            with contextlib.suppress(Exception):
+                self.book.save()
+
+    def fresh_connections(self) -> None:
+        """After Ctrl-C a pooled connection may hold half an answer: drop them all."""
+        client = self.ctx.client
+        close = getattr(client, "close", None) or getattr(
+            getattr(client, "_transport", None), "close", None)
+        if close is not None:
+            with contextlib.suppress(Exception):
+                close()
+
+    # -- callbacks -------------------------------------------------------------------------------
+    def _first_render(self, app: Application[Any]) -> None:
+        """Background work starts once the first prompt is on the screen."""
+        if not self._started:
+            self._started = True
+            self.refresher.start()
+
+    def _changed(self, what: str) -> None:
+        """From the refresher thread: redraw, and re-open the menu when wanted names arrived."""
+        app = self.session.app
+        if not app.is_running or app.loop is None:
+            return
+        if what == "wanted":
+            app.loop.call_soon_threadsafe(self._recomplete)
+        app.invalidate()
+
+    def _recomplete(self) -> None:
+        buffer = self.session.app.current_buffer
+        if buffer.text.strip():
+            buffer.start_completion(select_first=False)
+
+    def _text_before_cursor(self) -> str:
+        return self.session.app.current_buffer.document.text_before_cursor
+
+    def toggle_toolbar(self) -> None:
+        self.ctx.settings.toolbar = not self.ctx.settings.toolbar
+        if self.ctx.settings.toolbar:
+            self.session.bottom_toolbar = make_toolbar(
+                self.ctx, self.status, self._book, self._text_before_cursor)
+        else:
+            self.session.bottom_toolbar = None
+
+    def history_lines(self) -> list[str]:
+        """The history, oldest first (for the `history` command)."""
+        return list(self.history.get_strings())
+
+    def ask_password(self, message: str) -> str:
+        """The password, asked without echo (Ctrl-C abandons the command that needed it)."""
+        from prompt_toolkit import prompt
+
+        return prompt(message, is_password=True, **{k: v for k, v in self._io.items() if v})
+
+    def confirm(self, question: str) -> bool:
+        """A yes/no question; only y or yes says yes."""
+        from prompt_toolkit import prompt
+
+        answer = prompt(f"{question} [y/N] ", **{k: v for k, v in self._io.items() if v})
+        return answer.strip().lower() in ("y", "yes")
+
+
+def _file_history() -> Any:
+    from azshell.shell.history import SecretFreeHistory
+    from azshell.shell.paths import history_file
+
+    try:
+        return SecretFreeHistory(history_file())
+    except OSError:
+        from prompt_toolkit.history import InMemoryHistory
+
+        return InMemoryHistory()
+
+
+def run(ctx: Any) -> int:
+    """Run the interactive shell on ``ctx`` (called by ``azshell.cli``); returns the exit status."""
+    return InteractiveShell(ctx).run()

@@ -1,0 +1,216 @@
+"""Completion as you type, driven by the command table and the NameBook.
+
+The parser's ``position`` says what the word at the cursor is (a command, an option, an option's
+value, or an argument of some kind); this module only turns that into menu entries. Names come
+from the NameBook, already sorted and matched (prefix first, then fuzzy), so a keystroke costs a
+binary search and a bounded scan even with tens of thousands of names.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion, PathCompleter
+from prompt_toolkit.document import Document
+
+from azshell.shell.commands import COMMANDS, SETTINGS, Arg, Command, Opt
+from azshell.shell.matching import MENU_LIMIT, fuzzy
+from azshell.shell.parser import Position, position
+
+if TYPE_CHECKING:
+    from azshell.shell.names import NameBook
+
+# Called when a completion needs names the book does not have yet ("flows", project) or
+# ("jobs", project, flow): the app fetches them in the background.
+Wanted = Callable[..., None]
+
+# Parameters worth offering to `call KEY=VALUE` (the Ajax API's common ones).
+CALL_KEYS = ("ajax=", "project=", "flow=", "execid=", "jobId=", "offset=", "length=", "start=")
+
+
+def _project_file_filter(name: str) -> bool:
+    """Upload takes a directory or a .zip: offer nothing else."""
+    return os.path.isdir(name) or name.lower().endswith(".zip")
+
+
+class ShellCompleter(Completer):
+    """Completes commands, options, enum values, paths and every name the book knows."""
+
+    def __init__(self, book: Callable[[], NameBook | None], wanted: Wanted | None = None) -> None:
+        self.book = book
+        self.wanted = wanted
+        self.paths = PathCompleter(file_filter=_project_file_filter, expanduser=True)
+
+    def get_completions(
+        self, document: Document, complete_event: CompleteEvent
+    ) -> Iterator[Completion]:
+        text = document.text_before_cursor
+        if text.lstrip().startswith("#"):
+            return
+        pos = position(text)
+        start = pos.word_start - len(text)
+        if pos.expecting == "command":
+            yield from _commands(pos.word, start)
+            return
+        if pos.command is None:
+            return
+        if pos.expecting == "option-value" and pos.option is not None:
+            yield from self._values(pos.option.kind, pos.option.choices, pos, start)
+            return
+        if pos.expecting == "option-or-arg" and pos.word.startswith("-"):
+            yield from _options(pos.command, pos, start)
+            return
+        if pos.arg is not None:
+            yield from self._values(pos.arg.kind, _arg_choices(pos.arg, pos), pos, start)
+        elif pos.expecting == "option-or-arg":
+            yield from _options(pos.command, pos, start)
+
+    # -- values by kind ----------------------------------------------------------------------------
+    def _values(
+        self, kind: str, choices: tuple[str, ...], pos: Position, start: int
+    ) -> Iterable[Completion]:
+        if choices:
+            return _choices(choices, pos.word, start)
+        if kind == "keyvalue" and pos.command is not None and pos.command.name == "call":
+            return self._call_params(pos, start)
+        simple = {
+            "path": lambda: self._paths(pos),
+            "setting": lambda: _choices(tuple(SETTINGS), pos.word, start),
+            "command": lambda: _commands(pos.word, start, aliases=False),
+        }
+        if kind in simple:
+            return simple[kind]()
+        book = self.book()
+        named = {
+            "project": lambda b: _named(b.match_projects(pos.word), start),
+            "flow": lambda b: self._flows(b, pos, start),
+            "job": lambda b: self._jobs(b, pos, start),
+            "execid": lambda b: _executions(b, pos.word, start),
+        }
+        if book is None or kind not in named:
+            return ()
+        return named[kind](book)
+
+    def _flows(self, book: NameBook, pos: Position, start: int) -> Iterable[Completion]:
+        project = str(pos.previous_values.get("project") or "")
+        if not project:
+            return ()
+        if not book.knows_flows(project) and self.wanted is not None:
+            self.wanted("flows", project)
+        return _named(book.match_flows(project, pos.word), start)
+
+    def _jobs(self, book: NameBook, pos: Position, start: int) -> Iterable[Completion]:
+        project = str(pos.previous_values.get("project") or "")
+        flow = str(pos.previous_values.get("flow") or "")
+        jobs = book.jobs(project, flow)
+        if not jobs and project and flow and self.wanted is not None:
+            self.wanted("jobs", project, flow)
+        taken = set(pos.previous_values.get("disable") or ())
+        found = _match_plain([j for j in jobs if j not in taken], pos.word)
+        return (Completion(j, start, display_meta="job") for j in found)
+
+    def _paths(self, pos: Position) -> Iterator[Completion]:
+        """PathCompleter on the word alone (it completes the text it is given)."""
+        word_doc = Document(pos.word, len(pos.word))
+        yield from self.paths.get_completions(word_doc, CompleteEvent(completion_requested=True))
+
+    def _call_params(self, pos: Position, start: int) -> Iterator[Completion]:
+        key, eq, value = pos.word.partition("=")
+        book = self.book()
+        if eq and book is not None and key == "project":
+            for name, meta in book.match_projects(value):
+                yield Completion(f"project={name}", start, display=name, display_meta=meta)
+            return
+        if eq and key == "ajax":
+            return
+        for item in CALL_KEYS:
+            if item.startswith(pos.word):
+                yield Completion(item, start, display_meta="parameter")
+
+
+def _arg_choices(arg: Arg, pos: Position) -> tuple[str, ...]:
+    """An argument's choices; ``set NAME VALUE`` takes them from the setting named before."""
+    if arg.choices:
+        return arg.choices
+    if arg.kind == "enum" and pos.command is not None and pos.command.name == "set":
+        return SETTINGS.get(str(pos.previous_values.get("name") or "").lower(), ())
+    return ()
+
+
+def _match_plain(items: list[str], word: str, limit: int = MENU_LIMIT) -> list[str]:
+    """Prefix matches (any case) in order, then fuzzy ones: for short lists."""
+    low = word.lower()
+    found = [i for i in items if i.lower().startswith(low)][:limit]
+    if len(word) >= 2 and len(found) < limit:
+        found += fuzzy(items, word, limit - len(found), exclude=set(found))
+    return found
+
+
+def _commands(word: str, start: int, aliases: bool = True) -> Iterator[Completion]:
+    """Command names first, then aliases (only once something is typed)."""
+    by_word = {cmd.name: cmd for cmd in COMMANDS}
+    found = _match_plain(sorted(by_word), word)
+    if aliases and word:
+        alias_of = {a: cmd for cmd in COMMANDS for a in cmd.aliases}
+        by_word.update(alias_of)
+        found += [a for a in sorted(alias_of) if a.startswith(word)]
+    for name in found:
+        cmd = by_word[name]
+        meta = cmd.summary if name == cmd.name else f"= {cmd.name}"
+        yield Completion(name, start, display_meta=meta)
+
+
+def _options(command: Command, pos: Position, start: int) -> Iterator[Completion]:
+    given = pos.previous_values
+    for opt in command.options:
+        if not opt.repeat and given.get(opt.dest) not in (None, False, []):
+            continue
+        flag = _best_flag(opt, pos.word)
+        if flag is not None:
+            yield Completion(flag, start, display_meta=opt.help)
+
+
+def _best_flag(opt: Opt, word: str) -> str | None:
+    """The long flag when it fits what is typed, else the short one."""
+    for flag in sorted(opt.flags, key=lambda f: not f.startswith("--")):
+        if flag.startswith(word):
+            return flag
+    return None
+
+
+def _choices(choices: tuple[str, ...], word: str, start: int) -> Iterator[Completion]:
+    low = word.lower()
+    for choice in choices:
+        if choice.lower().startswith(low):
+            yield Completion(choice, start)
+
+
+def _named(pairs: list[tuple[str, str]], start: int) -> Iterator[Completion]:
+    for name, meta in pairs:
+        yield Completion(name, start, display_meta=meta)
+
+
+def _executions(book: NameBook, word: str, start: int) -> Iterator[Completion]:
+    """Recent executions, newest first, that start with the digits typed."""
+    count = 0
+    for ex in book.executions():
+        text = str(ex.execid)
+        if not text.startswith(word):
+            continue
+        yield Completion(text, start, display_meta=execution_meta(ex))
+        count += 1
+        if count >= MENU_LIMIT:
+            return
+
+
+def execution_meta(ex: Any) -> str:
+    """``SUCCEEDED demo/main 01-31 10:02``: what tells one execution from another."""
+    parts = [ex.status or "?"]
+    if ex.project or ex.flow:
+        parts.append(f"{ex.project}/{ex.flow}")
+    if ex.when_ms and ex.when_ms > 0:
+        parts.append(datetime.fromtimestamp(ex.when_ms / 1000).strftime("%m-%d %H:%M"))
+    return " ".join(parts)

@@ -1,0 +1,54 @@
+"""Command history on disk that never holds a secret, in a file only its owner can read.
+
+A line is kept out of the file when its command is marked ``secret`` in the table (``login``,
+``connect``) or when it contains something that looks like a credential. Such lines stay
+recallable in memory for the rest of the session: the user typed them here, a moment ago.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from prompt_toolkit.history import FileHistory
+
+from azshell.shell.commands import find
+from azshell.shell.parser import split
+
+SECRET_WORDS = re.compile(r"password|passwd|token|secret|session[._-]?id", re.IGNORECASE)
+
+
+def is_secret(line: str) -> bool:
+    """Whether ``line`` might carry a secret and must not be written to the history file."""
+    if SECRET_WORDS.search(line):
+        return True
+    words = split(line)
+    if not words:
+        return False
+    command = find(words[0]) or find(words[0].lower())
+    return command is not None and command.secret
+
+
+def private_file(path: Path) -> Path:
+    """Create ``path`` as an empty 0600 file if needed (its directory 0700) and fix its mode."""
+    from azshell.shell.paths import private_dir
+
+    private_dir(path.parent)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.close(fd)
+    if (path.stat().st_mode & 0o777) != 0o600:
+        path.chmod(0o600)
+    return path
+
+
+class SecretFreeHistory(FileHistory):
+    """A FileHistory that skips secret lines when writing and keeps its file private."""
+
+    def __init__(self, filename: str | os.PathLike[str]) -> None:
+        private_file(Path(filename))
+        super().__init__(filename)
+
+    def store_string(self, string: str) -> None:
+        if not is_secret(string):
+            super().store_string(string)

@@ -1,0 +1,56 @@
+"""Key bindings added to prompt_toolkit's defaults (Emacs keys, Ctrl-R search, Ctrl-C, Ctrl-D).
+
+Each binding is one small function whose docstring says what the key does; ``help`` can list them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from prompt_toolkit.filters import completion_is_selected, has_completions
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+
+
+def shell_bindings(toggle_toolbar: Callable[[], None]) -> KeyBindings:
+    """The shell's own keys; ``toggle_toolbar`` flips the ``toolbar`` setting."""
+    kb = KeyBindings()
+
+    @kb.add("f2")
+    def _toolbar(event: KeyPressEvent) -> None:
+        """F2: show or hide the bottom toolbar (like `set toolbar on|off`)."""
+        toggle_toolbar()
+        event.app.invalidate()
+
+    @kb.add("c-space")
+    def _complete(event: KeyPressEvent) -> None:
+        """Ctrl-Space: open the completion menu (or move to its next entry)."""
+        buffer = event.app.current_buffer
+        if buffer.complete_state:
+            buffer.complete_next()
+        else:
+            buffer.start_completion(select_first=False)
+
+    @kb.add("enter", filter=has_completions & completion_is_selected)
+    def _take_completion(event: KeyPressEvent) -> None:
+        """Enter on a menu entry: take it and keep editing (the next Enter runs the line)."""
+        buffer = event.app.current_buffer
+        state = buffer.complete_state
+        taken = state.current_completion if state is not None else None
+        if taken is not None:
+            buffer.apply_completion(taken)
+        buffer.complete_state = None
+        if taken is not None and not taken.text.endswith(("/", " ", "=")):
+            buffer.insert_text(" ")
+
+    return kb
+
+
+def describe(kb: KeyBindings) -> list[tuple[str, str]]:
+    """``[(keys, what they do)]`` from the bindings' docstrings."""
+    out = []
+    for binding in kb.bindings:
+        doc = (binding.handler.__doc__ or "").strip()
+        if doc:
+            keys, _, what = doc.partition(": ")
+            out.append((keys, what))
+    return out

@@ -1,0 +1,158 @@
+"""Input highlighting from the command table: what each word of the line is, as you type.
+
+Each word's role comes from the parser's own ``position`` (the same grammar that will run the
+line), so the colours never disagree with what the line means: a command, an option, a name the
+shell has seen or one it has not, a number, a quoted string, a comment, or an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from prompt_toolkit.document import Document
+from prompt_toolkit.lexers import Lexer
+
+from azshell.shell.commands import Opt, all_words, find
+from azshell.shell.parser import Token, _fits_choices, _is_option, position, tokens
+
+if TYPE_CHECKING:
+    from azshell.shell.names import NameBook
+
+Fragments = list[tuple[str, str]]
+
+STYLE: dict[str, str] = {
+    "command": "bold ansigreen",
+    "option": "ansicyan",
+    "name.known": "ansiblue",
+    "name.unknown": "ansiyellow",
+    "number": "ansimagenta",
+    "string": "ansimagenta",
+    "key": "ansicyan",
+    "path": "underline",
+    "value": "ansiblue",
+    "comment": "italic ansibrightblack",
+    "error": "ansired",
+}
+
+
+def highlight(line: str, book: NameBook | None = None) -> Fragments:
+    """``[(style, text), ...]`` covering every character of ``line``."""
+    out: Fragments = []
+    done = 0
+    toks = tokens(line)
+    for index, tok in enumerate(toks):
+        out.append(("", line[done : tok.start]))
+        out += _token(line, tok, index, book)
+        done = tok.end
+    rest = line[done:]
+    hash_at = rest.find("#")
+    if hash_at >= 0:
+        out += [("", rest[:hash_at]), ("class:comment", rest[hash_at:])]
+    else:
+        out.append(("", rest))
+    return [f for f in out if f[1]]
+
+
+def _token(line: str, tok: Token, index: int, book: NameBook | None) -> Fragments:
+    raw = line[tok.start : tok.end]
+    if index == 0:
+        return [(_command_style(tok.text), raw)]
+    pos = position(line[: tok.end])
+    if pos.command is None:
+        return [("", raw)]
+    kind, choices = "", ()
+    if pos.expecting == "option-value" and pos.option is not None:
+        kind, choices = pos.option.kind, pos.option.choices
+    elif _is_option(tok.text) and pos.expecting == "option-or-arg" and not tok.open_quote:
+        opt = pos.command.option(tok.text.partition("=")[0])
+        return _option(opt, raw, pos.previous_values, book)
+    elif pos.arg is None:
+        return [("class:error", raw)]
+    else:
+        kind, choices = pos.arg.kind, _choices(pos.arg, pos.previous_values)
+    if kind == "keyvalue":
+        return _keyvalue(raw)
+    return [(_value_style(kind, choices, tok, pos.previous_values, book), raw)]
+
+
+def _command_style(word: str) -> str:
+    if find(word) or find(word.lower()):
+        return "class:command"
+    if any(w.startswith(word.lower()) for w in all_words()):
+        return ""  # still being typed
+    return "class:error"
+
+
+def _option(opt: Opt | None, raw: str, values: dict[str, Any], book: NameBook | None) -> Fragments:
+    if opt is None:
+        return [("class:error", raw)]
+    flag, eq, inline = raw.partition("=")
+    if not eq:
+        return [("class:option", raw)]
+    if not opt.takes_value:
+        return [("class:option", flag), ("class:error", eq + inline)]
+    value = Token(inline, 0, len(inline))
+    return [("class:option", flag + eq),
+            (_value_style(opt.kind, opt.choices, value, values, book), inline)]
+
+
+def _keyvalue(raw: str) -> Fragments:
+    key, eq, value = raw.partition("=")
+    if not eq:
+        return [("class:error" if not raw.startswith(("'", '"')) else "class:string", raw)]
+    return [("class:key", key), ("", eq), ("class:string", value)]
+
+
+def _choices(arg: Any, values: dict[str, Any]) -> tuple[str, ...]:
+    """An enum's choices; ``set NAME VALUE`` takes them from the setting named before."""
+    if arg.choices:
+        return arg.choices
+    if arg.kind == "enum" and "name" in values:
+        from azshell.shell.commands import SETTINGS
+
+        return SETTINGS.get(str(values["name"]).lower(), ())
+    return ()
+
+
+def _value_style(
+    kind: str, choices: tuple[str, ...], tok: Token, values: dict[str, Any], book: NameBook | None
+) -> str:
+    text = tok.text
+    if kind == "execid":
+        return "class:number" if text.isdigit() and not text.startswith("0") else "class:error"
+    if choices and kind in ("enum", "method", "setting"):
+        return "class:value" if _fits_choices(text, choices) else "class:error"
+    if kind == "path":
+        return "class:path"
+    if book is not None and kind in ("project", "flow", "job"):
+        return "class:name.known" if _known(book, kind, text, values) else "class:name.unknown"
+    if tok.open_quote or kind == "text":
+        return "class:string"
+    return ""
+
+
+def _known(book: NameBook, kind: str, text: str, values: dict[str, Any]) -> bool:
+    project = str(values.get("project") or "")
+    if kind == "project":
+        return book.has_project(text)
+    if kind == "flow":
+        return book.has_flow(project, text)
+    return text in book.jobs(project, str(values.get("flow") or ""))
+
+
+class CommandLexer(Lexer):
+    """A prompt_toolkit lexer over :func:`highlight`; ``book`` is looked up on every line so
+    that a NameBook replaced after ``connect`` is seen at once."""
+
+    def __init__(self, book: Callable[[], NameBook | None]) -> None:
+        self.book = book
+
+    def lex_document(self, document: Document) -> Callable[[int], Fragments]:
+        lines = document.lines
+        book = self.book()
+
+        def get_line(number: int) -> Fragments:
+            return highlight(lines[number], book) if number < len(lines) else []
+
+        return get_line

@@ -1,0 +1,208 @@
+"""Background work of the interactive shell: load the name cache, check the session, refresh names.
+
+None of it may delay the prompt or a keystroke, so it runs in one daemon thread with its own HTTP
+client (sharing the session id, never the connection pool, and never logging in: a password
+question from a background thread would be a surprise). Names wanted by the completer right now
+(the flows of the project just typed) go before the routine refresh.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from azshell.errors import AzshellError, SessionError
+from azshell.shell.toolbar import Status
+
+FLOW_REFRESH_LIMIT = 100  # projects whose flows a refresh fetches (the rest come on demand)
+
+Task = tuple[str, ...]
+
+
+class Refresher:
+    """One worker thread fed by two queues: wanted names first, routine refresh second."""
+
+    def __init__(
+        self,
+        ctx: Any,
+        status: Status,
+        on_change: Callable[[str], None] = lambda what: None,
+    ) -> None:
+        self.ctx = ctx
+        self.status = status
+        self.on_change = on_change  # called from the worker with "names", "wanted" or "status"
+        self._wanted: collections.deque[Task] = collections.deque()
+        self._routine: collections.deque[Task] = collections.deque()
+        self._asked: set[Task] = set()
+        self._cond = threading.Condition()
+        self._stopped = False
+        self._thread: threading.Thread | None = None
+        self._client: Any = None
+        self._client_key: tuple[str, str, str] | None = None
+        self.idle = threading.Event()  # set whenever both queues are empty (tests wait on it)
+        self.idle.set()
+
+    # -- feeding ---------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Queue the start-up work: load the cache, check the session, refresh the names."""
+        self.refresh()
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="azshell-refresh", daemon=True)
+            self._thread.start()
+
+    def refresh(self) -> None:
+        """Queue a full refresh (after login, connect, or a renewed session)."""
+        self._asked.clear()
+        self._put(self._routine, ("load",), ("check",), ("projects",), ("flows",))
+
+    def want(self, kind: str, *names: str) -> None:
+        """The completer needs ``("flows", project)`` or ``("jobs", project, flow)``; once each."""
+        task = (kind, *names)
+        if task in self._asked:
+            return
+        self._asked.add(task)
+        self._put(self._wanted, task)
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopped = True
+            self._cond.notify_all()
+
+    def _put(self, queue: collections.deque[Task], *tasks: Task) -> None:
+        with self._cond:
+            for task in tasks:
+                if task not in queue:
+                    queue.append(task)
+            self.idle.clear()
+            self._cond.notify_all()
+
+    def _next(self) -> Task | None:
+        with self._cond:
+            while not (self._wanted or self._routine or self._stopped):
+                self.idle.set()
+                self._cond.wait()
+            if self._stopped:
+                return None
+            return (self._wanted or self._routine).popleft()
+
+    # -- working ---------------------------------------------------------------------------------
+    def _run(self) -> None:
+        while (task := self._next()) is not None:
+            try:
+                self._do(task)
+            except SessionError:
+                self.status.set(session="expired", names="")
+                self._drop_routine()
+                self.on_change("status")
+            except AzshellError as err:
+                self.status.set(names="", note=_short(str(err)))
+                self._drop_routine()
+                self.on_change("status")
+            except Exception as err:  # a refresh must never take the shell down
+                self.status.set(names="", note=_short(f"refresh failed: {err!r}"))
+                self._drop_routine()
+
+    def _drop_routine(self) -> None:
+        with self._cond:
+            self._routine.clear()
+
+    def _do(self, task: Task) -> None:
+        book = self.ctx.names
+        if task == ("load",):
+            if not book.loaded.is_set():
+                self.status.set(names="loading")
+                book.load()
+                self.status.set(names="")
+                self.on_change("names")
+            return
+        client = self._bg_client()
+        if client is None:
+            return
+        if task == ("check",):
+            self._check(client)
+        elif task == ("projects",):
+            from azshell.shell.learning import project_meta
+
+            self.status.set(names="refreshing")
+            found = client.projects(all=True)
+            book.replace_projects(
+                (p["projectName"], project_meta(p)) for p in found if p.get("projectName")
+            )
+            self.on_change("names")
+        elif task == ("flows",):
+            self._refresh_flows(client, book)
+            self.status.set(names="")
+            book.save()
+            self.on_change("names")
+        else:
+            self._wanted_task(client, book, task)
+
+    def _check(self, client: Any) -> None:
+        self.status.set(session="checking")
+        self.on_change("status")
+        try:
+            valid = client.session_valid()
+        except AzshellError:
+            self.status.set(session="offline")
+            self._drop_routine()
+        else:
+            self.status.set(session="valid" if valid else "expired", note="")
+            if not valid:
+                self._drop_routine()
+        self.on_change("status")
+
+    def _wanted_task(self, client: Any, book: Any, task: Task) -> None:
+        if task[0] == "flows" and len(task) == 2:
+            project = task[1]
+            if book.has_project(project):
+                book.replace_flows(project, [(f, "") for f in client.flows(project)])
+                self.on_change("wanted")
+        elif task[0] == "jobs" and len(task) == 3:
+            _, project, flow = task
+            if book.has_flow(project, flow):
+                book.learn("jobs", {"project": project, "flow": flow},
+                           client.flow_graph(project, flow))
+                self.on_change("wanted")
+
+    def _refresh_flows(self, client: Any, book: Any) -> None:
+        """Flows of the projects used before (their flows are known) first, then the others."""
+        projects = [name for name, _ in book.projects()]
+        used = [p for p in projects if book.knows_flows(p)]
+        rest = [p for p in projects if not book.knows_flows(p)]
+        for project in (used + rest)[:FLOW_REFRESH_LIMIT]:
+            with self._cond:
+                if self._stopped:
+                    return
+            try:
+                flows = client.flows(project)
+            except SessionError:
+                raise
+            except AzshellError:
+                continue  # a project we may not read: its flows stay unknown
+            book.replace_flows(project, [(f, "") for f in flows])
+            if self._wanted:
+                return  # the completer is waiting; the next refresh does the rest
+
+    def _bg_client(self) -> Any:
+        """A client of its own on the foreground client's session (None when not connected)."""
+        main = getattr(self.ctx, "client", None)
+        url, user, sid = (getattr(main, a, None) for a in ("url", "user", "session_id"))
+        if not (url and user and sid):
+            return None
+        key = (url, user, sid)
+        if key != self._client_key:
+            from azshell.client import AzkabanClient
+
+            settings = self.ctx.settings
+            self._client = AzkabanClient(url, verify=settings.verify,
+                                         timeout=(min(5.0, settings.timeout), settings.timeout))
+            self._client.adopt_session(user, sid)
+            self._client_key = key
+        return self._client
+
+
+def _short(text: str, width: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,114 @@
+"""The bottom toolbar: where you are, whether the session is good, and how to finish the line.
+
+Two lines' worth of facts in one: server, user, session state, the last execution, and the syntax
+of the command being typed (``Command.usage()`` from the table) with the word at the cursor in
+bold, so the table that parses the line also explains it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from azshell.shell.commands import Command
+from azshell.shell.parser import Position, position
+
+Fragments = list[tuple[str, str]]
+
+
+@dataclass
+class Status:
+    """What the background work found out; written by the refresher thread, read by the toolbar."""
+
+    session: str = "unknown"  # unknown | checking | valid | expired | offline | none
+    names: str = ""  # "" | loading | refreshing
+    note: str = ""  # e.g. the refresher's last error, one line
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def set(self, **changes: str) -> None:
+        with self.lock:
+            for key, value in changes.items():
+                setattr(self, key, value)
+
+
+def server_label(url: str | None) -> str:
+    """``localhost:8081`` for ``http://localhost:8081``; the scheme only when it is https."""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    label = parts.netloc or url
+    if parts.path.strip("/"):
+        label += parts.path.rstrip("/")
+    return f"https://{label}" if parts.scheme == "https" else label
+
+
+def prompt_text(ctx: Any) -> str:
+    """``azkaban@localhost:8081> `` when connected (or configured), ``azshell> `` otherwise."""
+    client = getattr(ctx, "client", None)
+    url = getattr(client, "url", None) or ctx.settings.url
+    user = getattr(client, "user", None) or ctx.settings.user
+    if not url:
+        return "azshell> "
+    where = server_label(url)
+    return f"{user}@{where}> " if user else f"{where}> "
+
+
+def usage_fragments(command: Command, pos: Position) -> Fragments:
+    """The command's syntax with the argument or option at the cursor in bold."""
+    out: Fragments = [("class:bottom-toolbar.command", command.name)]
+    for arg in command.args:
+        style = "class:bottom-toolbar.current" if arg is pos.arg and not pos.option else ""
+        out += [("", " "), (style, arg.usage())]
+    for opt in command.options:
+        style = "class:bottom-toolbar.current" if opt is pos.option else ""
+        out += [("", " "), (style, opt.usage())]
+    return out
+
+
+def session_fragments(ctx: Any, status: Status, book: Any) -> Fragments:
+    """Server, user, session state, names state and the last execution."""
+    client = getattr(ctx, "client", None)
+    url = getattr(client, "url", None) or ctx.settings.url
+    if not url:
+        return [("", " not connected: type 'connect URL' ")]
+    user = getattr(client, "user", None) or ctx.settings.user or "?"
+    state = status.session
+    state_style = {"valid": "class:bottom-toolbar.ok", "expired": "class:bottom-toolbar.warn",
+                   "offline": "class:bottom-toolbar.warn"}.get(state, "")
+    out: Fragments = [("", f" {user}@{server_label(url)}  session "), (state_style, state)]
+    if status.names:
+        out.append(("", f"  names {status.names}"))
+    last = getattr(ctx, "last_execid", None)
+    if last is not None:
+        out.append(("", f"  last exec {last}{_exec_status(book, last)}"))
+    if status.note:
+        out.append(("class:bottom-toolbar.warn", f"  {status.note}"))
+    return [*out, ("", " ")]
+
+
+def _exec_status(book: Any, execid: int) -> str:
+    if book is None:
+        return ""
+    for ex in book.executions()[:50]:
+        if ex.execid == execid:
+            return f" {ex.status}" if ex.status else ""
+    return ""
+
+
+def make_toolbar(
+    ctx: Any, status: Status, book: Callable[[], Any], text: Callable[[], str]
+) -> Callable[[], Fragments]:
+    """The toolbar callable for the prompt; ``text`` gives the line before the cursor."""
+
+    def toolbar() -> Fragments:
+        line = text()
+        pos = position(line) if line.strip() else None
+        if pos is not None and pos.command is not None:
+            return [("", " "), *usage_fragments(pos.command, pos), ("", "   |"),
+                    *session_fragments(ctx, status, book())]
+        return session_fragments(ctx, status, book())
+
+    return toolbar
