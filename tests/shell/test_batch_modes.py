@@ -1,0 +1,261 @@
+"""The installed `azshell` in every script mode, against the sandbox: stdout, stderr, exit codes.
+
+Each run gets its own HOME and XDG directories, never the real home, and is started in a new
+session (no controlling terminal), as under cron or CI.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+AZSHELL = str(Path(sys.executable).with_name("azshell"))
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+ANSI = re.compile(r"\x1b\[")
+
+
+class Runner:
+    """Runs `azshell URL --user azkaban ...` with private directories and a chosen environment."""
+
+    def __init__(self, home: Path, url: str) -> None:
+        self.url = url
+        self.env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home),
+            "XDG_CONFIG_HOME": str(home / "config"), "XDG_STATE_HOME": str(home / "state"),
+            "XDG_CACHE_HOME": str(home / "cache"), "AZSHELL_PASSWORD": "azkaban",
+            "TERM": "xterm-256color", "LANG": "C.UTF-8",
+        }
+
+    def __call__(self, *args: str, stdin: str | None = None, url: bool = True,
+                 env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        argv = [AZSHELL, *([self.url, "--user", "azkaban"] if url else []), *args]
+        return subprocess.run(argv, input=stdin if stdin is not None else "", text=True,
+                              capture_output=True, env={**self.env, **(env or {})}, timeout=60,
+                              start_new_session=True, check=False)
+
+
+def documents(text: str) -> list[Any]:
+    """Every JSON document in ``text`` (one per command)."""
+    decoder, docs, i = json.JSONDecoder(), [], 0
+    while True:
+        while i < len(text) and text[i].isspace():
+            i += 1
+        if i >= len(text):
+            return docs
+        doc, i = decoder.raw_decode(text, i)
+        docs.append(doc)
+
+
+@pytest.fixture
+def az(tmp_path: Path, sandbox: Any) -> Runner:
+    return Runner(tmp_path / "home", sandbox.url)
+
+
+def test_one_command_prints_one_json_document(az: Runner) -> None:
+    done = az("-c", "whoami")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    (doc,) = documents(done.stdout)
+    assert doc["user"] == "azkaban"
+    assert doc["session"] == "valid"
+    assert doc["url"] == az.url
+
+
+def test_each_command_prints_exactly_one_document(az: Runner, project_name: str) -> None:
+    done = az("-c", f"create {project_name}", "-c", "projects", "-c", "set", "-c", "help flows",
+              "-c", f"flows {project_name}")
+    assert done.returncode == 0, done.stderr
+    created, projects, settings, helped, flows = documents(done.stdout)
+    assert created == {"ok": True, "project": project_name, "created": True}
+    assert project_name in [p["projectName"] for p in projects]
+    assert settings["output"] == "auto"
+    assert helped["usage"] == "flows PROJECT"
+    assert flows == []
+
+
+def test_no_colour_and_no_table_when_piped(az: Runner) -> None:
+    done = az("-c", "projects", "-c", "whoami", env={"TERM": "xterm-256color"})
+    assert done.returncode == 0
+    assert not ANSI.search(done.stdout)
+    assert isinstance(documents(done.stdout)[0], list)
+
+
+def test_colour_and_tables_when_asked_for(az: Runner) -> None:
+    done = az("--color", "always", "-c", "whoami")
+    assert ANSI.search(done.stdout)
+    done = az("--output", "table", "-c", "projects")
+    assert done.stdout.split()[:4] == ["PROJECT", "ID", "MODIFIED", "BY"]
+
+
+def test_raw_output_is_the_servers_text(az: Runner) -> None:
+    done = az("--output", "raw", "-c", "call /status")
+    assert done.returncode == 0
+    assert '"version" : ' in done.stdout  # the server's own (Jackson) spacing
+
+
+def test_script_file_with_comments_and_blank_lines(az: Runner, tmp_path: Path,
+                                                   project_name: str) -> None:
+    script = tmp_path / "setup.az"
+    script.write_text(f"# make a project\n\ncreate {project_name} 'from a script'  # here\n"
+                      f"   \nprojects\n")
+    done = az("-f", str(script))
+    assert done.returncode == 0, done.stderr
+    assert len(documents(done.stdout)) == 2
+
+
+@pytest.mark.parametrize("how", ["-f -", "pipe"])
+def test_script_on_stdin(az: Runner, how: str) -> None:
+    args = ("-f", "-") if how == "-f -" else ()
+    done = az(*args, stdin="whoami\n# nothing\nset output\n")
+    assert done.returncode == 0, done.stderr
+    assert [d.get("user", d.get("output")) for d in documents(done.stdout)] == ["azkaban", "auto"]
+
+
+def test_a_script_stops_at_the_first_failure(az: Runner, tmp_path: Path,
+                                             project_name: str) -> None:
+    script = tmp_path / "deploy.az"
+    script.write_text(f"whoami\nflows no-such-project-{project_name}\ncreate {project_name}\n")
+    done = az("-f", str(script))
+    assert done.returncode == 1
+    assert len(documents(done.stdout)) == 1
+    assert re.fullmatch(rf"{re.escape(str(script))}:2: error: .+\n", done.stderr)
+    assert project_name not in az("-c", "projects").stdout  # line 3 never ran
+
+
+def test_keep_going_runs_on_and_still_fails(az: Runner, tmp_path: Path,
+                                            project_name: str) -> None:
+    script = tmp_path / "deploy.az"
+    script.write_text(f"flws\nflows no-such-{project_name}\ncreate {project_name}\n")
+    done = az("--keep-going", "-f", str(script))
+    assert done.returncode == 2  # the first failure's code: a usage error
+    lines = done.stderr.splitlines()
+    assert lines[0].startswith(f"{script}:1: error: unknown command 'flws'")
+    assert lines[1].startswith(f"{script}:2: error: ")
+    assert documents(done.stdout) == [{"ok": True, "project": project_name, "created": True}]
+
+
+def test_usage_errors_exit_2_and_name_the_command_line(az: Runner) -> None:
+    done = az("-c", "whoami", "-c", "show banana")
+    assert done.returncode == 2
+    assert done.stderr == (
+        "-c:2: error: show: EXECID must be a positive execution id, not 'banana'\n")
+
+
+def test_delete_in_a_script_needs_yes(az: Runner, project_name: str) -> None:
+    assert az("-c", f"create {project_name}").returncode == 0
+    done = az("-c", f"delete {project_name}")
+    assert done.returncode == 2
+    assert "without --yes" in done.stderr
+    assert project_name in az("-c", "projects").stdout
+    done = az("-c", f"delete {project_name} --yes")
+    assert done.returncode == 0
+    assert documents(done.stdout) == [{"ok": True, "project": project_name, "deleted": True}]
+    assert project_name not in az("-c", "projects").stdout
+
+
+def test_upload_execute_show(az: Runner, project_name: str) -> None:
+    example = EXAMPLES / "flow1-etl"
+    if not example.is_dir():
+        pytest.skip("example flow1-etl is not there")
+    done = az("-c", f"upload {project_name} {example} --create", "-c", f"flows {project_name}",
+              "-c", f"execute {project_name} finish --disable load", "-c", "show")
+    assert done.returncode == 0, done.stderr
+    uploaded, flows, started, shown = documents(done.stdout)
+    assert uploaded["created"] is True
+    assert uploaded["version"] == 1
+    assert sorted(uploaded["flows"]) == sorted(flows)
+    assert started["execid"] == shown["execid"]
+    assert shown["flowId"] == "finish"
+
+
+def test_upload_refuses_an_invalid_project_before_sending(az: Runner, tmp_path: Path,
+                                                         project_name: str) -> None:
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "a.job").write_text("type=command\ncommand=true\ndependencies=missing\n")
+    done = az("-c", f"upload {project_name} {bad} --create")
+    assert done.returncode == 1
+    assert "a cannot find dependency missing" in done.stderr
+    assert project_name not in az("-c", "projects").stdout  # nothing was created
+
+
+def test_server_errors_are_one_line_exit_1(az: Runner) -> None:
+    done = az("-c", "show 987654")
+    assert done.returncode == 1
+    assert done.stderr == "-c:1: error: Cannot find execution '987654'\n"
+    assert done.stdout == ""
+
+
+def test_unreachable_server_exits_3(az: Runner) -> None:
+    done = az("http://127.0.0.1:9", "--user", "azkaban", "-c", "projects", url=False)
+    assert done.returncode == 3
+    assert done.stderr.startswith("-c:1: error: ")
+    assert len(done.stderr.splitlines()) == 1
+
+
+def test_no_server_at_all_exits_3(az: Runner) -> None:
+    done = az("-c", "projects", url=False)
+    assert done.returncode == 3
+    assert "not connected" in done.stderr
+
+
+def test_exit_ends_a_script(az: Runner) -> None:
+    done = az(stdin="whoami\nexit\nflws\n")
+    assert done.returncode == 0
+    assert len(documents(done.stdout)) == 1
+
+
+def test_bad_command_line_exits_2(az: Runner) -> None:
+    assert az("--output", "pretty", "-c", "whoami").returncode == 2
+    done = az("-c", "whoami", "-f", "x.az")
+    assert done.returncode == 2
+    done = az("-f", "/no/such/script.az")
+    assert done.returncode == 2
+    assert "cannot read script /no/such/script.az" in done.stderr
+
+
+def test_interrupt_exits_130(az: Runner) -> None:
+    proc = subprocess.Popen([AZSHELL, az.url, "--user", "azkaban", "-f", "-"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=az.env,
+                            start_new_session=True)
+    try:
+        assert proc.stdin is not None
+        assert proc.stdout is not None
+        proc.stdin.write("whoami\n")
+        proc.stdin.flush()
+        assert proc.stdout.readline().strip() == "{"  # the first answer is out: now waiting
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130
+    assert "interrupted" in err
+
+
+def test_help_and_version(az: Runner) -> None:
+    done = az("--help", url=False)
+    assert done.returncode == 0
+    assert "examples:" in done.stdout
+    assert "azshell --sandbox" in done.stdout
+    assert re.search(r"exit codes: 0 ok, 1 .*\n130 interrupted", done.stdout)
+    assert az("--version", url=False).stdout.startswith("azshell ")
+
+
+def test_timing_goes_to_stderr(az: Runner) -> None:
+    started = time.monotonic()
+    done = az("-c", "set timing on", "-c", "whoami", "-v")
+    assert time.monotonic() - started < 30
+    assert re.search(r"^\(\d+\.\d{3} s\)$", done.stderr, re.M)
+    assert "> GET /status -> 200" in done.stderr
+    assert len(documents(done.stdout)) == 2
