@@ -9,10 +9,12 @@ work on any session path.
 
 from __future__ import annotations
 
+from html import escape
+
 from azshell.sandbox import formdata
 from azshell.sandbox.auth import LoginError, Session
 from azshell.sandbox.http import Request, Response
-from azshell.sandbox.pages import error_page, login_page
+from azshell.sandbox.pages import HTML, error_page, login_page
 from azshell.sandbox.servlets.base import (
     Context,
     Servlet,
@@ -31,6 +33,7 @@ from azshell.sandbox.servlets.status import status_response
 
 SESSION_COOKIE = "azkaban.browser.session.id"
 STATIC_PREFIXES = ("/css/", "/js/", "/images/", "/fonts/")
+MESSAGE_COOKIES = ("azkaban.failure.message", "azkaban.warn.message", "azkaban.success.message")
 _KNOWN_METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "TRACE"}
 
 
@@ -50,9 +53,12 @@ class SandboxApp:
 
     def __call__(self, req: Request) -> Response:
         try:
-            return self._route(req)
+            response = self._route(req)
         except ServletError as err:
             return err.response(req.path)
+        if response.content_type == HTML:
+            show_messages(req, response)
+        return response
 
     def _route(self, req: Request) -> Response:
         if req.method not in _KNOWN_METHODS:
@@ -177,6 +183,26 @@ class SandboxApp:
         response = write_json({"status": "success", "session.id": session.session_id})
         response.add_cookie(SESSION_COOKIE, session.session_id)
         return response
+
+
+def show_messages(req: Request, response: Response) -> None:
+    """``newPage``: a page shows the message cookies a redirect left, then clears them.
+
+    Clients rely on it: the ``azkaban`` package deletes a project and looks for the success
+    message in the page it is redirected to.
+    """
+    shown = []
+    for name in MESSAGE_COOKIES:
+        value = req.cookies.get(name)
+        if value:
+            shown.append(f'<div class="alert" id="{name}">{escape(_unquote(value), quote=False)}</div>')
+            response.add_cookie(name, "")
+    if shown:
+        response.body = response.body.replace(b"<body>", b"<body>\n" + "".join(shown).encode(), 1)
+
+
+def _unquote(value: str) -> str:
+    return value.replace('\\"', '"').replace("\\\\", "\\")
 
 
 def _not_supported(req: Request) -> Response:

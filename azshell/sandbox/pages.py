@@ -43,7 +43,7 @@ def login_page(error: str | None = None) -> Response:
         "<input type=\"password\" class=\"form-control\" id=\"password\" name=\"password\"></div>\n"
         "<input type=\"hidden\" name=\"action\" value=\"login\">\n"
         "<button type=\"submit\" id=\"login-submit\">Login</button>\n"
-        "</fieldset>\n</form>\n</div>\n</div>"
+        "</fieldset>\n</form>\n</div><!-- /.login -->\n</div>"
     )
     return html(_page("Login", body))
 
