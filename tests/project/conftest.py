@@ -9,7 +9,6 @@ import pytest
 
 from azshell.project import LoadedProject, load_directory
 
-EXAMPLES = Path(__file__).resolve().parent.parent.parent / "examples"
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:
     """Create ``files`` (relative path -> text) under ``root``; return ``root``."""
