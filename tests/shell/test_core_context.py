@@ -1,0 +1,182 @@
+"""run_line in-process: rendering choices, settings, help, history, errors, learning."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+
+from azshell.shell.commands import find
+from azshell.shell.context import Context, Reply, emit, new_context, run_line
+from azshell.shell.settings import Settings
+
+
+class TTY(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+class Book:
+    """Records what the dispatcher teaches the NameBook."""
+
+    def __init__(self) -> None:
+        self.learnt: list[tuple[str, dict, object]] = []
+
+    def learn(self, command: str, values: dict, result: object) -> None:
+        self.learnt.append((command, values, result))
+
+
+def make(tty: bool = False, **settings: Any) -> tuple[Context, io.StringIO, io.StringIO]:
+    out, err = (TTY(), TTY()) if tty else (io.StringIO(), io.StringIO())
+    ctx = new_context(Settings(pager=False, **settings), interactive=tty, stdout=out, stderr=err)
+    ctx.names = Book()
+    return ctx, out, err
+
+
+def test_blank_and_comment_lines_do_nothing() -> None:
+    ctx, out, err = make()
+    assert run_line(ctx, "") == 0
+    assert run_line(ctx, "  # nothing") == 0
+    assert out.getvalue() == err.getvalue() == ""
+    assert ctx.lines == []
+
+
+def test_set_changes_the_session_and_the_writer() -> None:
+    ctx, _out, _ = make()
+    assert run_line(ctx, "set color on") == 0
+    assert ctx.settings.color == "on"
+    assert ctx.out.color is True
+    assert run_line(ctx, "set pager off") == 0
+    assert ctx.out.pager is False
+    assert run_line(ctx, "set output table") == 0
+    assert ctx.settings.output == "table"
+    assert run_line(ctx, "set verbose yes") == 0
+    assert ctx.settings.verbose is True
+
+
+def test_set_rejects_bad_values_with_exit_2() -> None:
+    ctx, _, err = make()
+    assert run_line(ctx, "set pager sometimes") == 2
+    assert err.getvalue() == "error: set: pager must be on or off, not 'sometimes'\n"
+    assert run_line(ctx, "set colour on") == 2
+
+
+def test_set_alone_lists_everything_as_json_in_a_pipe() -> None:
+    ctx, out, _ = make()
+    assert run_line(ctx, "set") == 0
+    assert json.loads(out.getvalue()) == {
+        "output": "auto", "color": "auto", "pager": "off", "verbose": "off", "timing": "off",
+        "toolbar": "on",
+    }
+
+
+def test_help_is_text_on_a_terminal_and_json_in_a_pipe() -> None:
+    ctx, out, _ = make(tty=True)
+    run_line(ctx, "help delete")
+    assert out.getvalue().startswith("usage: delete PROJECT [--yes]\n")
+    ctx, out, _ = make()
+    run_line(ctx, "help delete")
+    assert json.loads(out.getvalue())["usage"] == "delete PROJECT [--yes]"
+    assert run_line(ctx, "help nosuch") == 2
+
+
+def test_history_lists_the_lines_run() -> None:
+    ctx, out, _ = make()
+    run_line(ctx, "set")
+    run_line(ctx, "help")
+    out.seek(0)
+    out.truncate()
+    run_line(ctx, "history")
+    assert json.loads(out.getvalue()) == {"history": ["set", "help"]}
+    ctx.history = lambda: ["a", "b"]
+    out.seek(0)
+    out.truncate()
+    run_line(ctx, "history")
+    assert json.loads(out.getvalue()) == {"history": ["a", "b"]}
+
+
+def test_exit_and_quit_raise_system_exit() -> None:
+    ctx, _, _ = make()
+    for word in ("exit", "quit"):
+        with pytest.raises(SystemExit) as stop:
+            run_line(ctx, word)
+        assert stop.value.code == 0
+
+
+def test_errors_are_one_line_with_the_location() -> None:
+    ctx, out, err = make()
+    ctx.out.location = "deploy.az:7"
+    assert run_line(ctx, "flows") == 2
+    assert err.getvalue() == "deploy.az:7: error: flows: missing PROJECT (usage: flows PROJECT)\n"
+    assert out.getvalue() == ""
+
+
+def test_commands_that_need_a_server_say_so() -> None:
+    ctx, _, err = make()
+    assert run_line(ctx, "projects") == 3
+    assert err.getvalue().startswith("error: not connected:")
+
+
+def test_show_without_an_id_needs_a_previous_execute() -> None:
+    ctx, _, err = make()
+    ctx.client = type("Fake", (), {"session_id": "x", "url": "http://h", "user": "u"})()
+    ctx.saved_session = "x"
+    assert run_line(ctx, "show") == 2
+    assert "no execution id given" in err.getvalue()
+
+
+def test_a_bug_in_a_handler_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    import azshell.shell.handlers.shell as shell_handlers
+
+    def broken(ctx: Context, inv: Any) -> None:
+        raise ZeroDivisionError("oops")
+
+    monkeypatch.setattr(shell_handlers, "help_", broken)
+    ctx, _, err = make()
+    assert run_line(ctx, "help") == 1
+    assert err.getvalue() == (
+        "error: internal error: ZeroDivisionError: oops (run with --debug for details)\n")
+
+
+def test_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    import azshell.shell.handlers.shell as shell_handlers
+
+    monkeypatch.setattr(shell_handlers, "help_", lambda ctx, inv: 1 / 0)
+    ctx, _, err = make(debug=True)
+    assert run_line(ctx, "help") == 1
+    assert "Traceback" in err.getvalue()
+
+
+def test_successful_commands_teach_the_name_book() -> None:
+    ctx, _, _ = make()
+    run_line(ctx, "help flows")
+    command, values, result = ctx.names.learnt[-1]
+    assert command == "help"
+    assert values == {"command": "flows"}
+    assert isinstance(result, dict)  # the data, not the Reply
+
+
+def test_timing_is_printed_on_stderr() -> None:
+    ctx, out, err = make(timing=True)
+    run_line(ctx, "set")
+    assert err.getvalue().startswith("(")
+    assert err.getvalue().endswith(" s)\n")
+    json.loads(out.getvalue())
+
+
+def test_emit_picks_the_format() -> None:
+    projects = [{"projectName": "demo", "projectId": 1}]
+    ctx, out, _ = make(tty=True)
+    emit(ctx, find("projects"), projects)
+    assert out.getvalue().startswith("\x1b[1mPROJECT  ID")
+    ctx, out, _ = make(tty=True, output="json", color="off")
+    emit(ctx, find("projects"), projects)
+    assert json.loads(out.getvalue()) == projects
+    ctx, out, _ = make(tty=False, output="raw")
+    emit(ctx, find("call"), Reply({"a": 1}, raw='{"a" : 1}'))
+    assert out.getvalue() == '{"a" : 1}\n'
+    ctx, out, _ = make(tty=True, color="auto")
+    emit(ctx, find("whoami"), {"a": 1})
+    assert "\x1b[" in out.getvalue()
