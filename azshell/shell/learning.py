@@ -32,9 +32,11 @@ def learn(book: NameBook, command: str, values: dict[str, Any], result: object) 
         book.add_projects([(project, _text(values.get("description")))])
     elif project and not book.has_project(project):
         book.add_projects([(project, "")])  # the command succeeded: the project exists
-    if command == "execute" and isinstance(result, int) and project and flow:
-        book.add_execution(result, project, flow, "PREPARING", int(time.time() * 1000))
-        return
+    if command == "execute" and project and flow:
+        execid = result.get("execid") if isinstance(result, dict) else result
+        if isinstance(execid, int) and not isinstance(execid, bool):
+            book.add_execution(execid, project, flow, "PREPARING", int(time.time() * 1000))
+            return
     if command == "flows" and project:
         names = _flow_names(result)
         if names is not None:
@@ -158,13 +160,15 @@ def _walk_dict(book: NameBook, obj: dict[str, Any], project: str, flow: str, dep
         return  # an execution's nodes are its run, not necessarily today's flow graph
     named = _text(obj.get("flowId")) or _text(obj.get("flow")) or _text(obj.get("flowname"))
     if project:
-        _flows_and_jobs(book, obj, project, named)
+        _flows_and_jobs(book, obj, project, named, flow)
     for key in ("executions", "items"):
         if isinstance(obj.get(key), list):
             _walk(book, obj[key], project, named or flow, depth + 1)
 
 
-def _flows_and_jobs(book: NameBook, obj: dict[str, Any], project: str, flow: str) -> None:
+def _flows_and_jobs(
+    book: NameBook, obj: dict[str, Any], project: str, flow: str, asked_flow: str
+) -> None:
     """Flow lists, flow graphs, a flow named alone, and the running ids of a flow."""
     if isinstance(obj.get("flows"), list):
         names = _flow_names(obj["flows"]) or []
@@ -176,7 +180,7 @@ def _flows_and_jobs(book: NameBook, obj: dict[str, Any], project: str, flow: str
     if isinstance(obj.get("execIds"), list):
         for execid in obj["execIds"]:
             if isinstance(execid, int):
-                book.add_execution(execid, project, flow, "RUNNING")
+                book.add_execution(execid, project, flow or asked_flow, "RUNNING")
 
 
 def _flow_meta(obj: dict[str, Any], flow: str) -> str:
