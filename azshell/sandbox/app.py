@@ -195,7 +195,8 @@ def show_messages(req: Request, response: Response) -> None:
     for name in MESSAGE_COOKIES:
         value = req.cookies.get(name)
         if value:
-            shown.append(f'<div class="alert" id="{name}">{escape(_unquote(value), quote=False)}</div>')
+            text = escape(_unquote(value), quote=False)
+            shown.append(f'<div class="alert" id="{name}">{text}</div>')
             response.add_cookie(name, "")
     if shown:
         response.body = response.body.replace(b"<body>", b"<body>\n" + "".join(shown).encode(), 1)

@@ -37,6 +37,13 @@ def curl_session(sandbox_url: str) -> str:
     return body["session.id"]
 
 
+@pytest.fixture
+def curl_project(sandbox_url: str, curl_session: str, project_name: str,
+                 create_project: Callable[..., None]) -> str:
+    create_project(sandbox_url, curl_session, project_name)
+    return project_name
+
+
 def test_documented_login(sandbox_url: str) -> None:
     reply = curl("-i", "-X", "POST", "--data", "action=login&username=azkaban&password=azkaban",
                  sandbox_url)
@@ -54,9 +61,9 @@ def test_documented_create(sandbox_url: str, curl_session: str, project_name: st
 
 
 def test_documented_upload_with_forced_multipart_mixed(
-        sandbox_url: str, curl_session: str, project_name: str, tmp_path: Path,
-        make_zip: Callable[..., Path], create_project: Callable[..., None]) -> None:
-    create_project(sandbox_url, curl_session, project_name)
+        sandbox_url: str, curl_session: str, curl_project: str, tmp_path: Path,
+        make_zip: Callable[..., Path]) -> None:
+    project_name = curl_project
     archive = make_zip(tmp_path, JOBS, name="myproject.zip")
     form = ["--form", f"session.id={curl_session}", "--form", "ajax=upload",
             "--form", f"file=@{archive};type=application/zip", "--form", f"project={project_name}"]
@@ -69,10 +76,10 @@ def test_documented_upload_with_forced_multipart_mixed(
 
 
 def test_forced_multipart_mixed_with_session_in_url_is_empty(
-        sandbox_url: str, curl_session: str, project_name: str, tmp_path: Path,
-        make_zip: Callable[..., Path], create_project: Callable[..., None]) -> None:
+        sandbox_url: str, curl_session: str, curl_project: str, tmp_path: Path,
+        make_zip: Callable[..., Path]) -> None:
     """The session is found, but no form field is: neither ajax nor action → empty 200."""
-    create_project(sandbox_url, curl_session, project_name)
+    project_name = curl_project
     archive = make_zip(tmp_path, JOBS)
     reply = curl("-i", "-H", "Content-Type: multipart/mixed", "-X", "POST",
                  "--form", "ajax=upload", "--form", f"file=@{archive};type=application/zip",
@@ -82,12 +89,16 @@ def test_forced_multipart_mixed_with_session_in_url_is_empty(
     assert "Content-Length: 0" in reply
 
 
-def test_documented_execute_with_get(sandbox_url: str, curl_session: str, project_name: str,
-                                     tmp_path: Path, make_zip: Callable[..., Path],
-                                     create_project: Callable[..., None],
-                                     upload: Callable[..., object]) -> None:
-    create_project(sandbox_url, curl_session, project_name)
-    upload(sandbox_url, curl_session, project_name, make_zip(tmp_path, JOBS))
+@pytest.fixture
+def uploaded_project(sandbox_url: str, curl_session: str, curl_project: str, *, tmp_path: Path,
+                     make_zip: Callable[..., Path], upload: Callable[..., object]) -> str:
+    upload(sandbox_url, curl_session, curl_project, make_zip(tmp_path, JOBS))
+    return curl_project
+
+
+def test_documented_execute_with_get(sandbox_url: str, curl_session: str,
+                                     uploaded_project: str) -> None:
+    project_name = uploaded_project
     reply = curl("--get", "--data", f"session.id={curl_session}", "--data", "ajax=executeFlow",
                  "--data", f"project={project_name}", "--data", "flow=hello",
                  f"{sandbox_url}/executor")
@@ -100,12 +111,11 @@ def test_documented_execute_with_get(sandbox_url: str, curl_session: str, projec
 
 
 def test_curl_large_upload_expect_continue(sandbox_url: str, curl_session: str,
-                                           project_name: str, tmp_path: Path,
-                                           create_project: Callable[..., None]) -> None:
+                                           curl_project: str, tmp_path: Path) -> None:
     """curl sends ``Expect: 100-continue`` for big bodies; the sandbox must answer it."""
     import zipfile
 
-    create_project(sandbox_url, curl_session, project_name)
+    project_name = curl_project
     archive = tmp_path / "big.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as handle:
         handle.writestr("hello.job", JOBS["hello.job"])

@@ -336,3 +336,26 @@ def test_ids_count_from_one(fresh_sandbox: Sandbox) -> None:
         api.create(name)
     assert api.manager("getProjectId", "first")["projectId"] == 1
     assert api.manager("getProjectId", "second")["projectId"] == 2
+
+
+def test_redirect_messages_shown_on_next_page(api: Api, project: str) -> None:
+    """Pages display (and clear) the message cookie a redirect left, like Azkaban's newPage."""
+    browser = requests.Session()
+    browser.cookies.set("azkaban.browser.session.id", api.session_id)
+    page = browser.get(api.url + "/manager", params={"project": project, "delete": "true"})
+    assert page.status_code == 200
+    assert f"Project '{project}' was successfully deleted" in page.text
+    assert not browser.cookies.get("azkaban.success.message")
+
+
+def test_quirk_05_error_conventions(api: Api, project: str) -> None:
+    """HTTP 200 everywhere; ``error`` key, except create (status/message) and resume."""
+    create = api.create(project)
+    assert (create.status_code, create.json()) == (
+        200, {"status": "error", "message": "Project already exists."})
+    ajax = api.get("/manager", ajax="getProjectId", project="ghost")
+    assert (ajax.status_code, ajax.json()["error"]) == (200, "Project ghost doesn't exist.")
+    remove = api.post("/schedule", action="removeSched", scheduleId=987654)
+    assert (remove.status_code, remove.json()["status"]) == (200, "error")
+    resume = api.get("/executor", ajax="resumeFlow", execid=987654)
+    assert resume.json() == {"error": "Cannot find execution '987654'"}
