@@ -151,6 +151,8 @@ def _run(args: argparse.Namespace) -> int:
         if mode == "interactive":
             from azshell.shell.app import run as run_app
 
+            _first_run_config(settings)
+
             return run_app(ctx)
         from azshell.shell.batch import run_batch
 
@@ -179,3 +181,17 @@ def _start_sandbox(ctx: Any) -> Any:
     if ctx.interactive:
         ctx.out.note(f"sandbox running at {sandbox.url} (user azkaban, password azkaban)")
     return sandbox
+
+
+def _first_run_config(settings: Any) -> None:
+    """Copy the self-documenting default config for the user to edit (once, like pgcli)."""
+    import contextlib
+
+    from azshell.shell.paths import write_private
+    from azshell.shell.settings import DEFAULT_CONFIG
+
+    path = settings.config_file
+    if path is None or os.environ.get("AZSHELL_CONFIG") or path.exists():
+        return
+    with contextlib.suppress(OSError):
+        write_private(path, DEFAULT_CONFIG.read_text(encoding="utf-8"))

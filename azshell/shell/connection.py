@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 from azshell.errors import LocalError, SessionError, UsageError
@@ -92,7 +93,10 @@ def _observer(ctx: Context) -> Any:
         if ctx.settings.verbose or ctx.settings.debug:
             size = getattr(exchange, "size", None)
             elapsed = getattr(exchange, "elapsed_s", 0.0) or 0.0
-            line = (f"> {exchange.method} {exchange.path} -> {exchange.status}"
+            status = exchange.status
+            if status is None:
+                status = f"no answer ({getattr(exchange, 'error', None) or 'unknown'})"
+            line = (f"> {exchange.method} {exchange.path} -> {status}"
                     f" ({size if size is not None else '?'} bytes, {elapsed:.3f} s)")
             if ctx.settings.debug:
                 line += f" params={getattr(exchange, 'params', None)}"
@@ -106,6 +110,8 @@ def new_client(ctx: Context, url: str) -> Any:
     from azshell.client import AzkabanClient
 
     settings = ctx.settings
+    if settings.ca_cert and not Path(settings.ca_cert).expanduser().is_file():
+        raise UsageError(f"--ca-cert: no such file: {settings.ca_cert}")
     return AzkabanClient(
         url,
         verify=settings.verify,

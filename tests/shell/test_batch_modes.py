@@ -259,3 +259,15 @@ def test_timing_goes_to_stderr(az: Runner) -> None:
     assert re.search(r"^\(\d+\.\d{3} s\)$", done.stderr, re.M)
     assert "> GET /status -> 200" in done.stderr
     assert len(documents(done.stdout)) == 2
+
+
+def test_a_missing_ca_bundle_is_a_usage_error(az: Runner) -> None:
+    done = az("--ca-cert", "/no/such/ca.pem", "-c", "projects")
+    assert done.returncode == 2
+    assert done.stderr == "-c:1: error: --ca-cert: no such file: /no/such/ca.pem\n"
+
+
+def test_the_sandbox_subcommand_is_still_there(az: Runner) -> None:
+    done = az("sandbox", "--help", url=False)
+    assert done.returncode == 0
+    assert "usage: azshell sandbox" in done.stdout

@@ -127,3 +127,18 @@ def test_bad_config_files_are_one_line_errors(tmp_path: Path, text: str, message
 def test_unknown_profile(config: Path) -> None:
     with pytest.raises(UsageError, match=r"no profile named 'nope' \(profiles: local, office"):
         load({"profile": "nope"}, {}, config)
+
+
+def test_first_interactive_run_copies_the_documented_defaults(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from azshell.cli import _first_run_config
+
+    monkeypatch.delenv("AZSHELL_CONFIG", raising=False)
+    target = tmp_path / "config" / "azshell" / "config.toml"
+    settings = load({}, {}, target)
+    _first_run_config(settings)
+    assert target.read_text() == DEFAULT_CONFIG.read_text()
+    assert target.stat().st_mode & 0o777 == 0o600
+    target.write_text("[shell]\noutput = 'json'\n")
+    _first_run_config(settings)  # never overwrites the user's file
+    assert load({}, {}, target).output == "json"
