@@ -89,14 +89,18 @@ def _is_descendant(
     parents: Callable[[str], list[str]],
     seen: set[str],
 ) -> bool:
-    """True when ``current`` depends, directly or not, on ``target``."""
-    if current in seen or not exists(current):
-        return False
-    seen.add(current)
-    deps = parents(current)
-    if target in deps:
-        return True
-    return any(_is_descendant(dep, target, exists, parents, seen) for dep in deps)
+    """True when ``current`` depends, directly or not, on ``target`` (iterative: long chains)."""
+    pending = [current]
+    while pending:
+        name = pending.pop()
+        if name in seen or not exists(name):
+            continue
+        seen.add(name)
+        deps = parents(name)
+        if target in deps:
+            return True
+        pending.extend(deps)
+    return False
 
 
 def parse_mem_string(text: str) -> int:

@@ -130,34 +130,41 @@ class _Flow1Loader:
         for name in self.node_order():
             if name in self.forced_roots or name not in non_roots:
                 members: dict[str, Node] = {}
-                self._construct(name, name, members, [], cyclic)
+                self._construct(name, members, cyclic)
                 self.flows[name] = Flow(
                     id=name, nodes=members, props=dict(self.nodes[name].props)
                 )
 
-    def _construct(
-        self, flow_id: str, name: str, members: dict[str, Node], path: list[str],
-        cyclic: set[str],
-    ) -> None:
+    def _ordered_parents(self, name: str) -> list[str]:
+        edges = self.deps.get(name, {})
+        return [dep for dep in java_order(edges) if edges[dep] is None]
+
+    def _construct(self, root: str, members: dict[str, Node], cyclic: set[str]) -> None:
         """``constructFlow``: depth first along dependencies, reporting edges back onto the path.
 
         Below a node that cannot reach a cycle there is nothing to report, so that part is added
-        without walking every path (which could take exponential time).
+        without walking every path (which could take exponential time). Iterative, so long
+        chains do not exhaust Python's stack.
         """
-        node = self.nodes[name]
-        self._add_member(flow_id, node, members)
-        path.append(name)
-        edges = self.deps.get(name, {})
-        for dep in java_order(edges):
-            if edges[dep] is not None:
+        self._add_member(root, self.nodes[root], members)
+        frames: list[tuple[str, list[str], int]] = [(root, self._ordered_parents(root), 0)]
+        on_path = {root}
+        while frames:
+            name, parents, index = frames[-1]
+            if index == len(parents):
+                frames.pop()
+                on_path.discard(name)
                 continue
-            if dep in path:
+            frames[-1] = (name, parents, index + 1)
+            dep = parents[index]
+            if dep in on_path:
                 self.errors.append(f"Cyclical dependency found at {dep}>>{name}")
             elif dep in cyclic:
-                self._construct(flow_id, dep, members, path, cyclic)
+                self._add_member(root, self.nodes[dep], members)
+                frames.append((dep, self._ordered_parents(dep), 0))
+                on_path.add(dep)
             else:
-                self._add_closure(flow_id, dep, members)
-        path.pop()
+                self._add_closure(root, dep, members)
 
     def _add_member(self, flow_id: str, node: Node, members: dict[str, Node]) -> None:
         members[node.name] = node
@@ -178,6 +185,22 @@ class _Flow1Loader:
 
     def _nodes_reaching_cycles(self) -> set[str]:
         """Nodes from which a dependency cycle (of two or more jobs) can be reached."""
+        on_cycle = self._cycle_members()
+        dependents: dict[str, list[str]] = {}
+        for name in self.nodes:
+            for parent in self.valid_parents(name):
+                dependents.setdefault(parent, []).append(name)
+        reaching = set(on_cycle)
+        pending = list(on_cycle)
+        while pending:
+            for child in dependents.get(pending.pop(), ()):
+                if child not in reaching:
+                    reaching.add(child)
+                    pending.append(child)
+        return reaching
+
+    def _cycle_members(self) -> set[str]:
+        """Nodes on some dependency cycle found by an iterative depth-first search."""
         state: dict[str, int] = {}
         on_cycle: set[str] = set()
         for start in self.nodes:
@@ -201,15 +224,7 @@ class _Flow1Loader:
                 else:
                     state[name] = 2
                     trail.pop()
-        reaching = set(on_cycle)
-        changed = True
-        while changed:
-            changed = False
-            for name in self.nodes:
-                if name not in reaching and any(p in reaching for p in self.valid_parents(name)):
-                    reaching.add(name)
-                    changed = True
-        return reaching
+        return on_cycle
 
     def resolve_embedded_flows(self) -> None:
         for flow_id in java_order(self.embedded):

@@ -281,26 +281,35 @@ class _Flow2Loader:
 
     def check_edges(self, bean: NodeBean, flow_id: str) -> None:
         """``buildFlowEdges``: report edges back onto the search stack; a dependency with no
-        node is Java's NullPointerException."""
-        stack: set[str] = set()
-        visited: set[str] = set()
-
-        def visit(node: NodeBean | None) -> None:
-            if node is None:
-                raise NullPointer()
-            if node.name in visited:
-                return
-            stack.add(node.name)  # type: ignore[arg-type]
-            visited.add(node.name)  # type: ignore[arg-type]
-            for parent in node.depends_on:
-                if parent in stack:
-                    self.errors.append(f"Cycles found at {parent}>>{node.name}")
-                else:
-                    visit(bean.children.get(parent))
-            stack.discard(node.name)  # type: ignore[arg-type]
-
+        node is Java's NullPointerException. Iterative, so long chains are fine."""
+        visited: set[str | None] = set()
         for name in java_order(bean.children):
-            visit(bean.children[name])
+            self._visit(bean, bean.children[name], visited)
+
+    def _visit(self, bean: NodeBean, start: NodeBean, visited: set[str | None]) -> None:
+        if start.name in visited:
+            return
+        visited.add(start.name)
+        on_stack = {start.name}
+        frames: list[tuple[NodeBean, int]] = [(start, 0)]
+        while frames:
+            node, index = frames[-1]
+            if index == len(node.depends_on):
+                frames.pop()
+                on_stack.discard(node.name)
+                continue
+            frames[-1] = (node, index + 1)
+            parent = node.depends_on[index]
+            if parent in on_stack:
+                self.errors.append(f"Cycles found at {parent}>>{node.name}")
+                continue
+            target = bean.children.get(parent)
+            if target is None:
+                raise NullPointer()
+            if target.name not in visited:
+                visited.add(target.name)
+                on_stack.add(target.name)
+                frames.append((target, 0))
 
 
 def load_flow2(root: Path) -> LoadedProject:

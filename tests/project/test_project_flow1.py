@@ -221,3 +221,15 @@ def test_large_layered_graph_loads_quickly(load):
     loaded = load(files)
     assert loaded.errors == []
     assert loaded.flows["top"].levels()["top"] == 40
+
+
+def test_long_chain_into_a_cycle_does_not_exhaust_the_stack(load):
+    files = {"c0.job": job("c1")}
+    for i in range(1, 1500):
+        files[f"c{i}.job"] = job(f"c{i + 1}")
+    files["c1500.job"] = job("c1499", "condition=${c0:x} == 1\n")
+    loaded = load(files)
+    assert "Cyclical dependency found at c1499>>c1500" in loaded.errors
+    assert "Invalid condition for c1500: should not define condition on its descendant node c0." \
+        in loaded.errors
+    assert len(loaded.flows["c0"].nodes) == 1501

@@ -243,3 +243,11 @@ def test_memory_limit_uses_flow_and_node_name(load):
     assert _errors(load, text) == [
         "f:a: Xms value has exceeded the allowed limit (max Xms = 1G)"
     ]
+
+
+def test_long_chain(load):
+    lines = ["nodes:", "  - {name: n0, type: noop}"]
+    lines += [f"  - {{name: n{i}, type: noop, dependsOn: [n{i - 1}]}}" for i in range(1, 1500)]
+    loaded = load({"p.project": PROJECT, "f.flow": "\n".join(lines) + "\n"})
+    assert loaded.errors == []
+    assert loaded.flows["f"].levels()["n1499"] == 1499
