@@ -98,7 +98,10 @@ def read_project(path: Path) -> LoadedProject:
 
 def validate(path: Path) -> LoadedProject:
     """Like :func:`read_project`; raises :class:`ProjectValidationError` if Azkaban would refuse."""
-    loaded = read_project(path)
+    try:
+        loaded = read_project(path)
+    except ProjectLoadError as exc:
+        raise ProjectLoadError(f"{path}: {exc}") from None
     if loaded.errors:
         raise ProjectValidationError(loaded.errors, source=str(path))
     return loaded

@@ -142,3 +142,10 @@ def test_read_project_errors(tmp_path):
         read_project(tmp_path / "nope")
     with pytest.raises(ProjectLoadError, match=r"^Error unzipping file\.$"):
         read_project(write_tree(tmp_path, {"junk.zip": "junk"}) / "junk.zip")
+
+
+def test_validate_names_the_path_on_load_errors(tmp_path):
+    src = write_tree(tmp_path / "p", {"a.project": "azkaban-flow-version: 2\n"})
+    with pytest.raises(ProjectLoadError) as info:
+        validate(src)
+    assert str(info.value) == f"{src}: Invalid azkaban-flow-version in the project YAML file."
