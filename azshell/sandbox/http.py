@@ -24,7 +24,8 @@ from urllib.parse import parse_qsl, unquote
 log = logging.getLogger("azshell.sandbox")
 
 SERVER_NAME = "Jetty(6.1.26)"
-MAX_FORM_SIZE = 10 * 1024 * 1024  # Jetty's form limit as configured by Azkaban (10 MiB)
+MAX_FORM_SIZE = 10 * 1024 * 1024
+_INLINE_FILE_LIMIT = 1 << 20  # Jetty's form limit as configured by Azkaban (10 MiB)
 _REASONS = {200: "OK", 302: "Found", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
             405: "Method Not Allowed", 410: "Gone", 500: "Internal Server Error",
             501: "Not Implemented"}
@@ -210,6 +211,9 @@ class Response:
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace")
 
     def encode(self, include_body: bool = True) -> bytes:
+        """Head and body as one buffer; only a file over 1 MiB is left to be streamed after."""
+        if self.file is not None and self.file.stat().st_size <= _INLINE_FILE_LIMIT:
+            self.body, self.file = self.file.read_bytes(), None
         length = self.file.stat().st_size if self.file is not None else len(self.body)
         head = self.head_bytes(length)
         if not include_body or self.file is not None:

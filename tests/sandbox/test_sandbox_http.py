@@ -196,3 +196,15 @@ def test_context_manager_and_free_port() -> None:
         assert first.port != second.port
         assert first.url.startswith("http://127.0.0.1:")
         assert requests.get(second.url + "/status").status_code == 200
+
+
+def test_head_has_length_but_no_body(sandbox: Sandbox) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", sandbox.port)
+    conn.request("HEAD", "/status")
+    reply = conn.getresponse()
+    assert reply.status == 200
+    assert int(reply.getheader("Content-Length")) > 0
+    assert reply.read() == b""
+    conn.request("GET", "/status")  # the connection is still in sync
+    assert b"executorStatusMap" in conn.getresponse().read()
+    conn.close()
