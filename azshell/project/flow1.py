@@ -83,7 +83,7 @@ class _Flow1Loader:
             self.errors.append(f"Job doesn't have type set '{name}'.")
         if name == "ROOT":
             self.errors.append("ROOT is not allowed as a name. Pick some other name.")
-        if props.get("root.node", "").strip().lower() == "true":
+        if props.get("root.node", "").lower() == "true":   # Boolean.parseBoolean
             self.forced_roots.add(name)
         node = Node(
             name=name,
