@@ -12,7 +12,7 @@ from dataclasses import dataclass
 ARG_KINDS = frozenset(
     {
         "project", "flow", "job", "execid", "path", "enum", "text", "user", "keyvalue",
-        "method", "command", "setting", "cron", "email", "url",
+        "method", "command", "setting", "cron", "email", "url", "number",
     }
 )
 
@@ -239,6 +239,55 @@ COMMANDS: tuple[Command, ...] = (
         args=(_EXECID,),
         examples=("show", "show 42"),
         group="executions", handler=f"{_H}.executions:show",
+    ),
+    Command(
+        "executions", "List the recent executions of a flow, newest first.",
+        args=(_PROJECT, _FLOW),
+        options=(Opt(("-n", "--length"), "length", "number",
+                     help="How many executions to list (default 10).", metavar="N"),),
+        examples=("executions demo main", "executions demo main -n 50"),
+        group="executions", handler=f"{_H}.executions:executions", table="executions",
+    ),
+    Command(
+        "running", "List the unfinished executions of a flow.",
+        args=(_PROJECT, _FLOW),
+        examples=("running demo main",),
+        group="executions", handler=f"{_H}.executions:running", table="running",
+    ),
+    Command(
+        "last-success", "Show the id of the last successful execution of a flow.",
+        args=(_PROJECT, _FLOW),
+        examples=("last-success demo main",),
+        group="executions", handler=f"{_H}.executions:last_success",
+    ),
+    Command(
+        "log", "Print the log of an execution, or of one of its jobs.",
+        args=(_EXECID,),
+        options=(Opt(("-j", "--job"), "job", "job",
+                     help="Print this job's log instead of the flow's (sub:job inside an "
+                          "embedded flow).", metavar="JOB"),),
+        examples=("log", "log 42", "log 42 --job load"),
+        group="executions", handler=f"{_H}.logs:log",
+    ),
+    Command(
+        "cancel", "Kill a running execution.",
+        args=(_EXECID,), examples=("cancel", "cancel 42"),
+        group="executions", handler=f"{_H}.executions:cancel",
+    ),
+    Command(
+        "pause", "Pause a running execution (running jobs finish, no new job starts).",
+        args=(_EXECID,), examples=("pause", "pause 42"),
+        group="executions", handler=f"{_H}.executions:pause",
+    ),
+    Command(
+        "resume", "Resume a paused execution.",
+        args=(_EXECID,), examples=("resume", "resume 42"),
+        group="executions", handler=f"{_H}.executions:resume",
+    ),
+    Command(
+        "retry", "Run the failed jobs of an execution again while it is still finishing.",
+        args=(_EXECID,), examples=("retry", "retry 42"),
+        group="executions", handler=f"{_H}.executions:retry",
     ),
     # -- the shell ------------------------------------------------------------------------------
     Command(

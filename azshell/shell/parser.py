@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -197,21 +198,40 @@ class _Walker:
                 self.fail(f"missing {arg.name}")
 
 
+def _execid(word: str, what: str) -> int:
+    if not re.fullmatch(r"[1-9]\d*", word):
+        raise UsageError(f"{what} must be a positive execution id, not {word!r}")
+    return int(word)
+
+
+def _number(word: str, what: str) -> int:
+    if not re.fullmatch(r"[1-9]\d{0,8}", word):
+        raise UsageError(f"{what} must be a positive number, not {word!r}")
+    return int(word)
+
+
+def _keyvalue(word: str, what: str) -> tuple[str, str]:
+    key, eq, value = word.partition("=")
+    if not eq or not key:
+        raise UsageError(f"{what} must look like KEY=VALUE, not {word!r}")
+    return (key, value)
+
+
+def _emails(word: str, what: str) -> list[str]:
+    return [w for w in re.split(r"[\s,;]+", word) if w]
+
+
+_CONVERTERS: dict[str, Callable[[str, str], Any]] = {
+    "execid": _execid, "number": _number, "keyvalue": _keyvalue, "email": _emails,
+}
+
+
 def convert(kind: str, word: str, choices: tuple[str, ...], what: str, strict: bool = True) -> Any:
     """Check and convert one value by its kind; the tolerant mode keeps the raw word."""
     if not strict:
         return word
-    if kind == "execid":
-        if not re.fullmatch(r"[1-9]\d*", word):
-            raise UsageError(f"{what} must be a positive execution id, not {word!r}")
-        return int(word)
-    if kind == "keyvalue":
-        key, eq, value = word.partition("=")
-        if not eq or not key:
-            raise UsageError(f"{what} must look like KEY=VALUE, not {word!r}")
-        return (key, value)
-    if kind == "email":
-        return [w for w in re.split(r"[\s,;]+", word) if w]
+    if kind in _CONVERTERS:
+        return _CONVERTERS[kind](word, what)
     if choices and kind in ("enum", "method", "setting"):
         if not _fits_choices(word, choices):
             raise UsageError(f"{what} must be one of {', '.join(choices)}, not {word!r}")

@@ -114,7 +114,15 @@ def execution_jobs_table(data: Any) -> tuple[list[str], list[Row]]:
     return ["JOB", "TYPE", "STATUS", "STARTED", "TOOK"], rows
 
 
+def running_table(data: Any) -> tuple[list[str], list[Row]]:
+    ids = data.get("execIds", []) if isinstance(data, dict) else data
+    project = data.get("project", "") if isinstance(data, dict) else ""
+    flow = data.get("flow", "") if isinstance(data, dict) else ""
+    return ["EXECID", "PROJECT", "FLOW"], [(i, project, flow) for i in ids]
+
+
 TABLES: dict[str, TableSpec] = {
+    "running": running_table,
     "projects": projects_table,
     "flows": flows_table,
     "jobs": jobs_table,

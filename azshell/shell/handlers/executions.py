@@ -57,3 +57,48 @@ def show(ctx: Context, inv: Invocation) -> Reply:
     headers, rows = execution_jobs_table(data)
     text = head + "\n\n" + table(headers, rows)
     return Reply(data, text=text)
+
+
+def executions(ctx: Context, inv: Invocation) -> dict:
+    """A page of the flow's executions (the server counts them all in ``total``)."""
+    project, flow = inv.values["project"], inv.values["flow"]
+    page = ctx.client.flow_executions(project, flow, 0, inv.values["length"] or 10)
+    return {"project": project, "flow": flow, **page}
+
+
+def running(ctx: Context, inv: Invocation) -> dict:
+    project, flow = inv.values["project"], inv.values["flow"]
+    return {"project": project, "flow": flow,
+            "execIds": ctx.client.running(project, flow)}
+
+
+def last_success(ctx: Context, inv: Invocation) -> Reply:
+    project, flow = inv.values["project"], inv.values["flow"]
+    execid = ctx.client.last_successful_execution(project, flow)
+    data = {"project": project, "flow": flow, "execid": execid}
+    text = f"{execid}" if execid is not None else f"{project}/{flow} never succeeded."
+    return Reply(data, text=text)
+
+
+def _control(ctx: Context, inv: Invocation, action: str, done: str) -> Reply:
+    """cancel, pause, resume, retry: the same call shape, the same answer shape."""
+    execid = execution_id(ctx, inv.values["execid"])
+    getattr(ctx.client, action)(execid)
+    return Reply({"ok": True, "execid": execid, "action": inv.command.name},
+                 text=f"Execution {execid} {done}.")
+
+
+def cancel(ctx: Context, inv: Invocation) -> Reply:
+    return _control(ctx, inv, "cancel", "cancelled")
+
+
+def pause(ctx: Context, inv: Invocation) -> Reply:
+    return _control(ctx, inv, "pause", "paused")
+
+
+def resume(ctx: Context, inv: Invocation) -> Reply:
+    return _control(ctx, inv, "resume", "resumed")
+
+
+def retry(ctx: Context, inv: Invocation) -> Reply:
+    return _control(ctx, inv, "retry_failed", "is retrying its failed jobs")
