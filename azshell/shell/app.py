@@ -56,7 +56,8 @@ class InteractiveShell:
         self._io = {"input": input, "output": output}
         self.session: PromptSession[str] = PromptSession(
             history=self.history,
-            completer=ShellCompleter(self._book, self.refresher.want),
+            completer=ShellCompleter(self._book, self.refresher.want,
+                                     lambda: getattr(ctx, "last_execid", None)),
             lexer=CommandLexer(self._book),
             auto_suggest=AutoSuggestFromHistory(),
             complete_while_typing=True,
@@ -91,10 +92,11 @@ class InteractiveShell:
 
     def read_line(self) -> str:
         """One line from the prompt (KeyboardInterrupt on Ctrl-C, EOFError on Ctrl-D)."""
-        toolbar = None
+        toolbar = None  # prompt(bottom_toolbar=None) would keep the old one: set it here
         if self.ctx.settings.toolbar:
             toolbar = make_toolbar(self.ctx, self.status, self._book, self._text_before_cursor)
-        return self.session.prompt(prompt_text(self.ctx), bottom_toolbar=toolbar)
+        self.session.bottom_toolbar = toolbar
+        return self.session.prompt(prompt_text(self.ctx))
 
     def run_one(self, line: str) -> int | None:
         """Run one line; an exit status when the shell should end, else None."""
@@ -228,16 +230,18 @@ class InteractiveShell:
 
     def ask_password(self, message: str) -> str:
         """The password, asked without echo (Ctrl-C abandons the command that needed it)."""
-        from prompt_toolkit import prompt
-
-        return prompt(message, is_password=True, **{k: v for k, v in self._io.items() if v})
+        return self._question(message, is_password=True)
 
     def confirm(self, question: str) -> bool:
         """A yes/no question; only y or yes says yes."""
-        from prompt_toolkit import prompt
-
-        answer = prompt(f"{question} [y/N] ", **{k: v for k, v in self._io.items() if v})
+        answer = self._question(f"{question} [y/N] ")
         return answer.strip().lower() in ("y", "yes")
+
+    def _question(self, message: str, is_password: bool = False) -> str:
+        """A one-off prompt on the shell's terminal, without the shell's history."""
+        asker: PromptSession[str] = PromptSession(
+            **{k: v for k, v in self._io.items() if v is not None})
+        return asker.prompt(message, is_password=is_password)
 
 
 def _file_history() -> Any:

@@ -39,9 +39,15 @@ def _project_file_filter(name: str) -> bool:
 class ShellCompleter(Completer):
     """Completes commands, options, enum values, paths and every name the book knows."""
 
-    def __init__(self, book: Callable[[], NameBook | None], wanted: Wanted | None = None) -> None:
+    def __init__(
+        self,
+        book: Callable[[], NameBook | None],
+        wanted: Wanted | None = None,
+        last_execid: Callable[[], int | None] = lambda: None,
+    ) -> None:
         self.book = book
         self.wanted = wanted
+        self.last_execid = last_execid  # what `log --job` means when no EXECID is typed
         self.paths = PathCompleter(file_filter=_project_file_filter, expanduser=True)
 
     def get_completions(
@@ -103,14 +109,25 @@ class ShellCompleter(Completer):
         return _named(book.match_flows(project, pos.word), start)
 
     def _jobs(self, book: NameBook, pos: Position, start: int) -> Iterable[Completion]:
-        project = str(pos.previous_values.get("project") or "")
-        flow = str(pos.previous_values.get("flow") or "")
+        project, flow = self._project_and_flow(book, pos)
         jobs = book.jobs(project, flow)
         if not jobs and project and flow and self.wanted is not None:
             self.wanted("jobs", project, flow)
         taken = set(pos.previous_values.get("disable") or ())
         found = _match_plain([j for j in jobs if j not in taken], pos.word)
         return (Completion(j, start, display_meta="job") for j in found)
+
+    def _project_and_flow(self, book: NameBook, pos: Position) -> tuple[str, str]:
+        """From the line, else from the execution named (``log 42 --job ...``)."""
+        values = pos.previous_values
+        if values.get("project") and values.get("flow"):
+            return str(values["project"]), str(values["flow"])
+        execid = values.get("execid") or self.last_execid()
+        if execid is not None and str(execid).isdigit():
+            for ex in book.executions():
+                if ex.execid == int(execid):
+                    return ex.project, ex.flow
+        return "", ""
 
     def _paths(self, pos: Position) -> Iterator[Completion]:
         """PathCompleter on the word alone (it completes the text it is given)."""

@@ -36,10 +36,11 @@ def texts(book: NameBook | None, text: str) -> list[str]:
 
 
 def test_commands_with_their_summaries(book: NameBook) -> None:
-    found = complete(book, "ex")
-    assert [c.text for c in found] == ["execute", "exit"]
+    found = complete(book, "exec")
+    assert [c.text for c in found][:2] == ["execute", "executions"]
     assert found[0].display_meta_text == "Start a flow and print its execution id."
-    assert found[0].start_position == -2
+    assert found[0].start_position == -4
+    assert all(c.text.startswith("ex") for c in complete(book, "ex"))
 
 
 def test_empty_line_lists_commands_not_aliases(book: NameBook) -> None:
@@ -83,6 +84,14 @@ def test_job_completion_uses_project_and_flow_and_skips_disabled_ones(book: Name
         "transform_a", "transform_b", "extract"]  # prefix matches, then ex-tr-act
     assert texts(book, "execute demo main -d transform_a -d transf") == ["transform_b"]
     assert texts(book, "execute demo cleanup --disable ") == []
+
+
+def test_job_of_an_execution(book: NameBook) -> None:
+    assert texts(book, "log 41 --job l") == ["load"]
+    assert texts(book, "log 42 --job l") == []  # cleanup's jobs are not known
+    completer = ShellCompleter(lambda: book, last_execid=lambda: 41)
+    found = completer.get_completions(Document("log --job ex"), CompleteEvent())
+    assert [c.text for c in found] == ["extract"]
 
 
 def test_options_and_their_help(book: NameBook) -> None:
@@ -140,7 +149,7 @@ def test_nothing_where_nothing_fits(book: NameBook) -> None:
 
 
 def test_no_book_still_completes_the_table() -> None:
-    assert texts(None, "exe") == ["execute"]
+    assert texts(None, "uplo") == ["upload"]
     assert texts(None, "flows ") == []
 
 

@@ -1,0 +1,267 @@
+"""The interactive shell in-process: pipe input, DummyOutput, a real sandbox behind it.
+
+The shell runs in the test's main thread (as in real use); a helper thread types. Tab completion
+is asynchronous, so keys that depend on it are sent in separate writes after waiting for the state
+they need (never a fixed sleep).
+"""
+
+from __future__ import annotations
+
+import io
+import stat
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from prompt_toolkit.history import InMemoryHistory
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from azshell.shell.app import InteractiveShell
+from azshell.shell.context import new_context
+from azshell.shell.names import names_path
+from azshell.shell.session_store import MemoryStore
+from azshell.shell.settings import load
+
+CTRL_C, CTRL_D, TAB = "\x03", "\x04", "\t"
+
+
+@pytest.fixture(autouse=True)
+def private_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(name, str(tmp_path / name.lower()))
+    monkeypatch.delenv("AZSHELL_PASSWORD", raising=False)
+
+
+class Harness:
+    """A shell on the sandbox with captured stdout/stderr and a typist thread."""
+
+    def __init__(self, url: str | None, pipe: Any, history: Any = None) -> None:
+        settings = load({"url": url, "user": "azkaban" if url else None}, environ={},
+                        config_path=Path("/nonexistent/azshell.toml"))
+        self.stdout, self.stderr = io.StringIO(), io.StringIO()
+        self.ctx = new_context(settings, interactive=True, stdout=self.stdout,
+                               stderr=self.stderr)
+        self.ctx.store = MemoryStore()
+        self.ctx.password = "azkaban"
+        self.pipe = pipe
+        self.shell = InteractiveShell(self.ctx, history=history or InMemoryHistory(),
+                                      input=pipe, output=DummyOutput())
+        self.errors: list[BaseException] = []
+
+    @property
+    def buffer(self) -> Any:
+        return self.shell.session.app.current_buffer
+
+    def type(self, text: str) -> None:
+        self.pipe.send_text(text)
+
+    def wait(self, condition: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what}")
+            time.sleep(0.01)
+
+    def wait_prompt(self, lines_run: int) -> None:
+        """Until ``lines_run`` lines have run and the next prompt is up and empty."""
+        app = self.shell.session.app
+        self.wait(lambda: len(self.ctx.lines) >= lines_run and app.is_running
+                  and not self.buffer.text, f"prompt after {lines_run} lines")
+
+    def run(self, script: Callable[[Harness], None]) -> int:
+        """Run the shell here; ``script`` types from another thread; the shell's exit status."""
+
+        def typist() -> None:
+            try:
+                script(self)
+            except BaseException as err:
+                self.errors.append(err)
+                self.type(CTRL_D * 3)
+
+        thread = threading.Thread(target=typist, daemon=True)
+        thread.start()
+        code = self.shell.run()
+        thread.join(10)
+        if self.errors:
+            raise self.errors[0]
+        return code
+
+
+@pytest.fixture
+def harness(sandbox: Any) -> Iterator[Callable[..., Harness]]:
+    with create_pipe_input() as pipe:
+        yield lambda url=sandbox.url, history=None: Harness(url, pipe, history)
+
+
+def test_ctrl_d_leaves_with_status_0(harness: Callable[..., Harness]) -> None:
+    h = harness()
+    assert h.run(lambda h: h.type(CTRL_D)) == 0
+
+
+@pytest.mark.parametrize("word", ["exit", "quit"])
+def test_exit_and_quit_leave_with_status_0(harness: Callable[..., Harness], word: str) -> None:
+    h = harness()
+    assert h.run(lambda h: h.type(f"projects --bogus\r{word}\r")) == 0
+    assert "unknown option" in h.stderr.getvalue()
+
+
+def test_lines_run_and_names_are_learnt_and_cached(harness: Callable[..., Harness],
+                                                   project_name: str, sandbox: Any) -> None:
+    h = harness()
+    code = h.run(lambda h: h.type(f"create {project_name} 'about it'\rprojects\r{CTRL_D}"))
+    assert code == 0
+    assert f'"project": "{project_name}"' in h.stdout.getvalue()
+    assert h.ctx.names.has_project(project_name)
+    cache = names_path(sandbox.url, "azkaban")
+    assert project_name in cache.read_text()
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o600
+
+
+def test_the_prompt_names_user_and_server(harness: Callable[..., Harness], sandbox: Any) -> None:
+    h = harness()
+    seen: list[str] = []
+
+    def script(h: Harness) -> None:
+        h.wait(lambda: h.shell.session.app.is_running, "the prompt")
+        seen.append(str(h.shell.session.message))
+        h.type(CTRL_D)
+
+    h.run(script)
+    host = sandbox.url.split("://", 1)[1]
+    assert seen == [f"azkaban@{host}> "]
+
+
+def test_tab_completes_a_partial_project_name(
+        harness: Callable[..., Harness], project_name: str, sandbox: Any,
+        create_project: Any, session_id: str) -> None:
+    create_project(sandbox.url, session_id, project_name)
+    h = harness()
+
+    def script(h: Harness) -> None:
+        h.wait_prompt(0)
+        h.wait(lambda: h.ctx.names.has_project(project_name), "the names")
+        h.type(f"flows {project_name[:6]}")
+        h.wait(lambda: h.buffer.text.endswith(project_name[:6]), "typing")
+        h.type(TAB)
+        h.wait(lambda: h.buffer.text == f"flows {project_name}", "completion")
+        h.type(CTRL_C)  # clears the line
+        h.wait(lambda: not h.buffer.text and h.shell.session.app.is_running, "cleared line")
+        h.type(CTRL_D)
+
+    assert h.run(script) == 0
+    assert h.ctx.lines == []  # the completed line never ran: Ctrl-C dropped it
+
+
+def test_enter_on_a_menu_entry_takes_it_and_the_next_enter_runs(
+        harness: Callable[..., Harness], project_name: str, sandbox: Any,
+        create_project: Any, session_id: str) -> None:
+    create_project(sandbox.url, session_id, project_name)
+    h = harness()
+
+    def script(h: Harness) -> None:
+        h.wait_prompt(0)
+        h.wait(lambda: h.ctx.names.has_project(project_name), "the background refresh")
+        h.type(f"flows {project_name[:-2]}")
+        h.wait(lambda: h.buffer.complete_state is not None
+               and h.buffer.complete_state.completions, "the menu")
+        h.type(TAB)
+        h.wait(lambda: h.buffer.text == f"flows {project_name}", "selection")
+        h.type("\r")
+        h.wait(lambda: h.buffer.text == f"flows {project_name} "
+               and h.buffer.complete_state is None, "taken completion")
+        h.type("\r")
+        h.wait_prompt(1)
+        h.type(CTRL_D)
+
+    assert h.run(script) == 0
+    assert h.ctx.lines == [f"flows {project_name} "]
+
+
+def test_background_refresh_then_flows_wanted_by_the_completer(
+        harness: Callable[..., Harness], project_name: str, sandbox: Any,
+        upload_example: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("azshell.shell.refresh.FLOW_REFRESH_LIMIT", 0)  # flows only on demand
+    upload_example("flow1-etl", project_name)
+    h = harness()
+
+    def script(h: Harness) -> None:
+        h.wait(lambda: h.ctx.names.has_project(project_name), "projects")
+        h.wait(lambda: h.shell.status.session == "valid", "session check")
+        assert not h.ctx.names.knows_flows(project_name)
+        h.type(f"execute {project_name} ")
+        h.wait(lambda: h.buffer.complete_state is not None
+               and [c.text for c in h.buffer.complete_state.completions] == ["audit", "finish"],
+               "the flows in the menu")
+        h.type(CTRL_C + CTRL_D)
+
+    assert h.run(script) == 0
+
+
+def test_password_asked_once_session_renewed_silently_login_kept_out_of_history(
+        harness: Callable[..., Harness], tmp_path: Path, fresh_sandbox: Any) -> None:
+    from azshell.shell.history import SecretFreeHistory
+
+    path = tmp_path / "history"
+    h = harness(url=fresh_sandbox.url, history=SecretFreeHistory(path))
+    h.ctx.password = None
+    asked: list[str] = []
+    original = h.shell.ask_password
+
+    def ask(message: str) -> str:
+        asked.append(message)
+        return original(message)
+
+    h.ctx.ask_password = ask
+
+    def script(h: Harness) -> None:
+        h.wait(lambda: bool(asked), "the password prompt at start-up")
+        h.type("azkaban\r")
+        h.wait_prompt(0)
+        h.type("projects\r")
+        h.wait_prompt(1)
+        fresh_sandbox.expire_sessions()
+        h.type("projects\r")  # renewed with the password kept in memory: no question
+        h.wait_prompt(2)
+        h.type("login\r")  # an explicit login asks again
+        h.wait(lambda: len(asked) == 2, "the login's password prompt")
+        h.type("azkaban\r")
+        h.wait_prompt(3)
+        h.type(f"whoami\r{CTRL_D}")
+
+    assert h.run(script) == 0
+    assert asked == [f"Password for azkaban at {fresh_sandbox.url}: "] * 2
+    assert "error" not in h.stderr.getvalue()
+    assert '"session": "new"' in h.stdout.getvalue()  # stdout is not a terminal: JSON
+    saved = path.read_text()
+    assert "whoami" in saved
+    assert "projects" in saved
+    assert "login" not in saved
+    assert "azkaban" not in saved
+
+
+def test_unconnected_shell_still_runs_local_commands(harness: Callable[..., Harness]) -> None:
+    h = harness(url=None)
+    assert h.run(lambda h: h.type(f"help upload\r{CTRL_D}")) == 0
+    assert "upload PROJECT PATH" in h.stdout.getvalue()
+    assert h.shell.status.session == "none"
+
+
+def test_set_toolbar_off_removes_the_toolbar(harness: Callable[..., Harness]) -> None:
+    h = harness()
+    toolbars: list[Any] = []
+
+    def script(h: Harness) -> None:
+        h.wait_prompt(0)
+        toolbars.append(h.shell.session.bottom_toolbar)
+        h.type("set toolbar off\r")
+        h.wait_prompt(1)
+        toolbars.append(h.shell.session.bottom_toolbar)
+        h.type(CTRL_D)
+
+    assert h.run(script) == 0
+    assert callable(toolbars[0])
+    assert toolbars[1] is None
