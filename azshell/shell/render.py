@@ -99,21 +99,6 @@ def executions_table(data: Any) -> tuple[list[str], list[Row]]:
     return ["EXECID", "FLOW", "STATUS", "USER", "STARTED", "TOOK"], rows
 
 
-def execution_jobs_table(data: Any) -> tuple[list[str], list[Row]]:
-    rows: list[Row] = []
-
-    def walk(nodes: list[dict]) -> None:
-        for node in sorted(nodes, key=lambda n: (n.get("startTime") or 0) <= 0):
-            rows.append((node.get("nestedId") or node.get("id"), node.get("type") or "",
-                         node.get("status"), when(node.get("startTime")),
-                         duration(node.get("startTime"), node.get("endTime"))))
-            if node.get("nodes"):
-                walk(node["nodes"])
-
-    walk(data.get("nodes") or [])
-    return ["JOB", "TYPE", "STATUS", "STARTED", "TOOK"], rows
-
-
 def running_table(data: Any) -> tuple[list[str], list[Row]]:
     ids = data.get("execIds", []) if isinstance(data, dict) else data
     project = data.get("project", "") if isinstance(data, dict) else ""
@@ -127,7 +112,6 @@ TABLES: dict[str, TableSpec] = {
     "flows": flows_table,
     "jobs": jobs_table,
     "executions": executions_table,
-    "execution": execution_jobs_table,
 }
 
 

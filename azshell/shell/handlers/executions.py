@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from azshell.errors import UsageError
-from azshell.shell.context import Context, Reply
+from azshell.shell.context import Context
 from azshell.shell.parser import Invocation
-from azshell.shell.render import duration, execution_jobs_table, table, when
 
 FAILURE_ACTIONS = {"finish": "finishCurrent", "cancel": "cancelImmediately",
                    "possible": "finishPossible"}
@@ -38,25 +37,18 @@ def execute_options(values: dict[str, Any]) -> Any:
     return ExecuteOptions(**kwargs)
 
 
-def execute(ctx: Context, inv: Invocation) -> Reply:
+def execute(ctx: Context, inv: Invocation) -> dict:
+    """Starts the flow; later commands that take an execution id default to this one."""
     project, flow = inv.values["project"], inv.values["flow"]
     execid = ctx.client.execute(project, flow, execute_options(inv.values))
     ctx.last_execid = execid
-    data = {"execid": execid, "project": project, "flow": flow}
-    return Reply(data, text=f"Started {project}/{flow}: execution {execid}.")
+    return {"execid": execid, "project": project, "flow": flow}
 
 
-def show(ctx: Context, inv: Invocation) -> Reply:
-    """The execution as fetched; on a terminal a summary line and one row per job."""
+def show(ctx: Context, inv: Invocation) -> dict:
+    """The execution as the server describes it (fetchexecflow), every job included."""
     execid = execution_id(ctx, inv.values["execid"])
-    data = ctx.client.execution(execid)
-    head = (f"execution {data.get('execid', execid)}  {data.get('project')}/"
-            f"{data.get('flowId') or data.get('flow')}  {data.get('status')}  by "
-            f"{data.get('submitUser')}  started {when(data.get('startTime'))}  took "
-            f"{duration(data.get('startTime'), data.get('endTime'))}")
-    headers, rows = execution_jobs_table(data)
-    text = head + "\n\n" + table(headers, rows)
-    return Reply(data, text=text)
+    return ctx.client.execution(execid)
 
 
 def executions(ctx: Context, inv: Invocation) -> dict:
@@ -72,33 +64,31 @@ def running(ctx: Context, inv: Invocation) -> dict:
             "execIds": ctx.client.running(project, flow)}
 
 
-def last_success(ctx: Context, inv: Invocation) -> Reply:
+def last_success(ctx: Context, inv: Invocation) -> dict:
+    """``execid`` is null when the flow never succeeded."""
     project, flow = inv.values["project"], inv.values["flow"]
     execid = ctx.client.last_successful_execution(project, flow)
-    data = {"project": project, "flow": flow, "execid": execid}
-    text = f"{execid}" if execid is not None else f"{project}/{flow} never succeeded."
-    return Reply(data, text=text)
+    return {"project": project, "flow": flow, "execid": execid}
 
 
-def _control(ctx: Context, inv: Invocation, action: str, done: str) -> Reply:
+def _control(ctx: Context, inv: Invocation, action: str) -> dict:
     """cancel, pause, resume, retry: the same call shape, the same answer shape."""
     execid = execution_id(ctx, inv.values["execid"])
     getattr(ctx.client, action)(execid)
-    return Reply({"ok": True, "execid": execid, "action": inv.command.name},
-                 text=f"Execution {execid} {done}.")
+    return {"ok": True, "execid": execid, "action": inv.command.name}
 
 
-def cancel(ctx: Context, inv: Invocation) -> Reply:
-    return _control(ctx, inv, "cancel", "cancelled")
+def cancel(ctx: Context, inv: Invocation) -> dict:
+    return _control(ctx, inv, "cancel")
 
 
-def pause(ctx: Context, inv: Invocation) -> Reply:
-    return _control(ctx, inv, "pause", "paused")
+def pause(ctx: Context, inv: Invocation) -> dict:
+    return _control(ctx, inv, "pause")
 
 
-def resume(ctx: Context, inv: Invocation) -> Reply:
-    return _control(ctx, inv, "resume", "resumed")
+def resume(ctx: Context, inv: Invocation) -> dict:
+    return _control(ctx, inv, "resume")
 
 
-def retry(ctx: Context, inv: Invocation) -> Reply:
-    return _control(ctx, inv, "retry_failed", "is retrying its failed jobs")
+def retry(ctx: Context, inv: Invocation) -> dict:
+    return _control(ctx, inv, "retry_failed")

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from azshell.errors import LocalError, NotFound, UsageError
-from azshell.shell.context import Context, Reply, ok
+from azshell.shell.context import Context, ok
 from azshell.shell.parser import Invocation
 
 
@@ -14,24 +14,24 @@ def projects(ctx: Context, inv: Invocation) -> list[dict]:
     return ctx.client.projects(all=bool(inv.values["all"]))
 
 
-def create(ctx: Context, inv: Invocation) -> Reply:
+def create(ctx: Context, inv: Invocation) -> dict:
     """Azkaban insists on a description; the project's name stands in when none is given."""
     name = inv.values["project"]
     ctx.client.create_project(name, inv.values["description"] or name)
-    return Reply(ok(project=name, created=True), text=f"Created project {name}.")
+    return ok(project=name, created=True)
 
 
-def delete(ctx: Context, inv: Invocation) -> Reply:
+def delete(ctx: Context, inv: Invocation) -> dict:
     """Asks on a terminal; scripts must say --yes (an unattended delete is a usage error)."""
     name = inv.values["project"]
     if not inv.values["yes"]:
         if not ctx.interactive:
             raise UsageError(f"delete: refusing to delete {name!r} in a script without --yes")
         if not ctx.confirm(f"Delete project {name} and its schedules?"):
-            return Reply(ok(project=name, deleted=False), text="Not deleted.")
+            return ok(project=name, deleted=False)
     ctx.client.delete_project(name)
     ctx.names.remove_project(name)
-    return Reply(ok(project=name, deleted=True), text=f"Deleted project {name}.")
+    return ok(project=name, deleted=True)
 
 
 def _local_flows(ctx: Context, project: str, path: Path) -> list[str]:
@@ -54,7 +54,7 @@ def _local_flows(ctx: Context, project: str, path: Path) -> list[str]:
     return flows
 
 
-def upload(ctx: Context, inv: Invocation) -> Reply:
+def upload(ctx: Context, inv: Invocation) -> dict:
     name = inv.values["project"]
     path = Path(inv.values["path"]).expanduser()
     if not path.exists():
@@ -74,10 +74,7 @@ def upload(ctx: Context, inv: Invocation) -> Reply:
     data: dict[str, Any] = {"ok": True, "project": name, **answer, "flows": flows}
     if created:
         data["created"] = True
-    text = f"Uploaded {path} to {name} (version {answer.get('version')}): flows {', '.join(flows)}"
-    if answer.get("warnings"):
-        text += f"\nwarnings: {answer['warnings']}"
-    return Reply(data, text=text)
+    return data
 
 
 def _create_if_missing(ctx: Context, name: str) -> bool:

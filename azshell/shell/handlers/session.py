@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from azshell.errors import AzshellError, SessionError
 from azshell.shell.connection import connect as open_session
 from azshell.shell.connection import forget_session
-from azshell.shell.context import Context, Reply
+from azshell.shell.context import Context
 from azshell.shell.parser import Invocation
 
 
@@ -18,43 +16,39 @@ def _current_url(ctx: Context) -> str:
     return url
 
 
-def login(ctx: Context, inv: Invocation) -> Reply:
+def login(ctx: Context, inv: Invocation) -> dict:
     """Always asks the server for a new session (the password comes from the usual places)."""
     url = _current_url(ctx)
     user = inv.values["user"] or (ctx.client.user if ctx.client is not None else None)
     client = open_session(ctx, url, user, login=True)
-    data = {"ok": True, "url": client.url, "user": client.user, "session": "new"}
-    return Reply(data, text=f"Logged in to {client.url} as {client.user}.")
+    return {"ok": True, "url": client.url, "user": client.user, "session": "new"}
 
 
-def logout(ctx: Context, inv: Invocation) -> Reply:
+def logout(ctx: Context, inv: Invocation) -> dict:
     """Ends the session on the server and drops the saved id, so the next run asks again."""
     client = ctx.client
     if client is None or not client.session_id:
-        return Reply({"ok": True, "logged_out": False}, text="Not logged in.")
+        return {"ok": True, "logged_out": False}
     try:
         client.logout()
     finally:
         forget_session(ctx)
     ctx.password = None
-    data = {"ok": True, "logged_out": True, "url": client.url, "user": client.user}
-    return Reply(data, text=f"Logged out of {client.url}.")
+    return {"ok": True, "logged_out": True, "url": client.url, "user": client.user}
 
 
-def connect(ctx: Context, inv: Invocation) -> Reply:
+def connect(ctx: Context, inv: Invocation) -> dict:
     """Another server: reuses its saved session when there is one."""
     url = inv.values["url"]
     if "://" not in url:
         url = f"http://{url}"
     client = open_session(ctx, url, inv.values["user"])
     reused = ctx.session_reused
-    data = {"ok": True, "url": client.url, "user": client.user,
+    return {"ok": True, "url": client.url, "user": client.user,
             "session": "reused" if reused else "new"}
-    return Reply(data, text=f"Connected to {client.url} as {client.user}"
-                 f" ({'saved session' if reused else 'new session'}).")
 
 
-def whoami(ctx: Context, inv: Invocation) -> Reply:
+def whoami(ctx: Context, inv: Invocation) -> dict:
     """Server version, user and session state; works before and without a session."""
     client = ctx.client
     if client is None and ctx.settings.url:
@@ -65,9 +59,8 @@ def whoami(ctx: Context, inv: Invocation) -> Reply:
         except SessionError:
             client = ctx.client
     if client is None:
-        data: dict[str, Any] = {"url": ctx.settings.url, "user": ctx.settings.user,
-                                "session": "none", "server_version": None}
-        return Reply(data, text="Not connected. Type 'connect URL'.")
+        return {"url": ctx.settings.url, "user": ctx.settings.user, "session": "none",
+                "server_version": None, "profile": ctx.settings.profile, "last_execid": None}
     version = None
     try:
         version = client.server_status().get("version")
@@ -76,9 +69,6 @@ def whoami(ctx: Context, inv: Invocation) -> Reply:
     state = "none"
     if client.session_id:
         state = "valid" if client.session_valid() else "expired"
-    data = {"url": client.url, "user": client.user, "session": state,
+    return {"url": client.url, "user": client.user, "session": state,
             "server_version": version, "profile": ctx.settings.profile,
             "last_execid": ctx.last_execid}
-    text = (f"{client.user or '(no user)'} at {client.url} (Azkaban {version or 'unknown'});"
-            f" session {state}")
-    return Reply(data, text=text)
