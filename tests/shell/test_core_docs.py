@@ -49,3 +49,13 @@ def test_overview_lists_every_command() -> None:
     text = overview()
     for cmd in COMMANDS:
         assert f"  {cmd.name} " in text
+
+
+def test_scripts_md_and_help_list_every_exit_code() -> None:
+    from azshell.cli import EPILOG
+    from azshell.shell.exitcodes import MEANINGS
+
+    text = (ROOT / "docs" / "scripts.md").read_text(encoding="utf-8")
+    for code, meaning in MEANINGS:
+        assert f"| {code} | {meaning} |" in text
+        assert f"{code} " in EPILOG
