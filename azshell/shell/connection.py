@@ -134,6 +134,8 @@ def resolve_user(ctx: Context, url: str, user: str | None) -> str:
 
 def connect(ctx: Context, url: str, user: str | None = None, *, login: bool = False) -> Any:
     """Make ``ctx.client`` talk to ``url`` as ``user``: a saved session, else a login."""
+    if "://" not in url:
+        url = f"http://{url}"  # `azshell localhost:8081` means what it says
     client = new_client(ctx, url)
     user = resolve_user(ctx, url, user)
     first = ctx.client is None

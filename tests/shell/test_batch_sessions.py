@@ -203,3 +203,24 @@ def test_options_are_accepted(tmp_path: Path, sandbox: Any, option: str) -> None
     done = run(tmp_path, sandbox.url, "--user", "azkaban", option, "-c", "whoami",
                password="azkaban")
     assert done.returncode == 0, done.stderr
+
+
+def test_a_url_without_scheme_means_http(tmp_path: Path, sandbox: Any) -> None:
+    bare = sandbox.url.removeprefix("http://")
+    done = run(tmp_path, bare, "--user", "azkaban", "-c", "whoami", password="azkaban")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["url"] == sandbox.url
+
+
+def test_connect_switches_server_in_a_script(tmp_path: Path, sandbox: Any,
+                                             fresh_sandbox: Any) -> None:
+    done = run(tmp_path, sandbox.url, "--user", "azkaban", "-c", "whoami",
+               "-c", f"connect {fresh_sandbox.url}", "-c", "whoami", password="azkaban")
+    assert done.returncode == 0, done.stderr
+    first, connected, second = (json.loads(d) for d in _split_docs(done.stdout))
+    assert (first["url"], first["session"]) == (sandbox.url, "valid")
+    assert connected["session"] == "new"
+    assert (second["url"], second["session"]) == (fresh_sandbox.url, "valid")
+    again = run(tmp_path, fresh_sandbox.url, "--user", "azkaban", "-c", "connect "
+                + fresh_sandbox.url)
+    assert json.loads(again.stdout)["session"] == "reused"

@@ -39,10 +39,7 @@ def logout(ctx: Context, inv: Invocation) -> dict:
 
 def connect(ctx: Context, inv: Invocation) -> dict:
     """Another server: reuses its saved session when there is one."""
-    url = inv.values["url"]
-    if "://" not in url:
-        url = f"http://{url}"
-    client = open_session(ctx, url, inv.values["user"])
+    client = open_session(ctx, inv.values["url"], inv.values["user"])
     reused = ctx.session_reused
     return {"ok": True, "url": client.url, "user": client.user,
             "session": "reused" if reused else "new"}
