@@ -6,6 +6,7 @@ profile's ``password_command``, then one question on the terminal. It is kept in
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -162,6 +163,9 @@ def connect(ctx: Context, url: str, user: str | None = None, *, login: bool = Fa
         store.put(client.url, user, session_id)
         ctx.saved_session = session_id
     if first or changed:
+        if changed and ctx.interactive:
+            with contextlib.suppress(OSError, AttributeError):
+                ctx.names.save()  # keep what was learnt about the previous server
         ctx.names = make_names(client.url, ctx.interactive, user)
     if changed:
         ctx.last_execid = None

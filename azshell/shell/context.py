@@ -28,7 +28,7 @@ class Reply:
     """A handler's answer: ``data`` is the JSON document; ``text`` is how a person reads it."""
 
     data: Any
-    text: str | None = None  # shown instead of JSON on a terminal (help, set, history)
+    text: str | None = None  # shown instead of JSON on a terminal (help, set, history, log)
     raw: str | None = None  # the server's answer as is, for `--output raw`
 
 
@@ -37,23 +37,10 @@ def ok(**extra: Any) -> dict[str, Any]:
     return {"ok": True, **extra}
 
 
-class _Names:
-    """Stands in for the NameBook when azshell.shell.names is not available."""
-
-    def learn(self, command: str, values: dict, result: object) -> None:
-        pass
-
-    def __getattr__(self, name: str) -> Callable[..., Any]:
-        return lambda *args, **kwargs: [] if name in (
-            "projects", "flows", "jobs", "executions") else None
-
-
 def make_names(url: str | None, persistent: bool, user: str | None = None) -> Any:
     """A NameBook for ``url``: cached on disk in the interactive shell, in memory in scripts."""
-    try:
-        from azshell.shell.names import NameBook, names_path
-    except ImportError:
-        return _Names()
+    from azshell.shell.names import NameBook, names_path
+
     path = names_path(url, user or "") if persistent and url else None
     book = NameBook(path)
     if path is not None:
