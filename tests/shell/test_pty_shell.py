@@ -1,0 +1,250 @@
+"""The installed `azshell` in a real pseudo-terminal (pexpect): Tab, Ctrl-C, Ctrl-D, history.
+
+Each test gets private HOME and XDG directories, a fixed 40x120 window and PROMPT_TOOLKIT_NO_CPR=1
+(nobody answers cursor-position requests here). Prompts are matched without their trailing space.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pexpect = pytest.importorskip("pexpect")
+
+pytestmark = pytest.mark.pty
+
+AZSHELL = str(Path(sys.executable).with_name("azshell"))
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def environment(home: Path, **extra: str) -> dict[str, str]:
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / "config"), "XDG_STATE_HOME": str(home / "state"),
+        "XDG_CACHE_HOME": str(home / "cache"), "LANG": "C.UTF-8", "TERM": "xterm-256color",
+        "PROMPT_TOOLKIT_NO_CPR": "1", "PAGER": "cat",
+    }
+    env.update(extra)
+    return env
+
+
+class Shell:
+    """pexpect around `azshell URL --user USER`, with the prompt regular expression."""
+
+    def __init__(self, home: Path, url: str, user: str = "azkaban", **env: str) -> None:
+        self.host = url.split("://", 1)[1].rstrip("/")
+        # A new prompt turns bracketed paste on first; a redraw of the line being edited does not.
+        self.prompt = r"(?s)\x1b\[\?2004h.*?" + re.escape(f"{user}@{self.host}>")
+        self.child = pexpect.spawn(AZSHELL, [url, "--user", user], env=environment(home, **env),
+                                   dimensions=(40, 120), encoding="utf-8", timeout=15)
+
+    def expect_prompt(self) -> str:
+        self.child.expect(self.prompt)
+        return ANSI.sub("", self.child.before)
+
+    def line(self, text: str) -> str:
+        """Type a line, run it, and return what it printed (escape codes removed)."""
+        self.child.send(text + "\r")
+        return self.expect_prompt()
+
+    def exit(self) -> int:
+        self.child.sendcontrol("d")
+        self.child.expect(pexpect.EOF)
+        self.child.close()
+        return self.child.exitstatus
+
+    def kill(self) -> None:
+        if self.child.isalive():
+            self.child.terminate(force=True)
+
+
+@pytest.fixture
+def shell(tmp_path: Path) -> Iterator[Any]:
+    started: list[Shell] = []
+
+    def start(url: str, user: str = "azkaban", **env: str) -> Shell:
+        sh = Shell(tmp_path, url, user, **env)
+        started.append(sh)
+        return sh
+
+    yield start
+    for sh in started:
+        sh.kill()
+
+
+def test_ctrl_d_exits_0(shell: Any, sandbox: Any) -> None:
+    sh = shell(sandbox.url, AZSHELL_PASSWORD="azkaban")
+    sh.expect_prompt()
+    assert sh.exit() == 0
+
+
+def test_exit_command_exits_0(shell: Any, sandbox: Any) -> None:
+    sh = shell(sandbox.url, AZSHELL_PASSWORD="azkaban")
+    sh.expect_prompt()
+    sh.child.send("exit\r")
+    sh.child.expect(pexpect.EOF)
+    sh.child.close()
+    assert sh.child.exitstatus == 0
+
+
+def test_tab_completes_a_partial_project_name(shell: Any, sandbox: Any, project_name: str,
+                                              create_project: Any, session_id: str) -> None:
+    create_project(sandbox.url, session_id, project_name, "completion test")
+    sh = shell(sandbox.url, AZSHELL_PASSWORD="azkaban")
+    sh.expect_prompt()
+    sh.line(f"flows {project_name}")  # now the shell has surely seen the name
+    sh.child.send(f"flows {project_name[:7]}")
+    sh.child.expect(re.escape(project_name[:7]))
+    sh.child.send("\t")
+    sh.child.expect(re.escape(project_name[7:]))
+    sh.child.send("\r\r")  # the first Enter takes the menu entry, the second runs the line
+    out = sh.expect_prompt()
+    assert "FLOW" in out  # the (empty) table of flows, not an error
+    assert "error" not in out
+    assert sh.exit() == 0
+
+
+def test_names_come_back_from_the_cache_after_a_restart(  # noqa: PLR0917
+        shell: Any, fresh_sandbox: Any, project_name: str, tmp_path: Path,
+        create_project: Any, login: Any) -> None:
+    create_project(fresh_sandbox.url, login(fresh_sandbox.url), project_name)
+    first = shell(fresh_sandbox.url, AZSHELL_PASSWORD="azkaban")
+    first.expect_prompt()
+    first.line("projects")
+    assert first.exit() == 0
+    caches = list((tmp_path / "cache" / "azshell" / "names").glob("*.json"))
+    assert len(caches) == 1
+    assert stat.S_IMODE(caches[0].stat().st_mode) == 0o600
+    assert project_name in json.loads(caches[0].read_text())["projects"]
+
+    # The server forgets every session: the second shell cannot refresh its names, so what
+    # Tab offers comes from the cache on disk.
+    fresh_sandbox.expire_sessions()
+    second = shell(fresh_sandbox.url)
+    second.expect_prompt()
+    second.child.send(f"flows {project_name[:7]}")
+    second.child.expect(re.escape(project_name[:7]))
+    second.child.send("\t")
+    second.child.expect(re.escape(project_name[7:]))
+    second.child.sendintr()  # Ctrl-D ends the shell only on an empty line
+    second.expect_prompt()
+    assert second.exit() == 0
+
+
+class SlowServer(ThreadingHTTPServer):
+    """Answers a login and /status at once; /slow only when released (or after 30 s)."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), SlowHandler)
+        self.release = threading.Event()
+        self.slow_started = threading.Event()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class SlowHandler(BaseHTTPRequestHandler):
+    server: SlowServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def reply(self, data: dict[str, Any]) -> None:
+        body = json.dumps(data).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self.reply({"status": "success", "session.id": "slow-session"})
+
+    def do_GET(self) -> None:
+        if self.path.startswith("/slow"):
+            self.server.slow_started.set()
+            self.server.release.wait(30)
+            self.reply({"late": True})
+        elif self.path.startswith("/status"):
+            self.reply({"version": "slow-1.0"})
+        else:
+            self.reply({})
+
+
+@pytest.fixture
+def slow_server() -> Iterator[SlowServer]:
+    server = SlowServer()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.release.set()
+    server.shutdown()
+    server.server_close()
+
+
+def test_ctrl_c_abandons_a_slow_call_and_the_shell_goes_on(shell: Any,
+                                                           slow_server: SlowServer) -> None:
+    sh = shell(slow_server.url, AZSHELL_PASSWORD="secret")
+    sh.expect_prompt()
+    sh.child.send("call /slow\r")
+    assert slow_server.slow_started.wait(10)
+    sh.child.sendintr()
+    out = sh.expect_prompt()
+    assert "interrupted" in out
+    assert len([line for line in out.splitlines() if "interrupted" in line]) == 1
+    assert "Traceback" not in out
+    out = sh.line("call /status")  # a fresh connection: not the abandoned answer
+    assert "slow-1.0" in out
+    assert "late" not in out
+    assert sh.exit() == 0
+
+
+def test_ctrl_c_at_the_prompt_clears_the_line(shell: Any, sandbox: Any) -> None:
+    sh = shell(sandbox.url, AZSHELL_PASSWORD="azkaban")
+    sh.expect_prompt()
+    sh.child.send("projects --bogus")
+    sh.child.expect("--bogus")
+    sh.child.sendintr()
+    sh.expect_prompt()
+    out = sh.line("whoami")
+    assert "unknown option" not in out
+    assert "azkaban" in out
+    assert sh.exit() == 0
+
+
+def test_password_is_not_echoed_and_never_reaches_the_history(shell: Any, fresh_sandbox: Any,
+                                                              tmp_path: Path) -> None:
+    sh = shell(fresh_sandbox.url)
+    sh.child.expect("Password for azkaban at ")
+    sh.child.send("azkaban\r")
+    out = sh.expect_prompt()
+    assert "*******" in out
+    assert ": azkaban" not in out  # no echo, only stars
+    sh.child.send("login\r")  # an explicit login asks again
+    sh.child.expect("Password for azkaban at ")
+    sh.child.send("azkaban\r")
+    assert ": azkaban" not in sh.expect_prompt()
+    sh.line("call POST / action=login username=azkaban password=azkaban")
+    sh.line("whoami")
+    assert sh.exit() == 0
+    history = tmp_path / "state" / "azshell" / "history"
+    text = history.read_text()
+    assert "whoami" in text
+    assert "login" not in text
+    assert "password" not in text
+    assert "azkaban" not in text
+    assert stat.S_IMODE(history.stat().st_mode) == 0o600
