@@ -341,8 +341,8 @@ class Transport:
         return error, repeatable
 
     def _unknown(self, request: Request, what_happened: str) -> OutcomeUnknown:
-        check = f"; {request.check}" if request.check else ""
-        return OutcomeUnknown(f"the outcome of '{request.what}' is unknown: {what_happened}"
+        check = request.check or "look at the server"
+        return OutcomeUnknown(f"the outcome of '{request.what}' is unknown: {what_happened}; "
                               f"{check} before trying again")
 
     def _interrupted(self, request: Request) -> Interrupted:
@@ -361,7 +361,7 @@ class Transport:
             return match.group(1).strip().rstrip(".").lower()
         if "timed out" in text.lower():
             return "timed out"
-        inner = exc.args[0] if exc.args else exc
+        inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
         if isinstance(inner, MaxRetryError) and inner.reason is not None:
             inner = inner.reason
         return answers.shorten(self._redact(type(inner).__name__ + ": " + str(inner)), 160)

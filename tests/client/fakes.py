@@ -57,6 +57,7 @@ class Reply:
     content_type: str | None = "application/json"
     headers: list[tuple[str, str]] = field(default_factory=list)
     reset: bool = False  # close with a TCP RST after reading the request, no answer
+    short_by: int = 0  # announce the whole body, send this many bytes less, then close
     delay: float = 0.0
 
     @staticmethod
@@ -122,6 +123,11 @@ class FakeServer:
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
+                if reply.short_by:
+                    self.wfile.write(payload[: len(payload) - reply.short_by])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return
                 self.wfile.write(payload)
 
             do_GET = do_POST = do_DELETE = _serve

@@ -53,6 +53,7 @@ def test_wrong_password(private: Sandbox) -> None:
     pytest.param(lambda c, tmp: c.call("GET", "/manager", {"ajax": "getProjectId",
                                                             "project": "p"}), id="call"),
     pytest.param(lambda c, tmp: c.schedules(), id="schedule"),
+    pytest.param(lambda c, tmp: c.delete_project("p"), id="delete"),
 ])
 def test_every_kind_of_call_survives_an_expired_session(
         renewing: tuple[AzkabanClient, list[Exchange]], private: Sandbox, tmp_path: Path,
@@ -62,7 +63,9 @@ def test_every_kind_of_call_survives_an_expired_session(
     private.expire_sessions()
     call(client, tmp_path)
     assert client.session_id != old
-    assert [e.path for e in log] == [log[0].path, "/", log[0].path]  # call, login, call again
+    # the call, a login, the call again (a delete then checks that the project is gone)
+    assert [e.path for e in log][:3] == [log[0].path, "/", log[0].path]
+    assert len(log) == (4 if log[0].params[-2:-1] == [("delete", "true")] else 3)
 
 
 def test_small_upload_after_expiry_is_sent_again(

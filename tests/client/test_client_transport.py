@@ -680,3 +680,94 @@ def test_tls_unverified_is_quiet(tls_server: tuple[FakeServer, Path]) -> None:
 def test_exchange_json_sanity() -> None:
     # Reply.json writes Jackson-like "k" : v, which must still be JSON
     assert json.loads(Reply.json({"a": [1]}).body) == {"a": [1]}  # type: ignore[arg-type]
+
+
+def test_a_download_cut_short_leaves_no_file(tmp_path: Path) -> None:
+    payload = b"PK" + b"z" * 300_000
+    cut = Reply(body=payload, content_type="application/zip", short_by=1000)
+    with FakeServer(lambda seen: cut) as server:
+        client = logged_in(server.url)
+        with pytest.raises(ConnectionFailed, match=r"was lost before the answer arrived"):
+            client.download_project("p", tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_download_without_a_file_name(tmp_path: Path) -> None:
+    reply = Reply(body=b"PK", content_type="application/zip", headers=[("version", "4")])
+    with FakeServer(lambda seen: reply) as server:
+        assert logged_in(server.url).download_project("p", tmp_path) == tmp_path / "p-4.zip"
+
+
+@pytest.mark.parametrize(("reply", "call", "error"), [
+    (Reply.json([1]), lambda c, p: c.upload_project("p", p), "not a JSON object"),
+    (Reply.json({"x": 1}, status=502), lambda c, p: c.upload_project("p", p), "HTTP 502"),
+    (Reply.json({"projects": "many"}), lambda c, p: c.projects(), "is not a list"),
+    (Reply.json({"nothing": 1}), lambda c, p: c.projects(all=True), "has no 'projects'"),
+    (Reply.json({"items": {"a": 1}}), lambda c, p: c.schedules(), "is not a list"),
+    (Reply.json({"error": "Project p doesn't exist."}), lambda c, p: c.delete_project("p"),
+     "Project p doesn't exist."),
+    (Reply.json({"weird": 1}), lambda c, p: c.delete_project("p"),
+     "unexpected answer to delete project p"),
+])
+def test_answers_of_the_wrong_shape(tmp_path: Path, reply: Reply, call, error: str) -> None:
+    archive = tmp_path / "p.zip"
+    archive.write_bytes(b"PK")
+    with FakeServer(lambda seen: reply) as server:
+        client = logged_in(server.url)
+        with pytest.raises(AzshellError) as err:
+            call(client, archive)
+    assert error in str(err.value)
+
+
+def test_client_as_a_context_manager(fake: FakeServer) -> None:
+    with AzkabanClient(fake.url) as client:
+        client.login("azkaban", "azkaban")
+        assert repr(client) == f"<AzkabanClient {fake.url} user='azkaban'>"
+        assert client.observer is None
+        assert client.credentials is None
+        assert client.flows("p") == ["f"]
+
+
+@pytest.mark.parametrize(("exc", "mutating", "message"), [
+    (requests.exceptions.ProxyError("Cannot connect to proxy. [Errno 111] Connection refused"),
+     False, "cannot reach http://h:1 through the proxy: connection refused"),
+    (requests.exceptions.ContentDecodingError("bad gzip"), False,
+     "the answer from http://h:1/x could not be decoded"),
+    (requests.exceptions.SSLError("something odd"), False,
+     "TLS failure with http://h:1: the TLS handshake failed"),
+    (requests.exceptions.InvalidHeader(f"bad header in /x?session.id={SESSION_ID}"), False,
+     "request to http://h:1/x failed: InvalidHeader: bad header in /x?session.id=<session>"),
+    (requests.exceptions.ConnectionError("Read timed out."), True,
+     "the outcome of 'do x' is unknown: the connection to http://h:1/x was lost before the "
+     "answer arrived; look at the server before trying again"),
+])
+def test_translation_of_rare_failures(exc: Exception, mutating: bool, message: str) -> None:
+    from azshell.client.transport import Request, Transport
+
+    transport = Transport("http://h:1")
+    transport.adopt_session("u", SESSION_ID)
+    error = transport.translate(exc, Request("GET", "/x", [], what="do x", mutating=mutating))
+    assert str(error) == message
+
+
+def test_unknown_charset_falls_back_to_utf8() -> None:
+    reply = Reply(body='{"projects": []}', content_type="application/json; charset=bogus")
+    with FakeServer(lambda seen: reply) as server:
+        assert logged_in(server.url).projects() == []
+
+
+def test_login_needs_a_user_name() -> None:
+    with pytest.raises(UsageError, match=r"user name is needed"):
+        AzkabanClient("http://h").login("", "pw")
+
+
+def test_observer_sees_failed_exchanges() -> None:
+    seen: list[Exchange] = []
+    with FakeServer(lambda s: Reply(body="{ }", delay=0.3)) as server:
+        client = AzkabanClient(server.url, timeout=(2, 0.05), observer=seen.append)
+        client.adopt_session("azkaban", SESSION_ID)
+        with pytest.raises(RequestTimedOut):
+            client.execution(1)
+    assert len(seen) == 1
+    assert seen[0].status is None
+    assert seen[0].error == f"no answer from {server.url}/executor within 0.05 s"
