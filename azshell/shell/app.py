@@ -10,6 +10,7 @@ shell then drops the HTTP connections and carries on with the same session.
 from __future__ import annotations
 
 import contextlib
+import threading
 from typing import Any
 
 from prompt_toolkit import PromptSession
@@ -69,12 +70,16 @@ class InteractiveShell:
             **{k: v for k, v in self._io.items() if v is not None},
         )
         self._started = False
+        self._deferred_user: str | None = None  # connect after the first prompt, as this user
+        self._ready = threading.Event()  # set once the deferred connect is done
+        self._ready.set()
+        self._late_error: str | None = None  # what went wrong while connecting in the background
         self.session.app.after_render += self._first_render
 
     # -- the loop --------------------------------------------------------------------------------
     def run(self) -> int:
         """Read and run lines until Ctrl-D, ``exit`` or ``quit``; the exit status is 0."""
-        self.connect_quietly()
+        self.prepare()
         try:
             while True:
                 try:
@@ -96,12 +101,16 @@ class InteractiveShell:
         if self.ctx.settings.toolbar:
             toolbar = make_toolbar(self.ctx, self.status, self._book, self._text_before_cursor)
         self.session.bottom_toolbar = toolbar
-        return self.session.prompt(prompt_text(self.ctx))
+        return self.session.prompt(prompt_text(self.ctx, self._deferred_user))
 
     def run_one(self, line: str) -> int | None:
         """Run one line; an exit status when the shell should end, else None."""
         from azshell.shell.context import run_line
 
+        self._ready.wait()
+        if self._late_error:
+            self.ctx.out.error(self._late_error)
+            self._late_error = None
         before = self._session_key()
         try:
             code = run_line(self.ctx, line)
@@ -121,6 +130,52 @@ class InteractiveShell:
         return None
 
     # -- session and names -----------------------------------------------------------------------
+    def prepare(self) -> None:
+        """Connect now only when a password is needed; a saved session is adopted after the
+        first prompt is drawn (adopting needs the HTTP client, which takes a while to import)."""
+        ctx = self.ctx
+        if ctx.client is None and ctx.settings.url:
+            user = self._saved_user(ctx.settings.url)
+            if user is not None:
+                self._deferred_user = user
+                self._ready.clear()
+                self.status.set(session="unknown")
+                return
+        self.connect_quietly()
+
+    def _saved_user(self, url: str) -> str | None:
+        """The user whose session for ``url`` is saved (the configured one, else the last)."""
+        from azshell.shell.session_store import SessionStore
+
+        if self.ctx.store is None:
+            self.ctx.store = SessionStore()
+        store = self.ctx.store
+        try:
+            user = self.ctx.settings.user or store.last_user(url)
+            return user if user and store.get(url, user) else None
+        except (OSError, ValueError):
+            return None
+
+    def _background_start(self) -> None:
+        """After the first prompt: adopt the saved session, then refresh names."""
+        try:
+            if self._deferred_user is not None:
+                from azshell.shell.connection import connect
+
+                try:
+                    connect(self.ctx, self.ctx.settings.url, self._deferred_user)
+                    self.sync_book()
+                except AzshellError as err:
+                    self._late_error = str(err)
+                    self.status.set(session="none", note=str(err)[:60])
+                except Exception as err:  # never leave the prompt waiting forever
+                    self._late_error = f"could not connect: {err!r}"
+        finally:
+            self._deferred_user = None
+            self._ready.set()
+        self.refresher.start()
+        self._changed("status")
+
     def connect_quietly(self) -> None:
         """Adopt the saved session of the configured server (no request); log in if there is none.
 
@@ -197,7 +252,8 @@ class InteractiveShell:
         """Background work starts once the first prompt is on the screen."""
         if not self._started:
             self._started = True
-            self.refresher.start()
+            threading.Thread(target=self._background_start, name="azshell-start",
+                             daemon=True).start()
 
     def _changed(self, what: str) -> None:
         """From the refresher thread: redraw, and re-open the menu when wanted names arrived."""

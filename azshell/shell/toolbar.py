@@ -45,11 +45,12 @@ def server_label(url: str | None) -> str:
     return f"https://{label}" if parts.scheme == "https" else label
 
 
-def prompt_text(ctx: Any) -> str:
-    """``azkaban@localhost:8081> `` when connected (or configured), ``azshell> `` otherwise."""
+def prompt_text(ctx: Any, user: str | None = None) -> str:
+    """``azkaban@localhost:8081> `` when connected (or configured), ``azshell> `` otherwise;
+    ``user`` stands in for the configured user until the client exists."""
     client = getattr(ctx, "client", None)
     url = getattr(client, "url", None) or ctx.settings.url
-    user = getattr(client, "user", None) or ctx.settings.user
+    user = getattr(client, "user", None) or ctx.settings.user or user
     if not url:
         return "azshell> "
     where = server_label(url)

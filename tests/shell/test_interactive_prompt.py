@@ -265,3 +265,47 @@ def test_set_toolbar_off_removes_the_toolbar(harness: Callable[..., Harness]) ->
     assert h.run(script) == 0
     assert callable(toolbars[0])
     assert toolbars[1] is None
+
+
+def test_a_saved_session_is_adopted_after_the_first_prompt(
+        harness: Callable[..., Harness], sandbox: Any, session_id: str) -> None:
+    h = harness()
+    h.ctx.password = None
+    h.ctx.ask_password = lambda message: pytest.fail("no password should be needed")
+    h.ctx.store.put(sandbox.url, "azkaban", session_id)
+    at_first_prompt: list[Any] = []
+
+    def script(h: Harness) -> None:
+        h.wait(lambda: h.shell.session.app.is_running, "the prompt")
+        at_first_prompt.append(str(h.shell.session.message))
+        h.wait(lambda: h.shell.status.session == "valid", "the session check")
+        h.type(f"whoami\r{CTRL_D}")
+
+    assert h.run(script) == 0
+    host = sandbox.url.split("://", 1)[1]
+    assert at_first_prompt == [f"azkaban@{host}> "]
+    assert h.ctx.client.session_id == session_id
+    assert '"session": "valid"' in h.stdout.getvalue()
+
+
+def test_an_expired_saved_session_shows_and_is_renewed_by_the_next_command(
+        harness: Callable[..., Harness], fresh_sandbox: Any, login: Any) -> None:
+    old = login(fresh_sandbox.url)
+    fresh_sandbox.expire_sessions()
+    h = harness(url=fresh_sandbox.url)
+    h.ctx.password = None
+    h.ctx.store.put(fresh_sandbox.url, "azkaban", old)
+    asked: list[str] = []
+    h.ctx.ask_password = lambda message: asked.append(message) or "azkaban"
+
+    def script(h: Harness) -> None:
+        h.wait(lambda: h.shell.status.session == "expired", "the expired session in the toolbar")
+        h.type("projects\r")
+        h.wait_prompt(1)
+        h.wait(lambda: h.shell.status.session == "valid", "the renewed session")
+        h.type(CTRL_D)
+
+    assert h.run(script) == 0
+    assert len(asked) == 1
+    assert h.ctx.client.session_id != old
+    assert h.stderr.getvalue() == ""
