@@ -105,7 +105,10 @@ class ClientBase:
         self._transport.adopt_session(user, session_id)
 
     def logout(self) -> None:
-        """End the session on the server (``?logout``, §2.3) and forget it here."""
+        """End the session on the server (``?logout``, §2.3) and forget it here.
+
+        The session is forgotten even when the server cannot be reached (the error is raised).
+        """
         if not self.session_id:
             return
         request = Request("GET", "/index", [("logout", "")], what="logout")
@@ -115,7 +118,10 @@ class ClientBase:
             self._transport.forget_session()
 
     def session_valid(self) -> bool:
-        """Whether the current session is still accepted (never logs in again)."""
+        """Whether the current session is still accepted (never logs in again).
+
+        Transport failures are raised: "the server is down" is not "the session is gone".
+        """
         if not self.session_id:
             return False
         request = Request("GET", "/manager", [("ajax", "getProjectId"),

@@ -369,7 +369,7 @@ class Transport:
     def _ssl_reason(self, exc: BaseException) -> str:
         match = _SSL_TEXT.search(str(exc))
         if match:
-            return match.group(1).strip()
+            return self._redact(match.group(1).strip())
         return "the TLS handshake failed"
 
 
