@@ -100,4 +100,7 @@ class Interrupted(AzshellError):
 
 
 class ProjectLoadError(LocalError):
-    """The project files cannot be loaded at all (bad zip, bad ``.project``): Azkaban's exceptions."""
+    """The project files cannot be loaded at all (bad zip, bad ``.project``).
+
+    These are the failures Azkaban raises as exceptions rather than reports as validation errors.
+    """

@@ -1,7 +1,7 @@
 """Upload a large generated project zip to the sandbox and print the client's peak memory.
 
-The client must stream the file from disk: its peak resident memory stays under 100 MB whatever the
-file's size. The sandbox runs in its own process so that only the client is measured, and the
+The client must stream the file from disk: its peak resident memory stays under 100 MB whatever
+the file's size. The sandbox runs in its own process so that only the client is measured, and the
 client's own baseline (interpreter + imports + login, before the upload) is measured in the same run.
 
     python benchmarks/upload_memory.py [--size-mb 500]
@@ -99,9 +99,11 @@ def main() -> int:
     print(f"zip size            {size_mb:9.1f} MB")
     print(f"client baseline RSS {base_mb:9.1f} MB  (interpreter, imports, login)")
     print(f"client peak RSS     {peak_mb:9.1f} MB  (during the upload)")
-    print(f"growth              {peak_mb - base_mb:9.1f} MB  = {(peak_mb - base_mb) / size_mb:.4f} x the file")
+    growth = peak_mb - base_mb
+    print(f"growth              {growth:9.1f} MB  = {growth / size_mb:.4f} x the file")
     print(f"peak / file size    {peak_mb / size_mb:9.4f}")
-    print(f"upload time         {result['seconds']:9.2f} s   ({size_mb / result['seconds']:.0f} MB/s)")
+    seconds = result["seconds"]
+    print(f"upload time         {seconds:9.2f} s   ({size_mb / seconds:.0f} MB/s)")
     print(f"server answer       {result['answer']}")
     verdict = "PASS" if peak_mb < 100 else "FAIL"
     print(f"target: client peak < 100 MB -> {verdict}")
