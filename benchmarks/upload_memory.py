@@ -1,8 +1,9 @@
 """Upload a large generated project zip to the sandbox and print the client's peak memory.
 
 The client must stream the file from disk: its peak resident memory stays under 100 MB whatever
-the file's size. The sandbox runs in its own process so that only the client is measured, and the
-client's own baseline (interpreter + imports + login, before the upload) is measured in the same run.
+the file's size. The sandbox runs in its own process so that only the client is measured, and
+the client's own baseline (interpreter, imports, login: before the upload) is measured in the same
+run.
 
     python benchmarks/upload_memory.py [--size-mb 500]
 """
