@@ -13,7 +13,6 @@ Rules (protocol §2, §12b):
 
 from __future__ import annotations
 
-import re
 import time
 import warnings
 from collections.abc import Callable
@@ -24,21 +23,18 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from urllib3.exceptions import InsecureRequestWarning, MaxRetryError, NewConnectionError
+from urllib3.exceptions import InsecureRequestWarning
 
 from azshell import __version__
-from azshell.client import answers
-from azshell.client.redact import redact_params, redact_text
+from azshell.client import answers, failures
+from azshell.client.redact import redact_params
 from azshell.client.upload import ZipUpload
 from azshell.errors import (
     AzshellError,
     BadResponse,
     ConnectionFailed,
-    Interrupted,
     LocalError,
     LoginFailed,
-    OutcomeUnknown,
-    RequestTimedOut,
     SessionError,
     UsageError,
 )
@@ -47,8 +43,6 @@ Params = list[tuple[str, str]]
 Credentials = Callable[[], tuple[str, str]]
 USER_AGENT = f"azshell/{__version__}"
 _TEXTUAL = ("text/", "application/json", "application/javascript")
-_ERRNO_TEXT = re.compile(r"\[Errno -?\d+\]\s*([^'\")]+)")
-_SSL_TEXT = re.compile(r"\[SSL[^\]]*\]\s*([^(')\"]+)")
 
 
 @dataclass(frozen=True)
@@ -279,7 +273,7 @@ class Transport:
             raise LocalError(f"{request.what}: {exc.strerror or exc}") from None
         except KeyboardInterrupt:
             observe(None, 0, "interrupted")
-            raise self._interrupted(request) from None
+            raise failures.interrupted(request) from None
         observe(response.status_code, size, None)
         return response
 
@@ -312,65 +306,7 @@ class Transport:
         return self._classify(exc, request)[0]
 
     def _classify(self, exc: BaseException, request: Request) -> tuple[AzshellError, bool]:
-        """The error for ``exc`` and whether the request may be repeated once."""
-        where = self._url + request.path
-        connect, read = self._timeout
-        repeatable = False
-        error: AzshellError
-        if isinstance(exc, requests.exceptions.ConnectTimeout):
-            error = RequestTimedOut(f"could not connect to {self._url} within {connect:g} s")
-        elif isinstance(exc, requests.exceptions.ReadTimeout):
-            late = f"no answer from {where} within {read:g} s"
-            error = self._unknown(request, late) if request.mutating else RequestTimedOut(late)
-        elif isinstance(exc, requests.exceptions.SSLError):
-            error = ConnectionFailed(f"TLS failure with {self._url}: {self._ssl_reason(exc)}")
-        elif isinstance(exc, requests.exceptions.ProxyError):
-            error = ConnectionFailed(f"cannot reach {self._url} through the proxy: "
-                                     f"{self._reason(exc)}")
-        elif isinstance(exc, requests.exceptions.ConnectionError) and _nothing_sent(exc):
-            error = ConnectionFailed(f"cannot connect to {self._url}: {self._reason(exc)}")
-        elif isinstance(exc, (requests.exceptions.ConnectionError,
-                              requests.exceptions.ChunkedEncodingError)):
-            lost = f"the connection to {where} was lost before the answer arrived"
-            repeatable = not request.mutating
-            error = self._unknown(request, lost) if request.mutating else ConnectionFailed(lost)
-        elif isinstance(exc, requests.exceptions.ContentDecodingError):
-            error = BadResponse(f"the answer from {where} could not be decoded")
-        else:
-            error = ConnectionFailed(f"request to {where} failed: {self._reason(exc)}")
-        return error, repeatable
-
-    def _unknown(self, request: Request, what_happened: str) -> OutcomeUnknown:
-        check = request.check or "look at the server"
-        return OutcomeUnknown(f"the outcome of '{request.what}' is unknown: {what_happened}; "
-                              f"{check} before trying again")
-
-    def _interrupted(self, request: Request) -> Interrupted:
-        if request.mutating:
-            check = f"; {request.check}" if request.check else ""
-            return Interrupted(f"interrupted: the outcome of '{request.what}' is unknown{check}")
-        return Interrupted(f"interrupted: {request.what}")
-
-    def _redact(self, text: str) -> str:
-        return redact_text(text, self._session_id)
-
-    def _reason(self, exc: BaseException) -> str:
-        text = str(exc)
-        match = _ERRNO_TEXT.search(text)
-        if match:
-            return match.group(1).strip().rstrip(".").lower()
-        if "timed out" in text.lower():
-            return "timed out"
-        inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
-        if isinstance(inner, MaxRetryError) and inner.reason is not None:
-            inner = inner.reason
-        return answers.shorten(self._redact(type(inner).__name__ + ": " + str(inner)), 160)
-
-    def _ssl_reason(self, exc: BaseException) -> str:
-        match = _SSL_TEXT.search(str(exc))
-        if match:
-            return self._redact(match.group(1).strip())
-        return "the TLS handshake failed"
+        return failures.classify(exc, request, self._url, self._timeout, self._session_id)
 
 
 class _Dropped(ConnectionFailed):
@@ -379,14 +315,6 @@ class _Dropped(ConnectionFailed):
     def __init__(self, error: AzshellError) -> None:
         super().__init__(error.message)
         self.error = error
-
-
-def _nothing_sent(exc: requests.exceptions.ConnectionError) -> bool:
-    """Whether the connection failed before the request left (refused, DNS, unreachable)."""
-    reason: Any = exc.args[0] if exc.args else None
-    if isinstance(reason, MaxRetryError):
-        reason = reason.reason
-    return isinstance(reason, NewConnectionError)
 
 
 def _check_verify(verify: bool | str | Path) -> bool | str:

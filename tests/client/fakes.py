@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from azshell.client import AzkabanClient
+
 SESSION_ID = "5d1a9c3e-8f2b-4e6d-a7c1-0b9e8d7f6a5c"
 
 
@@ -173,3 +175,21 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+# -- answers shared by the tests ---------------------------------------------------------------
+
+FLOWS = Reply.json({"project": "p", "projectId": 1, "flows": [{"flowId": "f"}]})
+EXECUTED = Reply.json({"project": "p", "flow": "f", "execid": 7,
+                       "message": "Execution queued successfully with exec id 7"})
+
+
+def answer_flows(seen: Seen) -> Reply:
+    return FLOWS if seen.params.get("ajax") == "fetchprojectflows" else EXECUTED
+
+
+def logged_in(url: str, **kwargs: object) -> AzkabanClient:
+    """A client of ``url`` logged in as azkaban (kwargs go to AzkabanClient)."""
+    client = AzkabanClient(url, **kwargs)  # type: ignore[arg-type]
+    client.login("azkaban", "azkaban")
+    return client
