@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
+from itertools import islice
 
 MENU_LIMIT = 100  # more entries than this in a completion menu help nobody
 FUZZY_SCAN_LIMIT = 50_000  # names looked at by the fuzzy pass (a cap, not a typical size)
@@ -45,38 +46,70 @@ class NameIndex:
         return out
 
     def match(self, word: str, limit: int = MENU_LIMIT) -> list[str]:
-        """Prefix matches first, then fuzzy ones (best first), at most ``limit`` in all."""
+        """Prefix matches first, then fuzzy ones (best first), at most ``limit`` in all.
+
+        One letter is too little for fuzzy matching: it adds the names with a part (after
+        ``_``, ``-`` or ``.``) starting with that letter instead.
+        """
         found = self.prefixed(word, limit)
-        if len(found) >= limit or len(word) < FUZZY_MIN_WORD:
+        if len(found) >= limit or not word:
             return found
-        return found + fuzzy(self.names, word, limit - len(found), exclude=set(found))
+        if len(word) < FUZZY_MIN_WORD:
+            return found + part_starts(self.names, word, limit - len(found), set(found),
+                                       self.keys)
+        return found + fuzzy(self.names, word, limit - len(found), set(found), self.keys)
 
 
-def _pattern(word: str) -> re.Pattern[str]:
-    """``abc`` → ``a.*?b.*?c`` (case-insensitive), grouped so the span can be ranked."""
-    return re.compile("(?=(" + ".*?".join(re.escape(c) for c in word) + "))", re.IGNORECASE)
+def part_starts(
+    names: list[str], letter: str, limit: int, exclude: set[str], keys: list[str] | None = None
+) -> list[str]:
+    """Names in which a part after ``_``, ``-`` or ``.`` starts with ``letter``."""
+    pattern = re.compile(r"[_.-]" + re.escape(letter.lower()))
+    keys = keys if keys is not None else [n.lower() for n in names]
+    out: list[str] = []
+    for key, name in islice(zip(keys, names, strict=True), FUZZY_SCAN_LIMIT):
+        if pattern.search(key) and name not in exclude:
+            out.append(name)
+            if len(out) >= limit:
+                break
+    return out
 
 
 def fuzzy(
-    names: list[str], word: str, limit: int = MENU_LIMIT, exclude: set[str] | None = None
+    names: list[str],
+    word: str,
+    limit: int = MENU_LIMIT,
+    exclude: set[str] | None = None,
+    keys: list[str] | None = None,
 ) -> list[str]:
     """Names containing the letters of ``word`` in order, tightest and earliest match first.
 
-    Looks at no more than FUZZY_SCAN_LIMIT names, so the time per keystroke stays bounded.
+    ``keys`` are the names in lower case (a NameIndex has them ready). At most FUZZY_SCAN_LIMIT
+    names are looked at, so the time per keystroke stays bounded.
     """
     if not word or limit <= 0:
         return []
     exclude = exclude or set()
-    first = word[0].lower()
-    pattern = _pattern(word)
+    keys = keys if keys is not None else [n.lower() for n in names]
+    pattern = re.compile(".*?".join(re.escape(c) for c in word.lower()))
     ranked: list[tuple[int, int, int, str]] = []
-    for name in names[:FUZZY_SCAN_LIMIT]:
-        if first not in name.lower() or name in exclude:
-            continue
-        best = min(
-            ((len(m.group(1)), m.start()) for m in pattern.finditer(name)), default=None
-        )
-        if best is not None:
-            ranked.append((best[0], best[1], len(name), name))
+    search = pattern.search
+    for key, name in islice(zip(keys, names, strict=True), FUZZY_SCAN_LIMIT):
+        m = search(key)
+        if m is not None and name not in exclude:
+            ranked.append((_span(pattern, key, m), m.start(), len(name), name))
     ranked.sort()
     return [r[3] for r in ranked[:limit]]
+
+
+def _span(pattern: re.Pattern[str], key: str, first: re.Match[str]) -> int:
+    """The shortest span matching ``pattern`` in ``key`` (the leftmost one may be loose)."""
+    best = first.end() - first.start()
+    start = key.find(key[first.start()], first.start() + 1)
+    while start >= 0 and best > 1:
+        m = pattern.match(key, start)
+        if m is None:
+            break
+        best = min(best, m.end() - m.start())
+        start = key.find(key[first.start()], start + 1)
+    return best

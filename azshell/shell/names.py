@@ -9,7 +9,6 @@ and the sorted indexes the completer reads are immutable snapshots rebuilt only 
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Iterable
@@ -19,7 +18,6 @@ from typing import Any
 
 from azshell.shell.matching import MENU_LIMIT, NameIndex
 
-FORMAT = 1
 MAX_EXECUTIONS = 1000  # the most recent ones; older ids are rarely typed
 
 
@@ -60,55 +58,71 @@ class NameBook:
 
     # -- disk ------------------------------------------------------------------------------------
     def load(self) -> None:
-        """Merge the cache file into the book; a missing or broken file is an empty book."""
+        """Merge the cache file into the book; a missing or broken file is an empty book.
+
+        Each record is merged under the lock on its own, so readers never wait for the whole
+        file (the app calls this from a background thread).
+        """
+        from azshell.shell.namefile import decode
+
         try:
             if self.path is None:
                 return
             try:
-                data = json.loads(self.path.read_text(encoding="utf-8"))
+                text = self.path.read_text(encoding="utf-8")
             except (OSError, ValueError):
                 return
-            if not isinstance(data, dict) or data.get("format") != FORMAT:
+            records = decode(text)
+            header = next(records, None)
+            if header is None:
                 return
-            self._merge(data)
+            for record in records:
+                self._merge_project(record)
+            self._merge_executions(header.get("executions"))
         finally:
             self.loaded.set()
 
-    def _merge(self, data: dict[str, Any]) -> None:
+    def _merge_project(self, record: Any) -> None:
+        """``[name, meta, {flow: meta}, {flow: [jobs]}]``; what is known already wins."""
+        if not (isinstance(record, list) and len(record) == 4 and isinstance(record[0], str)):
+            return
+        name, meta, flows, jobs = record
         with self._lock:
-            projects = data.get("projects") or {}
-            for name, meta in projects.items():
-                self._projects.setdefault(str(name), str(meta))
-            for project, flows in (data.get("flows") or {}).items():
-                mine = self._flows.setdefault(str(project), {})
-                for flow, meta in flows.items():
-                    mine.setdefault(str(flow), str(meta))
-            for project, flows in (data.get("jobs") or {}).items():
-                for flow, jobs in flows.items():
-                    self._jobs.setdefault((project, flow), [str(j) for j in jobs])
-            for row in data.get("executions") or []:
+            self._projects.setdefault(name, str(meta))
+            if isinstance(flows, dict) and flows:
+                mine = self._flows.setdefault(name, {})
+                for flow, flow_meta in flows.items():
+                    mine.setdefault(flow, str(flow_meta))
+            if isinstance(jobs, dict):
+                for flow, names in jobs.items():
+                    if isinstance(names, list):
+                        self._jobs.setdefault((name, flow), [str(j) for j in names])
+            self._project_index = None
+            self._flow_indexes.pop(name, None)
+            self.version += 1
+
+    def _merge_executions(self, rows: Any) -> None:
+        with self._lock:
+            for row in rows if isinstance(rows, list) else []:
                 if isinstance(row, list) and len(row) == 5 and isinstance(row[0], int):
                     self._executions.setdefault(row[0], Execution(*row))
             self._trim_executions()
-            self._changed(dirty=False)
+            self.version += 1
 
-    def to_json(self) -> dict[str, Any]:
-        """The cache file's content (plain JSON types)."""
+    def to_text(self) -> str:
+        """The cache file's content (see azshell.shell.namefile)."""
+        from azshell.shell.namefile import encode
+
         with self._lock:
             jobs: dict[str, dict[str, list[str]]] = {}
             for (project, flow), names in self._jobs.items():
                 jobs.setdefault(project, {})[flow] = names
-            return {
-                "format": FORMAT,
-                "saved": int(time.time()),
-                "projects": dict(self._projects),
-                "flows": {p: dict(f) for p, f in self._flows.items()},
-                "jobs": jobs,
-                "executions": [
-                    [e.execid, e.project, e.flow, e.status, e.when_ms]
-                    for e in self._executions.values()
-                ],
-            }
+            executions = [[e.execid, e.project, e.flow, e.status, e.when_ms]
+                          for e in self._executions.values()]
+            records = [[name, meta, dict(self._flows.get(name, {})), jobs.get(name, {})]
+                       for name, meta in self._projects.items()]  # copies: encoded unlocked
+            self._dirty = False
+        return encode({"saved": int(time.time()), "executions": executions}, records)
 
     def save(self) -> None:
         """Write the cache file atomically (0600 in a 0700 directory) if anything changed."""
@@ -117,8 +131,7 @@ class NameBook:
         with self._lock:
             if not self._dirty:
                 return
-            text = json.dumps(self.to_json(), separators=(",", ":"))
-            self._dirty = False
+            text = self.to_text()
         from azshell.shell.paths import write_private
 
         try:

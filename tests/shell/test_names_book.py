@@ -130,7 +130,9 @@ def test_load_merges_into_names_learnt_meanwhile(tmp_path: Path) -> None:
     assert book.projects() == [("both", "new"), ("cached", "from disk"), ("fresh", "")]
 
 
-@pytest.mark.parametrize("content", ["", "{broken", "[]", '{"format": 99, "projects": {"x": ""}}'])
+@pytest.mark.parametrize("content", [
+    "", "{broken", "[]", "[1]", '{"format": 2}', '[{"format": 1}, ["x", "", {}, {}]]',
+    '[{"format": 2},\n[1, 2]]', '[{"format": 2}, ["x", "", {}]]'])
 def test_a_broken_or_foreign_cache_is_an_empty_book(tmp_path: Path, content: str) -> None:
     path = tmp_path / "names.json"
     path.write_text(content)
@@ -160,14 +162,32 @@ def test_names_path_is_per_server_and_user(tmp_path: Path, monkeypatch: pytest.M
     assert "/" not in names_path("http://x", "a/b").name
 
 
-def test_the_file_is_compact_json(tmp_path: Path) -> None:
+def test_the_file_is_one_json_array_with_a_project_per_line(tmp_path: Path) -> None:
     path = tmp_path / "names.json"
     book = NameBook(path)
-    book.add_flows("demo", [("main", "")])
+    book.add_flows("demo", [("main", "2 jobs")])
+    book.add_jobs("demo", "main", ["a", "b"])
+    book.add_projects([("other", "x")])
+    book.add_execution(3, "demo", "main", "KILLED", 5)
     book.save()
     data = json.loads(path.read_text())
-    assert data["format"] == 1
-    assert data["flows"] == {"demo": {"main": ""}}
+    assert data[0]["format"] == 2
+    assert data[0]["executions"] == [[3, "demo", "main", "KILLED", 5]]
+    assert data[1:] == [["demo", "", {"main": "2 jobs"}, {"main": ["a", "b"]}],
+                        ["other", "x", {}, {}]]
+    assert len(path.read_text().splitlines()) == 3
+
+
+def test_a_torn_file_keeps_the_records_before_the_damage(tmp_path: Path) -> None:
+    path = tmp_path / "names.json"
+    book = NameBook(path)
+    book.add_projects([("a", ""), ("b", ""), ("c", "")])
+    book.save()
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join([*lines[:3], lines[3][:5]]))
+    again = NameBook(path)
+    again.load()
+    assert [p for p, _ in again.projects()] == ["a", "b"]
 
 
 def test_concurrent_writers_and_readers_do_not_break_the_book() -> None:

@@ -22,9 +22,10 @@ def test_fuzzy_prefers_tight_then_early_matches() -> None:
     assert fuzzy(names, "abc") == ["abc_long_name", "zabc", "a_b_c", "xxaxxbxxc"]
 
 
-def test_one_letter_is_prefix_only() -> None:
-    index = NameIndex({"apple": "", "banana": ""})
-    assert index.match("a") == ["apple"]
+def test_one_letter_is_prefix_then_word_parts() -> None:
+    index = NameIndex(dict.fromkeys(("apple", "banana", "sales_audit", "big-app", "bar.a"), ""))
+    assert index.match("a") == ["apple", "bar.a", "big-app", "sales_audit"]
+    assert index.match("n") == []  # a letter inside a word is not enough
 
 
 def test_menus_are_bounded() -> None:
