@@ -125,7 +125,7 @@ def test_names_come_back_from_the_cache_after_a_restart(  # noqa: PLR0917
     caches = list((tmp_path / "cache" / "azshell" / "names").glob("*.json"))
     assert len(caches) == 1
     assert stat.S_IMODE(caches[0].stat().st_mode) == 0o600
-    assert project_name in json.loads(caches[0].read_text())["projects"]
+    assert project_name in [record[0] for record in json.loads(caches[0].read_text())[1:]]
 
     # The server forgets every session: the second shell cannot refresh its names, so what
     # Tab offers comes from the cache on disk.
