@@ -21,7 +21,6 @@ from azshell.errors import (
     AzshellError,
     BadResponse,
     ConnectionFailed,
-    Interrupted,
     OutcomeUnknown,
     RequestTimedOut,
 )
@@ -72,12 +71,13 @@ def unknown_outcome(request: Request, what_happened: str) -> OutcomeUnknown:
                           f"{check} before trying again")
 
 
-def interrupted(request: Request) -> Interrupted:
-    """Ctrl-C in the middle of a request: for a state change, the outcome is unknown too."""
+def interruption_note(request: Request) -> str:
+    """What Ctrl-C in the middle of ``request`` means (``Exchange.error``): for a state
+    change, that its outcome is unknown."""
     if request.mutating:
         check = f"; {request.check}" if request.check else ""
-        return Interrupted(f"interrupted: the outcome of '{request.what}' is unknown{check}")
-    return Interrupted(f"interrupted: {request.what}")
+        return f"interrupted: the outcome of '{request.what}' is unknown{check}"
+    return f"interrupted: {request.what}"
 
 
 def nothing_sent(exc: requests.exceptions.ConnectionError) -> bool:

@@ -272,8 +272,9 @@ class Transport:
             observe(None, 0, "local error")
             raise LocalError(f"{request.what}: {exc.strerror or exc}") from None
         except KeyboardInterrupt:
-            observe(None, 0, "interrupted")
-            raise failures.interrupted(request) from None
+            # Ctrl-C belongs to the shell: it goes on as is; the note tells what it may have cut
+            observe(None, 0, failures.interruption_note(request))
+            raise
         observe(response.status_code, size, None)
         return response
 

@@ -244,7 +244,7 @@ def test_a_download_cut_short_leaves_no_file(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_ctrl_c_during_an_upload_is_an_unknown_outcome(tmp_path: Path) -> None:
+def test_ctrl_c_during_an_upload_is_left_to_the_shell_with_a_note(tmp_path: Path) -> None:
     archive = tmp_path / "p.zip"
     archive.write_bytes(b"x" * 300_000)
 
@@ -252,9 +252,14 @@ def test_ctrl_c_during_an_upload_is_an_unknown_outcome(tmp_path: Path) -> None:
         if sent > 100_000:
             raise KeyboardInterrupt
 
+    seen: list[Exchange] = []
     with FakeServer(lambda seen: Reply.json({})) as server:
-        client = logged_in(server.url)
-        with pytest.raises(AzshellError, match=r"^interrupted: the outcome of 'upload p.zip to "
-                                               r"project p' is unknown") as err:
+        client = logged_in(server.url, observer=seen.append)
+        with pytest.raises(KeyboardInterrupt):
             client.upload_project("p", archive, progress)
-    assert type(err.value).__name__ == "Interrupted"
+        note = seen[-1]
+        assert client.last_exchange == note
+        assert client.call("GET", "/index").status == 200  # the half-sent connection is gone
+    assert note.status is None
+    assert note.error == ("interrupted: the outcome of 'upload p.zip to project p' is "
+                          "unknown; check the project log of p for a new version")
