@@ -37,7 +37,7 @@ def learn(book: NameBook, command: str, values: dict[str, Any], result: object) 
         if isinstance(execid, int) and not isinstance(execid, bool):
             book.add_execution(execid, project, flow, "PREPARING", int(time.time() * 1000))
             return
-    if command == "flows" and project:
+    if command in ("flows", "upload") and project:  # an upload replaces every flow
         names = _flow_names(result)
         if names is not None:
             book.replace_flows(project, [(f, "") for f in names])
@@ -172,7 +172,7 @@ def _flows_and_jobs(
     """Flow lists, flow graphs, a flow named alone, and the running ids of a flow."""
     if isinstance(obj.get("flows"), list):
         names = _flow_names(obj["flows"]) or []
-        book.add_flows(project, [(f, _flow_meta(obj, f)) for f in names])
+        book.add_flows(project, [(f, "") for f in names])
     if flow and isinstance(obj.get("nodes"), list):
         book.add_jobs(project, flow, _node_ids(obj["nodes"]))
     elif flow:
@@ -181,12 +181,3 @@ def _flows_and_jobs(
         for execid in obj["execIds"]:
             if isinstance(execid, int):
                 book.add_execution(execid, project, flow or asked_flow, "RUNNING")
-
-
-def _flow_meta(obj: dict[str, Any], flow: str) -> str:
-    """``"4 jobs"`` when an answer (e.g. a local upload check) says how many jobs a flow has."""
-    counts = obj.get("jobCounts")
-    if isinstance(counts, dict) and isinstance(counts.get(flow), int):
-        n = counts[flow]
-        return "1 job" if n == 1 else f"{n} jobs"
-    return ""

@@ -54,7 +54,7 @@ class Harness:
 
     @property
     def buffer(self) -> Any:
-        return self.shell.session.app.current_buffer
+        return self.shell.session.default_buffer
 
     def type(self, text: str) -> None:
         self.pipe.send_text(text)
@@ -72,6 +72,16 @@ class Harness:
         self.wait(lambda: len(self.ctx.lines) >= lines_run and app.is_running
                   and not self.buffer.text, f"prompt after {lines_run} lines")
 
+    def stop(self) -> None:
+        """End the shell whatever state its prompt is in (after a failed step)."""
+        app = self.shell.session.app
+        for _ in range(100):
+            if app.is_running and app.loop is not None:
+                app.loop.call_soon_threadsafe(lambda: app.exit(exception=EOFError()))
+            time.sleep(0.05)
+            if not app.is_running and self.shell._ready.is_set():
+                return
+
     def run(self, script: Callable[[Harness], None]) -> int:
         """Run the shell here; ``script`` types from another thread; the shell's exit status."""
 
@@ -80,7 +90,7 @@ class Harness:
                 script(self)
             except BaseException as err:
                 self.errors.append(err)
-                self.type(CTRL_D * 3)
+                self.stop()
 
         thread = threading.Thread(target=typist, daemon=True)
         thread.start()
@@ -309,3 +319,33 @@ def test_an_expired_saved_session_shows_and_is_renewed_by_the_next_command(
     assert len(asked) == 1
     assert h.ctx.client.session_id != old
     assert h.stderr.getvalue() == ""
+
+
+def test_history_suggestion_and_ctrl_r_search(harness: Callable[..., Harness]) -> None:
+    history = InMemoryHistory()
+    for line in ("projects --all", "help upload", "whoami"):
+        history.append_string(line)
+    h = harness(history=history)
+    seen: dict[str, Any] = {}
+
+    def script(h: Harness) -> None:
+        h.wait_prompt(0)
+        h.type("proj")
+        h.wait(lambda: h.buffer.suggestion is not None, "a suggestion from history")
+        seen["suggestion"] = h.buffer.suggestion.text
+        h.type(CTRL_C)
+        h.wait(lambda: not h.buffer.text and h.shell.session.app.is_running, "cleared line")
+        h.type("\x12")  # Ctrl-R: reverse search
+        h.type("upl")
+        app = h.shell.session.app
+        h.wait(lambda: app.current_buffer.text == "upl", "the search text")
+        h.type("\r")  # leave the search with the line found...
+        h.wait(lambda: app.current_buffer is h.buffer and h.buffer.text == "help upload",
+               "back on the line")
+        h.type("\r")  # ...and run it
+        h.wait_prompt(1)
+        h.type(CTRL_D)
+
+    assert h.run(script) == 0
+    assert seen["suggestion"] == "ects --all"
+    assert h.ctx.lines == ["help upload"]

@@ -56,13 +56,13 @@ def test_create_keeps_the_description_and_delete_forgets() -> None:
     assert book.projects() == []
 
 
-def test_upload_answer_names_the_project_and_its_flows() -> None:
+def test_upload_answer_replaces_the_flows_of_the_project() -> None:
     book = NameBook(None)
-    book.add_flows("demo", [("gone", "")])
+    book.add_flows("demo", [("gone", ""), ("finish", "3 jobs")])
     answer = {"ok": True, "project": "demo", "projectId": 3, "version": 2, "warnings": None,
               "flows": ["finish", "report"]}
     book.learn("upload", {"project": "demo", "path": "x.zip", "create": False}, answer)
-    assert [f for f, _ in book.flows("demo")] == ["finish", "gone", "report"]
+    assert book.flows("demo") == [("finish", "3 jobs"), ("report", "")]
 
 
 def test_flow_list_replaces_the_flows_of_the_project() -> None:
