@@ -248,3 +248,27 @@ def test_password_is_not_echoed_and_never_reaches_the_history(shell: Any, fresh_
     assert "password" not in text
     assert "azkaban" not in text
     assert stat.S_IMODE(history.stat().st_mode) == 0o600
+
+
+def test_bottom_toolbar_shows_session_and_the_syntax_being_typed(tmp_path: Path,
+                                                                 sandbox: Any) -> None:
+    """The toolbar needs the terminal's answer to a cursor-position request: give it one."""
+    env = environment(tmp_path, AZSHELL_PASSWORD="azkaban")
+    del env["PROMPT_TOOLKIT_NO_CPR"]
+    child = pexpect.spawn(AZSHELL, [sandbox.url, "--user", "azkaban"], env=env,
+                          dimensions=(40, 120), encoding="utf-8", timeout=15)
+    try:
+        child.expect(re.escape("\x1b[6n"))
+        child.send("\x1b[1;1R")  # the cursor is on the first row
+        host = sandbox.url.split("://", 1)[1]
+        child.expect(re.escape(f"azkaban@{host}  session"))
+        child.send("execute ")
+        child.expect("PROJECT")
+        child.expect("FLOW")
+        child.expect(re.escape("[--disable JOB]..."))
+        child.sendintr()
+        child.sendcontrol("d")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
