@@ -174,7 +174,7 @@ class InteractiveShell:
             self._deferred_user = None
             self._ready.set()
         self.refresher.start()
-        self._changed("status")
+        self._changed("names")
 
     def connect_quietly(self) -> None:
         """Adopt the saved session of the configured server (no request); log in if there is none.
@@ -198,27 +198,25 @@ class InteractiveShell:
         self.sync_book()
 
     def sync_book(self) -> None:
-        """Give the context the NameBook of its current server and user (loaded in the
-        background: a big cache must not delay the prompt)."""
+        """Keep one NameBook per server and user: the one ``connect`` made for the context (its
+        cache file is per server and user), or a new one if the context's is for another."""
         from azshell.shell.names import NameBook, names_path
 
         key = self._book_key()
         if key is None:
-            if self.book is None:
-                self.book = self.ctx.names
+            self.book = self.ctx.names
             return
-        if key != self.book_key:
+        if key == self.book_key:
+            if self.ctx.names is not self.book:  # a reconnect to the same server made a new one
+                self.ctx.names = self.book
+            return
+        wanted = names_path(*key)
+        if getattr(self.ctx.names, "path", None) != wanted:
             self._save_names()
-            self.book = NameBook(names_path(*key))
-            self.book_key = key
-            old = self.ctx.names
-            self.ctx.names = self.book
-            with contextlib.suppress(Exception):  # names learnt before the switch
-                self.book.add_projects(old.projects())
-            if self._started:
-                self.refresher.refresh()
-        elif self.ctx.names is not self.book:
-            self.ctx.names = self.book
+            self.ctx.names = NameBook(wanted)  # loaded by the refresher, off the prompt's thread
+        self.book, self.book_key = self.ctx.names, key
+        if self._started:
+            self.refresher.refresh()
 
     def _book(self) -> Any:
         return self.ctx.names
@@ -260,13 +258,15 @@ class InteractiveShell:
         app = self.session.app
         if not app.is_running or app.loop is None:
             return
-        if what == "wanted":
+        if what in ("wanted", "names"):
             app.loop.call_soon_threadsafe(self._recomplete)
         app.invalidate()
 
     def _recomplete(self) -> None:
-        buffer = self.session.app.current_buffer
-        if buffer.text.strip():
+        """Show names that arrived while the user was typing (never disturb a chosen entry)."""
+        buffer = self.session.default_buffer
+        state = buffer.complete_state
+        if buffer.text.strip() and (state is None or state.current_completion is None):
             buffer.start_completion(select_first=False)
 
     def _text_before_cursor(self) -> str:

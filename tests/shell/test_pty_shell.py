@@ -132,6 +132,7 @@ def test_names_come_back_from_the_cache_after_a_restart(  # noqa: PLR0917
     fresh_sandbox.expire_sessions()
     second = shell(fresh_sandbox.url)
     second.expect_prompt()
+    second.line("set")  # a line runs once the saved session is adopted and the cache is read
     second.child.send(f"flows {project_name[:7]}")
     second.child.expect(re.escape(project_name[:7]))
     second.child.send("\t")
