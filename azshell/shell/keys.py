@@ -1,6 +1,6 @@
 """Key bindings added to prompt_toolkit's defaults (Emacs keys, Ctrl-R search, Ctrl-C, Ctrl-D).
 
-Each binding is one small function whose docstring says what the key does; ``help`` can list them.
+Each binding is one small function whose docstring says what the key does.
 """
 
 from __future__ import annotations
@@ -43,14 +43,3 @@ def shell_bindings(toggle_toolbar: Callable[[], None]) -> KeyBindings:
             buffer.insert_text(" ")
 
     return kb
-
-
-def describe(kb: KeyBindings) -> list[tuple[str, str]]:
-    """``[(keys, what they do)]`` from the bindings' docstrings."""
-    out = []
-    for binding in kb.bindings:
-        doc = (binding.handler.__doc__ or "").strip()
-        if doc:
-            keys, _, what = doc.partition(": ")
-            out.append((keys, what))
-    return out

@@ -8,6 +8,7 @@ they need (never a fixed sleep).
 from __future__ import annotations
 
 import io
+import json
 import stat
 import threading
 import time
@@ -349,3 +350,31 @@ def test_history_suggestion_and_ctrl_r_search(harness: Callable[..., Harness]) -
     assert h.run(script) == 0
     assert seen["suggestion"] == "ects --all"
     assert h.ctx.lines == ["help upload"]
+
+
+def test_flows_of_an_upload_are_offered_at_once_and_history_lists_lines(
+        harness: Callable[..., Harness], project_name: str) -> None:
+    example = Path(__file__).resolve().parents[2] / "examples" / "flow1-etl"
+    h = harness()
+    menus: list[list[str]] = []
+
+    def script(h: Harness) -> None:
+        h.wait_prompt(0)
+        h.type(f"upload {project_name} {example} --create\r")
+        h.wait_prompt(1)
+        h.type(f"execute {project_name} ")
+        h.wait(lambda: h.buffer.complete_state is not None
+               and bool(h.buffer.complete_state.completions), "the flow menu")
+        menus.append([(c.text, c.display_meta_text)
+                      for c in h.buffer.complete_state.completions])
+        h.type(CTRL_C)
+        h.wait(lambda: not h.buffer.text, "cleared line")
+        h.type("history\r")
+        h.wait_prompt(2)
+        h.type(CTRL_D)
+
+    assert h.run(script) == 0
+    assert menus == [[("audit", "2 jobs"), ("finish", "5 jobs")]]
+    answers = [json.loads(part) for part in
+               h.stdout.getvalue().replace("}\n{", "}\0{").split("\0")]
+    assert answers[-1] == {"history": [f"upload {project_name} {example} --create", "history"]}
