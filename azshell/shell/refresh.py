@@ -41,6 +41,7 @@ class Refresher:
         self._thread: threading.Thread | None = None
         self._client: Any = None
         self._client_key: tuple[str, str, str] | None = None
+        self._saving = threading.Lock()  # held while the cache file is written
         self.idle = threading.Event()  # set whenever both queues are empty (tests wait on it)
         self.idle.set()
 
@@ -65,10 +66,13 @@ class Refresher:
         self._asked.add(task)
         self._put(self._wanted, task)
 
-    def stop(self) -> None:
+    def stop(self, wait_for_save: float = 2.0) -> None:
+        """No more tasks; wait (a little) for a cache write in progress to finish."""
         with self._cond:
             self._stopped = True
             self._cond.notify_all()
+        if self._saving.acquire(timeout=wait_for_save):
+            self._saving.release()
 
     def _put(self, queue: collections.deque[Task], *tasks: Task) -> None:
         with self._cond:
@@ -134,7 +138,9 @@ class Refresher:
         elif task == ("flows",):
             self._refresh_flows(client, book)
             self.status.set(names="")
-            book.save()
+            with self._saving:
+                if not self._stopped:  # else the app saves as it ends
+                    book.save()
             self.on_change("names")
         else:
             self._wanted_task(client, book, task)

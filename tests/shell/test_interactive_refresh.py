@@ -1,0 +1,102 @@
+"""The background refresher against a real sandbox: names, wanted names, session states."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from azshell.client import AzkabanClient
+from azshell.shell.names import NameBook
+from azshell.shell.refresh import Refresher
+from azshell.shell.settings import Settings
+from azshell.shell.toolbar import Status
+
+
+def context(url: str, session_id: str | None, book: NameBook) -> Any:
+    client = AzkabanClient(url)
+    if session_id:
+        client.adopt_session("azkaban", session_id)
+    return SimpleNamespace(client=client, names=book, settings=Settings(url=url, timeout=10.0))
+
+
+def run(refresher: Refresher) -> None:
+    refresher.start()
+    assert refresher.idle.wait(20)
+    refresher.stop()
+
+
+def test_refresh_loads_the_cache_learns_projects_and_flows_and_saves(
+        sandbox: Any, session_id: str, project_name: str, upload_example: Any,
+        tmp_path: Path) -> None:
+    upload_example("flow1-etl", project_name)
+    path = tmp_path / "names.json"
+    cached = NameBook(path)
+    cached.add_projects([("only-in-the-cache", "")])
+    cached.save()
+    book = NameBook(path)
+    status = Status()
+    changes: list[str] = []
+    refresher = Refresher(context(sandbox.url, session_id, book), status, changes.append)
+    # the refresh of flows takes the projects used before first: make this one "used"
+    book.add_flows(project_name, [("old", "")])
+    run(refresher)
+    assert book.loaded.is_set()
+    assert status.session == "valid"
+    assert status.names == ""
+    assert not book.has_project("only-in-the-cache")  # the server's full list replaced it
+    assert [f for f, _ in book.flows(project_name)] == ["audit", "finish"]
+    assert "names" in changes
+    assert project_name in path.read_text()
+
+
+def test_wanted_flows_and_jobs(sandbox: Any, session_id: str, project_name: str,
+                               upload_example: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("azshell.shell.refresh.FLOW_REFRESH_LIMIT", 0)
+    upload_example("flow1-etl", project_name)
+    book = NameBook(None)
+    changes: list[str] = []
+    refresher = Refresher(context(sandbox.url, session_id, book), Status(), changes.append)
+    refresher.start()
+    assert refresher.idle.wait(20)
+    assert not book.knows_flows(project_name)
+    refresher.want("flows", project_name)
+    refresher.want("flows", "no-such-project-here")
+    assert refresher.idle.wait(20)
+    assert [f for f, _ in book.flows(project_name)] == ["audit", "finish"]
+    refresher.want("jobs", project_name, "finish")
+    assert refresher.idle.wait(20)
+    refresher.stop()
+    assert "load" in book.jobs(project_name, "finish")
+    assert book.flows(project_name)[1] == ("finish", "5 jobs")
+    assert changes.count("wanted") == 2
+    assert not book.has_project("no-such-project-here")
+
+
+def test_an_expired_session_is_reported_and_nothing_is_fetched(fresh_sandbox: Any,
+                                                               login: Any) -> None:
+    old = login(fresh_sandbox.url)
+    fresh_sandbox.expire_sessions()
+    book = NameBook(None)
+    status = Status()
+    run(Refresher(context(fresh_sandbox.url, old, book), status))
+    assert status.session == "expired"
+    assert book.projects() == []
+
+
+def test_a_server_that_is_gone_is_offline(tmp_path: Path) -> None:
+    book = NameBook(None)
+    status = Status()
+    run(Refresher(context("http://127.0.0.1:9", "sid", book), status))
+    assert status.session == "offline"
+
+
+def test_not_connected_does_nothing() -> None:
+    book = NameBook(None)
+    status = Status()
+    ctx = SimpleNamespace(client=None, names=book, settings=Settings())
+    run(Refresher(ctx, status))
+    assert status.session == "unknown"
+    assert book.loaded.is_set()
