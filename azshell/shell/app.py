@@ -107,24 +107,23 @@ class InteractiveShell:
         """Run one line; an exit status when the shell should end, else None."""
         from azshell.shell.context import run_line
 
-        self._ready.wait()
-        if self._late_error:
-            self.ctx.out.error(self._late_error)
-            self._late_error = None
-        before = self._session_key()
+        before: object = INTERRUPTED  # not a session key: nothing to compare if interrupted early
         try:
+            self._ready.wait()  # the saved session is being adopted in the background
+            if self._late_error:
+                self.ctx.out.error(self._late_error)
+                self._late_error = None
+            before = self._session_key()
             code = run_line(self.ctx, line)
         except KeyboardInterrupt:
             self.ctx.out.error(INTERRUPTED_NOTE)
             code = INTERRUPTED
-        except EOFError:
-            return 0
-        except SystemExit:
+        except (EOFError, SystemExit):
             return 0
         if code == INTERRUPTED:
             self.fresh_connections()
         self.sync_book()
-        if self._session_key() != before:
+        if before != INTERRUPTED and self._session_key() != before:
             self.status.set(session="valid" if self._session_key() else "none", note="")
             self.refresher.refresh()
         return None
@@ -238,12 +237,9 @@ class InteractiveShell:
 
     def fresh_connections(self) -> None:
         """After Ctrl-C a pooled connection may hold half an answer: drop them all."""
-        client = self.ctx.client
-        close = getattr(client, "close", None) or getattr(
-            getattr(client, "_transport", None), "close", None)
-        if close is not None:
+        if self.ctx.client is not None:
             with contextlib.suppress(Exception):
-                close()
+                self.ctx.client.close()
 
     # -- callbacks -------------------------------------------------------------------------------
     def _first_render(self, app: Application[Any]) -> None:
@@ -281,8 +277,11 @@ class InteractiveShell:
             self.session.bottom_toolbar = None
 
     def history_lines(self) -> list[str]:
-        """The history, oldest first (for the `history` command)."""
-        return list(self.history.get_strings())
+        """The history, oldest first, for the `history` command: without the lines that may
+        hold a secret (they are recallable with the arrow keys, not printed)."""
+        from azshell.shell.history import is_secret
+
+        return [line for line in self.history.get_strings() if not is_secret(line)]
 
     def ask_password(self, message: str) -> str:
         """The password, asked without echo (Ctrl-C abandons the command that needed it)."""
