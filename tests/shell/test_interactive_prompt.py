@@ -378,3 +378,11 @@ def test_flows_of_an_upload_are_offered_at_once_and_history_lists_lines(
     answers = [json.loads(part) for part in
                h.stdout.getvalue().replace("}\n{", "}\0{").split("\0")]
     assert answers[-1] == {"history": [f"upload {project_name} {example} --create", "history"]}
+
+
+def test_the_history_command_does_not_print_secret_lines(harness: Callable[..., Harness]) -> None:
+    history = InMemoryHistory()
+    for line in ("projects", "login", "call POST / password=x", "flows demo"):
+        history.append_string(line)
+    h = harness(history=history)
+    assert h.shell.history_lines() == ["projects", "flows demo"]
