@@ -32,6 +32,7 @@ class Sandbox:
                  job_timeout: float = 300.0, users: Iterable[User] | None = None) -> None:
         from azshell.sandbox.app import SandboxApp
         from azshell.sandbox.http import SandboxHTTPServer
+        from azshell.sandbox.runner.engine import Engine
         from azshell.sandbox.servlets.base import Context
         from azshell.sandbox.state import SandboxState
 
@@ -39,7 +40,7 @@ class Sandbox:
         self.users = UserStore(users)
         self.sessions = SessionStore(ttl=session_ttl)
         self.state = SandboxState(self._tmp)
-        self.engine = _make_engine(self._tmp, job_timeout)
+        self.engine = Engine(self._tmp, job_timeout=job_timeout)
         self.context = Context(state=self.state, users=self.users, sessions=self.sessions,
                                csrf=CsrfTokens(), engine=self.engine, workdir=self._tmp)
         try:
@@ -93,11 +94,3 @@ class Sandbox:
     def __exit__(self, *exc: Any) -> None:
         self.stop()
 
-
-def _make_engine(workdir: Path, job_timeout: float) -> Any:
-    try:
-        from azshell.sandbox.engine import Engine
-    except ImportError:  # the executor is optional for the web side (projects, auth)
-        log.warning("azshell.sandbox.engine is not available: executions are disabled")
-        return None
-    return Engine(workdir, job_timeout=job_timeout)

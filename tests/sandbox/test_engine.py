@@ -18,7 +18,7 @@ from textwrap import dedent, indent
 import pytest
 
 from azshell.project import load_directory
-from azshell.sandbox.engine import (
+from azshell.sandbox.runner.engine import (
     AlreadyFinished,
     Engine,
     EngineError,
@@ -28,7 +28,7 @@ from azshell.sandbox.engine import (
     NotRunning,
     ProjectVersion,
 )
-from azshell.sandbox.joblog import LogBuffer, escape_html
+from azshell.sandbox.runner.joblog import LogBuffer, escape_html
 
 POLL = 0.02
 WAIT = 15.0

@@ -45,7 +45,7 @@ class Context:
     users: UserStore
     sessions: SessionStore
     csrf: CsrfTokens
-    engine: Any  # azshell.sandbox.engine.Engine, created lazily by the Sandbox
+    engine: Any  # azshell.sandbox.runner.engine.Engine, created lazily by the Sandbox
     workdir: Path
     readers: tuple[str, ...] = ("reader",)
     extra: dict[str, Any] = field(default_factory=dict)

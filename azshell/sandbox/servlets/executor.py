@@ -13,9 +13,9 @@ from typing import Any
 
 from azshell.sandbox import flowview
 from azshell.sandbox.auth import Session
-from azshell.sandbox.engine_types import EngineError, JobLogMissing, ProjectVersion
 from azshell.sandbox.http import Request, Response
 from azshell.sandbox.pages import message_page
+from azshell.sandbox.runner.types import EngineError, JobLogMissing, ProjectVersion
 from azshell.sandbox.servlets.base import (
     Servlet,
     ServletError,

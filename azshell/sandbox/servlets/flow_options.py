@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from azshell.sandbox.engine_types import ExecutionOptions
 from azshell.sandbox.http import Request
+from azshell.sandbox.runner.types import ExecutionOptions
 from azshell.sandbox.servlets.base import ServletError, get_param, java_int, split_emails
 
 FAILURE_ACTIONS = ("finishCurrent", "cancelImmediately", "finishPossible")

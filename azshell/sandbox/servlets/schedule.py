@@ -12,9 +12,9 @@ from typing import Any
 
 from azshell.sandbox import flowview
 from azshell.sandbox.auth import Session
-from azshell.sandbox.engine_types import ExecutionOptions
 from azshell.sandbox.http import Request, Response
 from azshell.sandbox.pages import message_page
+from azshell.sandbox.runner.types import ExecutionOptions
 from azshell.sandbox.schedules import (
     DEFAULT_END_SCHED_TIME,
     at_time_today,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from azshell.sandbox.engine_types import FINISHED, STATUS_FAILED, STATUS_SUCCEEDED
+from azshell.sandbox.runner.types import FINISHED, STATUS_FAILED, STATUS_SUCCEEDED
 
 MACROS = ("all_success", "all_failed", "all_done", "one_success", "one_failed")
 MACRO = re.compile(r"\b(" + "|".join(MACROS) + r")\b", re.IGNORECASE)

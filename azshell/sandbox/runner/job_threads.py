@@ -1,6 +1,6 @@
 """The job side of an execution: starting job threads and answering them.
 
-A mixin of ``Execution``: it submits a job to its own thread (engine_jobs.JobRunner), and the
+A mixin of ``Execution``: it submits a job to its own thread (jobs.JobRunner), and the
 job thread calls back to wait out its retry back-off and become RUNNING (``begin_job``), to get
 its properties and working directory, and to report its end (``job_finished``). Every call takes
 the execution's lock, so the scheduler sees each change whole.
@@ -14,17 +14,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from azshell.sandbox.engine_jobs import JobRunner
-from azshell.sandbox.engine_nodes import FlowRun, NodeRun
-from azshell.sandbox.engine_props import (
+from azshell.sandbox.runner.joblog import LogBuffer
+from azshell.sandbox.runner.jobs import JobRunner
+from azshell.sandbox.runner.nodes import FlowRun, NodeRun
+from azshell.sandbox.runner.props import (
     PropsError,
     job_builtins,
     layered,
     resolve_props,
     runtime_layers,
 )
-from azshell.sandbox.engine_types import QUEUED, RUNNING
-from azshell.sandbox.joblog import LogBuffer
+from azshell.sandbox.runner.types import QUEUED, RUNNING
 
 
 class ExecutionJobs:

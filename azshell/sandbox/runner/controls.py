@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from azshell.sandbox.engine_nodes import FlowRun, NodeRun, disabled_json
-from azshell.sandbox.engine_types import (
+from azshell.sandbox.runner.joblog import empty_page
+from azshell.sandbox.runner.nodes import FlowRun, NodeRun, disabled_json
+from azshell.sandbox.runner.types import (
     CANCELLED,
     DISABLED,
     FAILED,
@@ -27,7 +28,6 @@ from azshell.sandbox.engine_types import (
     JobLogMissing,
     NotRunning,
 )
-from azshell.sandbox.joblog import empty_page
 
 _NOT_RESET = frozenset({SUCCEEDED, RUNNING, "KILLING", "QUEUED"})
 

@@ -7,10 +7,10 @@
 ``pipeline`` makes each job wait for the same job (level 2: also its children) of the latest
 earlier run, and ``queue`` keeps the new run PREPARING until earlier runs of the flow end.
 
-Modules: ``engine_types`` (options, errors, statuses), ``engine_nodes`` (node tree and its
-JSON), ``execution`` (the scheduler), ``execution_api`` (controls, views, logs),
-``execution_jobs`` (the job threads' side), ``engine_jobs`` (subprocesses), ``engine_props``
-(properties), ``engine_conditions`` (Flow 2.0 conditions), ``joblog`` (log pages).
+Modules: ``types`` (options, errors, statuses), ``nodes`` (node tree and its
+JSON), ``execution`` (the scheduler), ``controls`` (controls, views, logs),
+``job_threads`` (the job threads' side), ``jobs`` (subprocesses), ``props``
+(properties), ``conditions`` (Flow 2.0 conditions), ``joblog`` (log pages).
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from azshell.sandbox.engine_nodes import model_flows
-from azshell.sandbox.engine_types import (
+from azshell.sandbox.runner.execution import Execution
+from azshell.sandbox.runner.nodes import model_flows
+from azshell.sandbox.runner.types import (
     SUCCEEDED,
     AlreadyFinished,
     EngineError,
@@ -30,7 +31,6 @@ from azshell.sandbox.engine_types import (
     NotRunning,
     ProjectVersion,
 )
-from azshell.sandbox.execution import Execution
 
 __all__ = [
     "AlreadyFinished",

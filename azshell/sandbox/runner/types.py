@@ -1,7 +1,7 @@
 """The engine's vocabulary: what the web side hands it, what it raises, Azkaban's status names.
 
 Kept apart from the engine itself so the execution modules and the servlet can share it without
-import cycles. ``azshell.sandbox.engine`` re-exports everything public.
+import cycles. ``azshell.sandbox.runner.engine`` re-exports everything public.
 """
 
 from __future__ import annotations

@@ -4,10 +4,10 @@ A runner thread per execution copies the project files, then repeatedly (wheneve
 the user acts) handles finished jobs (retry them, or mark the flow failed), and walks the node
 tree in dependency order deciding for each waiting node what Azkaban's ``getImpliedStatus`` would:
 wait, run, skip (disabled), or cancel (failure, kill, unmet condition). Jobs run on their own
-threads (engine_jobs). Every change happens under the execution's lock and takes a fresh,
+threads (jobs). Every change happens under the execution's lock and takes a fresh,
 strictly increasing time stamp, so ``fetchexecflowupdate`` polled with the previous
-``updateTime`` never misses a change. User controls and JSON views live in ``execution_api``,
-the job threads' side in ``execution_jobs``.
+``updateTime`` never misses a change. User controls and JSON views live in ``controls``,
+the job threads' side in ``job_threads``.
 """
 
 from __future__ import annotations
@@ -18,18 +18,21 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from azshell.sandbox.engine_conditions import (
+from azshell.sandbox.runner.conditions import (
     MET,
     PENDING,
     check_status_macro,
     check_variables,
     status_macro,
 )
-from azshell.sandbox.engine_nodes import FlowRun, NodeRun, apply_disabled, build_flow
-from azshell.sandbox.engine_props import (
+from azshell.sandbox.runner.controls import ExecutionApi
+from azshell.sandbox.runner.job_threads import ExecutionJobs
+from azshell.sandbox.runner.joblog import LogBuffer
+from azshell.sandbox.runner.nodes import FlowRun, NodeRun, apply_disabled, build_flow
+from azshell.sandbox.runner.props import (
     flow_builtins,
 )
-from azshell.sandbox.engine_types import (
+from azshell.sandbox.runner.types import (
     CANCELLED,
     DISABLED,
     FAILED,
@@ -49,12 +52,9 @@ from azshell.sandbox.engine_types import (
     ExecutionOptions,
     ProjectVersion,
 )
-from azshell.sandbox.execution_api import ExecutionApi
-from azshell.sandbox.execution_jobs import ExecutionJobs
-from azshell.sandbox.joblog import LogBuffer
 
 if TYPE_CHECKING:
-    from azshell.sandbox.engine import Engine
+    from azshell.sandbox.runner.engine import Engine
 
 _IDLE_WAIT = 0.5
 _BLOCKED_WAIT = 0.05

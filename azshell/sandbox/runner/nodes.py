@@ -11,8 +11,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from azshell.sandbox.engine_types import DISABLED, READY
-from azshell.sandbox.joblog import LogBuffer
+from azshell.sandbox.runner.joblog import LogBuffer
+from azshell.sandbox.runner.types import DISABLED, READY
 
 
 def model_nodes(flow: Any) -> list[Any]:

@@ -17,13 +17,13 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from azshell.sandbox.engine_props import PropsError, parse_output_props, props_file_text
-from azshell.sandbox.engine_types import FAILED, KILLED, SUCCEEDED
+from azshell.sandbox.runner.props import PropsError, parse_output_props, props_file_text
+from azshell.sandbox.runner.types import FAILED, KILLED, SUCCEEDED
 
 if TYPE_CHECKING:
-    from azshell.sandbox.engine_nodes import NodeRun
-    from azshell.sandbox.execution import Execution
-    from azshell.sandbox.joblog import LogBuffer
+    from azshell.sandbox.runner.execution import Execution
+    from azshell.sandbox.runner.joblog import LogBuffer
+    from azshell.sandbox.runner.nodes import NodeRun
 
 KILL_GRACE_SECONDS = 1.0  # SIGTERM first, SIGKILL after this (Azkaban waits 5 s)
 ORPHAN_PIPE_SECONDS = 0.3  # how long to keep reading after the shell exited
