@@ -94,6 +94,7 @@ class InteractiveShell:
         finally:
             self.refresher.stop()
             self._save_names()
+            self.fresh_connections()  # close them: the server sees a goodbye, not a reset
 
     def read_line(self) -> str:
         """One line from the prompt (KeyboardInterrupt on Ctrl-C, EOFError on Ctrl-D)."""
@@ -236,7 +237,7 @@ class InteractiveShell:
                 self.book.save()
 
     def fresh_connections(self) -> None:
-        """After Ctrl-C a pooled connection may hold half an answer: drop them all."""
+        """Drop the pooled connections (after Ctrl-C one may hold half an answer)."""
         if self.ctx.client is not None:
             with contextlib.suppress(Exception):
                 self.ctx.client.close()

@@ -9,6 +9,7 @@ question from a background thread would be a surprise). Names wanted by the comp
 from __future__ import annotations
 
 import collections
+import contextlib
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -73,6 +74,9 @@ class Refresher:
             self._cond.notify_all()
         if self._saving.acquire(timeout=wait_for_save):
             self._saving.release()
+        if self._client is not None:  # a clean goodbye to the server, not a reset connection
+            with contextlib.suppress(Exception):
+                self._client.close()
 
     def _put(self, queue: collections.deque[Task], *tasks: Task) -> None:
         with self._cond:
