@@ -100,7 +100,8 @@ class InteractiveShell:
         """One line from the prompt (KeyboardInterrupt on Ctrl-C, EOFError on Ctrl-D)."""
         toolbar = None  # prompt(bottom_toolbar=None) would keep the old one: set it here
         if self.ctx.settings.toolbar:
-            toolbar = make_toolbar(self.ctx, self.status, self._book, self._text_before_cursor)
+            toolbar = make_toolbar(self.ctx, self.status, self._book, self._text_before_cursor,
+                                   self._columns)
         self.session.bottom_toolbar = toolbar
         return self.session.prompt(prompt_text(self.ctx, self._deferred_user))
 
@@ -266,6 +267,9 @@ class InteractiveShell:
         if buffer.text.strip() and (state is None or state.current_completion is None):
             buffer.start_completion(select_first=False)
 
+    def _columns(self) -> int:
+        return self.session.app.output.get_size().columns
+
     def _text_before_cursor(self) -> str:
         return self.session.app.current_buffer.document.text_before_cursor
 
@@ -273,7 +277,7 @@ class InteractiveShell:
         self.ctx.settings.toolbar = not self.ctx.settings.toolbar
         if self.ctx.settings.toolbar:
             self.session.bottom_toolbar = make_toolbar(
-                self.ctx, self.status, self._book, self._text_before_cursor)
+                self.ctx, self.status, self._book, self._text_before_cursor, self._columns)
         else:
             self.session.bottom_toolbar = None
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from prompt_toolkit.completion import CompleteEvent, get_common_complete_suffix
 from prompt_toolkit.filters import completion_is_selected, has_completions
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 
@@ -20,6 +21,29 @@ def shell_bindings(toggle_toolbar: Callable[[], None]) -> KeyBindings:
         """F2: show or hide the bottom toolbar (like `set toolbar on|off`)."""
         toggle_toolbar()
         event.app.invalidate()
+
+    @kb.add("tab")
+    def _tab(event: KeyPressEvent) -> None:
+        """Tab: complete the word (one match), or its common part and show the menu."""
+        buffer = event.app.current_buffer
+        state = buffer.complete_state
+        if state is not None and state.completions:
+            buffer.complete_next()
+            return
+        if buffer.completer is None:
+            return
+        # Computed here, not by the background completion that typing started: a Tab typed
+        # while that one runs would otherwise be lost.
+        completions = list(buffer.completer.get_completions(
+            buffer.document, CompleteEvent(completion_requested=True)))
+        if len(completions) == 1:
+            buffer.apply_completion(completions[0])
+            return
+        common = get_common_complete_suffix(buffer.document, completions)
+        if common:
+            buffer.insert_text(common)
+        if completions:
+            buffer.start_completion(select_first=False)
 
     @kb.add("c-space")
     def _complete(event: KeyPressEvent) -> None:

@@ -57,16 +57,43 @@ def prompt_text(ctx: Any, user: str | None = None) -> str:
     return f"{user}@{where}> " if user else f"{where}> "
 
 
-def usage_fragments(command: Command, pos: Position) -> Fragments:
-    """The command's syntax with the argument or option at the cursor in bold."""
+def usage_fragments(command: Command, pos: Position, width: int = 10_000) -> Fragments:
+    """The command's syntax with the argument or option at the cursor in bold.
+
+    When it is wider than ``width`` the options not being typed shrink to ``[OPTIONS]``, and
+    then the end is cut.
+    """
     out: Fragments = [("class:bottom-toolbar.command", command.name)]
     for arg in command.args:
         style = "class:bottom-toolbar.current" if arg is pos.arg and not pos.option else ""
         out += [("", " "), (style, arg.usage())]
+    options: Fragments = []
     for opt in command.options:
         style = "class:bottom-toolbar.current" if opt is pos.option else ""
-        out += [("", " "), (style, opt.usage())]
-    return out
+        options += [("", " "), (style, opt.usage())]
+    if _width(out + options) > width:
+        current = [f for f in options if f[0]]
+        options = [("", " [OPTIONS]"), *[f for c in current for f in (("", " "), c)]]
+    return _cut(out + options, width)
+
+
+def _width(fragments: Fragments) -> int:
+    return sum(len(text) for _, text in fragments)
+
+
+def _cut(fragments: Fragments, width: int) -> Fragments:
+    """At most ``width`` characters, the last one an ellipsis when something was cut."""
+    if _width(fragments) <= width:
+        return fragments
+    out: Fragments = []
+    room = max(width - 1, 0)
+    for style, text in fragments:
+        if len(text) >= room:
+            out.append((style, text[:room]))
+            break
+        out.append((style, text))
+        room -= len(text)
+    return [*out, ("", "…")]
 
 
 def session_fragments(ctx: Any, status: Status, book: Any) -> Fragments:
@@ -100,16 +127,24 @@ def _exec_status(book: Any, execid: int) -> str:
 
 
 def make_toolbar(
-    ctx: Any, status: Status, book: Callable[[], Any], text: Callable[[], str]
+    ctx: Any,
+    status: Status,
+    book: Callable[[], Any],
+    text: Callable[[], str],
+    columns: Callable[[], int] = lambda: 10_000,
 ) -> Callable[[], Fragments]:
-    """The toolbar callable for the prompt; ``text`` gives the line before the cursor."""
+    """The toolbar callable for the prompt; ``text`` gives the line before the cursor and
+    ``columns`` the terminal's width (the session part is kept whole, the syntax gives way)."""
 
     def toolbar() -> Fragments:
         line = text()
         pos = position(line) if line.strip() else None
-        if pos is not None and pos.command is not None:
-            return [("", " "), *usage_fragments(pos.command, pos), ("", "   |"),
-                    *session_fragments(ctx, status, book())]
-        return session_fragments(ctx, status, book())
+        session = session_fragments(ctx, status, book())
+        if pos is None or pos.command is None:
+            return session
+        room = columns() - _width(session) - 5
+        if room < 20:  # a narrow terminal: the syntax alone
+            return [("", " "), *usage_fragments(pos.command, pos, columns() - 2)]
+        return [("", " "), *usage_fragments(pos.command, pos, room), ("", "  |"), *session]
 
     return toolbar

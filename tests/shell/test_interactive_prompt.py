@@ -386,3 +386,26 @@ def test_the_history_command_does_not_print_secret_lines(harness: Callable[..., 
         history.append_string(line)
     h = harness(history=history)
     assert h.shell.history_lines() == ["projects", "flows demo"]
+
+
+def test_tab_typed_at_once_with_the_word_still_completes(
+        harness: Callable[..., Harness], project_name: str, sandbox: Any,
+        create_project: Any, session_id: str) -> None:
+    """A Tab right behind the letters (typed fast, or pasted) is not lost to the completion
+    that typing started in the background."""
+    for suffix in ("_alpha", "_beta"):
+        create_project(sandbox.url, session_id, project_name + suffix)
+    h = harness()
+
+    def script(h: Harness) -> None:
+        h.wait_prompt(0)
+        h.wait(lambda: h.ctx.names.has_project(project_name + "_beta"), "the names")
+        h.type(f"flows {project_name[:-3]}\t")  # two matches: their common part, and the menu
+        h.wait(lambda: h.buffer.text == f"flows {project_name}_", "the common part")
+        h.wait(lambda: h.buffer.complete_state is not None
+               and len(h.buffer.complete_state.completions) == 2, "the menu")
+        h.type("b\t")  # one match: completed
+        h.wait(lambda: h.buffer.text == f"flows {project_name}_beta", "the completed name")
+        h.type(CTRL_C + CTRL_D)
+
+    assert h.run(script) == 0

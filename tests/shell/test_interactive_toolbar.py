@@ -69,3 +69,27 @@ def test_toolbar_shows_session_names_last_execution_and_syntax() -> None:
 def test_toolbar_when_not_connected() -> None:
     toolbar = make_toolbar(ctx(url=None, user=None), Status(), lambda: None, lambda: "")
     assert "not connected" in text_of(toolbar())
+
+
+def test_a_long_syntax_gives_way_to_the_session_part() -> None:
+    book = NameBook(None)
+    status = Status(session="valid")
+    line = ["execute demo main --on-failure "]
+    toolbar = make_toolbar(ctx(), status, lambda: book, lambda: line[0], lambda: 100)
+    fragments = toolbar()
+    text = text_of(fragments)
+    assert len(text) <= 100
+    assert text.startswith(" execute PROJECT FLOW [OPTIONS] [--on-failure ACTION]")
+    assert text.endswith("session valid ")
+    assert ("class:bottom-toolbar.current", "[--on-failure ACTION]") in fragments
+    line[0] = "execute "
+    assert text_of(toolbar()).startswith(" execute PROJECT FLOW [OPTIONS]  |")
+
+
+def test_a_very_narrow_terminal_shows_the_syntax_cut() -> None:
+    toolbar = make_toolbar(ctx(), Status(session="valid"), lambda: None,
+                           lambda: "execute demo ", lambda: 30)
+    text = text_of(toolbar())
+    assert len(text) <= 30
+    assert text.startswith(" execute PROJECT FLOW")
+    assert text.endswith("…")

@@ -266,6 +266,8 @@ def test_bottom_toolbar_shows_session_and_the_syntax_being_typed(tmp_path: Path,
         child.send("execute ")
         child.expect("PROJECT")
         child.expect("FLOW")
+        child.expect(re.escape("[OPTIONS]"))  # too many for 120 columns with the session part
+        child.send("demo main --disable ")
         child.expect(re.escape("[--disable JOB]..."))
         child.sendintr()
         child.sendcontrol("d")
