@@ -6,6 +6,7 @@ Each binding is one small function whose docstring says what the key does.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from prompt_toolkit.completion import CompleteEvent, get_common_complete_suffix
 from prompt_toolkit.filters import completion_is_selected, has_completions
@@ -38,6 +39,7 @@ def shell_bindings(toggle_toolbar: Callable[[], None]) -> KeyBindings:
             buffer.document, CompleteEvent(completion_requested=True)))
         if len(completions) == 1:
             buffer.apply_completion(completions[0])
+            _space_after(buffer, completions[0].text)
             return
         common = get_common_complete_suffix(buffer.document, completions)
         if common:
@@ -63,7 +65,13 @@ def shell_bindings(toggle_toolbar: Callable[[], None]) -> KeyBindings:
         if taken is not None:
             buffer.apply_completion(taken)
         buffer.complete_state = None
-        if taken is not None and not taken.text.endswith(("/", " ", "=")):
-            buffer.insert_text(" ")
+        if taken is not None:
+            _space_after(buffer, taken.text)
 
     return kb
+
+
+def _space_after(buffer: Any, text: str) -> None:
+    """A finished word gets its space, as in a shell; a directory or ``key=`` goes on."""
+    if not text.endswith(("/", " ", "=")) and buffer.document.is_cursor_at_the_end:
+        buffer.insert_text(" ")

@@ -157,8 +157,8 @@ def test_tab_completes_a_partial_project_name(
         h.wait(lambda: h.ctx.names.has_project(project_name), "the names")
         h.type(f"flows {project_name[:6]}")
         h.wait(lambda: h.buffer.text.endswith(project_name[:6]), "typing")
-        h.type(TAB)
-        h.wait(lambda: h.buffer.text == f"flows {project_name}", "completion")
+        h.type(TAB)  # the only match is taken (with a space), or the menu's first entry chosen
+        h.wait(lambda: h.buffer.text.rstrip() == f"flows {project_name}", "completion")
         h.type(CTRL_C)  # clears the line
         h.wait(lambda: not h.buffer.text and h.shell.session.app.is_running, "cleared line")
         h.type(CTRL_D)
@@ -405,7 +405,7 @@ def test_tab_typed_at_once_with_the_word_still_completes(
         h.wait(lambda: h.buffer.complete_state is not None
                and len(h.buffer.complete_state.completions) == 2, "the menu")
         h.type("b\t")  # one match: completed
-        h.wait(lambda: h.buffer.text == f"flows {project_name}_beta", "the completed name")
+        h.wait(lambda: h.buffer.text == f"flows {project_name}_beta ", "the completed name")
         h.type(CTRL_C + CTRL_D)
 
     assert h.run(script) == 0
