@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -309,6 +310,13 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         self._connections: set[socket.socket] = set()
         self._lock = threading.Lock()
         super().__init__(address, _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that drops its kept-alive connection is normal; anything else is a bug."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            log.debug("client %s dropped the connection", client_address)
+            return
+        log.exception("sandbox error while serving %s", client_address)
 
     def track(self, conn: socket.socket, add: bool) -> None:
         with self._lock:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import socket
 import statistics
+import struct
 import time
 from collections.abc import Callable
 
@@ -208,3 +209,15 @@ def test_head_has_length_but_no_body(sandbox: Sandbox) -> None:
     conn.request("GET", "/status")  # the connection is still in sync
     assert b"executorStatusMap" in conn.getresponse().read()
     conn.close()
+
+
+def test_a_client_that_resets_its_connection_is_not_an_error(sandbox, capfd) -> None:
+    """A dropped keep-alive connection is ordinary; the server must not print a traceback."""
+    sock = socket.create_connection(("127.0.0.1", sandbox.port))
+    sock.sendall(b"GET /status HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert sock.recv(65536).startswith(b"HTTP/1.1 200")
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()  # linger 0: the peer sees a reset
+    requests.get(sandbox.url + "/status", timeout=5)  # the server goes on serving
+    time.sleep(0.2)
+    assert "Traceback" not in capfd.readouterr().err
