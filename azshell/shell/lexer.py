@@ -14,7 +14,7 @@ from prompt_toolkit.document import Document
 from prompt_toolkit.lexers import Lexer
 
 from azshell.shell.commands import Opt, all_words, find
-from azshell.shell.parser import Token, _fits_choices, _is_option, position, tokens
+from azshell.shell.parser import Token, fits_choices, is_option, position, tokens
 
 if TYPE_CHECKING:
     from azshell.shell.names import NameBook
@@ -64,7 +64,7 @@ def _token(line: str, tok: Token, index: int, book: NameBook | None) -> Fragment
     kind, choices = "", ()
     if pos.expecting == "option-value" and pos.option is not None:
         kind, choices = pos.option.kind, pos.option.choices
-    elif _is_option(tok.text) and pos.expecting == "option-or-arg" and not tok.open_quote:
+    elif is_option(tok.text) and pos.expecting == "option-or-arg" and not tok.open_quote:
         opt = pos.command.option(tok.text.partition("=")[0])
         return _option(opt, raw, pos.previous_values, book)
     elif pos.arg is None:
@@ -122,7 +122,7 @@ def _value_style(
     if kind == "execid":
         return "class:number" if text.isdigit() and not text.startswith("0") else "class:error"
     if choices and kind in ("enum", "method", "setting"):
-        return "class:value" if _fits_choices(text, choices) else "class:error"
+        return "class:value" if fits_choices(text, choices) else "class:error"
     if kind == "path":
         return "class:path"
     if book is not None and kind in ("project", "flow", "job"):

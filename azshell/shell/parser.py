@@ -88,12 +88,12 @@ def split(line: str) -> list[str]:
     return [t.text for t in tokens(line)]
 
 
-def _is_option(word: str) -> bool:
+def is_option(word: str) -> bool:
     """``-a``/``--all`` are options; ``-`` alone and negative numbers are values."""
     return len(word) > 1 and word[0] == "-" and not re.fullmatch(r"-\d+", word)
 
 
-def _fits_choices(value: str, choices: tuple[str, ...]) -> bool:
+def fits_choices(value: str, choices: tuple[str, ...]) -> bool:
     """Is ``value`` one of ``choices``? ``pipeline:1`` among them admits any ``pipeline:N``."""
     low = value.lower()
     if low in (c.lower() for c in choices):
@@ -130,7 +130,7 @@ class _Walker:
             self.set_option(opt, word)
         elif word == "--" and not self.options_done:
             self.options_done = True
-        elif _is_option(word) and not self.options_done:
+        elif is_option(word) and not self.options_done:
             self.start_option(word)
         else:
             self.positional(word)
@@ -171,7 +171,7 @@ class _Walker:
             later_required = any(not a.optional for a in args[self.arg_index + 1 :])
             if (
                 word is not None and arg.optional and arg.choices and later_required
-                and not _fits_choices(word, arg.choices)
+                and not fits_choices(word, arg.choices)
             ):
                 self.arg_index += 1
                 continue
@@ -233,7 +233,7 @@ def convert(kind: str, word: str, choices: tuple[str, ...], what: str, strict: b
     if kind in _CONVERTERS:
         return _CONVERTERS[kind](word, what)
     if choices and kind in ("enum", "method", "setting"):
-        if not _fits_choices(word, choices):
+        if not fits_choices(word, choices):
             raise UsageError(f"{what} must be one of {', '.join(choices)}, not {word!r}")
         return word.upper() if kind == "method" else word.lower()
     return word
@@ -284,6 +284,6 @@ def position(line: str) -> Position:
     values = {k: v for k, v in walker.values.items() if v not in (None, [], False)}
     if walker.pending is not None:
         return Position(command, None, walker.pending, "option-value", values, word, word_start)
-    arg = walker.next_arg(None if _is_option(word) else (word or None))
+    arg = walker.next_arg(None if is_option(word) else (word or None))
     expecting = "option-or-arg" if command.options and not walker.options_done else "arg"
     return Position(command, arg, None, expecting, values, word, word_start)
