@@ -96,6 +96,19 @@ class InteractiveShell:
             self._save_names()
             self.fresh_connections()  # close them: the server sees a goodbye, not a reset
 
+    def _last_exchange(self) -> object:
+        client = self.ctx.client
+        return client.last_exchange if client is not None else None
+
+    def _interruption_note(self, before: object) -> str:
+        """The client's own note when Ctrl-C cut a request of this line (it says when the
+        outcome of a state change is unknown), else the generic one."""
+        exchange = self._last_exchange()
+        note = getattr(exchange, "error", None) if exchange is not before else None
+        if note and note.startswith("interrupted: the outcome"):
+            return note
+        return INTERRUPTED_NOTE
+
     def read_line(self) -> str:
         """One line from the prompt (KeyboardInterrupt on Ctrl-C, EOFError on Ctrl-D)."""
         toolbar = None  # prompt(bottom_toolbar=None) would keep the old one: set it here
@@ -111,14 +124,16 @@ class InteractiveShell:
 
         before: object = INTERRUPTED  # not a session key: nothing to compare if interrupted early
         try:
+            last: object = None
             self._ready.wait()  # the saved session is being adopted in the background
             if self._late_error:
                 self.ctx.out.error(self._late_error)
                 self._late_error = None
             before = self._session_key()
+            last = self._last_exchange()
             code = run_line(self.ctx, line)
         except KeyboardInterrupt:
-            self.ctx.out.error(INTERRUPTED_NOTE)
+            self.ctx.out.error(self._interruption_note(last))
             code = INTERRUPTED
         except (EOFError, SystemExit):
             return 0

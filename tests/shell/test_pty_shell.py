@@ -172,7 +172,12 @@ class SlowHandler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        if b"ajax=executeFlow" in body or "executeFlow" in self.path:
+            self.server.slow_started.set()
+            self.server.release.wait(30)
+            self.reply({"execid": 7})
+            return
         self.reply({"status": "success", "session.id": "slow-session"})
 
     def do_GET(self) -> None:
@@ -211,6 +216,22 @@ def test_ctrl_c_abandons_a_slow_call_and_the_shell_goes_on(shell: Any,
     out = sh.line("call /status")  # a fresh connection: not the abandoned answer
     assert "slow-1.0" in out
     assert "late" not in out
+    assert sh.exit() == 0
+
+
+def test_ctrl_c_during_a_state_change_says_its_outcome_is_unknown(
+        shell: Any, slow_server: SlowServer) -> None:
+    sh = shell(slow_server.url, AZSHELL_PASSWORD="secret")
+    sh.expect_prompt()
+    sh.child.send("execute demo nightly\r")
+    assert slow_server.slow_started.wait(10)
+    sh.child.sendintr()
+    out = sh.expect_prompt()
+    notes = [line for line in out.splitlines() if "interrupted" in line]
+    assert len(notes) == 1
+    assert "outcome" in notes[0]
+    assert "unknown" in notes[0]
+    assert "Traceback" not in out
     assert sh.exit() == 0
 
 
