@@ -12,7 +12,7 @@ from dataclasses import dataclass
 ARG_KINDS = frozenset(
     {
         "project", "flow", "job", "execid", "path", "enum", "text", "user", "keyvalue",
-        "method", "command", "setting", "cron", "email", "url", "number",
+        "method", "command", "setting", "cron", "email", "url", "number", "count",
     }
 )
 
@@ -132,9 +132,14 @@ _PROJECT = Arg("PROJECT", "project", "The project's name.")
 _FLOW = Arg("FLOW", "flow", "The flow's name (a flow of PROJECT).")
 _EXECID = Arg(
     "EXECID", "execid",
-    "An execution id; defaults to the last execution started in this session.", optional=True,
+    "An execution id, or its address in the web UI; defaults to the last execution started "
+    "in this session.", optional=True,
 )
 _EMAILS = "Comma-separated e-mail addresses."
+_WAIT = Opt(("-w", "--wait"), "wait",
+            help="Follow the execution to its end; fail unless it SUCCEEDED.")
+_TIMEOUT = Opt(("--timeout",), "timeout", "number",
+               help="Stop waiting after this many seconds (the flow goes on).", metavar="SECONDS")
 
 COMMANDS: tuple[Command, ...] = (
     # -- sessions -------------------------------------------------------------------------------
@@ -226,9 +231,11 @@ COMMANDS: tuple[Command, ...] = (
                 help=f"Mail these addresses on failure. {_EMAILS}", metavar="EMAILS"),
             Opt(("--notify-success",), "notify_success", "email",
                 help=f"Mail these addresses on success. {_EMAILS}", metavar="EMAILS"),
+            _WAIT, _TIMEOUT,
         ),
         examples=(
             "execute demo main",
+            "execute demo main --wait --timeout 3600",
             "execute demo main --disable slow_job --param day=2024-01-31",
             "execute demo main --concurrent pipeline:2 --on-failure possible",
         ),
@@ -243,9 +250,13 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "executions", "List the recent executions of a flow, newest first.",
         args=(_PROJECT, _FLOW),
-        options=(Opt(("-n", "--length"), "length", "number",
-                     help="How many executions to list (default 10).", metavar="N"),),
-        examples=("executions demo main", "executions demo main -n 50"),
+        options=(Opt(("-n", "--limit", "--length"), "limit", "number",
+                     help="How many executions to list (default 10).", metavar="N"),
+                 Opt(("--offset",), "offset", "count",
+                     help="Skip this many of the newest executions first (default 0).",
+                     metavar="N")),
+        examples=("executions demo main", "executions demo main --limit 50",
+                  "executions demo main --limit 10 --offset 10"),
         group="executions", handler=f"{_H}.executions:executions", table="executions",
     ),
     Command(
@@ -261,12 +272,32 @@ COMMANDS: tuple[Command, ...] = (
         group="executions", handler=f"{_H}.executions:last_success",
     ),
     Command(
-        "log", "Print the log of an execution, or of one of its jobs.",
+        "wait", "Follow an execution to its end with live progress; fail unless it SUCCEEDED.",
         args=(_EXECID,),
+        options=(_TIMEOUT,),
+        examples=("wait", "wait 42", "wait 42 --timeout 600",
+                  "wait http://localhost:8081/executor?execid=42"),
+        group="executions", handler=f"{_H}.follow:wait",
+    ),
+    Command(
+        "rerun", "Run an ended execution's flow again, skipping the jobs that already succeeded.",
+        args=(_EXECID,),
+        options=(Opt(("-a", "--all"), "all", help="Run every job again, not only the rest."),
+                 _WAIT, _TIMEOUT),
+        examples=("rerun", "rerun 42", "rerun 42 --wait", "rerun 42 --all"),
+        group="executions", handler=f"{_H}.follow:rerun",
+    ),
+    Command(
+        "log", "Print the log of an execution, or of one of its jobs; --follow tails it.",
+        args=(_EXECID,
+              Arg("JOB", "job", "A job of the execution (sub:job inside an embedded flow); "
+                  "the flow's log if not given.", optional=True)),
         options=(Opt(("-j", "--job"), "job", "job",
-                     help="Print this job's log instead of the flow's (sub:job inside an "
-                          "embedded flow).", metavar="JOB"),),
-        examples=("log", "log 42", "log 42 --job load"),
+                     help="Same as JOB (for older scripts).", metavar="JOB"),
+                 Opt(("-f", "--follow"), "follow",
+                     help="Print new text as it comes until the execution (or job) ends.")),
+        examples=("log", "log 42", "log 42 load", "log 42 load --follow",
+                  "log http://localhost:8081/executor?execid=42&job=load"),
         group="executions", handler=f"{_H}.logs:log",
     ),
     Command(

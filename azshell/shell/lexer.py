@@ -14,7 +14,14 @@ from prompt_toolkit.document import Document
 from prompt_toolkit.lexers import Lexer
 
 from azshell.shell.commands import Opt, all_words, find
-from azshell.shell.parser import Token, fits_choices, is_option, position, tokens
+from azshell.shell.parser import (
+    Token,
+    fits_choices,
+    is_option,
+    looks_like_execid,
+    position,
+    tokens,
+)
 
 if TYPE_CHECKING:
     from azshell.shell.names import NameBook
@@ -120,7 +127,7 @@ def _value_style(
 ) -> str:
     text = tok.text
     if kind == "execid":
-        return "class:number" if text.isdigit() and not text.startswith("0") else "class:error"
+        return "class:number" if looks_like_execid(text) and text[:1] != "0" else "class:error"
     if choices and kind in ("enum", "method", "setting"):
         return "class:value" if fits_choices(text, choices) else "class:error"
     if kind == "path":

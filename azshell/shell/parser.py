@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -115,6 +116,7 @@ class _Walker:
         self.arg_index = 0
         self.pending: Opt | None = None  # an option waiting for its value
         self.options_done = False
+        self.url_job: str | None = None  # the job named by a pasted execution address
         for opt in command.options:
             self.values[opt.dest] = [] if opt.repeat else (False if not opt.takes_value else None)
         for arg in command.args:
@@ -158,6 +160,7 @@ class _Walker:
 
     def set_option(self, opt: Opt, word: str) -> None:
         value = self.convert(opt.kind, word, opt.choices, opt.long)
+        self.note_url(opt.kind, word)
         if opt.repeat:
             self.values[opt.dest].append(value)
         else:
@@ -175,6 +178,12 @@ class _Walker:
             ):
                 self.arg_index += 1
                 continue
+            if (  # `log load`: a name where an optional execution id may stand
+                word is not None and arg.optional and arg.kind == "execid"
+                and self.arg_index + 1 < len(args) and not looks_like_execid(word)
+            ):
+                self.arg_index += 1
+                continue
             return arg
         return None
 
@@ -184,13 +193,30 @@ class _Walker:
             self.fail(f"unexpected argument {word!r}")
             return
         value = self.convert(arg.kind, word, arg.choices, arg.name)
+        self.note_url(arg.kind, word)
         if arg.repeat:
             self.values[arg.key].append(value)
         else:
             self.values[arg.key] = value
             self.arg_index += 1
 
+    def note_url(self, kind: str, word: str) -> None:
+        if kind == "execid":
+            found = execution_url(word)
+            if found is not None and found[1]:
+                self.url_job = found[1]
+
+    def fill_job(self) -> None:
+        """A pasted address's job fills the command's JOB, if it has one and it is empty."""
+        if self.url_job is None:
+            return
+        targets = [a.key for a in self.command.args if a.kind == "job" and not a.repeat]
+        targets += [o.dest for o in self.command.options if o.kind == "job" and not o.repeat]
+        if targets and not self.values.get(targets[0]):
+            self.values[targets[0]] = self.url_job
+
     def finish(self) -> None:
+        self.fill_job()
         if self.pending is not None:
             self.fail(f"option {self.pending.long} needs a value")
         for arg in self.command.args[self.arg_index :]:
@@ -198,7 +224,28 @@ class _Walker:
                 self.fail(f"missing {arg.name}")
 
 
+def execution_url(word: str) -> tuple[int, str | None] | None:
+    """``(execid, job)`` from a web UI address pasted as is: ``http://host:8081/executor?
+    execid=42&job=load`` (also ``jobId=``, and ``#jobslist`` or other fragments); else None."""
+    if "execid=" not in word or not re.match(r"(?i)(https?://|[^\s?]*executor\?)", word):
+        return None
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(word).query)
+    execid = (query.get("execid") or [""])[0]
+    if not re.fullmatch(r"[1-9]\d*", execid):
+        return None
+    job = (query.get("job") or query.get("jobId") or [""])[0]
+    return int(execid), job or None
+
+
+def looks_like_execid(word: str) -> bool:
+    """A number, or an execution's address (for the lexer and for skipping [EXECID])."""
+    return word.isdigit() or execution_url(word) is not None
+
+
 def _execid(word: str, what: str) -> int:
+    found = execution_url(word)
+    if found is not None:
+        return found[0]
     if not re.fullmatch(r"[1-9]\d*", word):
         raise UsageError(f"{what} must be a positive execution id, not {word!r}")
     return int(word)
@@ -207,6 +254,12 @@ def _execid(word: str, what: str) -> int:
 def _number(word: str, what: str) -> int:
     if not re.fullmatch(r"[1-9]\d{0,8}", word):
         raise UsageError(f"{what} must be a positive number, not {word!r}")
+    return int(word)
+
+
+def _count(word: str, what: str) -> int:
+    if not re.fullmatch(r"0|[1-9]\d{0,8}", word):
+        raise UsageError(f"{what} must be a number (0 or more), not {word!r}")
     return int(word)
 
 
@@ -222,7 +275,8 @@ def _emails(word: str, what: str) -> list[str]:
 
 
 _CONVERTERS: dict[str, Callable[[str, str], Any]] = {
-    "execid": _execid, "number": _number, "keyvalue": _keyvalue, "email": _emails,
+    "execid": _execid, "number": _number, "count": _count, "keyvalue": _keyvalue,
+    "email": _emails,
 }
 
 

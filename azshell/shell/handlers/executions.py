@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from azshell.errors import UsageError
@@ -37,12 +38,24 @@ def execute_options(values: dict[str, Any]) -> Any:
     return ExecuteOptions(**kwargs)
 
 
-def execute(ctx: Context, inv: Invocation) -> dict:
-    """Starts the flow; later commands that take an execution id default to this one."""
+def execute(ctx: Context, inv: Invocation) -> dict | None:
+    """Starts the flow; later commands that take an execution id default to this one.
+
+    With ``--wait`` it follows the run to its end (azshell.shell.handlers.follow), which prints
+    the outcome itself and fails the command unless the flow SUCCEEDED.
+    """
     project, flow = inv.values["project"], inv.values["flow"]
     execid = ctx.client.execute(project, flow, execute_options(inv.values))
     ctx.last_execid = execid
-    return {"execid": execid, "project": project, "flow": flow}
+    started = {"execid": execid, "project": project, "flow": flow}
+    if not inv.values.get("wait"):
+        return started
+    from azshell.shell.handlers.follow import follow_execution
+
+    with contextlib.suppress(Exception):  # a completion cache never fails a command
+        ctx.names.learn(inv.command.name, inv.values, started)
+    follow_execution(ctx, inv.command, execid, inv.values.get("timeout"))
+    return None
 
 
 def show(ctx: Context, inv: Invocation) -> dict:
@@ -54,7 +67,8 @@ def show(ctx: Context, inv: Invocation) -> dict:
 def executions(ctx: Context, inv: Invocation) -> dict:
     """A page of the flow's executions (the server counts them all in ``total``)."""
     project, flow = inv.values["project"], inv.values["flow"]
-    page = ctx.client.flow_executions(project, flow, 0, inv.values["length"] or 10)
+    page = ctx.client.flow_executions(project, flow, inv.values.get("offset") or 0,
+                                      inv.values.get("limit") or 10)
     return {"project": project, "flow": flow, **page}
 
 

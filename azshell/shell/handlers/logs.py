@@ -1,16 +1,87 @@
-"""log: an execution's flow log or one job's log, as text on a terminal."""
+"""log: an execution's flow log or one job's log, as text on a terminal; ``--follow`` tails it."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from azshell.errors import AzshellError, Interrupted, ServerError
 from azshell.shell.context import Context, Reply
 from azshell.shell.handlers.executions import execution_id
 from azshell.shell.parser import Invocation
 
 
-def log(ctx: Context, inv: Invocation) -> Reply:
+def log(ctx: Context, inv: Invocation) -> Reply | None:
     """The whole log so far (all pages, HTML entities already decoded by the client)."""
     execid = execution_id(ctx, inv.values["execid"])
-    job = inv.values["job"]
-    text = ctx.client.read_job_log(execid, job) if job else ctx.client.read_flow_log(execid)
+    job = inv.values["job"] or None
+    if inv.values["follow"]:
+        return _follow(ctx, execid, job)
+    try:
+        text = ctx.client.read_job_log(execid, job) if job else ctx.client.read_flow_log(execid)
+    except ServerError as err:
+        if job and err.status == 500 and _has_not_started(ctx, execid, job):
+            raise AzshellError(f"job {job} of execution {execid} has not started yet, so it has "
+                               f"no log; 'log {execid} {job} --follow' waits for it") from None
+        raise
+    return _reply(execid, job, text)
+
+
+def _reply(execid: int, job: str | None, text: str) -> Reply:
     data = {"execid": execid, "job": job, "log": text}
     return Reply(data, text=text.rstrip("\n") or "(the log is empty so far)", raw=text)
+
+
+def _has_not_started(ctx: Context, execid: int, job: str) -> bool:
+    """Tells a job without a log file yet (§6.5: HTTP 500) from a real server error."""
+    from azshell.shell.follow import ExecutionModel
+    from azshell.shell.follow_log import not_started
+
+    try:
+        model = ExecutionModel(ctx.client.execution(execid))
+    except AzshellError:
+        return False
+    return not model.finished and not_started(model, job)
+
+
+def _follow(ctx: Context, execid: int, job: str | None) -> Reply | None:
+    """Stream the text as it comes; with ``--output json`` collect it into one document."""
+    from azshell.shell.follow_log import LogFollower
+
+    collect = ctx.settings.output == "json"
+    pieces: list[str] = []
+    tail = [""]  # the last character written
+
+    def write(text: str) -> None:
+        tail[0] = text[-1:] or tail[0]
+        if collect:
+            pieces.append(text)
+        else:
+            ctx.out.stdout.write(text)
+            ctx.out.stdout.flush()
+
+    def waiting(name: str) -> None:
+        if ctx.out.stderr_tty:
+            ctx.out.note(f"job {name} has not started yet; waiting for it (Ctrl-C stops)")
+
+    follower = LogFollower(ctx.client, execid, job, write=write, waiting=waiting)
+    try:
+        follower.run()
+    except KeyboardInterrupt:
+        raise Interrupted(_interrupted_note(execid, job, follower)) from None
+    if collect:
+        return _reply(execid, job, "".join(pieces))
+    if tail[0] not in ("", "\n"):  # the prompt (or the next output) starts on its own line
+        ctx.out.stdout.write("\n")
+        ctx.out.stdout.flush()
+    return None
+
+
+def _interrupted_note(execid: int, job: str | None, follower: Any) -> str:
+    what = f"the log of job {job} of execution {execid}" if job else \
+        f"the log of execution {execid}"
+    model = follower.model
+    if model is not None and model.finished:
+        return f"interrupted: stopped following {what}"
+    again = f"log {execid} {job} --follow" if job else f"log {execid} --follow"
+    return (f"interrupted: stopped following {what}; the execution goes on "
+            f"(follow it again with '{again}')")

@@ -1,0 +1,169 @@
+"""wait, rerun, and ``execute --wait``: follow an execution to its end.
+
+On a terminal the run is shown live (azshell.shell.follow_view) and ends with a table of jobs; in
+a script nothing is shown while waiting and the final execution JSON is the one document on
+stdout. Either way the command fails unless the flow SUCCEEDED, so ``&&`` and ``set -e`` work.
+Ctrl-C stops the following, never the flow, and says how to pick it up again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from typing import Any
+
+from azshell.errors import AzshellError, Interrupted
+from azshell.shell.commands import Command
+from azshell.shell.context import Context, Reply, emit
+from azshell.shell.follow import FINAL_FLOW, Change, ExecutionModel, Follower, StillRunning
+from azshell.shell.handlers.executions import execution_id
+from azshell.shell.parser import Invocation
+
+
+class _Learner:
+    """Keeps the NameBook's status of the execution current, and drives the live view."""
+
+    def __init__(self, ctx: Context, view: Any) -> None:
+        self.ctx = ctx
+        self.view = view
+
+    def started(self, model: ExecutionModel) -> None:
+        learn_status(self.ctx, model)
+        if self.view is not None:
+            self.view.started(model)
+
+    def changed(self, model: ExecutionModel, changes: list[Change], old_status: str) -> None:
+        if model.status != old_status:
+            learn_status(self.ctx, model)
+        if self.view is not None:
+            self.view.changed(model, changes, old_status)
+
+
+def learn_status(ctx: Context, model: ExecutionModel) -> None:
+    """The completion menu shows each execution's last known status."""
+    with contextlib.suppress(Exception):  # a completion cache never fails a command
+        ctx.names.add_execution(model.execid, model.project, model.flow, model.status,
+                                model.start_time)
+
+
+def _live_view(ctx: Context) -> Any:
+    """The live display on a terminal; None in a script (stdout is not a terminal)."""
+    if not ctx.out.stdout_tty:
+        return None
+    from azshell.shell.follow_view import LiveView
+
+    return LiveView(ctx.out.stdout, color=ctx.out.color, columns=lambda: ctx.out.size()[0])
+
+
+def follow_execution(ctx: Context, command: Command, execid: int,
+                     timeout: float | None = None) -> None:
+    """Follow ``execid`` to its end, print the outcome, and fail unless it SUCCEEDED.
+
+    Prints its own answer (it must come before the error line of a failed flow), so the handler
+    that calls it returns None.
+    """
+    view = _live_view(ctx)
+    follower = Follower(ctx.client, execid, timeout=timeout, listener=_Learner(ctx, view))
+    try:
+        model = follower.run()
+    except KeyboardInterrupt:
+        if view is not None:
+            view.close()
+        raise Interrupted(interrupted_note(execid, follower.model)) from None
+    except StillRunning as late:
+        if view is not None:
+            view.close()
+        _print_outcome(ctx, command, late.model)
+        raise AzshellError(f"execution {execid} still {late.model.status} after "
+                           f"{late.timeout:g} s; follow it again with: wait {execid}") from None
+    except BaseException:
+        if view is not None:
+            view.close()
+        raise
+    if view is not None:
+        view.close()
+    _print_outcome(ctx, command, model)
+    if model.status != "SUCCEEDED":
+        raise AzshellError(failure_message(model))
+
+
+def interrupted_note(execid: int, model: ExecutionModel | None) -> str:
+    """The one line after Ctrl-C: the flow goes on; how to follow or stop it."""
+    status = f" ({model.status})" if model is not None and model.status else ""
+    if model is not None and model.finished:
+        return f"interrupted: execution {execid} had already ended{status}"
+    return (f"interrupted: execution {execid} goes on{status}; follow it again with "
+            f"'wait {execid}' or cancel it with 'cancel {execid}'")
+
+
+def failure_message(model: ExecutionModel) -> str:
+    """``execution 42 (demo/end) ended FAILED; failed jobs: boom``."""
+    failed = model.failed()
+    jobs = f"; failed jobs: {', '.join(failed)}" if failed else ""
+    return f"execution {model.execid} ({model.project}/{model.flow}) ended {model.status}{jobs}"
+
+
+def _print_outcome(ctx: Context, command: Command, model: ExecutionModel) -> None:
+    from azshell.shell.follow_view import summary
+
+    learn_status(ctx, model)
+    document = model.document
+    text = summary(model, ctx.out.color)
+    emit(ctx, command, Reply(document, text=text, raw=json.dumps(document)))
+
+
+def wait(ctx: Context, inv: Invocation) -> None:
+    """Follow an execution (by default the last one started here) until it ends."""
+    execid = execution_id(ctx, inv.values["execid"])
+    follow_execution(ctx, inv.command, execid, inv.values.get("timeout"))
+
+
+def rerun(ctx: Context, inv: Invocation) -> dict[str, Any] | None:
+    """Run the flow of an ended execution again, skipping the jobs that already succeeded."""
+    from azshell.client import ExecuteOptions
+    from azshell.shell.follow import done_jobs
+
+    old_id = execution_id(ctx, inv.values["execid"])
+    old = ctx.client.execution(old_id)
+    model = ExecutionModel(old)
+    if model.status not in FINAL_FLOW:
+        raise AzshellError(f"execution {old_id} is still {model.status}: wait for it "
+                           f"('wait {old_id}') or cancel it ('cancel {old_id}') first")
+    disabled = [] if inv.values["all"] else done_jobs(old)
+    if not _left_to_run(model, disabled):
+        raise AzshellError(f"every job of execution {old_id} already succeeded; nothing to "
+                           "rerun (--all runs the whole flow again)")
+    settings = ctx.client.execution_options(old_id)
+    options = ExecuteOptions(disabled=disabled, params=_flow_params(ctx, settings),
+                             on_failure=str(settings.get("failureAction") or "finish"))
+    execid = ctx.client.execute(model.project, model.flow, options)
+    ctx.last_execid = execid
+    with contextlib.suppress(Exception):
+        ctx.names.add_execution(execid, model.project, model.flow, "PREPARING")
+    if disabled:
+        ctx.out.note(f"rerun of {old_id} as {execid}: disabled (already done): "
+                     f"{', '.join(disabled)}")
+    else:
+        ctx.out.note(f"rerun of {old_id} as {execid}: every job runs")
+    if inv.values["wait"]:
+        follow_execution(ctx, inv.command, execid, inv.values.get("timeout"))
+        return None
+    return {"execid": execid, "project": model.project, "flow": model.flow,
+            "rerunOf": old_id, "disabled": disabled}
+
+
+def _left_to_run(model: ExecutionModel, disabled: list[str]) -> list[str]:
+    """The jobs a rerun with ``disabled`` would still run."""
+    return [path for path, _ in model.jobs()
+            if not any(path == d or path.startswith(d + ":") for d in disabled)]
+
+
+def _flow_params(ctx: Context, settings: dict[str, Any]) -> dict[str, str]:
+    """The old run's flow parameters (legacy ``flowParam`` and ``runtimeProperties.ROOT``)."""
+    params = {str(k): str(v) for k, v in (settings.get("flowParam") or {}).items()}
+    runtime = settings.get("runtimeProperties") or {}
+    params.update({str(k): str(v) for k, v in (runtime.get("ROOT") or {}).items()})
+    others = sorted(node for node in runtime if node != "ROOT")
+    if others:
+        ctx.out.note(f"warning: job-level properties of {', '.join(others)} are not carried over")
+    return params
