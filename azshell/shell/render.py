@@ -38,6 +38,24 @@ def when(ms: Any) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ms / 1000))
 
 
+def ago(ms: Any, now_ms: float | None = None) -> str:
+    """A server timestamp relative to now: ``12 s ago``, ``3 min ago``, ``5 h ago``, ``2 days
+    ago``; older than a month, the date; '-' for none."""
+    if not isinstance(ms, (int, float)) or ms <= 0:
+        return "-"
+    now = time.time() * 1000 if now_ms is None else now_ms
+    seconds = int(max(0, now - ms) / 1000)
+    for size, unit in ((86400, "day"), (3600, "h"), (60, "min")):
+        if seconds >= size:
+            count = seconds // size
+            if unit == "day":
+                if count > 30:
+                    return time.strftime("%Y-%m-%d", time.localtime(ms / 1000))
+                return f"{count} day{'s' if count > 1 else ''} ago"
+            return f"{count} {unit} ago"
+    return f"{seconds} s ago"
+
+
 def duration(start: Any, end: Any) -> str:
     """``1m 05s`` between two timestamps; '-' until it started."""
     if not isinstance(start, (int, float)) or start <= 0:
@@ -92,7 +110,7 @@ def executions_table(data: Any) -> tuple[list[str], list[Row]]:
     items = data.get("executions", []) if isinstance(data, dict) else data
     rows = [
         (e.get("execId", e.get("execid")), e.get("flowId", e.get("flow")), e.get("status"),
-         e.get("submitUser"), when(e.get("startTime")), duration(e.get("startTime"),
+         e.get("submitUser"), ago(e.get("startTime")), duration(e.get("startTime"),
                                                                   e.get("endTime")))
         for e in items if isinstance(e, dict)
     ]

@@ -7,10 +7,8 @@ Each test gets private HOME and XDG directories, a fixed 40x120 window and PROMP
 from __future__ import annotations
 
 import json
-import os
 import re
 import stat
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,63 +21,13 @@ pexpect = pytest.importorskip("pexpect")
 
 pytestmark = pytest.mark.pty
 
-AZSHELL = str(Path(sys.executable).with_name("azshell"))
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-
-
-def environment(home: Path, **extra: str) -> dict[str, str]:
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home),
-        "XDG_CONFIG_HOME": str(home / "config"), "XDG_STATE_HOME": str(home / "state"),
-        "XDG_CACHE_HOME": str(home / "cache"), "LANG": "C.UTF-8", "TERM": "xterm-256color",
-        "PROMPT_TOOLKIT_NO_CPR": "1", "PAGER": "cat",
-    }
-    env.update(extra)
-    return env
-
-
-class Shell:
-    """pexpect around `azshell URL --user USER`, with the prompt regular expression."""
-
-    def __init__(self, home: Path, url: str, user: str = "azkaban", **env: str) -> None:
-        self.host = url.split("://", 1)[1].rstrip("/")
-        # A new prompt turns bracketed paste on first; a redraw of the line being edited does not.
-        self.prompt = r"(?s)\x1b\[\?2004h.*?" + re.escape(f"{user}@{self.host}>")
-        self.child = pexpect.spawn(AZSHELL, [url, "--user", user], env=environment(home, **env),
-                                   dimensions=(40, 120), encoding="utf-8", timeout=15)
-
-    def expect_prompt(self) -> str:
-        self.child.expect(self.prompt)
-        return ANSI.sub("", self.child.before)
-
-    def line(self, text: str) -> str:
-        """Type a line, run it, and return what it printed (escape codes removed)."""
-        self.child.send(text + "\r")
-        return self.expect_prompt()
-
-    def exit(self) -> int:
-        self.child.sendcontrol("d")
-        self.child.expect(pexpect.EOF)
-        self.child.close()
-        return self.child.exitstatus
-
-    def kill(self) -> None:
-        if self.child.isalive():
-            self.child.terminate(force=True)
+from pty_harness import AZSHELL, environment, shell_factory  # noqa: E402
 
 
 @pytest.fixture
 def shell(tmp_path: Path) -> Iterator[Any]:
-    started: list[Shell] = []
-
-    def start(url: str, user: str = "azkaban", **env: str) -> Shell:
-        sh = Shell(tmp_path, url, user, **env)
-        started.append(sh)
-        return sh
-
-    yield start
-    for sh in started:
-        sh.kill()
+    with shell_factory(tmp_path) as start:
+        yield start
 
 
 def test_ctrl_d_exits_0(shell: Any, sandbox: Any) -> None:
