@@ -95,11 +95,13 @@ def status_line(model: ExecutionModel, columns: int, color: bool, unicode: bool 
     status = model.status or "?"
     head = f"{status}  {elapsed(model, now_ms)}  {bar(done, total, unicode=unicode)} {done}/{total}"
     running = model.running()
-    tail = f"  running: {', '.join(running)}" if running else ""
-    room = max(0, columns - 1 - len(head))
-    if len(tail) > room:
-        tail = tail[: max(0, room - 1)] + "…" if room > 1 else ""
-    return paint(status, color) + head[len(status):] + tail
+    plain = head + (f"  running: {', '.join(running)}" if running else "")
+    limit = max(2, columns - 1)  # the last column would wrap on some terminals
+    if len(plain) > limit:
+        plain = plain[: limit - 1] + "…"
+    if plain.startswith(status + " "):
+        return paint(status, color) + plain[len(status):]
+    return plain
 
 
 def header(model: ExecutionModel) -> str:
