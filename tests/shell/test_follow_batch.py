@@ -1,0 +1,308 @@
+"""The installed `azshell` in scripts: execute --wait, wait, log --follow, pasted URLs, rerun,
+executions --limit/--offset — exit codes, the one JSON document on stdout, one error line."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from azshell.client import ExecuteOptions
+
+AZSHELL = str(Path(sys.executable).with_name("azshell"))
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+class Az:
+    """`azshell URL --user azkaban ARGS` with a private home; stdin is empty."""
+
+    def __init__(self, home: Path, url: str) -> None:
+        self.url = url
+        self.env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home),
+            "XDG_CONFIG_HOME": str(home / "config"), "XDG_STATE_HOME": str(home / "state"),
+            "XDG_CACHE_HOME": str(home / "cache"), "AZSHELL_PASSWORD": "azkaban",
+        }
+
+    def __call__(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([AZSHELL, self.url, "--user", "azkaban", *args], input="",
+                              text=True, capture_output=True, env=self.env, timeout=60,
+                              start_new_session=True, check=False)
+
+
+def documents(text: str) -> list[Any]:
+    """The JSON documents printed one after the other."""
+    decoder, out, i, text = json.JSONDecoder(), [], 0, text.strip()
+    while i < len(text):
+        doc, i = decoder.raw_decode(text, i)
+        out.append(doc)
+        while i < len(text) and text[i].isspace():
+            i += 1
+    return out
+
+
+def statuses(document: dict[str, Any]) -> dict[str, str]:
+    out: dict[str, str] = {}
+
+    def walk(nodes: list[dict[str, Any]], prefix: str) -> None:
+        for node in nodes:
+            out[prefix + node["id"]] = node["status"]
+            walk(node.get("nodes") or [], f"{prefix}{node['id']}:")
+
+    walk(document["nodes"], "")
+    return out
+
+
+@pytest.fixture
+def az(tmp_path: Path, sandbox: Any) -> Az:
+    return Az(tmp_path / "home", sandbox.url)
+
+
+@pytest.fixture
+def put(client: Any, tmp_path: Path, zip_directory: Any, project_name: str) -> Any:
+    """``put(directory, project=project_name)``: create the project if needed, upload it."""
+    count = [0]
+
+    def run(directory: Path, project: str = project_name) -> str:
+        if project not in [p["projectName"] for p in client.projects()]:
+            client.create_project(project, "follow test")
+        count[0] += 1
+        client.upload_project(project, zip_directory(directory, tmp_path / f"up{count[0]}.zip"))
+        return project
+
+    return run
+
+
+def write_files(directory: Path, files: dict[str, str]) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (directory / name).write_text(text)
+    return directory
+
+
+@pytest.fixture
+def sleeper(put: Any, tmp_path: Path) -> str:
+    """Flow ``after``: ``nap`` sleeps 5 s, then ``after`` echoes (tests cancel it)."""
+    return put(write_files(tmp_path / "sleeper", {
+        "nap.job": "type=command\ncommand=sleep 5\n",
+        "after.job": "type=command\ndependencies=nap\ncommand=echo after\n"}))
+
+
+def test_execute_wait_exits_0_when_the_flow_succeeds(az: Az, put: Any) -> None:
+    project = put(EXAMPLES / "flow1-etl")
+    done = az("-c", f"execute {project} finish --wait")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    (final,) = documents(done.stdout)  # no live display, one document
+    assert final["status"] == "SUCCEEDED"
+    assert final["project"] == project
+    assert set(statuses(final).values()) == {"SUCCEEDED"}
+    assert set(statuses(final)) == {"extract", "transform_a", "transform_b", "load", "finish"}
+
+
+def test_execute_wait_fails_when_the_flow_fails(az: Az, put: Any, client: Any) -> None:
+    project = put(EXAMPLES / "flow1-failing")
+    done = az("-c", f"execute {project} end --wait", "-c", "projects")
+    assert done.returncode == 1
+    (final,) = documents(done.stdout)  # and the script stopped there
+    execid = final["execid"]
+    assert final["status"] == "FAILED"
+    assert statuses(final) == {"fine": "SUCCEEDED", "boom": "FAILED",
+                               "after_boom": "CANCELLED", "end": "CANCELLED"}
+    assert statuses(final) == statuses(client.execution(execid))
+    assert done.stderr == (f"-c:1: error: execution {execid} ({project}/end) ended FAILED; "
+                           "failed jobs: boom\n")
+
+
+def test_wait_timeout_leaves_the_flow_running(az: Az, sleeper: str, client: Any) -> None:
+    started = time.monotonic()
+    done = az("-c", f"execute {sleeper} after", "-c", "wait --timeout 1")
+    execid = documents(done.stdout)[0]["execid"]
+    try:
+        assert done.returncode == 1
+        assert time.monotonic() - started < 8
+        assert done.stderr == (f"-c:2: error: execution {execid} still RUNNING after 1 s; "
+                               f"follow it again with: wait {execid}\n")
+        _, current = documents(done.stdout)
+        assert current["execid"] == execid
+        assert current["status"] == "RUNNING"
+        assert client.execution(execid)["status"] == "RUNNING"
+    finally:
+        client.cancel(execid)
+    killed = az("-c", f"wait {execid}")
+    assert killed.returncode == 1
+    assert "ended KILLED; failed jobs: nap" in killed.stderr
+
+
+def test_pasted_execution_addresses_stand_for_the_id_and_the_job(az: Az, put: Any,
+                                                                  client: Any) -> None:
+    project = put(EXAMPLES / "flow1-failing")
+    execid = client.execute(project, "end")
+    base = f"{az.url}/executor?execid={execid}"
+    done = az("-c", f"wait {base}#jobslist", "--keep-going",
+              "-c", f"log {base}&job=fine", "-c", f"log '{base}&jobId=boom'",
+              "-c", f"show {base}", "-c", f"log {base}&job=fine boom")
+    assert done.returncode == 1  # the flow failed: wait says so, the rest still ran
+    waited, fine_log, boom_log, shown, explicit = documents(done.stdout)
+    assert waited["execid"] == execid
+    assert waited["status"] == "FAILED"
+    assert fine_log["job"] == "fine"
+    assert "fine" in fine_log["log"]
+    assert boom_log["job"] == "boom"
+    assert "boom" in boom_log["log"]
+    assert shown["execid"] == execid
+    assert explicit["job"] == "boom"  # a JOB typed after the address wins
+
+
+def test_log_follow_prints_text_as_it_comes_until_the_end(az: Az, put: Any,
+                                                          tmp_path: Path) -> None:
+    project = put(write_files(tmp_path / "talker", {
+        "wait.job": "type=command\ncommand=sleep 0.4\n",
+        "talk.job": "type=command\ndependencies=wait\n"
+                    "command=sh -c 'echo first-line; sleep 0.5; echo \"second <line>\"'\n"}))
+    done = az("-c", f"execute {project} talk", "-c", "log talk --follow")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""  # no "waiting" note in a script
+    started, _, text = done.stdout.partition("}\n")
+    execid = json.loads(started + "}")["execid"]
+    assert "first-line" in text
+    assert "second <line>" in text
+    assert "Finishing job talk" in text  # it read on to the end of the job
+    assert not text.lstrip().startswith("{")  # the text itself, not JSON
+    whole = az("-o", "json", "-c", f"log {execid} --follow")
+    (flow_log,) = documents(whole.stdout)
+    assert "Running flow 'talk'" in flow_log["log"]
+    assert flow_log["job"] is None
+
+
+def test_log_of_a_job_that_has_not_started_says_so(az: Az, sleeper: str, client: Any) -> None:
+    execid = client.execute(sleeper, "after")
+    try:
+        done = az("-c", f"log {execid} after")
+        assert done.returncode == 1
+        assert done.stderr == (f"-c:1: error: job after of execution {execid} has not started "
+                               f"yet, so it has no log; 'log {execid} after --follow' waits "
+                               "for it\n")
+        unknown = az("-c", f"log {execid} nosuchjob")
+        assert unknown.returncode == 1
+        assert unknown.stderr == f"-c:1: error: Job nosuchjob doesn't exist in {execid}\n"
+    finally:
+        client.cancel(execid)
+
+
+def test_rerun_skips_what_succeeded_and_keeps_the_parameters(az: Az, put: Any, client: Any,
+                                                            tmp_path: Path) -> None:
+    project = put(EXAMPLES / "flow1-failing")
+    failed = client.execute(project, "end", ExecuteOptions(params={"day": "2024-01-31"}))
+    az("-c", f"wait {failed}")
+    done = az("-c", f"rerun {failed}")
+    assert done.returncode == 0, done.stderr
+    (rerun,) = documents(done.stdout)
+    assert rerun == {"execid": rerun["execid"], "project": project, "flow": "end",
+                     "rerunOf": failed, "disabled": ["fine"]}
+    assert done.stderr == f"rerun of {failed} as {rerun['execid']}: disabled (already done): fine\n"
+    options = client.execution_options(rerun["execid"])
+    assert options["flowParam"] == {"day": "2024-01-31"}
+    assert [d["name"] for d in options["disabled"]] == ["fine"]
+
+    fixed = tmp_path / "fixed"
+    shutil.copytree(EXAMPLES / "flow1-failing", fixed)
+    (fixed / "boom.job").write_text("type=command\ncommand=echo fixed\n")
+    put(fixed, project)
+    again = az("-c", f"rerun {rerun['execid']} --wait")
+    assert again.returncode == 0, again.stderr
+    (final,) = documents(again.stdout)
+    assert statuses(final) == {"fine": "SKIPPED", "boom": "SUCCEEDED",
+                               "after_boom": "SUCCEEDED", "end": "SUCCEEDED"}
+    assert final["status"] == "SUCCEEDED"
+
+    nothing = az("-c", f"rerun {final['execid']}")
+    assert nothing.returncode == 1
+    assert nothing.stderr == (f"-c:1: error: every job of execution {final['execid']} already "
+                              "succeeded; nothing to rerun (--all runs the whole flow again)\n")
+    everything = az("-c", f"rerun {final['execid']} --all --wait")
+    assert everything.returncode == 0, everything.stderr
+    assert set(statuses(documents(everything.stdout)[0]).values()) == {"SUCCEEDED"}
+
+
+NESTED_FAILING = """\
+nodes:
+  - name: first
+    type: command
+    config:
+      command: echo first
+  - name: sub
+    type: flow
+    dependsOn: [first]
+    nodes:
+      - name: inner_ok
+        type: command
+        config:
+          command: echo ok
+      - name: inner_bad
+        type: command
+        dependsOn: [inner_ok]
+        config:
+          command: sh -c 'exit 2'
+  - name: last
+    type: noop
+    dependsOn: [sub]
+"""
+
+
+def test_rerun_disables_nested_jobs_in_the_embedded_flow_form(az: Az, put: Any, client: Any,
+                                                              tmp_path: Path) -> None:
+    project = put(write_files(tmp_path / "nested", {
+        "p.project": "azkaban-flow-version: 2.0\n", "nested.flow": NESTED_FAILING}))
+    done = az("-c", f"execute {project} nested --wait", "--keep-going", "-c", "rerun")
+    assert done.returncode == 1
+    first, rerun = documents(done.stdout)
+    assert first["status"] == "FAILED"
+    assert rerun["disabled"] == ["first", "sub:inner_ok"]
+    options = client.execution_options(rerun["execid"])
+    assert options["disabled"] == [
+        {"name": "first", "children": None, "embeddedFlow": False},
+        {"name": "sub", "children": [{"name": "inner_ok", "children": None,
+                                      "embeddedFlow": False}], "embeddedFlow": True}]
+
+
+def test_rerun_of_a_running_execution_is_refused(az: Az, sleeper: str, client: Any) -> None:
+    execid = client.execute(sleeper, "after")
+    try:
+        done = az("-c", f"rerun {execid}")
+    finally:
+        client.cancel(execid)
+    assert done.returncode == 1
+    assert "is still" in done.stderr
+    assert f"'wait {execid}'" in done.stderr
+    assert f"'cancel {execid}'" in done.stderr
+
+
+def test_executions_limit_offset_and_relative_times(az: Az, put: Any, client: Any) -> None:
+    project = put(EXAMPLES / "flow1-etl")
+    ids = [client.execute(project, "audit", ExecuteOptions(concurrent="ignore"))
+           for _ in range(3)]
+    done = az("-c", f"executions {project} audit --limit 1 --offset 1",
+              "-c", f"executions {project} audit -n 2 --offset 0",
+              "-c", f"executions {project} audit --length 5 --offset 3")
+    assert done.returncode == 0, done.stderr
+    middle, newest, past = documents(done.stdout)
+    assert [e["execId"] for e in middle["executions"]] == [ids[1]]
+    assert [e["execId"] for e in newest["executions"]] == [ids[2], ids[1]]
+    assert past["executions"] == []
+    assert middle["total"] == 3
+    table = az("-o", "table", "-c", f"executions {project} audit")
+    lines = table.stdout.splitlines()
+    assert lines[0].split() == ["EXECID", "FLOW", "STATUS", "USER", "STARTED", "TOOK"]
+    assert len(lines) == 4
+    assert all(" s ago " in line for line in lines[1:])
+    bad = az("-c", f"executions {project} audit --offset -2")
+    assert bad.returncode == 2
+    assert "--offset must be a number (0 or more)" in bad.stderr
