@@ -161,10 +161,11 @@ class LiveView:
 
     def started(self, model: ExecutionModel) -> None:
         self.width = name_width(model)
-        lines = [header(model)]
-        if not model.finished:
-            lines += [job_line(Change(path, "", "RUNNING", node), self.width, self.color)
-                      for path, node in model.jobs() if node.get("status") == "RUNNING"]
+        lines = [header(model)]  # and what happened before the first answer
+        lines += [job_line(Change(path, "", str(node.get("status")), node), self.width,
+                           self.color)
+                  for path, node in sorted(model.jobs(), key=_order)
+                  if node.get("status") not in QUIET | {"DISABLED", None}]
         self._write(lines, model)
 
     def changed(self, model: ExecutionModel, changes: list[Change], old_status: str) -> None:

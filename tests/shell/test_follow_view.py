@@ -114,7 +114,10 @@ def test_live_view_scrolls_job_lines_and_redraws_one_status_line() -> None:
     view.started(m)
     first = out.getvalue()
     assert first.startswith("following execution 42: demo/end (5 jobs)\n")
-    assert "  sub:load" in first  # the jobs already running when the follow began
+    # what happened before the follow began, in start order; not the jobs still to come
+    assert [line.split()[:2] for line in first.splitlines()[1:-1]] == [
+        ["extract", "SUCCEEDED"], ["boom", "FAILED"],
+        ["sub:transform_with_a_long_name", "RUNNING"], ["sub:load", "RUNNING"]]
     assert not first.endswith("\n")  # the status line stays open for a redraw
     out.truncate(0)
     out.seek(0)
