@@ -1,0 +1,182 @@
+"""run_line in-process for the follow commands: Ctrl-C in a sleep and in a request, the live
+display on a terminal, and what the NameBook learns while waiting."""
+
+from __future__ import annotations
+
+import io
+import json
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from azshell.client import AzkabanClient
+from azshell.shell.context import Context, new_context, run_line
+from azshell.shell.names import NameBook
+from azshell.shell.session_store import MemoryStore
+from azshell.shell.settings import Settings
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+class TTY(io.StringIO):
+    encoding = "utf-8"
+
+    def isatty(self) -> bool:
+        return True
+
+
+def make(client: Any, tty: bool = False) -> tuple[Context, io.StringIO, io.StringIO]:
+    out, err = (TTY(), TTY()) if tty else (io.StringIO(), io.StringIO())
+    ctx = new_context(Settings(pager=False), interactive=tty, stdout=out, stderr=err)
+    ctx.client = client
+    ctx.store = MemoryStore()
+    ctx.names = NameBook(None)
+    return ctx, out, err
+
+
+def interrupt_later(when: Any) -> threading.Thread:
+    """Send SIGINT to the main thread (as Ctrl-C does) once ``when()`` is true."""
+
+    def run() -> None:
+        deadline = time.monotonic() + 10
+        while not when() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.fixture
+def sleeper(client: Any, make_zip: Any, tmp_path: Path, project_name: str) -> str:
+    client.create_project(project_name, "follow test")
+    client.upload_project(project_name, make_zip(tmp_path, {
+        "nap.job": "type=command\ncommand=sleep 5\n"}))
+    return project_name
+
+
+def test_ctrl_c_in_the_pause_between_polls(client: Any, sleeper: str) -> None:
+    ctx, out, err = make(client)
+    execid = client.execute(sleeper, "nap")
+    polls = []
+    original = client.execution_update
+
+    def counting(*args: Any) -> Any:
+        answer = original(*args)
+        polls.append(time.monotonic())
+        return answer
+
+    client.execution_update = counting
+    try:
+        interrupt_later(lambda: len(polls) >= 2)  # right after a poll: in the pause
+        assert run_line(ctx, f"wait {execid}") == 130
+        assert out.getvalue() == ""
+        assert err.getvalue() == (
+            f"error: interrupted: execution {execid} goes on (RUNNING); follow it again with "
+            f"'wait {execid}' or cancel it with 'cancel {execid}'\n")
+        assert client.execution(execid)["status"] == "RUNNING"
+        assert ctx.names.executions()[0].status == "RUNNING"
+    finally:
+        client.cancel(execid)
+
+
+class HeldServer(ThreadingHTTPServer):
+    """An executor that says RUNNING at once and holds every update call until released."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), HeldHandler)
+        self.update_asked = threading.Event()
+        self.release = threading.Event()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class HeldHandler(BaseHTTPRequestHandler):
+    server: HeldServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def reply(self, data: dict[str, Any]) -> None:
+        body = json.dumps(data).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self.reply({"status": "success", "session.id": "held-session"})
+
+    def do_GET(self) -> None:
+        ajax = parse_qs(urlsplit(self.path).query).get("ajax", [""])[0]
+        if ajax == "fetchexecflowupdate":
+            self.server.update_asked.set()
+            self.server.release.wait(10)
+        self.reply({"execid": 9, "project": "demo", "flowId": "main", "status": "RUNNING",
+                    "startTime": 1, "endTime": -1, "updateTime": 2, "nodes": []})
+
+
+@pytest.fixture
+def held() -> Iterator[HeldServer]:
+    server = HeldServer()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.release.set()
+    server.shutdown()
+    server.server_close()
+
+
+def test_ctrl_c_in_the_middle_of_a_request(held: HeldServer) -> None:
+    client = AzkabanClient(held.url)
+    client.login("azkaban", "azkaban")
+    ctx, out, err = make(client)
+    interrupt_later(held.update_asked.is_set)
+    started = time.monotonic()
+    assert run_line(ctx, "wait 9 --timeout 30") == 130
+    assert time.monotonic() - started < 5  # it did not wait for the held answer
+    assert err.getvalue() == (
+        "error: interrupted: execution 9 goes on (RUNNING); follow it again with 'wait 9' or "
+        "cancel it with 'cancel 9'\n")
+    assert out.getvalue() == ""
+
+
+def test_wait_on_a_terminal_shows_the_run_and_learns_its_status(
+        client: Any, zip_directory: Any, tmp_path: Path, project_name: str) -> None:
+    client.create_project(project_name, "follow test")
+    client.upload_project(project_name,
+                          zip_directory(EXAMPLES / "flow1-failing", tmp_path / "f.zip"))
+    ctx, out, err = make(client, tty=True)
+    assert run_line(ctx, f"execute {project_name} end --wait") == 1
+    execid = ctx.last_execid
+    screen = out.getvalue()
+    assert screen.startswith(f"following execution {execid}: {project_name}/end (4 jobs)\n")
+    assert "\x1b[31mFAILED\x1b[0m" in screen
+    assert "\x1b[1mJOB" in screen  # the summary's bold header
+    assert screen.endswith("failed, 2 cancelled\n")
+    assert '"nodes"' not in screen
+    assert err.getvalue() == (f"error: execution {execid} ({project_name}/end) ended FAILED; "
+                              "failed jobs: boom\n")
+    (known,) = [e for e in ctx.names.executions() if e.execid == execid]
+    assert (known.project, known.flow, known.status) == (project_name, "end", "FAILED")
+    assert known.when_ms > 0
+
+    ctx.settings.output = "json"  # asked for JSON on a terminal: JSON, no table
+    out.truncate(0)
+    out.seek(0)
+    assert run_line(ctx, f"wait {execid}") == 1
+    assert '"nodes"' in out.getvalue()
+    assert "DURATION" not in out.getvalue()
