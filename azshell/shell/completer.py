@@ -18,7 +18,7 @@ from prompt_toolkit.document import Document
 
 from azshell.shell.commands import COMMANDS, SETTINGS, Arg, Command, Opt
 from azshell.shell.matching import MENU_LIMIT, fuzzy
-from azshell.shell.parser import Position, position
+from azshell.shell.parser import Position, execution_url, position
 
 if TYPE_CHECKING:
     from azshell.shell.names import NameBook
@@ -123,6 +123,9 @@ class ShellCompleter(Completer):
         if values.get("project") and values.get("flow"):
             return str(values["project"]), str(values["flow"])
         execid = values.get("execid") or self.last_execid()
+        pasted = execution_url(str(execid)) if execid is not None else None
+        if pasted is not None:  # a web UI address stands for its execution
+            execid = pasted[0]
         if execid is not None and str(execid).isdigit():
             for ex in book.executions():
                 if ex.execid == int(execid):
