@@ -180,3 +180,40 @@ def test_wait_on_a_terminal_shows_the_run_and_learns_its_status(
     assert run_line(ctx, f"wait {execid}") == 1
     assert '"nodes"' in out.getvalue()
     assert "DURATION" not in out.getvalue()
+
+
+def test_timeout_without_wait_is_a_usage_error_and_starts_nothing(client: Any,
+                                                                  sleeper: str) -> None:
+    ctx, out, err = make(client)
+    assert run_line(ctx, f"execute {sleeper} nap --timeout 5") == 2
+    assert err.getvalue() == "error: execute: --timeout goes with --wait\n"
+    assert client.running(sleeper, "nap") == []
+    assert run_line(ctx, "rerun 1 --timeout 5") == 2
+    assert out.getvalue() == ""
+
+
+def test_rerun_and_log_follow_teach_the_book(client: Any, zip_directory: Any, tmp_path: Path,
+                                             project_name: str) -> None:
+    client.create_project(project_name, "follow test")
+    client.upload_project(project_name,
+                          zip_directory(EXAMPLES / "flow1-failing", tmp_path / "f.zip"))
+    ctx, _, err = make(client)
+    failed = client.execute(project_name, "end")
+    assert run_line(ctx, f"rerun {failed}") == 1  # not before it ended
+    assert "is still" in err.getvalue()
+    assert run_line(ctx, f"wait {failed}") == 1
+    err.truncate(0)
+    err.seek(0)
+    assert run_line(ctx, f"rerun {failed} --wait") == 1  # boom still fails
+    rerun = ctx.last_execid
+    assert rerun is not None
+    assert rerun != failed
+    assert err.getvalue().splitlines()[0] == (
+        f"rerun of {failed} as {rerun}: disabled (already done): fine")
+    known = {e.execid: e for e in ctx.names.executions()}
+    assert (known[rerun].project, known[rerun].flow, known[rerun].status) == (
+        project_name, "end", "FAILED")
+    assert run_line(ctx, f"log {failed} boom --follow") == 0
+    ctx.names.add_execution(failed, status="RUNNING")  # as if seen running before
+    assert run_line(ctx, f"log {failed} --follow") == 0
+    assert {e.execid: e for e in ctx.names.executions()}[failed].status == "FAILED"

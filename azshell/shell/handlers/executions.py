@@ -38,6 +38,12 @@ def execute_options(values: dict[str, Any]) -> Any:
     return ExecuteOptions(**kwargs)
 
 
+def check_wait_options(inv: Invocation) -> None:
+    """``--timeout`` bounds a wait: alone it would be silently ignored."""
+    if inv.values.get("timeout") and not inv.values.get("wait"):
+        raise UsageError(f"{inv.command.name}: --timeout goes with --wait")
+
+
 def execute(ctx: Context, inv: Invocation) -> dict | None:
     """Starts the flow; later commands that take an execution id default to this one.
 
@@ -45,6 +51,7 @@ def execute(ctx: Context, inv: Invocation) -> dict | None:
     the outcome itself and fails the command unless the flow SUCCEEDED.
     """
     project, flow = inv.values["project"], inv.values["flow"]
+    check_wait_options(inv)
     execid = ctx.client.execute(project, flow, execute_options(inv.values))
     ctx.last_execid = execid
     started = {"execid": execid, "project": project, "flow": flow}

@@ -16,7 +16,7 @@ from azshell.errors import AzshellError, Interrupted
 from azshell.shell.commands import Command
 from azshell.shell.context import Context, Reply, emit
 from azshell.shell.follow import FINAL_FLOW, Change, ExecutionModel, Follower, StillRunning
-from azshell.shell.handlers.executions import execution_id
+from azshell.shell.handlers.executions import check_wait_options, execution_id
 from azshell.shell.parser import Invocation
 
 
@@ -123,6 +123,7 @@ def rerun(ctx: Context, inv: Invocation) -> dict[str, Any] | None:
     from azshell.client import ExecuteOptions
     from azshell.shell.follow import done_jobs
 
+    check_wait_options(inv)
     old_id = execution_id(ctx, inv.values["execid"])
     old = ctx.client.execution(old_id)
     model = ExecutionModel(old)

@@ -68,6 +68,10 @@ def _follow(ctx: Context, execid: int, job: str | None) -> Reply | None:
         follower.run()
     except KeyboardInterrupt:
         raise Interrupted(_interrupted_note(execid, job, follower)) from None
+    if follower.model is not None:  # the completion menu shows the status seen last
+        from azshell.shell.handlers.follow import learn_status
+
+        learn_status(ctx, follower.model)
     if collect:
         return _reply(execid, job, "".join(pieces))
     if tail[0] not in ("", "\n"):  # the prompt (or the next output) starts on its own line
