@@ -152,3 +152,15 @@ def test_executions_table_shows_relative_times_and_durations() -> None:
     headers, rows = executions_table(data)
     assert headers == ["EXECID", "FLOW", "STATUS", "USER", "STARTED", "TOOK"]
     assert list(rows[0]) == [7, "main", "SUCCEEDED", "azkaban", "3 min ago", "1m 05s"]
+
+
+def test_following_in_a_script_never_loads_prompt_toolkit() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, azshell.shell.handlers.follow, azshell.shell.handlers.logs, "
+            "azshell.shell.follow_view, azshell.shell.follow_log; "
+            "print(sorted(m for m in sys.modules if m.startswith('prompt_toolkit')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=30)
+    assert done.stdout.strip() == "[]"
