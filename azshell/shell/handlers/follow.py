@@ -65,23 +65,17 @@ def follow_execution(ctx: Context, command: Command, execid: int,
     view = _live_view(ctx)
     follower = Follower(ctx.client, execid, timeout=timeout, listener=_Learner(ctx, view))
     try:
-        model = follower.run()
+        try:
+            model = follower.run()
+        finally:
+            if view is not None:
+                view.close()  # leave a clean line for what comes next
     except KeyboardInterrupt:
-        if view is not None:
-            view.close()
         raise Interrupted(interrupted_note(execid, follower.model)) from None
     except StillRunning as late:
-        if view is not None:
-            view.close()
         _print_outcome(ctx, command, late.model)
         raise AzshellError(f"execution {execid} still {late.model.status} after "
                            f"{late.timeout:g} s; follow it again with: wait {execid}") from None
-    except BaseException:
-        if view is not None:
-            view.close()
-        raise
-    if view is not None:
-        view.close()
     _print_outcome(ctx, command, model)
     if model.status != "SUCCEEDED":
         raise AzshellError(failure_message(model))
