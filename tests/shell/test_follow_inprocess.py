@@ -217,3 +217,19 @@ def test_rerun_and_log_follow_teach_the_book(client: Any, zip_directory: Any, tm
     ctx.names.add_execution(failed, status="RUNNING")  # as if seen running before
     assert run_line(ctx, f"log {failed} --follow") == 0
     assert {e.execid: e for e in ctx.names.executions()}[failed].status == "FAILED"
+
+
+def test_ctrl_c_stops_following_a_log_and_not_the_flow(client: Any, sleeper: str) -> None:
+    ctx, out, err = make(client)
+    execid = client.execute(sleeper, "nap")
+    try:
+        interrupt_later(lambda: "Spawned process" in out.getvalue())
+        assert run_line(ctx, f"log {execid} nap --follow") == 130
+        assert "Command: sleep 5" in out.getvalue()
+        assert out.getvalue().endswith("\n")
+        assert err.getvalue() == (
+            f"error: interrupted: stopped following the log of job nap of execution {execid}; "
+            f"the execution goes on (follow it again with 'log {execid} nap --follow')\n")
+        assert client.execution(execid)["status"] == "RUNNING"
+    finally:
+        client.cancel(execid)

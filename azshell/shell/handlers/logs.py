@@ -63,21 +63,23 @@ def _follow(ctx: Context, execid: int, job: str | None) -> Reply | None:
         if ctx.out.stderr_tty:
             ctx.out.note(f"job {name} has not started yet; waiting for it (Ctrl-C stops)")
 
+    def end_line() -> None:  # what comes next (the prompt, a note) starts on its own line
+        if not collect and tail[0] not in ("", "\n"):
+            ctx.out.stdout.write("\n")
+            ctx.out.stdout.flush()
+
     follower = LogFollower(ctx.client, execid, job, write=write, waiting=waiting)
     try:
         follower.run()
     except KeyboardInterrupt:
+        end_line()
         raise Interrupted(_interrupted_note(execid, job, follower)) from None
+    end_line()
     if follower.model is not None:  # the completion menu shows the status seen last
         from azshell.shell.handlers.follow import learn_status
 
         learn_status(ctx, follower.model)
-    if collect:
-        return _reply(execid, job, "".join(pieces))
-    if tail[0] not in ("", "\n"):  # the prompt (or the next output) starts on its own line
-        ctx.out.stdout.write("\n")
-        ctx.out.stdout.flush()
-    return None
+    return _reply(execid, job, "".join(pieces)) if collect else None
 
 
 def _interrupted_note(execid: int, job: str | None, follower: Any) -> str:
