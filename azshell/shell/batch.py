@@ -51,7 +51,7 @@ def run_lines(
             return first_failure or (stop.code if isinstance(stop.code, int) else 0)
         if code:
             first_failure = first_failure or code
-            if not keep_going:
+            if not keep_going or code == INTERRUPTED:  # Ctrl-C ends a script, --keep-going or not
                 return code
     return first_failure
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -306,3 +307,30 @@ def test_executions_limit_offset_and_relative_times(az: Az, put: Any, client: An
     bad = az("-c", f"executions {project} audit --offset -2")
     assert bad.returncode == 2
     assert "--offset must be a number (0 or more)" in bad.stderr
+
+
+def test_ctrl_c_ends_a_keep_going_script(az: Az, sleeper: str, client: Any) -> None:
+    """--keep-going runs on after failures, not after the user's interrupt."""
+    proc = subprocess.Popen(
+        [AZSHELL, az.url, "--user", "azkaban", "--keep-going",
+         "-c", f"execute {sleeper} after --wait", "-c", "whoami"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=az.env, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 10
+        while not client.running(sleeper, "after") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        execids = client.running(sleeper, "after")
+        assert execids
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=15)
+        assert proc.returncode == 130
+        assert '"user"' not in out  # whoami never ran
+        assert "interrupted" in err
+        assert client.execution(execids[0])["status"] == "RUNNING"  # the flow goes on
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for execid in client.running(sleeper, "after"):
+            client.cancel(execid)
