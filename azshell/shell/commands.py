@@ -122,6 +122,7 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("projects", "Projects"),
     ("flows", "Flows and jobs"),
     ("executions", "Executions"),
+    ("schedules", "Schedules and SLAs"),
     ("shell", "The shell itself"),
     ("debug", "Debugging"),
 )
@@ -140,6 +141,27 @@ _WAIT = Opt(("-w", "--wait"), "wait",
             help="Follow the execution to its end; fail unless it SUCCEEDED.")
 _TIMEOUT = Opt(("--timeout",), "timeout", "number",
                help="Stop waiting after this many seconds (the flow goes on).", metavar="SECONDS")
+# How to run a flow: `execute` and `schedule` take the same options.
+_EXECUTION_OPTIONS: tuple[Opt, ...] = (
+    Opt(("-d", "--disable"), "disable", "job", help="Skip this job (repeatable).",
+        metavar="JOB", repeat=True),
+    Opt(("-p", "--param"), "param", "keyvalue",
+        help="Set a flow parameter (repeatable).", metavar="KEY=VALUE", repeat=True),
+    Opt(("--concurrent",), "concurrent", "enum",
+        help="What to do if the flow is already running (pipeline:N waits N jobs).",
+        metavar="MODE", choices=("skip", "ignore", "pipeline:1", "pipeline:2", "queue")),
+    Opt(("--on-failure",), "on_failure", "enum",
+        help="What to do with running jobs when a job fails.",
+        metavar="ACTION", choices=("finish", "cancel", "possible")),
+    Opt(("--notify-failure",), "notify_failure", "email",
+        help=f"Mail these addresses on failure. {_EMAILS}", metavar="EMAILS"),
+    Opt(("--notify-success",), "notify_success", "email",
+        help=f"Mail these addresses on success. {_EMAILS}", metavar="EMAILS"),
+)
+_PERM = Arg("PERM", "enum", "A permission: read, write, execute, schedule or admin (admin "
+            "implies every other).", repeat=True,
+            choices=("read", "write", "execute", "schedule", "admin"))
+_GROUP = Opt(("-g", "--group"), "group", help="NAME is a group, not a user.")
 
 COMMANDS: tuple[Command, ...] = (
     # -- sessions -------------------------------------------------------------------------------
@@ -167,6 +189,11 @@ COMMANDS: tuple[Command, ...] = (
         "whoami", "Show the server, its version, the user and the session state.",
         examples=("whoami",),
         group="session", handler=f"{_H}.session:whoami", needs_session=False,
+    ),
+    Command(
+        "server", "Show the server's status: version, executors, memory (no login needed).",
+        examples=("server",),
+        group="session", handler=f"{_H}.server:server", needs_session=False,
     ),
     # -- projects -------------------------------------------------------------------------------
     Command(
@@ -199,6 +226,62 @@ COMMANDS: tuple[Command, ...] = (
         examples=("upload demo ./demo", "upload demo build/demo.zip --create"),
         group="projects", handler=f"{_H}.projects:upload",
     ),
+    Command(
+        "download", "Save a project's zip (the latest version, or --version N).",
+        args=(_PROJECT,
+              Arg("PATH", "path", "A file to write, or a directory for <project>-<version>.zip; "
+                  "defaults to that name here.", optional=True)),
+        options=(Opt(("--version",), "version", "number",
+                     help="The project version to download (default: the latest).",
+                     metavar="N"),
+                 Opt(("-f", "--force"), "force", help="Replace the file if it exists.")),
+        examples=("download demo", "download demo --version 3", "download demo backups/",
+                  "download demo demo.zip --force"),
+        group="projects", handler=f"{_H}.admin:download",
+    ),
+    Command(
+        "describe", "Change a project's description.",
+        args=(_PROJECT,
+              Arg("DESCRIPTION", "text", "The new description (the rest of the line).",
+                  repeat=True)),
+        examples=('describe demo "Nightly loads of the sales data"',
+                  "describe demo Nightly loads"),
+        group="projects", handler=f"{_H}.admin:describe",
+    ),
+    Command(
+        "project-log", "List a project's events (uploads, permissions, schedules), newest first.",
+        args=(_PROJECT,),
+        options=(Opt(("-n", "--limit"), "limit", "number",
+                     help="How many events to list (default 20).", metavar="N"),
+                 Opt(("--offset",), "offset", "count",
+                     help="Skip this many of the newest events first (default 0).",
+                     metavar="N")),
+        examples=("project-log demo", "project-log demo --limit 100"),
+        group="projects", handler=f"{_H}.admin:project_log", table="project-log",
+    ),
+    Command(
+        "permissions", "List who may do what on a project: users, groups and proxy users.",
+        args=(_PROJECT,),
+        examples=("permissions demo",),
+        group="projects", handler=f"{_H}.admin:permissions", table="permissions",
+    ),
+    Command(
+        "grant", "Give a user or group permissions on a project (added to what it has).",
+        args=(_PROJECT, Arg("NAME", "user", "The user (or, with --group, the group)."), _PERM),
+        options=(_GROUP,),
+        examples=("grant demo alice read execute", "grant demo ops read write --group",
+                  "grant demo bob admin"),
+        group="projects", handler=f"{_H}.admin:grant",
+    ),
+    Command(
+        "revoke", "Take permissions on a project away from a user or group (all unless named).",
+        args=(_PROJECT, Arg("NAME", "user", "The user (or, with --group, the group)."),
+              Arg("PERM", "enum", "A permission to take away; every permission if none is "
+                  "given.", optional=True, repeat=True, choices=_PERM.choices)),
+        options=(_GROUP,),
+        examples=("revoke demo alice", "revoke demo alice write", "revoke demo ops --group"),
+        group="projects", handler=f"{_H}.admin:revoke",
+    ),
     # -- flows ----------------------------------------------------------------------------------
     Command(
         "flows", "List the flows of a project.",
@@ -216,23 +299,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "execute", "Start a flow and print its execution id.",
         args=(_PROJECT, _FLOW),
-        options=(
-            Opt(("-d", "--disable"), "disable", "job", help="Skip this job (repeatable).",
-                metavar="JOB", repeat=True),
-            Opt(("-p", "--param"), "param", "keyvalue",
-                help="Set a flow parameter (repeatable).", metavar="KEY=VALUE", repeat=True),
-            Opt(("--concurrent",), "concurrent", "enum",
-                help="What to do if the flow is already running (pipeline:N waits N jobs).",
-                metavar="MODE", choices=("skip", "ignore", "pipeline:1", "pipeline:2", "queue")),
-            Opt(("--on-failure",), "on_failure", "enum",
-                help="What to do with running jobs when a job fails.",
-                metavar="ACTION", choices=("finish", "cancel", "possible")),
-            Opt(("--notify-failure",), "notify_failure", "email",
-                help=f"Mail these addresses on failure. {_EMAILS}", metavar="EMAILS"),
-            Opt(("--notify-success",), "notify_success", "email",
-                help=f"Mail these addresses on success. {_EMAILS}", metavar="EMAILS"),
-            _WAIT, _TIMEOUT,
-        ),
+        options=(*_EXECUTION_OPTIONS, _WAIT, _TIMEOUT),
         examples=(
             "execute demo main",
             "execute demo main --wait --timeout 3600",
@@ -319,6 +386,58 @@ COMMANDS: tuple[Command, ...] = (
         "retry", "Run the failed jobs of an execution again while it is still finishing.",
         args=(_EXECID,), examples=("retry", "retry 42"),
         group="executions", handler=f"{_H}.executions:retry",
+    ),
+    # -- schedules ------------------------------------------------------------------------------
+    Command(
+        "schedule", "Run a flow on a cron schedule (a 5-field unix cron or Quartz), replacing "
+        "its schedule.",
+        args=(_PROJECT, _FLOW,
+              Arg("CRON", "cron", "When: a unix cron (min hour day month weekday), a Quartz "
+                  "expression (seconds first) or @daily/@hourly/...; quoted or as the rest of "
+                  "the words.", repeat=True)),
+        options=_EXECUTION_OPTIONS,
+        examples=('schedule demo main "30 2 * * 1-5"', "schedule demo main 0 30 2 ? * MON-FRI",
+                  "schedule demo main @daily --disable slow_job --param env=prod",
+                  "schedule demo main '0 */15 * * *' --concurrent skip"),
+        group="schedules", handler=f"{_H}.schedules:schedule",
+    ),
+    Command(
+        "schedules", "List every schedule on the server with its next run.",
+        examples=("schedules",),
+        group="schedules", handler=f"{_H}.schedules:schedules", table="schedules",
+    ),
+    Command(
+        "unschedule", "Remove a flow's schedule.",
+        args=(_PROJECT, _FLOW),
+        examples=("unschedule demo main",),
+        group="schedules", handler=f"{_H}.schedules:unschedule",
+    ),
+    Command(
+        "sla", "Show the SLA of a flow's schedule, or replace it with 'sla set'.",
+        args=(Arg("show|set", "enum", "show (the default) shows the SLA; set replaces it.",
+                  optional=True, choices=("show", "set"), dest="action"),
+              _PROJECT, _FLOW),
+        options=(
+            Opt(("--rule",), "rule", "enum",
+                help="Starts a rule: the flow (or --job) must succeed, or finish, in time.",
+                metavar="RULE", choices=("success", "finish"), repeat=True),
+            Opt(("--within",), "within", "text",
+                help="The rule's time limit: H:MM, 90m, 2h or 1h30m.", metavar="H:MM",
+                repeat=True),
+            Opt(("--job",), "job", "job", help="The rule is about this job, not the whole flow.",
+                metavar="JOB", repeat=True),
+            Opt(("--email",), "email", help="On a miss, mail the SLA addresses.", repeat=True),
+            Opt(("--kill",), "kill", help="On a miss, kill the flow (or job).", repeat=True),
+            Opt(("--emails",), "emails", "email",
+                help=f"Who gets the SLA mails (default: those already set). {_EMAILS}",
+                metavar="EMAILS"),
+        ),
+        examples=("sla demo main",
+                  "sla set demo main --rule success --within 2:00 --email --emails ops@example.com",
+                  "sla set demo main --rule finish --within 3:00 --kill "
+                  "--rule success --job load --within 0:45 --email"),
+        group="schedules", handler=f"{_H}.sla:sla",
+        table="sla",
     ),
     # -- the shell ------------------------------------------------------------------------------
     Command(

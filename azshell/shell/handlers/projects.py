@@ -9,6 +9,9 @@ from azshell.errors import LocalError, NotFound, UsageError
 from azshell.shell.context import Context, ok
 from azshell.shell.parser import Invocation
 
+# Uploads smaller than this are over in a blink: no progress bar.
+BAR_FROM = 1 << 20
+
 
 def projects(ctx: Context, inv: Invocation) -> list[dict]:
     return ctx.client.projects(all=bool(inv.values["all"]))
@@ -70,7 +73,12 @@ def upload(ctx: Context, inv: Invocation) -> dict:
     from azshell.project import packaged
 
     with packaged(path) as zip_path:
-        answer = ctx.client.upload_project(name, Path(zip_path), progress=_progress(ctx))
+        bar = _progress(ctx, Path(zip_path), path.name)
+        try:
+            answer = ctx.client.upload_project(name, Path(zip_path), progress=bar)
+        finally:
+            if bar is not None:
+                bar.abort()
     data: dict[str, Any] = {"ok": True, "project": name, **answer, "flows": flows}
     if created:
         data["created"] = True
@@ -86,19 +94,15 @@ def _create_if_missing(ctx: Context, name: str) -> bool:
         return True
 
 
-def _progress(ctx: Context) -> Any:
-    """A one-line percentage on a terminal's stderr; nothing in scripts."""
-    if not ctx.out.stderr_tty:
+def _progress(ctx: Context, zip_path: Path, label: str) -> Any:
+    """A progress bar (bytes, speed, time left) on a terminal's stderr for a large upload;
+    nothing for a small one, which is over before a bar could say anything, nor in scripts."""
+    from azshell.shell.progress import TransferBar
+
+    try:
+        size = zip_path.stat().st_size
+    except OSError:
         return None
-    last = [-1]
-
-    def show(sent: int, total: int) -> None:
-        percent = int(sent * 100 / total) if total else 100
-        if percent != last[0]:
-            last[0] = percent
-            end = "\n" if percent >= 100 else ""
-            ctx.out.stderr.write(f"\ruploading {sent // 1024} KiB of {total // 1024} KiB"
-                                 f" ({percent}%){end}")
-            ctx.out.stderr.flush()
-
-    return show
+    if not ctx.out.stderr_tty or size < BAR_FROM:
+        return None
+    return TransferBar(ctx.out.stderr, f"uploading {label}", lambda: ctx.out.size()[0])

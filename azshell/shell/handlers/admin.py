@@ -1,0 +1,161 @@
+"""permissions, grant, revoke, project-log, describe, download: looking after a project (§5).
+
+Permission changes are the calls Azkaban guards with CSRF (§2.6); the client sends the session
+id as a parameter and never the login cookie, which is what lets them through without the token
+of the web UI's hidden form.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from azshell.errors import LocalError, NotFound, UsageError
+from azshell.shell import render
+from azshell.shell.context import Context
+from azshell.shell.parser import Invocation
+
+PERMISSIONS = ("read", "write", "execute", "schedule", "admin")
+PROJECT_LOG_DEFAULT = 20
+
+
+def _entries(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``[{"username", "permission"}]`` (the server's keys, for groups too) as name/permissions."""
+    return [{"name": str(item.get("username")), "permissions": sorted(item.get("permission") or [])}
+            for item in items if isinstance(item, dict)]
+
+
+def permissions(ctx: Context, inv: Invocation) -> dict[str, Any]:
+    """Users, groups and proxy users of a project, in one answer."""
+    project = inv.values["project"]
+    return {"project": project,
+            "users": _entries(ctx.client.permissions(project)),
+            "groups": _entries(ctx.client.group_permissions(project)),
+            "proxyUsers": ctx.client.proxy_users(project)}
+
+
+def _current(ctx: Context, project: str, name: str, group: bool) -> list[str] | None:
+    """The permissions ``name`` has on ``project`` now, None if it has none."""
+    listed = ctx.client.group_permissions(project) if group else ctx.client.permissions(project)
+    for entry in _entries(listed):
+        if entry["name"] == name:
+            return [p.lower() for p in entry["permissions"]]
+    return None
+
+
+def _stored(perms: set[str]) -> list[str]:
+    """What the server keeps: ADMIN alone when it is among them (it implies every other)."""
+    if "admin" in perms:
+        return ["ADMIN"]
+    return [p.upper() for p in PERMISSIONS if p in perms]
+
+
+def grant(ctx: Context, inv: Invocation) -> dict[str, Any]:
+    """Adds to what the user or group already has (addPermission when new, else
+    changePermission with the union)."""
+    project, name, group = inv.values["project"], inv.values["name"], bool(inv.values["group"])
+    wanted = {p.lower() for p in inv.values["perm"]}
+    before = _current(ctx, project, name, group)
+    if before is None:
+        ctx.client.add_permission(project, name, sorted(wanted), group=group)
+        after = wanted
+    else:
+        after = set(before) | wanted
+        if set(_stored(after)) != {p.upper() for p in before}:
+            ctx.client.change_permission(project, name, sorted(after), group=group)
+    return {"ok": True, "project": project, "name": name, "kind": "group" if group else "user",
+            "permissions": _stored(after),
+            "before": None if before is None else [p.upper() for p in before]}
+
+
+def revoke(ctx: Context, inv: Invocation) -> dict[str, Any]:
+    """Without PERM every permission goes (changePermission with all false); with PERMs, only
+    those."""
+    project, name, group = inv.values["project"], inv.values["name"], bool(inv.values["group"])
+    kind = "group" if group else "user"
+    dropped = {p.lower() for p in inv.values["perm"]}
+    if not dropped:
+        ctx.client.change_permission(project, name, [], group=group)
+        return {"ok": True, "project": project, "name": name, "kind": kind, "permissions": []}
+    before = _current(ctx, project, name, group)
+    if before is None:
+        raise NotFound(f"Permissions for {name} cannot be found.")
+    if "admin" in before and "admin" not in dropped:
+        raise UsageError(f"revoke: {kind} {name} has ADMIN, which includes "
+                         f"{', '.join(sorted(dropped))}: revoke admin, or everything, first")
+    after = set(before) - dropped
+    ctx.client.change_permission(project, name, sorted(after), group=group)
+    return {"ok": True, "project": project, "name": name, "kind": kind,
+            "permissions": _stored(after), "before": [p.upper() for p in before]}
+
+
+def project_log(ctx: Context, inv: Invocation) -> dict[str, Any]:
+    """The newest events first, as the server keeps them."""
+    project = inv.values["project"]
+    events = ctx.client.project_logs(project, size=inv.values.get("limit") or PROJECT_LOG_DEFAULT,
+                                      skip=inv.values.get("offset") or 0)
+    return {"project": project, "events": events}
+
+
+def describe(ctx: Context, inv: Invocation) -> dict[str, Any]:
+    """The description is the rest of the line: quotes are optional."""
+    project = inv.values["project"]
+    description = " ".join(inv.values["description"])
+    ctx.client.change_description(project, description)
+    return {"ok": True, "project": project, "description": description}
+
+
+# -- tables ------------------------------------------------------------------------------------
+
+def permissions_table(data: Any) -> tuple[list[str], list[render.Row]]:
+    rows: list[render.Row] = []
+    if isinstance(data, dict):
+        for key, kind in (("users", "user"), ("groups", "group")):
+            rows += [(e.get("name"), kind, ",".join(e.get("permissions") or []) or "-")
+                     for e in data.get(key) or [] if isinstance(e, dict)]
+        rows += [(name, "proxy user", "-") for name in data.get("proxyUsers") or []]
+    return ["NAME", "KIND", "PERMISSIONS"], rows
+
+
+def project_log_table(data: Any) -> tuple[list[str], list[render.Row]]:
+    events = data.get("events", []) if isinstance(data, dict) else data
+    rows = [(render.when(e.get("time")), e.get("user"), e.get("type"), e.get("message") or "")
+            for e in events if isinstance(e, dict)]
+    return ["TIME", "USER", "TYPE", "MESSAGE"], rows
+
+
+render.TABLES.setdefault("permissions", permissions_table)
+render.TABLES.setdefault("project-log", project_log_table)
+
+
+# -- download ----------------------------------------------------------------------------------
+
+def download_target(project: str, version: int | None, path: str | None) -> Path:
+    """Where a download goes: PATH as a file, or ``<project>-<version>.zip`` in PATH (a
+    directory) or here. Without --version the server's latest is meant, named ``-latest``."""
+    name = f"{project}-{version if version is not None else 'latest'}.zip"
+    if not path:
+        return Path(name)
+    target = Path(path).expanduser()
+    if target.is_dir():
+        return target / name
+    if path.endswith(("/", os.sep)):
+        raise LocalError(f"download: no such directory: {target}")
+    return target
+
+
+def download(ctx: Context, inv: Invocation) -> dict[str, Any]:
+    """Streams the zip to disk; an existing file stays as it is unless --force says otherwise."""
+    project, version = inv.values["project"], inv.values.get("version")
+    target = download_target(project, version, inv.values.get("path"))
+    if target.exists() and not inv.values.get("force"):
+        raise LocalError(f"download: {target} exists: give another PATH, or --force to "
+                         "replace it")
+    if target.exists() and not target.is_file():
+        raise LocalError(f"download: {target} is not a file")
+    if not target.parent.is_dir():
+        raise LocalError(f"download: no such directory: {target.parent}")
+    written = ctx.client.download_project(project, target, version)
+    return {"ok": True, "project": project, "version": version, "path": str(written),
+            "bytes": written.stat().st_size}

@@ -1,0 +1,122 @@
+"""schedule, schedules, unschedule: cron schedules of flows (protocol §7.1-§7.5).
+
+Azkaban wants Quartz expressions with seconds first; people type the 5-field cron they know. The
+expression is read and checked here, before any request, and the shell says how it read it and
+when it will fire next, so that a misread cron is seen at once rather than at 2 a.m.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import time
+from typing import Any
+
+from azshell import quartz
+from azshell.errors import NotFound, UsageError
+from azshell.shell import render
+from azshell.shell.context import Context
+from azshell.shell.handlers.executions import execute_options
+from azshell.shell.parser import Invocation
+
+NEXT_RUNS = 3
+_CLOCK = "%Y-%m-%d %H:%M:%S"
+
+
+def read_cron(words: list[str] | str) -> tuple[str, str]:
+    """``(quartz, note)`` from what the user typed (one quoted word or the remaining words).
+
+    Refuses, with Quartz's reason, what the server would refuse: a bad field, or an expression
+    that never fires again.
+    """
+    text = " ".join(words) if isinstance(words, list) else words
+    try:
+        expression, note = quartz.from_user(text)
+        if not quartz.has_future_fire_time(expression):
+            raise quartz.CronError(text, "it never fires again")
+    except quartz.CronError as err:
+        raise UsageError(str(err)) from None
+    return expression, note
+
+
+def next_runs(expression: str, count: int = NEXT_RUNS,
+              now: _dt.datetime | None = None) -> list[str]:
+    """The next fire times in this machine's time zone (the server uses its own)."""
+    try:
+        times = quartz.parse(expression).next_fire_times(now or _dt.datetime.now(), count)
+    except quartz.CronError:
+        return []
+    return [t.strftime(_CLOCK) for t in times]
+
+
+def zone_name() -> str:
+    return time.strftime("%Z") or "local"
+
+
+def schedule(ctx: Context, inv: Invocation) -> dict[str, Any]:
+    """Schedules (or re-schedules: Azkaban keeps one schedule per flow) with execute's options."""
+    project, flow = inv.values["project"], inv.values["flow"]
+    expression, note = read_cron(inv.values["cron"])
+    options = execute_options(inv.values)
+    options.to_params()  # a bad option is a usage error before anything is sent
+    runs = next_runs(expression)
+    if ctx.out.stderr_tty:
+        ctx.out.note(f"{note}: {quartz.describe(expression)}")
+        if runs:
+            ctx.out.note(f"next runs ({zone_name()}, this machine's time): {', '.join(runs)}")
+    schedule_id = ctx.client.schedule_cron(project, flow, expression, options)
+    return {"ok": True, "project": project, "flow": flow, "scheduleId": schedule_id,
+            "cron": expression, "input": " ".join(inv.values["cron"]),
+            "reading": quartz.describe(expression), "nextRuns": runs, "timeZone": zone_name()}
+
+
+def schedules(ctx: Context, inv: Invocation) -> list[dict[str, Any]]:
+    """Every schedule on the server (the server's items, with ``nextRun`` worked out here)."""
+    items = ctx.client.schedules()
+    out = []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        cron = item.get("cron")
+        runs = next_runs(cron, 1) if isinstance(cron, str) and cron else []
+        out.append({**item, "nextRun": runs[0] if runs else None})
+    return out
+
+
+def find_schedule(ctx: Context, project: str, flow: str) -> dict[str, Any]:
+    """The flow's schedule, or NotFound saying whether the flow or only its schedule is missing."""
+    found = ctx.client.schedule(project, flow)
+    if found is not None and "scheduleId" in found:
+        return found
+    if flow not in ctx.client.flows(project):
+        raise NotFound(f"Flow {flow} not found in project {project}")
+    raise NotFound(f"flow {flow} of project {project} has no schedule")
+
+
+def unschedule(ctx: Context, inv: Invocation) -> dict[str, Any]:
+    """Finds the flow's schedule id itself (the server's call wants the id)."""
+    project, flow = inv.values["project"], inv.values["flow"]
+    found = find_schedule(ctx, project, flow)
+    ctx.client.unschedule(project, flow)
+    return {"ok": True, "project": project, "flow": flow,
+            "scheduleId": found["scheduleId"], "cron": found.get("cronExpression")}
+
+
+# -- the table ---------------------------------------------------------------------------------
+
+def _period(item: dict[str, Any]) -> str:
+    ms = item.get("period")
+    if not isinstance(ms, int) or ms <= 0:
+        return "once"
+    return f"every {render.duration(1, 1 + ms)}"
+
+
+def schedules_table(data: Any) -> tuple[list[str], list[render.Row]]:
+    rows = [
+        (s.get("scheduleId"), s.get("projectname"), s.get("flowname"),
+         s.get("cron") or _period(s), s.get("nextRun") or "-")
+        for s in data if isinstance(s, dict)
+    ]
+    return ["ID", "PROJECT", "FLOW", "CRON", f"NEXT RUN ({zone_name()})"], rows
+
+
+render.TABLES.setdefault("schedules", schedules_table)
