@@ -7,6 +7,7 @@ shell has seen or one it has not, a number, a quoted string, a comment, or an er
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from azshell.shell.names import NameBook
 
 Fragments = list[tuple[str, str]]
+_CRON = re.compile(r"@?[0-9A-Za-z*?/,#\- ]+")
 
 STYLE: dict[str, str] = {
     "command": "bold ansigreen",
@@ -130,13 +132,17 @@ def _value_style(
         return "class:number" if looks_like_execid(text) and text[:1] != "0" else "class:error"
     if choices and kind in ("enum", "method", "setting"):
         return "class:value" if fits_choices(text, choices) else "class:error"
-    if kind == "path":
-        return "class:path"
+    if kind in ("path", "cron"):  # cron: a field, or a whole quoted expression
+        return "class:path" if kind == "path" else _cron_style(text)
     if book is not None and kind in ("project", "flow", "job"):
         return "class:name.known" if _known(book, kind, text, values) else "class:name.unknown"
     if tok.open_quote or kind == "text":
         return "class:string"
     return ""
+
+
+def _cron_style(text: str) -> str:
+    return "class:string" if _CRON.fullmatch(text) else "class:error"
 
 
 def _known(book: NameBook, kind: str, text: str, values: dict[str, Any]) -> bool:
