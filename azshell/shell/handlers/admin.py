@@ -7,7 +7,9 @@ of the web UI's hidden form.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -125,37 +127,77 @@ def project_log_table(data: Any) -> tuple[list[str], list[render.Row]]:
     return ["TIME", "USER", "TYPE", "MESSAGE"], rows
 
 
-render.TABLES.setdefault("permissions", permissions_table)
-render.TABLES.setdefault("project-log", project_log_table)
-
-
 # -- download ----------------------------------------------------------------------------------
 
-def download_target(project: str, version: int | None, path: str | None) -> Path:
-    """Where a download goes: PATH as a file, or ``<project>-<version>.zip`` in PATH (a
-    directory) or here. Without --version the server's latest is meant, named ``-latest``."""
-    name = f"{project}-{version if version is not None else 'latest'}.zip"
+def _named_file(path: str | None) -> Path | None:
+    """PATH when it names a file to write (not a directory), else None."""
     if not path:
-        return Path(name)
+        return None
     target = Path(path).expanduser()
     if target.is_dir():
-        return target / name
+        return None
     if path.endswith(("/", os.sep)):
         raise LocalError(f"download: no such directory: {target}")
     return target
 
 
-def download(ctx: Context, inv: Invocation) -> dict[str, Any]:
-    """Streams the zip to disk; an existing file stays as it is unless --force says otherwise."""
-    project, version = inv.values["project"], inv.values.get("version")
-    target = download_target(project, version, inv.values.get("path"))
-    if target.exists() and not inv.values.get("force"):
+def _check_free(target: Path, force: bool) -> None:
+    if target.exists() and not force:
         raise LocalError(f"download: {target} exists: give another PATH, or --force to "
                          "replace it")
     if target.exists() and not target.is_file():
         raise LocalError(f"download: {target} is not a file")
     if not target.parent.is_dir():
         raise LocalError(f"download: no such directory: {target.parent}")
-    written = ctx.client.download_project(project, target, version)
-    return {"ok": True, "project": project, "version": version, "path": str(written),
+
+
+def _served_version(ctx: Context) -> int | None:
+    """The ``version`` header of the download's answer (§5.5), when the client shows it."""
+    headers = getattr(ctx.client.last_exchange, "response_headers", None) or {}
+    found = {str(k).lower(): str(v) for k, v in headers.items()}.get("version", "")
+    return int(found) if found.isdigit() else None
+
+
+def download(ctx: Context, inv: Invocation) -> dict[str, Any]:
+    """Streams the zip to disk as ``<project>-<version>.zip`` (or PATH); an existing file stays
+    as it is unless --force says otherwise.
+
+    Without --version the version is only known from the answer, so the zip goes to a hidden
+    file next to its destination first and gets its name once the answer has told it.
+    """
+    project, version = inv.values["project"], inv.values.get("version")
+    force = bool(inv.values.get("force"))
+    named = _named_file(inv.values.get("path"))
+    directory = Path(inv.values.get("path") or ".").expanduser()
+    if named is not None or version is not None:
+        target = named or directory / f"{project}-{version}.zip"
+        _check_free(target, force)
+        written = ctx.client.download_project(project, target, version)
+        served = version if version is not None else _served_version(ctx)
+    else:
+        written, served = _download_latest(ctx, project, directory, force)
+    return {"ok": True, "project": project, "version": served, "path": str(written),
             "bytes": written.stat().st_size}
+
+
+def _download_latest(ctx: Context, project: str, directory: Path, force: bool,
+                     ) -> tuple[Path, int | None]:
+    if not directory.is_dir():
+        raise LocalError(f"download: no such directory: {directory}")
+    fd, name = tempfile.mkstemp(dir=directory, prefix=f".{project}-", suffix=".zip.part")
+    os.close(fd)
+    partial = Path(name)
+    try:
+        ctx.client.download_project(project, partial, None)
+        served = _served_version(ctx)
+        target = directory / f"{project}-{served if served is not None else 'latest'}.zip"
+        _check_free(target, force)
+        os.replace(partial, target)
+    finally:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+    return target, served
+
+
+render.TABLES.setdefault("permissions", permissions_table)
+render.TABLES.setdefault("project-log", project_log_table)
