@@ -136,7 +136,7 @@ def sla(ctx: Context, inv: Invocation) -> Reply:
 def _set_sla(ctx: Context, inv: Invocation, rules: list[Rule]) -> Reply:
     project, flow = inv.values["project"], inv.values["flow"]
     found = find_schedule(ctx, project, flow)
-    info = ctx.client.sla_info(found["scheduleId"])
+    info = _info(ctx, found["scheduleId"], project, flow)
     settings = to_settings(rules, [str(j) for j in info.get("allJobNames") or []])
     emails = list(inv.values.get("emails") or info.get("slaEmails") or [])
     if any(s.email for s in settings) and not emails:
@@ -151,9 +151,18 @@ def _set_sla(ctx: Context, inv: Invocation, rules: list[Rule]) -> Reply:
     return Reply(data, text=sla_text(data, "set the SLA of"))
 
 
+def _info(ctx: Context, schedule_id: int, project: str, flow: str) -> dict[str, Any]:
+    """slaInfo; its list of the flow's jobs also feeds the completion of ``--job``."""
+    info = ctx.client.sla_info(schedule_id)
+    jobs = info.get("allJobNames")
+    if isinstance(jobs, list) and jobs:
+        ctx.names.add_jobs(project, flow, [str(j) for j in jobs])
+    return info
+
+
 def _show(ctx: Context, project: str, flow: str) -> Reply:
     found = find_schedule(ctx, project, flow)
-    info = ctx.client.sla_info(found["scheduleId"])
+    info = _info(ctx, found["scheduleId"], project, flow)
     data = {"project": project, "flow": flow, "scheduleId": found["scheduleId"],
             "cron": found.get("cronExpression"), **info}
     return Reply(data, text=sla_text(data))
