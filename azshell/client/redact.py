@@ -18,6 +18,14 @@ PASSWORD_PLACEHOLDER = "***"
 SECRET_PARAMS = {"session.id": SESSION_PLACEHOLDER, "password": PASSWORD_PLACEHOLDER}
 
 _SECRET_IN_TEXT = re.compile(r"(session\.id|password)=([^&\s;\"']+)", re.IGNORECASE)
+# the login answer: {"status" : "success", "session.id" : "..."} (any id format, not only UUIDs)
+_SECRET_IN_JSON = re.compile(r'("(session\.id|password)"\s*:\s*")([^"]*)(")', re.IGNORECASE)
+# cookie attributes, whose values are not secret (everything else in a cookie header is)
+_COOKIE_ATTRIBUTES = frozenset({"path", "domain", "expires", "max-age", "samesite", "secure",
+                                "httponly", "version", "comment", "priority", "partitioned"})
+_COOKIE_PAIR = re.compile(r"(^|[;,]\s*)([^=;,\s]+)=([^;,]*)")
+_HIDDEN_HEADERS = {"authorization": PASSWORD_PLACEHOLDER,
+                   "proxy-authorization": PASSWORD_PLACEHOLDER}
 _UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b",
                    re.IGNORECASE)
 
@@ -54,4 +62,34 @@ def redact_text(text: str, session_id: str | None = None, password: str | None =
     if password:
         text = text.replace(password, PASSWORD_PLACEHOLDER)
     text = _SECRET_IN_TEXT.sub(lambda m: f"{m.group(1)}={redact_value(m.group(1), '')}", text)
+    text = _SECRET_IN_JSON.sub(
+        lambda m: f"{m.group(1)}{redact_value(m.group(2), '')}{m.group(4)}", text)
     return _UUID.sub(SESSION_PLACEHOLDER, text)
+
+
+def redact_cookies(value: str) -> str:
+    """A ``Cookie`` or ``Set-Cookie`` header with every cookie's value hidden.
+
+    Azkaban's login sets ``azkaban.browser.session.id=<session id>`` (protocol §2.1); other
+    cookies are hidden too, since nothing says they are harmless. Attributes (``Path=/``) stay.
+    """
+
+    def hide(match: re.Match[str]) -> str:
+        lead, name, _ = match.groups()
+        if name.lower() in _COOKIE_ATTRIBUTES:
+            return match.group(0)
+        return f"{lead}{name}={SESSION_PLACEHOLDER}"
+
+    return _COOKIE_PAIR.sub(hide, value)
+
+
+def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """A copy of HTTP ``headers`` that may be logged: cookies and credentials hidden."""
+    shown: dict[str, str] = {}
+    for name, value in headers.items():
+        lower = name.lower()
+        if lower in ("cookie", "set-cookie"):
+            shown[name] = redact_cookies(value)
+        else:
+            shown[name] = _HIDDEN_HEADERS.get(lower, value)
+    return shown

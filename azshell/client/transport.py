@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.cookiejar import DefaultCookiePolicy
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from urllib3.exceptions import InsecureRequestWarning
 
 from azshell import __version__
 from azshell.client import answers, failures
-from azshell.client.redact import redact_params
+from azshell.client.redact import redact_headers, redact_params, redact_text
 from azshell.client.upload import ZipUpload
 from azshell.errors import (
     AzshellError,
@@ -43,6 +43,7 @@ Params = list[tuple[str, str]]
 Credentials = Callable[[], tuple[str, str]]
 USER_AGENT = f"azshell/{__version__}"
 _TEXTUAL = ("text/", "application/json", "application/javascript")
+BODY_PREVIEW = 2048  # characters of an answer kept in Exchange.body (for the debug log)
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,11 @@ class Exchange:
 
     ``url`` has no query string: ``params`` are the query (GET) or form/multipart fields
     (POST). ``files`` are the local paths sent as multipart part ``file``. ``status`` is ``None``
-    and ``error`` says why when no answer arrived.
+    and ``error`` says why when no answer arrived (``error_kind`` names the error's class, and
+    ``repeat`` says whether this read-only call is sent once more). ``session_gone`` means the
+    answer says the session is gone: the client logs in again and repeats the call if it can.
+    Headers (cookies hidden) and the start of a textual answer (``body``, secrets hidden) are
+    for the debug log; ``verify`` is how TLS was checked (False, True, or a CA bundle path).
     """
 
     method: str
@@ -63,6 +68,19 @@ class Exchange:
     elapsed_s: float
     files: list[str] = field(default_factory=list)
     error: str | None = None
+    error_kind: str = ""
+    repeat: bool = False
+    session_gone: bool = False
+    request_headers: dict[str, str] = field(default_factory=dict)
+    response_headers: dict[str, str] = field(default_factory=dict)
+    verify: bool | str = True
+    body: str = field(default="", repr=False)
+    # the session id as sent, for `curl --reveal` only: never in repr, params or comparisons
+    _session: str | None = field(default=None, repr=False, compare=False)
+
+    def reveal_session(self) -> str | None:
+        """The session id this exchange carried, unredacted (``curl --reveal`` alone asks)."""
+        return self._session
 
 
 @dataclass
@@ -239,49 +257,64 @@ class Transport:
         tries = 1 if request.mutating else 2
         for attempt in range(1, tries + 1):
             try:
-                return self._exchange(request)
+                return self._exchange(request, last_try=attempt == tries)
             except _Dropped as dropped:
                 if attempt == tries:
                     raise dropped.error from None
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _exchange(self, request: Request) -> requests.Response:
+    def _exchange(self, request: Request, *, last_try: bool = True) -> requests.Response:
         params = list(request.params)
         if request.session and self._session_id:
             params.append(("session.id", self._session_id))
         url = self._url + request.path
+        headers = {"X-Requested-With": "XMLHttpRequest"} if request.method != "GET" else {}
+        sent_session = next((v for k, v in reversed(params) if k == "session.id"), None)
         started = time.perf_counter()
+        seen = Exchange(method=request.method, url=url, path=request.path,
+                        params=redact_params(params), status=None, size=0, elapsed_s=0.0,
+                        files=[str(request.upload.path)] if request.upload else [],
+                        request_headers=redact_headers({**self._http.headers, **headers}),
+                        verify=self._verify, _session=sent_session)
 
-        def observe(status: int | None, size: int, error: str | None) -> None:
-            exchange = Exchange(
-                method=request.method, url=url, path=request.path,
-                params=redact_params(params), status=status, size=size,
-                elapsed_s=time.perf_counter() - started,
-                files=[str(request.upload.path)] if request.upload else [], error=error)
+        def observe(**outcome: Any) -> None:
+            exchange = replace(seen, elapsed_s=time.perf_counter() - started, **outcome)
             self.last_exchange = exchange
             if self.observer is not None:
                 self.observer(exchange)
 
         try:
-            response, size = self._send_http(request, url, params)
+            response, size = self._send_http(request, url, params, headers)
         except requests.RequestException as exc:
             error, repeatable = self._classify(exc, request)
-            observe(None, 0, str(error))
+            observe(error=str(error), error_kind=type(error).__name__,
+                    repeat=repeatable and not last_try)
             raise (_Dropped(error) if repeatable else error) from None
         except OSError as exc:  # the file being uploaded could not be read
-            observe(None, 0, "local error")
+            observe(error="local error", error_kind="LocalError")
             raise LocalError(f"{request.what}: {exc.strerror or exc}") from None
         except KeyboardInterrupt:
             # Ctrl-C belongs to the shell: it goes on as is; the note tells what it may have cut
-            observe(None, 0, failures.interruption_note(request))
+            observe(error=failures.interruption_note(request), error_kind="KeyboardInterrupt")
             raise
-        observe(response.status_code, size, None)
+        observe(status=response.status_code, size=size,
+                session_gone=request.session and self._session_gone(response),
+                request_headers=redact_headers(response.request.headers),
+                response_headers=redact_headers(response.headers),
+                body=self._preview(response))
         return response
 
-    def _send_http(self, request: Request, url: str, params: Params,
+    def _preview(self, response: requests.Response) -> str:
+        """The start of a textual answer with secrets hidden ("" for a file being streamed)."""
+        content_type = response.headers.get("Content-Type", "").lower()
+        if content_type and not content_type.startswith(_TEXTUAL):
+            return ""
+        text = response.content[:BODY_PREVIEW].decode("utf-8", errors="replace")
+        return redact_text(text, self._session_id)
+
+    def _send_http(self, request: Request, url: str, params: Params, headers: dict[str, str],
                    ) -> tuple[requests.Response, int]:
         """The response and its body size (the announced size for a streamed download)."""
-        headers = {"X-Requested-With": "XMLHttpRequest"} if request.method != "GET" else {}
         common: dict[str, Any] = {"timeout": self._timeout, "verify": self._verify,
                                   "allow_redirects": False, "headers": headers}
         if request.upload is not None:
