@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     add("-v", "--verbose", action="store_true", default=None,
         help="Print each HTTP request on stderr.")
     add("--debug", action="store_true", default=None,
-        help="Print tracebacks and request details on stderr.")
+        help="Write a debug log of every request and error (its path is printed first).")
     add("-c", "--command", dest="commands", action="append", default=[], metavar="COMMAND",
         help="Run this command and exit (repeatable).")
     add("-f", "--file", metavar="FILE", help="Run the commands in FILE (- for stdin) and exit.")
@@ -121,15 +121,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.commands and args.file:
         print("azshell: error: give either -c or -f, not both", file=sys.stderr)
         return 2
+    code = 1
     try:
-        return _run(args)
+        code = _run(args, args_list)
     except BrokenPipeError:  # `azshell -c projects | head -1`
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return 1
+    finally:
+        if "azshell.shell.debuglog" in sys.modules:  # --debug started it
+            sys.modules["azshell.shell.debuglog"].stop(code)
+    return code
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, args_list: list[str]) -> int:
     from azshell.errors import AzshellError
     from azshell.shell.exitcodes import INTERRUPTED, exit_code
     from azshell.shell.settings import load
@@ -144,6 +148,8 @@ def _run(args: argparse.Namespace) -> int:
     from azshell.shell.context import new_context
 
     ctx = new_context(settings, interactive=mode == "interactive")
+    if settings.debug:
+        _start_debug_log(ctx, args_list)
     sandbox = None
     try:
         if args.sandbox:
@@ -166,6 +172,18 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         if sandbox is not None:
             sandbox.stop()
+
+
+def _start_debug_log(ctx: Any, argv: list[str]) -> None:
+    """Open this run's debug log (0600) and say where it is, once, on stderr."""
+    from azshell.shell import debuglog
+
+    try:
+        path = debuglog.start(ctx, argv)
+    except OSError as err:
+        ctx.out.note(f"warning: no debug log: {err.strerror or err}")
+        return
+    ctx.out.note(f"debug log: {path}")
 
 
 def _start_sandbox(ctx: Any) -> Any:

@@ -476,6 +476,14 @@ COMMANDS: tuple[Command, ...] = (
                   "call POST /executor ajax=executeFlow project=demo flow=main"),
         group="debug", handler=f"{_H}.debug:call",
     ),
+    Command(
+        "curl", "Print the last HTTP request as a curl command that repeats it.",
+        options=(Opt(("--reveal",), "reveal",
+                     help="Also print the session id (an export line), which is hidden "
+                          "otherwise."),),
+        examples=("curl", "curl --reveal"),
+        group="debug", handler=f"{_H}.debug:curl", needs_session=False,
+    ),
 )
 
 _BY_NAME: dict[str, Command] = {}

@@ -86,24 +86,10 @@ def password_for(ctx: Context, url: str, user: str, *, fresh: bool = False) -> s
 
 
 def _observer(ctx: Context) -> Any:
-    """Shows each HTTP exchange on stderr with --verbose, and keeps it for `--output raw`."""
+    """Keeps recent exchanges, prints them with --verbose and logs them with --debug."""
+    from azshell.shell.verbose import observer
 
-    def observe(exchange: Any) -> None:
-        ctx.exchanges.append(exchange)
-        del ctx.exchanges[:-5]
-        if ctx.settings.verbose or ctx.settings.debug:
-            size = getattr(exchange, "size", None)
-            elapsed = getattr(exchange, "elapsed_s", 0.0) or 0.0
-            status = exchange.status
-            if status is None:
-                status = f"no answer ({getattr(exchange, 'error', None) or 'unknown'})"
-            line = (f"> {exchange.method} {exchange.path} -> {status}"
-                    f" ({size if size is not None else '?'} bytes, {elapsed:.3f} s)")
-            if ctx.settings.debug:
-                line += f" params={getattr(exchange, 'params', None)}"
-            ctx.out.note(line)
-
-    return observe
+    return observer(ctx)
 
 
 def new_client(ctx: Context, url: str) -> Any:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import logging
 import time
 import traceback
 from collections.abc import Callable
@@ -21,6 +22,8 @@ from azshell.shell.output import Output
 from azshell.shell.parser import Invocation, parse
 from azshell.shell.render import choose_format, render
 from azshell.shell.settings import Settings
+
+_log = logging.getLogger("azshell.shell")
 
 
 @dataclass
@@ -131,22 +134,39 @@ def _learn(ctx: Context, inv: Invocation, result: Any) -> None:
     try:
         ctx.names.learn(inv.command.name, inv.values, data)
     except Exception as err:  # a completion cache must never fail a command
+        _log.debug("names.learn failed", exc_info=True)
         if ctx.settings.debug:
             ctx.out.note(f"debug: names.learn failed: {err!r}")
 
 
 def run_line(ctx: Context, line: str) -> int:
-    """Run one line; print its answer or one error line; return its exit code."""
+    """Run one line; print its answer or one error line; return its exit code.
+
+    With ``set timing on`` a ``took 0.12 s`` line follows on stderr, whatever the outcome; the
+    debug log (``--debug``) gets the line, its outcome and any traceback.
+    """
     try:
         inv = parse(line)
     except UsageError as err:
+        _log.debug("line %r: %s", line, err)
         ctx.out.error(str(err))
         return exit_code(err)
     if inv is None:
         return 0
     ctx.lines.append(line)
     ctx.exchanges.clear()
+    _log.debug("run: %s", line)
     started = time.monotonic()
+    code = _dispatch(ctx, inv)
+    took = time.monotonic() - started
+    _log.debug("%s: exit status %d, took %.3f s", inv.command.name, code, took)
+    if ctx.settings.timing:
+        ctx.out.note(f"took {took:.2f} s" if took >= 0.1 else f"took {took:.3f} s")
+    return code
+
+
+def _dispatch(ctx: Context, inv: Invocation) -> int:
+    """Connect if needed, run the handler, print its answer or its error."""
     try:
         handler = load_handler(inv.command)
         if inv.command.needs_session:
@@ -156,14 +176,15 @@ def run_line(ctx: Context, line: str) -> int:
         result = handler(ctx, inv)
     except AzshellError as err:
         _after(ctx)
-        if ctx.settings.debug:
-            ctx.out.note(traceback.format_exc().rstrip())
+        _log.debug("%s: %s", type(err).__name__, err, exc_info=True)
         ctx.out.error(str(err))
         return exit_code(err)
-    except (KeyboardInterrupt, EOFError, SystemExit):
+    except (KeyboardInterrupt, EOFError, SystemExit) as stop:
+        _log.debug("%s", type(stop).__name__)
         _after(ctx)
         raise
     except Exception as err:
+        _log.debug("internal error", exc_info=True)
         if ctx.settings.debug:
             ctx.out.note(traceback.format_exc().rstrip())
         ctx.out.error(f"internal error: {type(err).__name__}: {err} (run with --debug for details)")
@@ -172,8 +193,6 @@ def run_line(ctx: Context, line: str) -> int:
     if result is not None:
         emit(ctx, inv.command, result)
         _learn(ctx, inv, result)
-    if ctx.settings.timing:
-        ctx.out.note(f"({time.monotonic() - started:.3f} s)")
     return 0
 
 
