@@ -1,0 +1,65 @@
+"""The docs about scripts and debugging say what the code does, and the README links them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from azshell.client import Exchange
+from azshell.shell.commands import find
+from azshell.shell.curl import build
+from azshell.shell.verbose import format_exchange
+
+ROOT = Path(__file__).resolve().parents[2]
+DEBUGGING = (ROOT / "docs" / "debugging.md").read_text(encoding="utf-8")
+SCRIPTS = (ROOT / "docs" / "scripts.md").read_text(encoding="utf-8")
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_keeps_its_two_commands_first_and_links_the_docs() -> None:
+    commands = re.findall(r"^    (\S.*)$", README, re.M)
+    assert commands[:2] == [
+        "python3 -m venv .venv && .venv/bin/pip install -q -e . && .venv/bin/azshell --sandbox",
+        "python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]' && "
+        ".venv/bin/python -m pytest"]
+    links = re.findall(r"\]\(((?:docs|examples)/[^)]*)\)", README)
+    assert {"docs/operators.md", "docs/scripts.md", "docs/debugging.md",
+            "docs/commands.md"} <= set(links)
+    for link in links:
+        assert (ROOT / link).exists(), link
+
+
+def test_the_verbose_lines_in_the_docs_look_like_the_real_ones() -> None:
+    real = format_exchange(Exchange("GET", "http://h/index", "/index",
+                                    [("ajax", "fetchuserprojects"),
+                                     ("session.id", "<session>")], 200, 1126, 0.0019))
+    assert real == ("→ GET /index ajax=fetchuserprojects session.id=<session>  "
+                    "← 200 1.1 KiB 1.9 ms")
+    assert real in DEBUGGING
+    shape = re.compile(r"→ (GET|POST) /\S*( \S+=\S+)*  (← \d{3} [\d.]+ (B|KiB|MiB) [\d.]+ m?s"
+                       r"( \(the session is gone: logging in again\))?|✗ .+ \([\d.]+ m?s\))")
+    documented = [line.strip() for line in DEBUGGING.splitlines() if "→ " in line]
+    assert len(documented) >= 5
+    for line in documented:
+        assert shape.fullmatch(line), line
+
+
+def test_the_curl_example_in_the_docs_is_what_curl_prints() -> None:
+    seen = Exchange("GET", "http://localhost:8081/manager", "/manager",
+                    [("ajax", "fetchprojectflows"), ("project", "demo"),
+                     ("session.id", "<session>")], 200, 60, 0.002)
+    assert build(seen).text() in DEBUGGING
+
+
+def test_every_debugging_aid_is_documented_in_both_guides() -> None:
+    for text in (DEBUGGING, SCRIPTS):
+        for word in ("set verbose on", "set timing on", "--debug", "curl --reveal",
+                     "$AZKABAN_SESSION", "0600"):
+            assert word in text, word
+    assert find("curl") is not None
+    assert "[debugging.md](debugging.md)" in SCRIPTS
+
+
+def test_the_example_scripts_named_in_the_docs_exist() -> None:
+    for name in re.findall(r"`([\w-]+\.(?:az|sh))", SCRIPTS):
+        assert (ROOT / "examples" / "scripts" / name).exists(), name
