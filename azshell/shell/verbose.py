@@ -19,6 +19,7 @@ from azshell.client.redact import PASSWORD_PLACEHOLDER, SESSION_PLACEHOLDER
 
 MAX_VALUE = 60  # characters of one parameter's value shown before "…"
 KEEP_EXCHANGES = 5  # the context keeps this many recent exchanges (for `--output raw`)
+CLEAR_LINE = "\r\x1b[K"
 
 _PLACEHOLDERS = (SESSION_PLACEHOLDER, PASSWORD_PLACEHOLDER)  # shown as they are, unquoted
 _UNICODE = {"out": "→", "in": "←", "fail": "✗", "more": "…"}
@@ -101,7 +102,10 @@ def observer(ctx: Any) -> Callable[[Any], None]:
         del ctx.exchanges[:-KEEP_EXCHANGES]
         if ctx.settings.verbose:
             stream = ctx.out.stderr
-            stream.write(format_exchange(exchange, symbols(stream)) + "\n")
+            # on a terminal, first clear a live status line (`execute --wait`) drawn without
+            # its newline: it is drawn again after each poll
+            start = CLEAR_LINE if ctx.out.stderr_tty else ""
+            stream.write(start + format_exchange(exchange, symbols(stream)) + "\n")
             stream.flush()
         debuglog.exchange(exchange)
 
