@@ -126,6 +126,13 @@ def _secret_notes(exchange: Any, reveal: bool) -> tuple[list[str], str | None]:
     return notes, export
 
 
+def _is_file(exchange: Any) -> bool:
+    """Whether the answer was a file (a project zip being downloaded), not text."""
+    headers = getattr(exchange, "response_headers", {}) or {}
+    kind = next((v for k, v in headers.items() if k.lower() == "content-type"), "").lower()
+    return bool(kind) and not kind.startswith(("text/", "application/json"))
+
+
 def build(exchange: Any, *, reveal: bool = False) -> CurlCommand:
     """The curl command for ``exchange`` (an :class:`azshell.client.Exchange`)."""
     data, file_notes = _data_options(exchange)
@@ -134,4 +141,6 @@ def build(exchange: Any, *, reveal: bool = False) -> CurlCommand:
     notes += file_notes
     if exchange.status is None and exchange.error:
         notes.append(f"# azshell got no answer to this request: {exchange.error}")
+    if _is_file(exchange):
+        notes.append("# the answer is a file: add -o FILE to save it")
     return CurlCommand(" \\\n  ".join(options), notes, export)

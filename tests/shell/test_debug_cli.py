@@ -361,3 +361,20 @@ def test_curl_raw_output_is_the_text_to_paste(az: Az, project: str) -> None:
     assert "# set AZKABAN_SESSION to your session id first" in text
     assert f"--data-urlencode project={project}" in text
     assert subprocess.run(["sh", "-n"], input=text, text=True, check=False).returncode == 0
+
+
+@needs_curl
+def test_curl_of_a_download_fetches_the_same_zip(az: Az, project: str, tmp_path: Path) -> None:
+    saved = tmp_path / "by-azshell.zip"
+    done = az("-c", f"download {project} {saved}", "-c", "curl")
+    assert done.returncode == 0, done.stderr
+    doc = documents(done.stdout)[-1]
+    assert doc["notes"][-1] == "# the answer is a file: add -o FILE to save it"
+    again = tmp_path / "by-curl.zip"
+    fetched = subprocess.run(["sh", "-c", f"{printed(doc)} -o '{again}'"], text=True,
+                             capture_output=True, timeout=30, check=False,
+                             env={"PATH": os.environ.get("PATH", ""),
+                                  "AZKABAN_SESSION": az.session()})
+    assert fetched.returncode == 0, fetched.stderr
+    assert again.read_bytes() == saved.read_bytes()
+    assert zipfile.is_zipfile(again)

@@ -160,6 +160,14 @@ def test_curl_of_a_request_without_an_answer_says_so() -> None:
                             "connection refused"
 
 
+def test_curl_of_a_download_says_to_save_the_file() -> None:
+    seen = exchange(params=[("project", "demo"), ("download", "true")],
+                    response_headers={"Content-Type": "application/zip"})
+    assert build(seen).notes[-1] == "# the answer is a file: add -o FILE to save it"
+    json_answer = exchange(response_headers={"Content-Type": "application/json"})
+    assert not any("-o FILE" in note for note in build(json_answer).notes)
+
+
 def test_the_printed_command_is_valid_shell() -> None:
     """sh -n parses the whole text (notes, export, continued lines) without running it."""
     seen = exchange("POST", "/executor", [("description", "a 'quoted' \"word\" $HOME `x`"),
