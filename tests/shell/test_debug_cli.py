@@ -378,3 +378,50 @@ def test_curl_of_a_download_fetches_the_same_zip(az: Az, project: str, tmp_path:
     assert fetched.returncode == 0, fetched.stderr
     assert again.read_bytes() == saved.read_bytes()
     assert zipfile.is_zipfile(again)
+
+
+def test_an_internal_error_leaves_its_traceback_in_the_debug_log(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import azshell.shell.handlers.shell as shell_handlers
+    from azshell.shell import debuglog
+
+    def broken(ctx: Any, inv: Any) -> None:
+        raise ZeroDivisionError(f"oops with {PASSWORD}")
+
+    monkeypatch.setattr(shell_handlers, "help_", broken)
+    err = io.StringIO()
+    ctx = new_context(Settings(pager=False, debug=True), interactive=False,
+                      stdout=io.StringIO(), stderr=err)
+    ctx.password = PASSWORD
+    path = debuglog.start(ctx, ["--debug"], directory=tmp_path / "log")
+    try:
+        assert run_line(ctx, "help") == 1
+    finally:
+        debuglog.stop(1)
+    assert not debuglog.active()
+    log = path.read_text()
+    assert "azshell.shell internal error\nTraceback (most recent call last):" in log
+    assert "ZeroDivisionError: oops with ***" in log
+    assert PASSWORD not in log
+    assert "help: exit status 1" in log
+    assert log.rstrip().endswith("exit status 1")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_only_the_newest_debug_logs_are_kept(tmp_path: Path) -> None:
+    from azshell.shell import debuglog
+
+    folder = tmp_path / "log"
+    folder.mkdir()
+    for i in range(15):
+        old = folder / f"debug-202401{i + 1:02d}-000000-{i}.log"
+        old.write_text("x")
+        os.utime(old, (1_700_000_000 + i, 1_700_000_000 + i))
+    ctx = new_context(Settings(), interactive=False, stdout=io.StringIO(), stderr=io.StringIO())
+    path = debuglog.start(ctx, [], directory=folder)
+    debuglog.stop()
+    kept = sorted(p.name for p in folder.glob("debug-*.log"))
+    assert len(kept) == debuglog.KEEP_LOGS
+    assert path.name in kept
+    assert "debug-20240115-000000-14.log" in kept  # the newest old one
+    assert "debug-20240106-000000-5.log" not in kept
