@@ -20,7 +20,7 @@ from prompt_toolkit.shortcuts import CompleteStyle
 from prompt_toolkit.styles import Style
 
 from azshell.errors import AzshellError
-from azshell.shell.completer import ShellCompleter
+from azshell.shell.completer import BusyCompleter, ShellCompleter
 from azshell.shell.keys import shell_bindings
 from azshell.shell.lexer import STYLE, CommandLexer
 from azshell.shell.toolbar import Status, make_toolbar, prompt_text
@@ -55,14 +55,14 @@ class InteractiveShell:
         self.book_key: tuple[str, str] | None = None
         self.book: Any = None
         self._io = {"input": input, "output": output}
+        self.completer = BusyCompleter(ShellCompleter(
+            self._book, self.refresher.want, lambda: getattr(ctx, "last_execid", None)))
         self.session: PromptSession[str] = PromptSession(
             history=self.history,
-            completer=ShellCompleter(self._book, self.refresher.want,
-                                     lambda: getattr(ctx, "last_execid", None)),
+            completer=self.completer,
             lexer=CommandLexer(self._book),
             auto_suggest=AutoSuggestFromHistory(),
             complete_while_typing=True,
-            complete_in_thread=True,
             complete_style=CompleteStyle.COLUMN,
             reserve_space_for_menu=6,
             key_bindings=shell_bindings(self.toggle_toolbar),
@@ -275,11 +275,20 @@ class InteractiveShell:
             app.loop.call_soon_threadsafe(self._recomplete)
         app.invalidate()
 
-    def _recomplete(self) -> None:
-        """Show names that arrived while the user was typing (never disturb a chosen entry)."""
-        buffer = self.session.default_buffer
+    def _recomplete(self, tries: int = 100) -> None:
+        """Show names that arrived while the user was typing (never disturb a chosen entry).
+
+        A completion still running was computed without them and would swallow a new start,
+        so wait for it to end first."""
+        app, buffer = self.session.app, self.session.default_buffer
+        if not buffer.text.strip() or not app.is_running or app.loop is None:
+            return
+        if self.completer.busy and tries > 0:
+            app.loop.call_later(0.02, self._recomplete, tries - 1)
+            return
         state = buffer.complete_state
-        if buffer.text.strip() and (state is None or state.current_completion is None):
+        if state is None or state.current_completion is None:
+            buffer.complete_state = None  # a menu without the new names
             buffer.start_completion(select_first=False)
 
     def _columns(self) -> int:

@@ -9,11 +9,17 @@ binary search and a bounded scan even with tens of thousands of names.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from prompt_toolkit.completion import CompleteEvent, Completer, Completion, PathCompleter
+from prompt_toolkit.completion import (
+    CompleteEvent,
+    Completer,
+    Completion,
+    PathCompleter,
+    ThreadedCompleter,
+)
 from prompt_toolkit.document import Document
 
 from azshell.shell.commands import COMMANDS, SETTINGS, Arg, Command, Opt
@@ -234,3 +240,31 @@ def execution_meta(ex: Any) -> str:
     if ex.when_ms and ex.when_ms > 0:
         parts.append(datetime.fromtimestamp(ex.when_ms / 1000).strftime("%m-%d %H:%M"))
     return " ".join(parts)
+
+
+class BusyCompleter(Completer):
+    """Runs a completer in a thread and knows whether a completion is in progress.
+
+    prompt_toolkit ignores a new completion while one runs, so names that arrive from the
+    background during a completion would never reach the menu: the app asks ``busy`` and
+    tries again once the running completion has ended.
+    """
+
+    def __init__(self, inner: Completer) -> None:
+        self.inner = ThreadedCompleter(inner)
+        self.busy = 0
+
+    def get_completions(
+        self, document: Document, complete_event: CompleteEvent
+    ) -> Iterable[Completion]:
+        return self.inner.get_completions(document, complete_event)
+
+    async def get_completions_async(
+        self, document: Document, complete_event: CompleteEvent
+    ) -> AsyncGenerator[Completion, None]:
+        self.busy += 1
+        try:
+            async for completion in self.inner.get_completions_async(document, complete_event):
+                yield completion
+        finally:
+            self.busy -= 1

@@ -192,10 +192,22 @@ def test_enter_on_a_menu_entry_takes_it_and_the_next_enter_runs(
     assert h.ctx.lines == [f"flows {project_name} "]
 
 
+@pytest.mark.parametrize("slow_menu", [False, True], ids=["fast-menu", "names-land-mid-menu"])
 def test_background_refresh_then_flows_wanted_by_the_completer(
-        harness: Callable[..., Harness], project_name: str, sandbox: Any,
-        upload_example: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+        harness: Callable[..., Harness], project_name: str, upload_example: Any,
+        monkeypatch: pytest.MonkeyPatch, slow_menu: bool) -> None:
     monkeypatch.setattr("azshell.shell.refresh.FLOW_REFRESH_LIMIT", 0)  # flows only on demand
+    if slow_menu:  # the flows arrive while the completion that asked for them still runs
+        from azshell.shell.completer import ShellCompleter
+
+        original = ShellCompleter._flows
+
+        def slow_flows(self: Any, *args: Any) -> Any:
+            found = list(original(self, *args))
+            time.sleep(0.3)
+            return found
+
+        monkeypatch.setattr(ShellCompleter, "_flows", slow_flows)
     upload_example("flow1-etl", project_name)
     h = harness()
 
