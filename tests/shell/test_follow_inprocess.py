@@ -168,8 +168,10 @@ def test_wait_on_a_terminal_shows_the_run_and_learns_its_status(
     assert "\x1b[1mJOB" in screen  # the summary's bold header
     assert screen.endswith("failed, 2 cancelled\n")
     assert '"nodes"' not in screen
-    assert err.getvalue() == (f"error: execution {execid} ({project_name}/end) ended FAILED; "
-                              "failed jobs: boom\n")
+    assert err.getvalue() == (
+        f"next: 'log {execid} boom' shows why; 'rerun {execid}' runs the jobs that did not "
+        f"succeed\nerror: execution {execid} ({project_name}/end) ended FAILED; "
+        "failed jobs: boom\n")
     (known,) = [e for e in ctx.names.executions() if e.execid == execid]
     assert (known.project, known.flow, known.status) == (project_name, "end", "FAILED")
     assert known.when_ms > 0

@@ -63,6 +63,10 @@ def test_execute_wait_on_a_failing_flow_shows_jobs_summary_and_failure(
     errors = [line for line in lines if line.startswith("error:")]
     assert errors == [f"error: execution {execid} ({project}/end) ended FAILED; "
                       "failed jobs: boom"]
+    # preceded by the next steps an operator takes
+    assert lines[lines.index(errors[0]) - 1] == (
+        f"next: 'log {execid} boom' shows why; 'rerun {execid}' runs the jobs that did not "
+        "succeed")
     assert "Traceback" not in out
     assert '"nodes"' not in out  # the table, not the JSON
     assert sh.exit() == 0

@@ -78,6 +78,8 @@ def follow_execution(ctx: Context, command: Command, execid: int,
                            f"{late.timeout:g} s; follow it again with: wait {execid}") from None
     _print_outcome(ctx, command, model)
     if model.status != "SUCCEEDED":
+        if view is not None:  # an operator at a terminal: the usual next steps
+            ctx.out.note(next_steps(model))
         raise AzshellError(failure_message(model))
 
 
@@ -95,6 +97,13 @@ def failure_message(model: ExecutionModel) -> str:
     failed = model.failed()
     jobs = f"; failed jobs: {', '.join(failed)}" if failed else ""
     return f"execution {model.execid} ({model.project}/{model.flow}) ended {model.status}{jobs}"
+
+
+def next_steps(model: ExecutionModel) -> str:
+    """What an operator does after a failed run: read the failed job's log, run the rest again."""
+    failed = model.failed()
+    log = f"log {model.execid} {failed[0]}" if failed else f"log {model.execid}"
+    return f"next: '{log}' shows why; 'rerun {model.execid}' runs the jobs that did not succeed"
 
 
 def _print_outcome(ctx: Context, command: Command, model: ExecutionModel) -> None:
