@@ -460,6 +460,11 @@ COMMANDS: tuple[Command, ...] = (
         group="shell", handler=f"{_H}.shell:history", needs_session=False,
     ),
     Command(
+        "clear", "Clear the screen (Ctrl-L does too); nothing in a script.",
+        examples=("clear",),
+        group="shell", handler=f"{_H}.shell:clear", needs_session=False,
+    ),
+    Command(
         "exit", "Leave the shell (Ctrl-D does too).",
         examples=("exit",),
         group="shell", aliases=("quit",), handler=f"{_H}.shell:exit_", needs_session=False,

@@ -98,6 +98,15 @@ def test_history_lists_the_lines_run() -> None:
     assert json.loads(out.getvalue()) == {"history": ["a", "b"]}
 
 
+def test_clear_erases_a_terminal_and_prints_nothing_in_a_pipe() -> None:
+    ctx, out, err = make(tty=True)
+    assert run_line(ctx, "clear") == 0
+    assert out.getvalue() == "\x1b[H\x1b[2J"
+    ctx, out, err = make()
+    assert run_line(ctx, "clear") == 0
+    assert (out.getvalue(), err.getvalue()) == ("", "")
+
+
 def test_exit_and_quit_raise_system_exit() -> None:
     ctx, _, _ = make()
     for word in ("exit", "quit"):

@@ -86,5 +86,12 @@ def history(ctx: Context, inv: Invocation) -> Reply:
     return Reply({"history": lines}, text=text or "(no history yet)")
 
 
+def clear(ctx: Context, inv: Invocation) -> None:
+    """Home the cursor and erase the screen, on a terminal only (a script's output stays clean)."""
+    if ctx.out.stdout_tty:
+        ctx.out.stdout.write("\x1b[H\x1b[2J")
+        ctx.out.stdout.flush()
+
+
 def exit_(ctx: Context, inv: Invocation) -> None:
     raise SystemExit(0)
