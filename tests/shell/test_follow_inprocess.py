@@ -4,17 +4,15 @@ display on a terminal, and what the NameBook learns while waiting."""
 from __future__ import annotations
 
 import io
-import json
 import signal
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from fakes import FakeServer, Reply, Seen
 
 from azshell.client import AzkabanClient
 from azshell.shell.context import Context, new_context, run_line
@@ -88,63 +86,36 @@ def test_ctrl_c_in_the_pause_between_polls(client: Any, sleeper: str) -> None:
         client.cancel(execid)
 
 
-class HeldServer(ThreadingHTTPServer):
+class Held:
     """An executor that says RUNNING at once and holds every update call until released."""
 
-    daemon_threads = True
-
     def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), HeldHandler)
         self.update_asked = threading.Event()
         self.release = threading.Event()
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-
-class HeldHandler(BaseHTTPRequestHandler):
-    server: HeldServer
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def reply(self, data: dict[str, Any]) -> None:
-        body = json.dumps(data).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        self.reply({"status": "success", "session.id": "held-session"})
-
-    def do_GET(self) -> None:
-        ajax = parse_qs(urlsplit(self.path).query).get("ajax", [""])[0]
-        if ajax == "fetchexecflowupdate":
-            self.server.update_asked.set()
-            self.server.release.wait(10)
-        self.reply({"execid": 9, "project": "demo", "flowId": "main", "status": "RUNNING",
-                    "startTime": 1, "endTime": -1, "updateTime": 2, "nodes": []})
+    def __call__(self, seen: Seen) -> Reply:
+        if seen.params.get("ajax") == "fetchexecflowupdate":
+            self.update_asked.set()
+            self.release.wait(10)
+        return Reply.json({"execid": 9, "project": "demo", "flowId": "main",
+                           "status": "RUNNING", "startTime": 1, "endTime": -1,
+                           "updateTime": 2, "nodes": []})
 
 
 @pytest.fixture
-def held() -> Iterator[HeldServer]:
-    server = HeldServer()
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.release.set()
-    server.shutdown()
-    server.server_close()
+def held() -> Iterator[tuple[Held, FakeServer]]:
+    script = Held()
+    with FakeServer(script) as server:
+        yield script, server
+        script.release.set()
 
 
-def test_ctrl_c_in_the_middle_of_a_request(held: HeldServer) -> None:
-    client = AzkabanClient(held.url)
+def test_ctrl_c_in_the_middle_of_a_request(held: tuple[Held, FakeServer]) -> None:
+    script, server = held
+    client = AzkabanClient(server.url)
     client.login("azkaban", "azkaban")
     ctx, out, err = make(client)
-    interrupt_later(held.update_asked.is_set)
+    interrupt_later(script.update_asked.is_set)
     started = time.monotonic()
     assert run_line(ctx, "wait 9 --timeout 30") == 130
     assert time.monotonic() - started < 5  # it did not wait for the held answer

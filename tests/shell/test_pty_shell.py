@@ -11,7 +11,6 @@ import re
 import stat
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ pexpect = pytest.importorskip("pexpect")
 
 pytestmark = pytest.mark.pty
 
+from fakes import FakeServer, Reply, Seen  # noqa: E402
 from pty_harness import AZSHELL, environment, shell_factory  # noqa: E402
 
 
@@ -90,64 +90,36 @@ def test_names_come_back_from_the_cache_after_a_restart(  # noqa: PLR0917
     assert second.exit() == 0
 
 
-class SlowServer(ThreadingHTTPServer):
-    """Answers a login and /status at once; /slow only when released (or after 30 s)."""
-
-    daemon_threads = True
+class Slow:
+    """Answers a login and /status at once; /slow and executeFlow only when released (or
+    after 30 s)."""
 
     def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), SlowHandler)
         self.release = threading.Event()
         self.slow_started = threading.Event()
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
+    def __call__(self, seen: Seen) -> Reply:
+        if seen.path == "/slow" or seen.params.get("ajax") == "executeFlow":
+            self.slow_started.set()
+            self.release.wait(30)
+            return Reply.json({"late": True} if seen.path == "/slow" else {"execid": 7})
+        if seen.method == "POST":
+            return Reply.json({"status": "success", "session.id": "slow-session"})
+        return Reply.json({"version": "slow-1.0"} if seen.path == "/status" else {})
 
 
-class SlowHandler(BaseHTTPRequestHandler):
-    server: SlowServer
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def reply(self, data: dict[str, Any]) -> None:
-        body = json.dumps(data).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        if b"ajax=executeFlow" in body or "executeFlow" in self.path:
-            self.server.slow_started.set()
-            self.server.release.wait(30)
-            self.reply({"execid": 7})
-            return
-        self.reply({"status": "success", "session.id": "slow-session"})
-
-    def do_GET(self) -> None:
-        if self.path.startswith("/slow"):
-            self.server.slow_started.set()
-            self.server.release.wait(30)
-            self.reply({"late": True})
-        elif self.path.startswith("/status"):
-            self.reply({"version": "slow-1.0"})
-        else:
-            self.reply({})
+class SlowServer(FakeServer):
+    def __init__(self) -> None:
+        self.script = Slow()
+        super().__init__(self.script, login=False)
+        self.release, self.slow_started = self.script.release, self.script.slow_started
 
 
 @pytest.fixture
 def slow_server() -> Iterator[SlowServer]:
-    server = SlowServer()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.release.set()
-    server.shutdown()
-    server.server_close()
+    with SlowServer() as server:
+        yield server
+        server.release.set()
 
 
 def test_ctrl_c_abandons_a_slow_call_and_the_shell_goes_on(shell: Any,
