@@ -6,7 +6,6 @@ session (no controlling terminal), as under cron or CI.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from api_support import documents
 
 AZSHELL = str(Path(sys.executable).with_name("azshell"))
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -42,17 +42,6 @@ class Runner:
                               capture_output=True, env={**self.env, **(env or {})}, timeout=60,
                               start_new_session=True, check=False)
 
-
-def documents(text: str) -> list[Any]:
-    """Every JSON document in ``text`` (one per command)."""
-    decoder, docs, i = json.JSONDecoder(), [], 0
-    while True:
-        while i < len(text) and text[i].isspace():
-            i += 1
-        if i >= len(text):
-            return docs
-        doc, i = decoder.raw_decode(text, i)
-        docs.append(doc)
 
 
 @pytest.fixture

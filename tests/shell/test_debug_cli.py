@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from api_support import documents
 
 from azshell.client import AzkabanClient
 from azshell.sandbox import Sandbox
@@ -85,16 +86,6 @@ def project(server: Sandbox) -> str:
             client.upload_project(name, Path(archive))
     return name
 
-
-def documents(text: str) -> list[Any]:
-    decoder, docs, i = json.JSONDecoder(), [], 0
-    while True:
-        while i < len(text) and text[i].isspace():
-            i += 1
-        if i >= len(text):
-            return docs
-        doc, i = decoder.raw_decode(text, i)
-        docs.append(doc)
 
 
 def assert_no_secrets(text: str, *sessions: str) -> None:

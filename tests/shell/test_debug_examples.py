@@ -8,7 +8,6 @@ project names).
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import socket
@@ -16,9 +15,9 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+from api_support import documents
 
 from azshell.sandbox import Sandbox
 
@@ -49,16 +48,6 @@ def run(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str
     return subprocess.run(argv, cwd=ROOT, env=env, text=True, capture_output=True, timeout=120,
                           start_new_session=True, check=False, input="")
 
-
-def documents(text: str) -> list[Any]:
-    decoder, docs, i = json.JSONDecoder(), [], 0
-    while True:
-        while i < len(text) and text[i].isspace():
-            i += 1
-        if i >= len(text):
-            return docs
-        doc, i = decoder.raw_decode(text, i)
-        docs.append(doc)
 
 
 # -- the .az scripts ---------------------------------------------------------------------------

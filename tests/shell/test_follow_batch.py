@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from api_support import documents
 
 from azshell.client import ExecuteOptions
 
@@ -37,16 +38,6 @@ class Az:
                               text=True, capture_output=True, env=self.env, timeout=60,
                               start_new_session=True, check=False)
 
-
-def documents(text: str) -> list[Any]:
-    """The JSON documents printed one after the other."""
-    decoder, out, i, text = json.JSONDecoder(), [], 0, text.strip()
-    while i < len(text):
-        doc, i = decoder.raw_decode(text, i)
-        out.append(doc)
-        while i < len(text) and text[i].isspace():
-            i += 1
-    return out
 
 
 def statuses(document: dict[str, Any]) -> dict[str, str]:
