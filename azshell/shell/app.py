@@ -140,10 +140,20 @@ class InteractiveShell:
         if code == INTERRUPTED:
             self.fresh_connections()
         self.sync_book()
+        self._watch_last_execution()
         if before != INTERRUPTED and self._session_key() != before:
             self.status.set(session="valid" if self._session_key() else "none", note="")
             self.refresher.refresh()
         return None
+
+    def _watch_last_execution(self) -> None:
+        """The toolbar's last execution is kept current in the background while it runs."""
+        from azshell.shell.follow import FINAL_FLOW
+
+        execid, book = getattr(self.ctx, "last_execid", None), self._book()
+        known = book.execution(execid) if execid is not None and book is not None else None
+        if known is not None and known.status not in FINAL_FLOW:
+            self.refresher.watch(execid)
 
     # -- session and names -----------------------------------------------------------------------
     def prepare(self) -> None:

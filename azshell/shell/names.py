@@ -271,6 +271,11 @@ class NameBook:
         with self._lock:
             return [self._executions[k] for k in sorted(self._executions, reverse=True)]
 
+    def execution(self, execid: int) -> Execution | None:
+        """What is known of one execution (None when it was never seen)."""
+        with self._lock:
+            return self._executions.get(execid)
+
     def has_project(self, name: str) -> bool:
         with self._lock:
             return name in self._projects

@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -18,12 +19,14 @@ from azshell.errors import AzshellError, SessionError
 from azshell.shell.toolbar import Status
 
 FLOW_REFRESH_LIMIT = 100  # projects whose flows a refresh fetches (the rest come on demand)
+WATCH_EVERY = 2.0  # seconds between two looks at the running execution the toolbar shows
 
 Task = tuple[str, ...]
 
 
 class Refresher:
-    """One worker thread fed by two queues: wanted names first, routine refresh second."""
+    """One worker thread fed by two queues: wanted names first, routine refresh second; when
+    both are empty, a look now and then at the execution the toolbar shows, until it ends."""
 
     def __init__(
         self,
@@ -43,7 +46,10 @@ class Refresher:
         self._client: Any = None
         self._client_key: tuple[str, str, str] | None = None
         self._saving = threading.Lock()  # held while the cache file is written
-        self.idle = threading.Event()  # set whenever both queues are empty (tests wait on it)
+        self._watched: int | None = None  # an execution still running, and when to look again
+        self._watch_due = 0.0
+        self._watch_since = -1  # the server's updateTime of the last look (ms)
+        self.idle = threading.Event()  # set while the worker waits for work (tests wait on it)
         self.idle.set()
 
     # -- feeding ---------------------------------------------------------------------------------
@@ -67,6 +73,14 @@ class Refresher:
         self._asked.add(task)
         self._put(self._wanted, task)
 
+    def watch(self, execid: int) -> None:
+        """Keep the status of a running execution current (toolbar, menu) until it ends."""
+        with self._cond:
+            if self._watched == execid:
+                return
+            self._watched, self._watch_due, self._watch_since = execid, time.monotonic(), -1
+            self._cond.notify_all()
+
     def stop(self, wait_for_save: float = 2.0) -> None:
         """No more tasks; wait (a little) for a cache write in progress to finish."""
         with self._cond:
@@ -89,10 +103,16 @@ class Refresher:
     def _next(self) -> Task | None:
         with self._cond:
             while not (self._wanted or self._routine or self._stopped):
+                wait = None if self._watched is None else self._watch_due - time.monotonic()
+                if wait is not None and wait <= 0:
+                    self._watch_due = time.monotonic() + WATCH_EVERY
+                    self.idle.clear()
+                    return ("watch", str(self._watched))
                 self.idle.set()
-                self._cond.wait()
+                self._cond.wait(wait)
             if self._stopped:
                 return None
+            self.idle.clear()
             return (self._wanted or self._routine).popleft()
 
     # -- working ---------------------------------------------------------------------------------
@@ -128,7 +148,9 @@ class Refresher:
         client = self._bg_client()
         if client is None:
             return
-        if task == ("check",):
+        if task[0] == "watch":
+            self._look_at(client, book, int(task[1]))
+        elif task == ("check",):
             self._check(client)
         elif task == ("projects",):
             from azshell.shell.learning import project_meta
@@ -162,6 +184,25 @@ class Refresher:
             if not valid:
                 self._drop_routine()
         self.on_change("status")
+
+    def _look_at(self, client: Any, book: Any, execid: int) -> None:
+        """One cheap update call (only the nodes changed since the last look)."""
+        from azshell.shell.follow import FINAL_FLOW
+
+        try:
+            update = client.execution_update(execid, self._watch_since)
+        except AzshellError:
+            update = {}  # gone, or the server is away: the toolbar keeps what it knew
+        status = str(update.get("status") or "")
+        with self._cond:
+            if self._watched != execid:
+                return  # another execution is watched now
+            self._watch_since = int(update.get("updateTime") or self._watch_since)
+            if not status or status in FINAL_FLOW:
+                self._watched = None
+        if status:
+            book.add_execution(execid, status=status, when_ms=int(update.get("startTime") or -1))
+            self.on_change("status")
 
     def _wanted_task(self, client: Any, book: Any, task: Task) -> None:
         if task[0] == "flows" and len(task) == 2:

@@ -118,12 +118,8 @@ def session_fragments(ctx: Any, status: Status, book: Any) -> Fragments:
 
 
 def _exec_status(book: Any, execid: int) -> str:
-    if book is None:
-        return ""
-    for ex in book.executions()[:50]:
-        if ex.execid == execid:
-            return f" {ex.status}" if ex.status else ""
-    return ""
+    known = book.execution(execid) if book is not None else None
+    return f" {known.status}" if known is not None and known.status else ""
 
 
 def make_toolbar(

@@ -290,6 +290,37 @@ def test_set_toolbar_off_removes_the_toolbar(harness: Callable[..., Harness]) ->
     assert toolbars[1] is None
 
 
+def test_the_toolbar_follows_the_last_execution_to_its_end_without_a_keystroke(
+        harness: Callable[..., Harness], project_name: str, client: Any, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import zip_directory
+
+    monkeypatch.setattr("azshell.shell.refresh.WATCH_EVERY", 0.05)
+    project = tmp_path / "nap"
+    project.mkdir()
+    (project / "nap.job").write_text("type=command\ncommand=sleep 0.5\n")
+    client.create_project(project_name, "toolbar watch")
+    client.upload_project(project_name, zip_directory(project, tmp_path / "nap.zip"))
+    h = harness()
+    shown: list[str] = []
+
+    def toolbar() -> str:
+        return "".join(text for _, text, *_ in h.shell.session.bottom_toolbar())
+
+    def script(h: Harness) -> None:
+        h.wait_prompt(0)
+        h.type(f"execute {project_name} nap\r")
+        h.wait_prompt(1)
+        shown.append(toolbar())
+        h.wait(lambda: f"last exec {h.ctx.last_execid} SUCCEEDED" in toolbar(),
+               "the execution's end in the toolbar", timeout=20)
+        h.type(CTRL_D)
+
+    assert h.run(script) == 0
+    assert f"last exec {h.ctx.last_execid} " in shown[0]
+    assert "SUCCEEDED" not in shown[0]
+
+
 def test_a_saved_session_is_adopted_after_the_first_prompt(
         harness: Callable[..., Harness], sandbox: Any, session_id: str) -> None:
     h = harness()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -100,3 +101,35 @@ def test_not_connected_does_nothing() -> None:
     run(Refresher(ctx, status))
     assert status.session == "unknown"
     assert book.loaded.is_set()
+
+
+def test_a_watched_execution_is_followed_until_it_ends_then_left_alone(
+        client: Any, project_name: str, zip_directory: Any, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("azshell.shell.refresh.WATCH_EVERY", 0.05)
+    project = tmp_path / "nap"
+    project.mkdir()
+    (project / "nap.job").write_text("type=command\ncommand=sleep 0.5\n")
+    client.create_project(project_name, "watch test")
+    client.upload_project(project_name, zip_directory(project, tmp_path / "nap.zip"))
+    execid = client.execute(project_name, "nap")
+    book = NameBook(None)
+    book.add_execution(execid, project_name, "nap", "PREPARING")
+    changes: list[str] = []
+    refresher = Refresher(context(client.url, client.session_id, book), Status(), changes.append)
+    refresher.start()
+    refresher.watch(execid)
+    seen = set()
+    deadline = time.monotonic() + 20
+    while book.execution(execid).status != "SUCCEEDED" and time.monotonic() < deadline:
+        seen.add(book.execution(execid).status)
+        time.sleep(0.01)
+    assert book.execution(execid).status == "SUCCEEDED"
+    assert "RUNNING" in seen  # it was looked at while it ran, not only at the end
+    looks = changes.count("status")
+    time.sleep(0.3)  # several watch periods: an ended execution is not asked about again
+    assert changes.count("status") == looks
+    assert refresher.idle.is_set()
+    refresher.stop()
+    known = book.execution(execid)
+    assert (known.project, known.flow) == (project_name, "nap")  # kept from before
