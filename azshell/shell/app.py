@@ -56,7 +56,9 @@ class InteractiveShell:
         self.book: Any = None
         self._io = {"input": input, "output": output}
         self.completer = BusyCompleter(ShellCompleter(
-            self._book, self.refresher.want, lambda: getattr(ctx, "last_execid", None)))
+            self._book, self.refresher.want, lambda: getattr(ctx, "last_execid", None),
+            accounts=self._accounts,
+            current_url=lambda: getattr(ctx.client, "url", None)))
         self.session: PromptSession[str] = PromptSession(
             history=self.history,
             completer=self.completer,
@@ -171,11 +173,9 @@ class InteractiveShell:
 
     def _saved_user(self, url: str) -> str | None:
         """The user whose session for ``url`` is saved (the configured one, else the last)."""
-        from azshell.shell.session_store import SessionStore
+        from azshell.shell.connection import session_store
 
-        if self.ctx.store is None:
-            self.ctx.store = SessionStore()
-        store = self.ctx.store
+        store = session_store(self.ctx)
         try:
             user = self.ctx.settings.user or store.last_user(url)
             return user if user and store.get(url, user) else None
@@ -300,6 +300,12 @@ class InteractiveShell:
         if state is None or state.current_completion is None:
             buffer.complete_state = None  # a menu without the new names
             buffer.start_completion(select_first=False)
+
+    def _accounts(self) -> list[tuple[str, str]]:
+        """The saved sessions' servers and users (for completing `connect` and `login`)."""
+        from azshell.shell.connection import session_store
+
+        return session_store(self.ctx).accounts()
 
     def _columns(self) -> int:
         return self.session.app.output.get_size().columns

@@ -50,10 +50,14 @@ class ShellCompleter(Completer):
         book: Callable[[], NameBook | None],
         wanted: Wanted | None = None,
         last_execid: Callable[[], int | None] = lambda: None,
+        accounts: Callable[[], list[tuple[str, str]]] = list,
+        current_url: Callable[[], str | None] = lambda: None,
     ) -> None:
         self.book = book
         self.wanted = wanted
         self.last_execid = last_execid  # what `log --job` means when no EXECID is typed
+        self.accounts = accounts  # (url, user) of the saved sessions, most recent first
+        self.current_url = current_url
         self.paths = PathCompleter(file_filter=_project_file_filter, expanduser=True)
 
     def get_completions(
@@ -95,6 +99,9 @@ class ShellCompleter(Completer):
         }
         if kind in simple:
             return simple[kind]()
+        if kind in ("url", "user") and pos.command is not None and pos.command.name in (
+                "connect", "login"):
+            return self._accounts(kind, pos, start)
         book = self.book()
         named = {
             "project": lambda b: _named(b.match_projects(pos.word), start),
@@ -105,6 +112,21 @@ class ShellCompleter(Completer):
         if book is None or kind not in named:
             return ()
         return named[kind](book)
+
+    def _accounts(self, kind: str, pos: Position, start: int) -> Iterable[Completion]:
+        """Servers and users of the saved sessions; users of the server named (or the current
+        one) first."""
+        accounts = self.accounts()
+        if kind == "url":
+            found = _match_plain(list(dict.fromkeys(url for url, _ in accounts)), pos.word)
+            return (Completion(url, start, display_meta="saved session") for url in found)
+        server = str(pos.previous_values.get("url") or self.current_url() or "").rstrip("/")
+        users = [user for url, user in accounts if url == server]
+        users += [user for _, user in accounts if user not in users]
+        found = _match_plain(list(dict.fromkeys(users)), pos.word)
+        return (Completion(user, start, display_meta="saved session" if user in
+                           {u for url, u in accounts if url == server} else "")
+                for user in found)
 
     def _flows(self, book: NameBook, pos: Position, start: int) -> Iterable[Completion]:
         project = str(pos.previous_values.get("project") or "")

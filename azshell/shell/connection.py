@@ -17,7 +17,8 @@ from azshell.errors import LocalError, SessionError, UsageError
 from azshell.shell.context import Context, make_names
 
 
-def _store(ctx: Context) -> Any:
+def session_store(ctx: Context) -> Any:
+    """The context's store of saved sessions, made on first use (reading it costs a file)."""
     if ctx.store is None:
         from azshell.shell.session_store import SessionStore
 
@@ -109,7 +110,7 @@ def new_client(ctx: Context, url: str) -> Any:
 
 def resolve_user(ctx: Context, url: str, user: str | None) -> str:
     """The user given, else the configured one, else the last one saved for this server."""
-    chosen = user or ctx.settings.user or _store(ctx).last_user(url)
+    chosen = user or ctx.settings.user or session_store(ctx).last_user(url)
     if chosen:
         return chosen
     if ctx.interactive and terminal_available():
@@ -129,7 +130,7 @@ def connect(ctx: Context, url: str, user: str | None = None, *, login: bool = Fa
     changed = not first and (ctx.client.url != client.url or ctx.client.user != user)
     if changed:
         ctx.password = None  # another server or user: the remembered password is not theirs
-    store = _store(ctx)
+    store = session_store(ctx)
 
     def credentials() -> tuple[str, str]:
         password = password_for(ctx, client.url, user)
@@ -179,7 +180,7 @@ def save_session(ctx: Context) -> None:
         return
     sid, user = getattr(client, "session_id", None), getattr(client, "user", None)
     if sid and user and sid != ctx.saved_session:
-        _store(ctx).put(client.url, user, sid)
+        session_store(ctx).put(client.url, user, sid)
         ctx.saved_session = sid
 
 
@@ -187,5 +188,5 @@ def forget_session(ctx: Context) -> None:
     """Drop the saved session of the current server and user (logout, refused session)."""
     client = ctx.client
     if client is not None and client.user:
-        _store(ctx).forget(client.url, client.user)
+        session_store(ctx).forget(client.url, client.user)
     ctx.saved_session = None

@@ -62,6 +62,17 @@ class SessionStore:
                     best = (saved, user)
         return best[1] if best else None
 
+    def accounts(self) -> list[tuple[str, str]]:
+        """``(url, user)`` of every saved session, the most recent first: what `connect` and
+        `login` offer to complete."""
+        rows = []
+        for key, entry in self._read().items():
+            user, _, url = key.rpartition("@")
+            if user and url and isinstance(entry, dict):
+                rows.append((int(entry.get("saved", 0) or 0), url, user))
+        rows.sort(key=lambda row: -row[0])
+        return [(url, user) for _, url, user in rows]
+
 
 class MemoryStore(SessionStore):
     """The same interface, kept in memory: for the throw-away `--sandbox` server."""

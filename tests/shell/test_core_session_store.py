@@ -94,3 +94,16 @@ def test_server_key_is_safe_and_distinct() -> None:
     assert a != b
     assert "/" not in a
     assert ":" not in a
+
+
+def test_accounts_lists_saved_servers_and_users_most_recent_first() -> None:
+    store = MemoryStore()
+    store.data = {
+        "alice@example.com@http://a:8081": {"session_id": "1", "saved": 10},
+        "bob@https://b.example.com": {"session_id": "2", "saved": 30},
+        "carol@http://a:8081": {"session_id": "3", "saved": 20},
+        "broken": "not an entry",
+    }
+    assert store.accounts() == [("https://b.example.com", "bob"), ("http://a:8081", "carol"),
+                                ("http://a:8081", "alice@example.com")]
+    assert MemoryStore().accounts() == []

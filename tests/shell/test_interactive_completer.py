@@ -157,3 +157,26 @@ def test_quoted_word_replaces_the_whole_word(book: NameBook) -> None:
     found = complete(book, 'flows "de')
     assert [c.text for c in found] == ["demo", "demo_reports"]
     assert found[0].start_position == -3
+
+
+def test_connect_and_login_offer_the_saved_sessions() -> None:
+    accounts = [("https://b.example.com", "bob"), ("http://a:8081", "carol"),
+                ("http://a:8081", "alice")]
+    completer = ShellCompleter(lambda: None, accounts=lambda: accounts,
+                               current_url=lambda: "http://a:8081")
+
+    def offered(text: str) -> list[tuple[str, str]]:
+        found = completer.get_completions(Document(text), CompleteEvent(completion_requested=True))
+        return [(c.text, c.display_meta_text) for c in found]
+
+    assert offered("connect ") == [("https://b.example.com", "saved session"),
+                                   ("http://a:8081", "saved session")]
+    assert offered("connect htt") == [("https://b.example.com", "saved session"),
+                                      ("http://a:8081", "saved session")]
+    assert offered("connect https://b.example.com ") == [("bob", "saved session"),
+                                                         ("carol", ""), ("alice", "")]
+    assert offered("login ") == [("carol", "saved session"), ("alice", "saved session"),
+                                 ("bob", "")]
+    assert offered("login b") == [("bob", "")]
+    assert offered("grant demo ") == []  # Azkaban users there, not the saved logins
+
