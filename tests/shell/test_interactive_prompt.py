@@ -290,11 +290,9 @@ def test_set_toolbar_off_removes_the_toolbar(harness: Callable[..., Harness]) ->
     assert toolbars[1] is None
 
 
-def test_the_toolbar_follows_the_last_execution_to_its_end_without_a_keystroke(
+def test_the_toolbar_follows_the_last_execution_to_its_end_without_a_keystroke(  # noqa: PLR0917
         harness: Callable[..., Harness], project_name: str, client: Any, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    from conftest import zip_directory
-
+        zip_directory: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("azshell.shell.refresh.WATCH_EVERY", 0.05)
     project = tmp_path / "nap"
     project.mkdir()
