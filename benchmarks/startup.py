@@ -6,7 +6,7 @@
   prompt_toolkit);
 - `azshell -c whoami` against an in-process sandbox must never import prompt_toolkit; its time is
   printed too (it pays for requests and one or two HTTP calls).
-The time to the first interactive prompt is measured by benchmarks/completion.py.
+The time to the first interactive prompt is measured by benchmarks/startup_prompt.py.
 """
 
 from __future__ import annotations

@@ -56,6 +56,8 @@ def test_scripts_md_and_help_list_every_exit_code() -> None:
     from azshell.shell.exitcodes import MEANINGS
 
     text = (ROOT / "docs" / "scripts.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for code, meaning in MEANINGS:
         assert f"| {code} | {meaning} |" in text
+        assert f"| {code} | {meaning} |" in readme
         assert f"{code} " in EPILOG

@@ -22,6 +22,8 @@ def test_readme_keeps_its_two_commands_first_and_links_the_docs() -> None:
         "python3 -m venv .venv && .venv/bin/pip install -q -e . && .venv/bin/azshell --sandbox",
         "python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]' && "
         ".venv/bin/python -m pytest"]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
+    assert ci[-1] == commands[1]  # CI runs exactly the README's test command
     links = re.findall(r"\]\(((?:docs|examples)/[^)]*)\)", README)
     assert {"docs/operators.md", "docs/scripts.md", "docs/debugging.md",
             "docs/commands.md"} <= set(links)
