@@ -17,6 +17,21 @@ def schedule_id_of(value: int | str) -> int:
         raise UsageError(f"bad schedule id {value!r}: a number is needed") from None
 
 
+def _stored_anyway(err: ApiError, project: str, flow: str) -> ApiError:
+    """Bad execution options only add an ``error`` to a success (§7.1): the schedule is stored,
+    with the flow's default options. Say so, or the user would think nothing was scheduled."""
+    body = err.body if isinstance(err.body, dict) else {}
+    try:
+        schedule_id = int(body.get("scheduleId", -1))
+    except (TypeError, ValueError):
+        schedule_id = -1
+    if body.get("status") != "success" or schedule_id < 0:
+        return err
+    return ApiError(f"flow {project}.{flow} was scheduled (schedule {schedule_id}) without its "
+                    f"execution options, which the server refused: {err.message}; schedule it "
+                    "again with valid options to replace it", err.status, body)
+
+
 class ScheduleCalls(ClientBase):
     """Cron schedules (one per flow) and their SLAs."""
 
@@ -32,8 +47,11 @@ class ScheduleCalls(ClientBase):
         params = [("ajax", "scheduleCronFlow"), ("projectName", project), ("flow", flow),
                   ("cronExpression", cron.strip())]
         params += (options or ExecuteOptions()).to_params()
-        data = self._post("/schedule", params, what=f"schedule flow {project}.{flow}",
-                          check=f"check the schedule of {project}.{flow}", project=project)
+        try:
+            data = self._post("/schedule", params, what=f"schedule flow {project}.{flow}",
+                              check=f"check the schedule of {project}.{flow}", project=project)
+        except ApiError as err:
+            raise _stored_anyway(err, project, flow) from None
         schedule_id = answers.as_int(answers.require(data, "scheduleId", "scheduleCronFlow"),
                                      "scheduleCronFlow")
         if schedule_id < 0:
