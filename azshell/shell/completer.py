@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 Wanted = Callable[..., None]
 
 # Parameters worth offering to `call KEY=VALUE` (the Ajax API's common ones).
+# The Ajax API's servlet paths (protocol §1.2), offered to `call PATH`.
+CALL_PATHS = ("/executor", "/flowtrigger", "/index", "/manager", "/schedule", "/status",
+              "/triggers")
 CALL_KEYS = ("ajax=", "project=", "flow=", "execid=", "jobId=", "offset=", "length=", "start=")
 
 
@@ -88,10 +91,11 @@ class ShellCompleter(Completer):
     def _values(
         self, kind: str, choices: tuple[str, ...], pos: Position, start: int
     ) -> Iterable[Completion]:
+        at_call = pos.command is not None and pos.command.name == "call"
+        if at_call and (kind == "keyvalue" or getattr(pos.arg, "name", "") in ("METHOD", "PATH")):
+            return self._call(kind, pos, start)
         if choices:
             return _choices(choices, pos.word, start)
-        if kind == "keyvalue" and pos.command is not None and pos.command.name == "call":
-            return self._call_params(pos, start)
         simple = {
             "path": lambda: self._paths(pos),
             "setting": lambda: _choices(tuple(SETTINGS), pos.word, start),
@@ -108,6 +112,7 @@ class ShellCompleter(Completer):
             "flow": lambda b: self._flows(b, pos, start),
             "job": lambda b: self._jobs(b, pos, start),
             "execid": lambda b: _executions(b, pos.word, start),
+            "user": lambda b: self._principals(b, pos, start),  # grant/revoke NAME
         }
         if book is None or kind not in named:
             return ()
@@ -127,6 +132,31 @@ class ShellCompleter(Completer):
         return (Completion(user, start, display_meta="saved session" if user in
                            {u for url, u in accounts if url == server} else "")
                 for user in found)
+
+    def _call(self, kind: str, pos: Position, start: int) -> Iterable[Completion]:
+        """`call [METHOD] PATH KEY=VALUE...`: a METHOD may still come while none came before."""
+        if kind == "keyvalue":
+            return self._call_params(pos, start)
+        methods = () if pos.previous_values.get("method") else ("GET", "POST")
+        return _choices((*methods, *CALL_PATHS), pos.word, start)
+
+    def _principals(self, book: NameBook, pos: Position, start: int) -> Iterable[Completion]:
+        """revoke: who holds a permission on the project; grant: anyone seen anywhere."""
+        project = str(pos.previous_values.get("project") or "")
+        here = book.principals(project) if project else None
+        if here is None and project and self.wanted is not None:
+            self.wanted("permissions", project)
+        if pos.command is not None and pos.command.name == "revoke":
+            pool = set(here or ())
+        else:
+            pool = set(book.principals() or ()) | {(user, "user") for _, user in self.accounts()}
+        if pos.previous_values.get("group"):
+            pool = {entry for entry in pool if entry[1] == "group"}
+        kinds: dict[str, list[str]] = {}
+        for name, kind in sorted(pool):
+            kinds.setdefault(name, []).append(kind)
+        return (Completion(name, start, display_meta="/".join(kinds[name]))
+                for name in _match_plain(sorted(kinds), pos.word))
 
     def _flows(self, book: NameBook, pos: Position, start: int) -> Iterable[Completion]:
         project = str(pos.previous_values.get("project") or "")

@@ -42,12 +42,29 @@ def learn(book: NameBook, command: str, values: dict[str, Any], result: object) 
         if names is not None:
             book.replace_flows(project, [(f, "") for f in names])
             return
+    if command in ("permissions", "grant", "revoke") and project:
+        _learn_principals(book, command, project, result)
+        return
     if command == "projects" and values.get("all"):
         found = _project_list(result)
         if found is not None:
             book.replace_projects(found)
             return
     _walk(book, result, project, flow, 0)
+
+
+def _learn_principals(book: NameBook, command: str, project: str, result: object) -> None:
+    """Who holds a permission on ``project``: for completing grant/revoke NAME."""
+    if not isinstance(result, dict):
+        return
+    if command == "permissions":
+        book.set_principals(project, [
+            (str(entry["name"]), kind)
+            for key, kind in (("users", "user"), ("groups", "group"))
+            for entry in result.get(key) or [] if isinstance(entry, dict) and entry.get("name")])
+    elif isinstance(result.get("name"), str) and result.get("kind") in ("user", "group"):
+        book.change_principal(project, result["name"], result["kind"],
+                              present=bool(result.get("permissions")))
 
 
 def _text(value: object) -> str:

@@ -50,6 +50,8 @@ class NameBook:
         self._flows: dict[str, dict[str, str]] = {}
         self._jobs: dict[tuple[str, str], list[str]] = {}
         self._executions: dict[int, Execution] = {}
+        # project -> {(name, "user"|"group")} with a permission there (memory only: cheap to ask)
+        self._principals: dict[str, set[tuple[str, str]]] = {}
         self._project_index: NameIndex | None = None
         self._flow_indexes: dict[str, NameIndex] = {}
         self._dirty = False
@@ -249,6 +251,30 @@ class NameBook:
         if len(self._executions) > MAX_EXECUTIONS:
             for execid in sorted(self._executions)[: len(self._executions) - MAX_EXECUTIONS]:
                 del self._executions[execid]
+
+    def set_principals(self, project: str, entries: Iterable[tuple[str, str]]) -> None:
+        """The users and groups (``(name, kind)``) holding a permission on ``project``."""
+        with self._lock:
+            self._principals[project] = set(entries)
+            self.version += 1
+
+    def change_principal(self, project: str, name: str, kind: str, present: bool) -> None:
+        """After a grant (present) or a revoke of everything (not present)."""
+        with self._lock:
+            known = self._principals.setdefault(project, set())
+            if present:
+                known.add((name, kind))
+            else:
+                known.discard((name, kind))
+            self.version += 1
+
+    def principals(self, project: str | None = None) -> list[tuple[str, str]] | None:
+        """Sorted ``(name, kind)`` of one project (None: never listed), or of all projects."""
+        with self._lock:
+            if project is not None:
+                found = self._principals.get(project)
+                return None if found is None else sorted(found)
+            return sorted(set().union(*self._principals.values()))
 
     # -- reading ---------------------------------------------------------------------------------
     def projects(self) -> list[tuple[str, str]]:

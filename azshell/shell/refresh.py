@@ -66,7 +66,8 @@ class Refresher:
         self._put(self._routine, ("load",), ("check",), ("projects",), ("flows",))
 
     def want(self, kind: str, *names: str) -> None:
-        """The completer needs ``("flows", project)`` or ``("jobs", project, flow)``; once each."""
+        """The completer needs ``("flows", project)``, ``("jobs", project, flow)`` or
+        ``("permissions", project)``; once each."""
         task = (kind, *names)
         if task in self._asked:
             return
@@ -209,6 +210,15 @@ class Refresher:
             project = task[1]
             if book.has_project(project):
                 book.replace_flows(project, [(f, "") for f in client.flows(project)])
+                self.on_change("wanted")
+        elif task[0] == "permissions" and len(task) == 2:
+            project = task[1]
+            if book.has_project(project):
+                book.set_principals(project, [
+                    (str(entry.get("username")), kind)
+                    for kind, listed in (("user", client.permissions(project)),
+                                         ("group", client.group_permissions(project)))
+                    for entry in listed if isinstance(entry, dict) and entry.get("username")])
                 self.on_change("wanted")
         elif task[0] == "jobs" and len(task) == 3:
             _, project, flow = task

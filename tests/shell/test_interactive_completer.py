@@ -141,6 +141,37 @@ def test_call_parameters(book: NameBook) -> None:
     assert texts(book, "call /manager project=de") == ["project=demo", "project=demo_reports"]
 
 
+def test_call_offers_methods_then_servlet_paths(book: NameBook) -> None:
+    paths = ["/executor", "/flowtrigger", "/index", "/manager", "/schedule", "/status",
+             "/triggers"]
+    assert texts(book, "call ") == ["GET", "POST", *paths]
+    assert texts(book, "call G") == ["GET"]
+    assert texts(book, "call /ma") == ["/manager"]
+    assert texts(book, "call POST /s") == ["/schedule", "/status"]
+
+
+def test_grant_offers_everyone_seen_and_revoke_who_holds_a_permission(book: NameBook) -> None:
+    book.set_principals("demo", [("alice", "user"), ("ops", "group"), ("ops", "user")])
+    book.set_principals("etl", [("bob", "user")])
+    completer = ShellCompleter(lambda: book, accounts=lambda: [("http://h", "carol")])
+
+    def offered(text: str) -> list[tuple[str, str]]:
+        return [(c.text, c.display_meta_text)
+                for c in completer.get_completions(Document(text), CompleteEvent())]
+
+    assert offered("grant demo ") == [("alice", "user"), ("bob", "user"), ("carol", "user"),
+                                      ("ops", "group/user")]
+    assert offered("revoke demo ") == [("alice", "user"), ("ops", "group/user")]
+    assert offered("revoke demo --group ") == [("ops", "group")]
+    assert offered("revoke etl b") == [("bob", "user")]
+
+
+def test_permissions_of_an_unlisted_project_are_asked_for(book: NameBook) -> None:
+    asked: list[tuple[str, ...]] = []
+    assert complete(book, "revoke demo ", asked) == []
+    assert asked == [("permissions", "demo")]
+
+
 def test_nothing_where_nothing_fits(book: NameBook) -> None:
     assert texts(book, "nosuchcommand ") == []
     assert texts(book, "whoami ") == []

@@ -76,6 +76,21 @@ def test_wanted_flows_and_jobs(sandbox: Any, session_id: str, project_name: str,
     assert not book.has_project("no-such-project-here")
 
 
+def test_wanted_permissions(sandbox: Any, session_id: str, project_name: str,
+                            upload_example: Any) -> None:
+    upload_example("flow1-etl", project_name)
+    book = NameBook(None)
+    book.add_projects([(project_name, "")])
+    refresher = Refresher(context(sandbox.url, session_id, book), Status())
+    refresher.start()
+    assert refresher.idle.wait(20)
+    assert book.principals(project_name) is None
+    refresher.want("permissions", project_name)
+    assert refresher.idle.wait(20)
+    refresher.stop()
+    assert ("azkaban", "user") in (book.principals(project_name) or [])
+
+
 def test_an_expired_session_is_reported_and_nothing_is_fetched(fresh_sandbox: Any,
                                                                login: Any) -> None:
     old = login(fresh_sandbox.url)

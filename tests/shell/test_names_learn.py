@@ -142,6 +142,23 @@ def test_a_command_that_succeeded_proves_its_project_exists() -> None:
     assert book.has_project("demo")
 
 
+def test_permissions_grant_and_revoke_teach_who_holds_a_permission() -> None:
+    book = NameBook(None)
+    book.learn("permissions", {"project": "demo"}, {
+        "project": "demo", "users": [{"name": "azkaban", "permissions": ["ADMIN"]}],
+        "groups": [{"name": "ops", "permissions": ["READ"]}], "proxyUsers": ["azkaban"]})
+    assert book.principals("demo") == [("azkaban", "user"), ("ops", "group")]
+    book.learn("grant", {"project": "demo", "name": "alice"},
+               {"ok": True, "project": "demo", "name": "alice", "kind": "user",
+                "permissions": ["READ"]})
+    book.learn("revoke", {"project": "demo", "name": "ops"},
+               {"ok": True, "project": "demo", "name": "ops", "kind": "group",
+                "permissions": []})
+    assert book.principals("demo") == [("alice", "user"), ("azkaban", "user")]
+    assert book.principals("etl") is None
+    assert book.principals() == [("alice", "user"), ("azkaban", "user")]
+
+
 def test_unexpected_shapes_teach_nothing_and_do_not_fail() -> None:
     book = NameBook(None)
     for result in (None, 3, "text", [1, 2], {"nodes": "x"}, {"execid": "x"}, {"execid": True},
