@@ -2,9 +2,10 @@
 
 The cache file is written, then read back into a new NameBook (as after a restart), and the
 completer is asked for completions after every keystroke of typing project names and flow names
-(``flows PROJ...`` and ``execute PROJECT FLO...``), prefix and fuzzy. Goal: the median under
-50 ms per keystroke for both. The first keystroke after a load (which builds the sorted index) is
-reported separately.
+(``flows PROJ...`` and ``execute PROJECT FLO...``), prefix and fuzzy. Goal: every keystroke
+under 50 ms, judged on the 95th percentile (the maximum is printed too: on a loaded machine one
+keystroke may meet a garbage collection or another process). The first keystroke after a load
+(which builds the sorted index) is reported separately.
 
     /work/venv/bin/python benchmarks/completion.py [--projects 10000] [--flows 50]
 """
@@ -66,7 +67,7 @@ def report(label: str, times: list[float]) -> bool:
     median = statistics.median(times)
     worst = max(times)
     p95 = sorted(times)[int(len(times) * 0.95) - 1]
-    ok = median < GOAL_MS
+    ok = p95 < GOAL_MS
     print(f"{label:28} median {median:6.2f} ms  p95 {p95:6.2f} ms  max {worst:6.2f} ms  "
           f"({len(times)} keystrokes) {'ok' if ok else 'TOO SLOW'}")
     return ok
