@@ -123,7 +123,6 @@ def wait(ctx: Context, inv: Invocation) -> None:
 
 def rerun(ctx: Context, inv: Invocation) -> dict[str, Any] | None:
     """Run the flow of an ended execution again, skipping the jobs that already succeeded."""
-    from azshell.client import ExecuteOptions
     from azshell.shell.follow import done_jobs
 
     check_wait_options(inv)
@@ -137,9 +136,7 @@ def rerun(ctx: Context, inv: Invocation) -> dict[str, Any] | None:
     if not _left_to_run(model, disabled):
         raise AzshellError(f"every job of execution {old_id} already succeeded; nothing to "
                            "rerun (--all runs the whole flow again)")
-    settings = ctx.client.execution_options(old_id)
-    options = ExecuteOptions(disabled=disabled, params=_flow_params(ctx, settings),
-                             on_failure=str(settings.get("failureAction") or "finish"))
+    options = _same_options(ctx, ctx.client.execution_options(old_id), disabled)
     execid = ctx.client.execute(model.project, model.flow, options)
     ctx.last_execid = execid
     with contextlib.suppress(Exception):
@@ -160,6 +157,45 @@ def _left_to_run(model: ExecutionModel, disabled: list[str]) -> list[str]:
     """The jobs a rerun with ``disabled`` would still run."""
     return [path for path, _ in model.jobs()
             if not any(path == d or path.startswith(d + ":") for d in disabled)]
+
+
+def _same_options(ctx: Context, settings: dict[str, Any], disabled: list[str]) -> Any:
+    """The old run's options (flowInfo with its execid, §6.7) for the new run: flow parameters,
+    failure action, the emails it was given and the concurrency option, so that a rerun is the
+    same flow run again. Emails the old run took from the flow itself are left to the flow."""
+    from azshell.client import ExecuteOptions
+
+    def emails(kind: str) -> list[str]:
+        if settings.get(f"{kind}EmailsOverride") is not True:
+            return []
+        return [str(e) for e in settings.get(f"{kind}Emails") or []]
+
+    def flag(key: str) -> bool | None:
+        value = settings.get(key)
+        return value if isinstance(value, bool) else None
+
+    return ExecuteOptions(disabled=disabled, params=_flow_params(ctx, settings),
+                          concurrent=_concurrency(ctx, settings),
+                          on_failure=str(settings.get("failureAction") or "finish"),
+                          notify_failure=emails("failure"), notify_success=emails("success"),
+                          notify_failure_first=flag("notifyFailureFirst"),
+                          notify_failure_last=flag("notifyFailureLast"))
+
+
+def _concurrency(ctx: Context, settings: dict[str, Any]) -> str:
+    """``concurrentOptions`` with its level as ExecuteOptions spells it (``pipeline:2``)."""
+    option = str(settings.get("concurrentOptions") or "skip")
+    if option in ("skip", "ignore"):
+        return option
+    if option == "queue":
+        level = settings.get("queueLevel")
+        return f"queue:{level}" if isinstance(level, int) and level > 0 else "queue"
+    level = settings.get("pipelineLevel")
+    if option == "pipeline" and level in (1, 2):
+        return f"pipeline:{level}"
+    ctx.out.note(f"warning: the concurrency option {option} (level {level}) is not carried "
+                 "over; the rerun skips if the flow is running")
+    return "skip"
 
 
 def _flow_params(ctx: Context, settings: dict[str, Any]) -> dict[str, str]:
