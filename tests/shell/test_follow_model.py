@@ -241,6 +241,41 @@ def test_done_jobs_names_whole_embedded_flows_when_they_are_done() -> None:
     assert done_jobs(doc) == ["a", "sub", "c"]
 
 
+
+class Answers:
+    """The two calls a Follower makes, answered from a list (a pure test: no server)."""
+
+    def __init__(self, first: dict[str, Any], updates: list[dict[str, Any]]) -> None:
+        self.first = first
+        self.updates = updates
+        self.asked: list[int] = []
+
+    def execution(self, execid: int) -> dict[str, Any]:
+        return self.first
+
+    def execution_update(self, execid: int, last_update_time: int) -> dict[str, Any]:
+        self.asked.append(last_update_time)
+        return self.updates.pop(0)
+
+
+def test_execution_stopped_ends_the_follow_as_a_failure() -> None:
+    from azshell.shell.handlers.follow import failure_message
+
+    stopped = {"status": "EXECUTION_STOPPED", "startTime": 1000, "endTime": 1040,
+               "updateTime": 1040, "flow": "main", "id": "main",
+               "nodes": [{"id": "sub", "status": "EXECUTION_STOPPED", "updateTime": 1040,
+                          "nodes": [{"id": "y", "status": "EXECUTION_STOPPED",
+                                     "updateTime": 1040}]}]}
+    answers = Answers(document(), [stopped, {"status": "RUNNING"}])
+    model = Follower(answers, 5, sleep=lambda _: None).run()
+    assert answers.asked == [1009]  # one poll: EXECUTION_STOPPED is final, no second one
+    assert model.finished
+    assert model.status == "EXECUTION_STOPPED"
+    assert model.failed() == ["sub:y", "b"]
+    assert failure_message(model) == ("execution 5 (demo/main) ended EXECUTION_STOPPED; "
+                                      "failed jobs: sub:y, b")
+    assert ExecutionModel({**document(), "status": "EXECUTION_STOPPED"}).finished
+
 # -- log --follow ---------------------------------------------------------------------------------
 
 @pytest.fixture
