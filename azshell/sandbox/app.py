@@ -137,7 +137,7 @@ class SandboxApp:
                     user = self.ctx.users.authenticate(req.param("username"),
                                                        req.param("password"))
                 except LoginError as err:
-                    return write_text(f"Login error: {err}")
+                    return _one_shot_login_error(err)
                 return servlet.post(req, self.ctx.sessions.create(user, req.client))
             if req.header("X-Requested-With") == "XMLHttpRequest":
                 return write_compact({"status": "error",
@@ -183,6 +183,19 @@ class SandboxApp:
         response = write_json({"status": "success", "session.id": session.session_id})
         response.add_cookie(SESSION_COOKIE, session.session_id)
         return response
+
+
+def _one_shot_login_error(err: LoginError) -> Response:
+    """Wrong one-shot credentials on a form POST (§2.4): what a client receives.
+
+    Azkaban writes ``Login error: <msg>`` and flushes it, which makes Jetty 6 commit a 200 with
+    that text, then hands the request on with a null session. From there every servlet path
+    dereferences the session (NullPointerException), writes its JSON through
+    ``getOutputStream`` after ``getWriter`` (IllegalStateException) or does nothing. All of
+    that happens after the commit, so Jetty cannot send its 500 page and only logs the error:
+    the client gets this text, complete, and no state changes.
+    """
+    return write_text(f"Login error: {err}")
 
 
 def show_messages(req: Request, response: Response) -> None:

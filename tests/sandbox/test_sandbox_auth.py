@@ -118,10 +118,32 @@ def test_one_shot_credentials_in_form_post(sandbox_url: str, project_name: str) 
         "username": "azkaban", "password": "azkaban"})
     assert reply.text.startswith('{"status":"success"')
     assert "Set-Cookie" not in reply.headers
-    bad = requests.post(sandbox_url + "/manager", data={
-        "action": "create", "name": project_name + "x", "description": "d",
-        "username": "azkaban", "password": "wrong"})
-    assert bad.text == "Login error: Username/Password not found."
+
+
+def test_wrong_one_shot_credentials_answer_200_text_and_change_nothing(
+        sandbox_url: str, project_name: str, login: Callable[..., str]) -> None:
+    """§2.4: the text is flushed (Jetty commits a 200) before the servlet fails on the null
+    session, so the client sees the text alone, never a 500 page, and nothing is done."""
+    wrong = {"username": "azkaban", "password": "wrong"}
+    for path, data in (("/manager", {"action": "create", "name": project_name,
+                                     "description": "d"}),
+                       ("/manager", {"ajax": "getProjectId", "project": project_name}),
+                       ("/executor", {"ajax": "executeFlow", "project": project_name,
+                                      "flow": "f"}),
+                       ("/schedule", {"ajax": "fetchSchedules"}),
+                       ("/index", {}),
+                       ("/", {})):
+        reply = requests.post(sandbox_url + path, data={**data, **wrong},
+                              allow_redirects=False)
+        assert (reply.status_code, reply.text) == (
+            200, "Login error: Username/Password not found."), path
+        assert "Content-Type" not in reply.headers
+        assert "Set-Cookie" not in reply.headers
+    empty = requests.post(sandbox_url + "/manager", data={"username": "", "password": "x"})
+    assert empty.text == "Login error: Username is empty."
+    check = requests.get(sandbox_url + "/manager", params={
+        "ajax": "getProjectId", "project": project_name, "session.id": login(sandbox_url)})
+    assert check.json()["error"] == f"Project {project_name} doesn't exist."
 
 
 def test_session_expiry_sliding(fresh_sandbox: Sandbox, login: Callable[..., str]) -> None:
