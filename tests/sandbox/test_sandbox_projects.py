@@ -126,6 +126,22 @@ def test_upload_ajax_in_query_string_is_ignored(api: Api, project: str,
     assert reply.content == b""
 
 
+def test_multipart_ajax_other_than_upload_answers_empty_json(api: Api, project: str,
+                                                             simple_zip: Path) -> None:
+    """``handleMultiformPost`` writes its still empty map for any ``ajax`` field: ``{ }`` as
+    JSON (protocol §5.0 says "empty 200"; the source writes the map). Other fields: nothing."""
+    for fields, body in (({"ajax": "fetchprojectflows"}, b"{ }"), ({"ajax": "UPLOAD"}, b"{ }"),
+                         ({"action": "create"}, b""), ({}, b"")):
+        with simple_zip.open("rb") as handle:
+            reply = api.http.post(api.url + "/manager", data={
+                "session.id": api.session_id, "project": project, **fields},
+                files={"file": ("p.zip", handle, "application/zip")})
+        assert (reply.status_code, reply.content) == (200, body), fields
+        if body:
+            assert reply.headers["Content-Type"] == "application/json"
+    assert api.manager("fetchprojectflows", project)["flows"] == []  # nothing was installed
+
+
 def test_upload_checks_in_order(api: Api, project: str, simple_zip: Path,
                                 tmp_path: Path, login: Callable[..., str]) -> None:
     no_name = api.upload("", simple_zip)
