@@ -791,16 +791,58 @@ def test_disabling_a_whole_embedded_flow_skips_it(tmp_path, engine):
     assert execution.read_job_log("sub:inner1", 0, 100)["length"] == 0
 
 
-def test_cancel_before_start_kills_a_queued_execution(tmp_path, engine):
-    project = make_project(tmp_path, {"main": flow_yaml(job("a", "sleep 0.5"), job("b"))})
+def test_cancel_of_a_queued_execution_fails_it_before_dispatch(tmp_path, engine):
+    """§6.2: a run still queued on the web side is finalized FAILED (failEverything: READY
+    nodes become KILLING, DISABLED ones stay), never reaches the executor, and frees the queue."""
+    project = make_project(tmp_path, {"main": EMBEDDED.replace("'echo ok'", "'sleep 0.5'", 1)})
     first = submit(engine, project, "main")
-    second = submit(engine, project, "main", concurrent_option="queue")
+    wait_for(lambda: first.status == "RUNNING")
+    second = submit(engine, project, "main", concurrent_option="queue", disabled=["final"])
+    third = submit(engine, project, "main", concurrent_option="queue")
+    assert second.status == "PREPARING"
+    seen = second.update_time
     engine.cancel(second.execid)
-    result = finish(second)
+    result = second.to_json()  # at once: no executor is involved
+    assert result["status"] == "FAILED"
+    nodes = nodes_by_id(result)
+    assert {k: n["status"] for k, n in nodes.items()} == {
+        "start": "KILLING", "sub": "KILLING", "final": "DISABLED"}
+    assert {n["status"] for n in nodes_by_id(nodes["sub"]).values()} == {"KILLING"}
+    ended = result["endTime"]
+    assert result["startTime"] == ended == nodes["start"]["startTime"] == nodes["start"]["endTime"]
+    assert nodes["final"]["startTime"] == nodes["final"]["endTime"] == -1
+    update = second.update_json(seen)
+    assert update["status"] == "FAILED"
+    assert {n["id"] for n in update["nodes"]} == {"start", "sub"}
+    assert "Cancelled before dispatching to executor" in second.flow_log.text()
+    assert not second.exec_dir.exists()
+    with pytest.raises(NotRunning):
+        engine.cancel(second.execid)
+    assert finish(first)["status"] == "SUCCEEDED"
+    assert finish(third)["status"] == "SUCCEEDED"  # the cancelled run no longer holds the flow
+    assert second.to_json()["status"] == "FAILED"
+
+
+def test_cancel_between_dispatch_and_start_kills(tmp_path, engine, monkeypatch):
+    """Once dispatched the executor owns the run: a cancel before it starts ends KILLED."""
+    entered, gate = threading.Event(), threading.Event()
+    prepare = Execution._prepare_directory
+
+    def held(self: Execution) -> None:  # the runner stops between dispatch and its start
+        entered.set()
+        gate.wait(WAIT)
+        prepare(self)
+
+    monkeypatch.setattr(Execution, "_prepare_directory", held)
+    project = make_project(tmp_path, {"main": flow_yaml(job("a"), job("b", deps=("a",)))})
+    execution = submit(engine, project, "main")
+    assert entered.wait(WAIT)
+    engine.cancel(execution.execid)
+    gate.set()
+    result = finish(execution)
     assert result["status"] == "KILLED"
     assert {n["status"] for n in result["nodes"]} == {"CANCELLED"}
-    assert "was cancelled before execution had started" in second.flow_log.text()
-    assert finish(first)["status"] == "SUCCEEDED"
+    assert "was cancelled before execution had started" in execution.flow_log.text()
 
 
 def test_flow_1_0_jobs_run_in_their_directory_with_shared_properties(tmp_path, engine):

@@ -185,6 +185,24 @@ def test_quirk_18_cancel_pause_resume(api: Api, slow: str) -> None:
     assert api.executor("resumeFlow", execid=execid) == {"resume": message}
 
 
+def test_cancel_of_a_queued_run_fails_it(api: Api, slow: str) -> None:
+    """§6.2: cancelling a run still queued on the web server finalizes it FAILED at once."""
+    first = _start_slow(api, slow)
+    try:
+        queued = api.execute(slow, "after", concurrentOption="queue")["execid"]
+        assert api.executor("fetchexecflow", execid=queued)["status"] == "PREPARING"
+        assert api.post("/executor", ajax="cancelFlow", execid=queued).json() == {}
+        flow = api.executor("fetchexecflow", execid=queued)
+        assert flow["status"] == "FAILED"
+        assert {n["status"] for n in flow["nodes"]} == {"KILLING"}
+        assert flow["startTime"] == flow["endTime"] > 0
+        assert api.executor("getRunning", project=slow, flow="after") == {"execIds": [first]}
+        assert api.executor("cancelFlow", execid=queued) == {
+            "error": f"Execution {queued} of flow after isn't running."}
+    finally:
+        api.executor("cancelFlow", execid=first)
+
+
 def test_retry_failed_on_finished_flow(api: Api, project_name: str, tmp_path: Path,
                                        make_zip: Callable[..., Path]) -> None:
     name = _project(api, project_name, {"bad.job": "type=command\ncommand=false\n"}, tmp_path,

@@ -46,10 +46,14 @@ class ExecutionApi:
     # Controls ------------------------------------------------------------------------------
 
     def cancel(self) -> None:
-        """cancelFlow: KILLING, then KILLED once the running jobs are dead."""
+        """cancelFlow: KILLING, then KILLED once the running jobs are dead; a run still queued
+        on the web side is finalized FAILED at once instead (§6.2)."""
         with self.cond:
             if self._finished:
                 raise NotRunning(self.execid, self.flow_id)
+            if not self._dispatched:
+                self._fail_before_dispatch("Cancelled before dispatching to executor")
+                return
             self.flow_log.info("Flow killed by user")
             self.kill()
 

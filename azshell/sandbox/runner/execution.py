@@ -92,6 +92,7 @@ class Execution(ExecutionApi, ExecutionJobs):
         self._killed = False
         self._failed = False
         self._finished = False
+        self._dispatched = False  # handed from the web side's queue to the executor
         self._retry_requested = False
         self._blocked = False
         self._finished_nodes: list[NodeRun] = []
@@ -179,7 +180,8 @@ class Execution(ExecutionApi, ExecutionJobs):
 
     def _run(self) -> None:
         try:
-            self._wait_for_queue()
+            if not self._wait_for_queue():
+                return  # cancelled while queued: cancel() has finalized it already
             self._prepare_directory()
             with self.cond:
                 self._start_flow()
@@ -199,18 +201,22 @@ class Execution(ExecutionApi, ExecutionJobs):
             with self.cond:
                 self._abort_after_crash()
 
-    def _wait_for_queue(self) -> None:
-        """concurrentOption=queue: start only when earlier runs of this flow have finished."""
-        if self.options.concurrent_option != "queue":
-            return
+    def _wait_for_queue(self) -> bool:
+        """Dispatch: at once, or (concurrentOption=queue) once earlier runs of the flow ended.
+
+        Until then the execution waits in the web server's queue, PREPARING. Returns False when
+        it was cancelled there (``cancel`` finalizes it, see ``_fail_before_dispatch``).
+        """
+        queued = self.options.concurrent_option == "queue"
         announced = False
         while True:
-            earlier = self.engine.earlier_unfinished(self)
-            if not earlier:
-                return
+            earlier = self.engine.earlier_unfinished(self) if queued else []
             with self.cond:
-                if self._killed:
-                    return
+                if self._finished:
+                    return False
+                if not earlier or self._killed:
+                    self._dispatched = True
+                    return True
                 if not announced:
                     self.flow_log.info(f"Queued behind executions {earlier}.")
                     announced = True
@@ -256,6 +262,29 @@ class Execution(ExecutionApi, ExecutionJobs):
             return
         log.info(f"Running flow '{self.flow_id}'.")
         self._set(self.root, PAUSED if self._paused else RUNNING, start=True)
+
+    def _fail_before_dispatch(self, reason: str) -> None:
+        """``ExecutionControllerUtils.finalizeFlow`` of a flow the web server still queues.
+
+        Its ``failEverything``: nodes already SUCCEEDED, FAILED, KILLED, SKIPPED or DISABLED
+        keep their status; READY ones become KILLING (and stay so: nothing runs them any more),
+        any other becomes FAILED; unset start and end times take one time; the flow is FAILED.
+        """
+        self.flow_log.info(reason)
+        stamp = self._stamp()
+        kept = (SUCCEEDED, FAILED, KILLED, SKIPPED, DISABLED)
+        for node in self.root.walk():
+            if node.status in kept:
+                continue
+            node.status = KILLING if node.status == READY else FAILED
+            node.update_time = stamp  # the sandbox's rule: every change is stamped (§6.4)
+            node.start_time = stamp if node.start_time == -1 else node.start_time
+            node.end_time = stamp if node.end_time == -1 else node.end_time
+        self.root.start_time = stamp if self.root.start_time == -1 else self.root.start_time
+        self.root.end_time = stamp
+        self.root.status = FAILED
+        self._finished = True
+        self.cond.notify_all()
 
     def _abort_after_crash(self) -> None:
         for node in self.root.walk():
