@@ -136,6 +136,7 @@ _EXECID = Arg(
     "An execution id, or its address in the web UI; defaults to the last execution started "
     "in this session.", optional=True,
 )
+_JOB = Arg("JOB", "job", "The job's name (a job of FLOW).")
 _EMAILS = "Comma-separated e-mail addresses."
 _WAIT = Opt(("-w", "--wait"), "wait",
             help="Follow the execution to its end; fail unless it SUCCEEDED.")
@@ -220,6 +221,15 @@ COMMANDS: tuple[Command, ...] = (
         group="projects", handler=f"{_H}.projects:delete",
     ),
     Command(
+        "purge", "Remove a deleted project's stored versions for good (asks first on a terminal).",
+        args=(Arg("PROJECT_ID", "number", "The numeric id of a deleted project (the ID column of "
+                  "'projects', before the delete)."),),
+        options=(Opt(("-y", "--yes"), "yes",
+                     help="Do not ask for confirmation (required in scripts)."),),
+        examples=("purge 42", "purge 42 --yes"),
+        group="projects", handler=f"{_H}.flowadmin:purge",
+    ),
+    Command(
         "upload", "Check a project zip or directory locally, then upload it.",
         args=(_PROJECT, Arg("PATH", "path", "A project zip file or a project directory.")),
         options=(Opt(("--create",), "create", help="Create the project first if it is missing."),),
@@ -282,6 +292,14 @@ COMMANDS: tuple[Command, ...] = (
         examples=("revoke demo alice", "revoke demo alice write", "revoke demo ops --group"),
         group="projects", handler=f"{_H}.admin:revoke",
     ),
+    Command(
+        "proxy", "Add or remove a proxy user of a project: a user its jobs may run as.",
+        args=(Arg("add|remove", "enum", "add lets the project's jobs run as NAME; remove takes "
+                  "that away.", choices=("add", "remove"), dest="action"),
+              _PROJECT, Arg("NAME", "user", "The user name.")),
+        examples=("proxy add demo etl", "proxy remove demo etl"),
+        group="projects", handler=f"{_H}.flowadmin:proxy",
+    ),
     # -- flows ----------------------------------------------------------------------------------
     Command(
         "flows", "List the flows of a project.",
@@ -294,6 +312,47 @@ COMMANDS: tuple[Command, ...] = (
         args=(_PROJECT, _FLOW),
         examples=("jobs demo main",),
         group="flows", handler=f"{_H}.flows:jobs", table="jobs",
+    ),
+    Command(
+        "flow", "Show a flow's facts: its jobs by level, job types, lock, e-mails and next run.",
+        args=(_PROJECT, _FLOW),
+        examples=("flow demo main",),
+        group="flows", handler=f"{_H}.flowadmin:flow",
+    ),
+    Command(
+        "job", "Show a job: its type, its command and every property, overridden ones marked.",
+        args=(_PROJECT, _FLOW, _JOB),
+        examples=("job demo main load",),
+        group="flows", handler=f"{_H}.flowadmin:job",
+    ),
+    Command(
+        "job-set", "Override properties of a job; its other properties stay as they are.",
+        args=(_PROJECT, _FLOW, _JOB,
+              Arg("KEY=VALUE", "keyvalue", "A property to set (the value may be empty).",
+                  optional=True, repeat=True, dest="props")),
+        options=(Opt(("--unset",), "unset", "text", help="Remove this property (repeatable).",
+                     metavar="KEY", repeat=True),
+                 Opt(("--reset",), "reset",
+                     help="Start from the job file's properties, dropping earlier overrides.")),
+        examples=("job-set demo main load retries=3",
+                  "job-set demo main load 'command=echo hot fix' --unset retry.backoff",
+                  "job-set demo main load --reset"),
+        group="flows", handler=f"{_H}.flowadmin:job_set",
+    ),
+    Command(
+        "lock", "Lock a flow: Azkaban refuses to run it until it is unlocked.",
+        args=(_PROJECT, _FLOW),
+        options=(Opt(("-m", "--message"), "message", "text",
+                     help="The reason, shown to whoever tries to run the flow.",
+                     metavar="TEXT"),),
+        examples=("lock demo main", 'lock demo main --message "database upgrade until 06:00"'),
+        group="flows", handler=f"{_H}.flowadmin:lock",
+    ),
+    Command(
+        "unlock", "Unlock a flow locked with 'lock'.",
+        args=(_PROJECT, _FLOW),
+        examples=("unlock demo main",),
+        group="flows", handler=f"{_H}.flowadmin:unlock",
     ),
     # -- executions -----------------------------------------------------------------------------
     Command(
