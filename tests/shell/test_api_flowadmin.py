@@ -89,7 +89,7 @@ def test_flow_on_a_terminal_reads_as_a_block(tty: Shell, client: Any, project: s
     client.set_flow_lock(project, "d", True)
     _, out, _ = tty(f"flow {project} d")
     assert re.search(r"^next run      \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$", out, re.M)
-    assert "locked        YES: executions and scheduled runs are refused" in out
+    assert "locked        YES: Azkaban refuses to run it" in out
 
 
 def test_flow_asks_is_flow_locked_when_the_job_list_does_not_say(

@@ -63,8 +63,7 @@ def flow_text(data: dict[str, Any]) -> str:
     count, levels = data["jobCount"], data["levels"]
     lines = [
         _line("flow", f"{data['flow']} (project {data['project']})"),
-        _line("locked", "YES: executions and scheduled runs are refused" if data["locked"]
-              else "no"),
+        _line("locked", "YES: Azkaban refuses to run it" if data["locked"] else "no"),
         _line("jobs", f"{count} job{'' if count == 1 else 's'} in {levels} "
                       f"level{'' if levels == 1 else 's'}"),
     ]
