@@ -58,7 +58,7 @@ def session_id(sandbox_url: str) -> str:
 
 @pytest.fixture
 def reader_session(sandbox_url: str) -> str:
-    """A ``reader`` session (no role: READ on projects only)."""
+    """A ``reader`` session (role reader: READ on every project, nothing else)."""
     return login(sandbox_url, "reader")
 
 

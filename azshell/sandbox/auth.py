@@ -1,8 +1,11 @@
 """Users, sessions and the CSRF token of the sandbox (protocol §2).
 
-Users mirror Azkaban's solo server (``azkaban`` admin, ``metrics``) plus ``reader``, a user with no
-roles that only gets READ on projects, so that permission errors are easy to produce. Sessions are
-an in-memory map with a sliding idle time-out, like Azkaban's Guava cache (expire-after-access).
+Users mirror Azkaban's solo server (``azkaban`` admin, ``metrics``) plus ``reader``, whose role
+``reader`` grants READ the way a role of ``azkaban-users.xml`` does: it may read every project, and
+do nothing else, so that permission errors are easy to produce. A role is global, so ``reader``
+appears in no project's permission list and ``fetchuserprojects`` (user permissions only) lists
+nothing for it, as on a real server. Sessions are an in-memory map with a sliding idle time-out,
+like Azkaban's Guava cache (expire-after-access).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from dataclasses import dataclass, field
 ROLES: dict[str, frozenset[str]] = {
     "admin": frozenset({"ADMIN"}),
     "metrics": frozenset({"METRICS"}),
+    "reader": frozenset({"READ"}),
 }
 
 
@@ -47,7 +51,7 @@ class User:
 DEFAULT_USERS: tuple[User, ...] = (
     User("azkaban", "azkaban", groups=("azkaban",), roles=("admin",)),
     User("metrics", "metrics", roles=("metrics",)),
-    User("reader", "reader"),
+    User("reader", "reader", roles=("reader",)),
 )
 
 

@@ -12,7 +12,7 @@ azshell sandbox: an Azkaban-compatible web server for trying azshell (not for pr
   URL    {url}
   users  azkaban/azkaban  (role admin, group azkaban: may do everything)
          metrics/metrics  (role metrics)
-         reader/reader    (no role: gets READ on every project, cannot write or execute)
+         reader/reader    (role reader = READ: reads every project, cannot write or execute)
   login  curl -X POST --data "action=login&username=azkaban&password=azkaban" {url}
 State is kept in memory and lost on exit. Press Ctrl-C to stop."""
 

@@ -162,8 +162,7 @@ class SandboxState:
         with self.lock:
             return [p for p in self._projects.values() if p.active]
 
-    def create_project(self, name: str, description: str, creator: User,
-                       readers: tuple[str, ...] = ()) -> Project:
+    def create_project(self, name: str, description: str, creator: User) -> Project:
         with self.lock:
             stamp = now_ms()
             project = Project(
@@ -173,9 +172,6 @@ class SandboxState:
             self._next_project_id += 1
             project.user_perms[creator.name] = {"ADMIN"}
             project.proxy_users.append(creator.name)
-            for reader in readers:
-                if reader != creator.name:
-                    project.user_perms.setdefault(reader, {"READ"})
             project.log(creator.name, "CREATED", None)
             self._projects[project.id] = project
             return project

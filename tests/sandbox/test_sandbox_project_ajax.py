@@ -149,8 +149,7 @@ def test_project_logs_newest_first(api: Api, project: str) -> None:
 
 def test_permissions_and_proxy_users(api: Api, project: str) -> None:
     perms = api.manager("getPermissions", project)["permissions"]
-    assert {"username": "azkaban", "permission": ["ADMIN"]} in perms
-    assert {"username": "reader", "permission": ["READ"]} in perms
+    assert perms == [{"username": "azkaban", "permission": ["ADMIN"]}]  # reader's READ is a role
     assert api.manager("getGroupPermissions", project)["permissions"] == []
     assert api.manager("getProxyUsers", project)["proxyUsers"] == ["azkaban"]
     flags = {f"permissions[{t}]": "false" for t in ("admin", "read", "write", "execute",
@@ -256,8 +255,12 @@ def test_quirk_24_index_project_lists(api: Api, project: str) -> None:
     assert set(item) == {"projectId", "projectName", "createdBy", "createdTime",
                          "userPermissions", "groupPermissions"}
     assert {"first": "azkaban", "second": {"types": ["ADMIN"]}} in item["userPermissions"]
-    reader_view = api.get("/index", ajax="fetchuserprojects", user="reader").json()["projects"]
-    assert project in {p["projectName"] for p in reader_view}
+    assert item["userPermissions"] == [{"first": "azkaban", "second": {"types": ["ADMIN"]}}]
+    reader = Api(api.url, "reader")
+    assert "flows" in reader.manager("fetchprojectflows", project)  # READ through its role...
+    for view in (api.get("/index", ajax="fetchuserprojects", user="reader").json(),
+                 reader.get("/index", ajax="fetchuserprojects").json()):
+        assert project not in {p["projectName"] for p in view["projects"]}  # ...not listed
     metrics_view = Api(api.url, "metrics").get("/index", ajax="fetchuserprojects").json()
     assert project not in {p["projectName"] for p in metrics_view["projects"]}
     assert api.get("/index", ajax="fetchuserprojects", user="ghost").json() == {"projects": []}

@@ -76,7 +76,7 @@ def test_sla_without_an_action(az: Az, client: Any, etl: str) -> None:
 
 def test_permissions_grant_revoke_and_the_reader(az: Az, reader: Az, client: Any,
                                                  etl: str) -> None:
-    done = az("-c", f"grant {etl} reader execute schedule", "-c", f"permissions {etl}",
+    done = az("-c", f"grant {etl} reader read execute schedule", "-c", f"permissions {etl}",
               "-c", f"revoke {etl} reader schedule")
     assert done.returncode == 0, done.stderr
     granted, listed, revoked = documents(done.stdout)

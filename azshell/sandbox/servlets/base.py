@@ -47,7 +47,6 @@ class Context:
     csrf: CsrfTokens
     engine: Any  # azshell.sandbox.runner.engine.Engine, created lazily by the Sandbox
     workdir: Path
-    readers: tuple[str, ...] = ("reader",)
     extra: dict[str, Any] = field(default_factory=dict)
 
 

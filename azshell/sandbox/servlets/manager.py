@@ -90,8 +90,7 @@ class ManagerServlet(Servlet):
         error = self._create_error(name, description)
         if error:
             return write_compact({"status": "error", "message": error})
-        self.ctx.state.create_project(str(name), str(description), session.user,
-                                      self.ctx.readers)
+        self.ctx.state.create_project(str(name), str(description), session.user)
         return write_compact({"status": "success", "action": "redirect",
                               "path": f"manager?project={name}"})
 
