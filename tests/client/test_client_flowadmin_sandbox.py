@@ -115,8 +115,10 @@ def test_lock_refusals(client: AzkabanClient, reader: AzkabanClient, stranger: A
                  lambda: client.set_flow_lock(project, "nope", True)):
         with pytest.raises(NotFound, match=rf"^Flow nope not found in project {project}$"):
             call()
-    with pytest.raises(NotFound, match=r"^Project nothere doesn't exist.$"):
-        client.set_flow_lock("nothere", "b", True)
+    for call in (lambda: client.flow_locked("nothere", "b"),
+                 lambda: client.set_flow_lock("nothere", "b", True)):
+        with pytest.raises(NotFound, match=r"^Project nothere doesn't exist.$"):
+            call()
     with pytest.raises(PermissionDenied, match=r"^Permission denied. Need ADMIN access.$"):
         reader.set_flow_lock(project, "b", True)
     assert reader.flow_locked(project, "b") is False  # READ is enough to look
