@@ -21,7 +21,7 @@ MEANINGS: tuple[tuple[int, str], ...] = (
     (FAILED, "A command failed: the server said no, a project did not validate, a file is "
              "missing."),
     (USAGE, "The words were wrong: unknown command or option, missing argument, bad config file, "
-            "or `delete` without `--yes` in a script."),
+            "or `delete` or `purge` without `--yes` in a script."),
     (CONNECTION, "The server could not be reached or did not answer in time, or there is no valid "
                  "session and no password to make one."),
     (INTERRUPTED, "Interrupted with Ctrl-C."),
