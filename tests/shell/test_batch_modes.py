@@ -140,14 +140,21 @@ def test_usage_errors_exit_2_and_name_the_command_line(az: Runner) -> None:
 
 
 def test_delete_in_a_script_needs_yes(az: Runner, project_name: str) -> None:
-    assert az("-c", f"create {project_name}").returncode == 0
+    created = az("-c", f"create {project_name}", "-c", f"call /manager ajax=getProjectId "
+                 f"project={project_name}")
+    assert created.returncode == 0
+    project_id = documents(created.stdout)[1]["projectId"]
     done = az("-c", f"delete {project_name}")
     assert done.returncode == 2
     assert "without --yes" in done.stderr
     assert project_name in az("-c", "projects").stdout
     done = az("-c", f"delete {project_name} --yes")
     assert done.returncode == 0
-    assert documents(done.stdout) == [{"ok": True, "project": project_name, "deleted": True}]
+    assert documents(done.stdout) == [{"ok": True, "project": project_name,
+                                       "projectId": project_id, "deleted": True}]
+    missing = az("-c", f"delete {project_name} --yes")  # gone: one error line, nothing asked
+    assert missing.returncode == 1
+    assert missing.stderr == f"-c:1: error: Project {project_name} doesn't exist.\n"
     assert project_name not in az("-c", "projects").stdout
 
 

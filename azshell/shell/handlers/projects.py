@@ -27,14 +27,14 @@ def create(ctx: Context, inv: Invocation) -> dict:
 def delete(ctx: Context, inv: Invocation) -> dict:
     """Asks on a terminal; scripts must say --yes (an unattended delete is a usage error)."""
     name = inv.values["project"]
-    if not inv.values["yes"]:
-        if not ctx.interactive:
-            raise UsageError(f"delete: refusing to delete {name!r} in a script without --yes")
-        if not ctx.confirm(f"Delete project {name} and its schedules?"):
-            return ok(project=name, deleted=False)
+    if not inv.values["yes"] and not ctx.interactive:
+        raise UsageError(f"delete: refusing to delete {name!r} in a script without --yes")
+    project_id = ctx.client.project_id(name)  # no question about a project that is not there
+    if not inv.values["yes"] and not ctx.confirm(f"Delete project {name} and its schedules?"):
+        return ok(project=name, projectId=project_id, deleted=False)
     ctx.client.delete_project(name)
     ctx.names.remove_project(name)
-    return ok(project=name, deleted=True)
+    return ok(project=name, projectId=project_id, deleted=True)  # purge wants the id later
 
 
 def _local_flows(ctx: Context, project: str, path: Path) -> list[str]:
