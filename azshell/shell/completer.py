@@ -141,15 +141,23 @@ class ShellCompleter(Completer):
         return _choices((*methods, *CALL_PATHS), pos.word, start)
 
     def _principals(self, book: NameBook, pos: Position, start: int) -> Iterable[Completion]:
-        """revoke: who holds a permission on the project; grant: anyone seen anywhere."""
+        """revoke: who holds a permission on the project; proxy remove: its proxy users;
+        grant and proxy add: anyone seen anywhere."""
         project = str(pos.previous_values.get("project") or "")
         here = book.principals(project) if project else None
         if here is None and project and self.wanted is not None:
             self.wanted("permissions", project)
-        if pos.command is not None and pos.command.name == "revoke":
-            pool = set(here or ())
+        command = pos.command.name if pos.command is not None else ""
+        if command == "revoke":
+            pool = {entry for entry in here or () if entry[1] != "proxy"}
+        elif command == "proxy" and pos.previous_values.get("action") == "remove":
+            pool = {entry for entry in here or () if entry[1] == "proxy"}
         else:
-            pool = set(book.principals() or ()) | {(user, "user") for _, user in self.accounts()}
+            pool = {(name, "user" if kind == "proxy" else kind)
+                    for name, kind in book.principals() or ()}
+            pool |= {(user, "user") for _, user in self.accounts()}
+            if command == "proxy":
+                pool = {entry for entry in pool if entry[1] == "user"}
         if pos.previous_values.get("group"):
             pool = {entry for entry in pool if entry[1] == "group"}
         kinds: dict[str, list[str]] = {}

@@ -42,7 +42,7 @@ def learn(book: NameBook, command: str, values: dict[str, Any], result: object) 
         if names is not None:
             book.replace_flows(project, [(f, "") for f in names])
             return
-    if command in ("permissions", "grant", "revoke") and project:
+    if command in ("permissions", "grant", "revoke", "proxy") and project:
         _learn_principals(book, command, project, result)
         return
     if command == "projects" and values.get("all"):
@@ -54,14 +54,19 @@ def learn(book: NameBook, command: str, values: dict[str, Any], result: object) 
 
 
 def _learn_principals(book: NameBook, command: str, project: str, result: object) -> None:
-    """Who holds a permission on ``project``: for completing grant/revoke NAME."""
+    """Who holds a permission on ``project``, and its proxy users: for completing grant, revoke
+    and proxy NAME."""
     if not isinstance(result, dict):
         return
+    proxies = [(str(name), "proxy") for name in result.get("proxyUsers") or []]
     if command == "permissions":
-        book.set_principals(project, [
+        book.set_principals(project, proxies + [
             (str(entry["name"]), kind)
             for key, kind in (("users", "user"), ("groups", "group"))
             for entry in result.get(key) or [] if isinstance(entry, dict) and entry.get("name")])
+    elif command == "proxy":
+        kept = [entry for entry in book.principals(project) or [] if entry[1] != "proxy"]
+        book.set_principals(project, kept + proxies)
     elif isinstance(result.get("name"), str) and result.get("kind") in ("user", "group"):
         book.change_principal(project, result["name"], result["kind"],
                               present=bool(result.get("permissions")))

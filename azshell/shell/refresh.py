@@ -218,7 +218,8 @@ class Refresher:
                     (str(entry.get("username")), kind)
                     for kind, listed in (("user", client.permissions(project)),
                                          ("group", client.group_permissions(project)))
-                    for entry in listed if isinstance(entry, dict) and entry.get("username")])
+                    for entry in listed if isinstance(entry, dict) and entry.get("username")
+                ] + [(str(name), "proxy") for name in client.proxy_users(project)])
                 self.on_change("wanted")
         elif task[0] == "jobs" and len(task) == 3:
             _, project, flow = task

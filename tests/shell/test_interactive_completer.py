@@ -166,6 +166,19 @@ def test_grant_offers_everyone_seen_and_revoke_who_holds_a_permission(book: Name
     assert offered("revoke etl b") == [("bob", "user")]
 
 
+def test_proxy_remove_offers_the_project_proxies_and_add_every_user(book: NameBook) -> None:
+    book.set_principals("demo", [("alice", "user"), ("ops", "group"), ("etl", "proxy")])
+    book.set_principals("other", [("svc", "proxy")])
+    completer = ShellCompleter(lambda: book, accounts=lambda: [("http://h", "carol")])
+
+    def offered(text: str) -> list[str]:
+        return [c.text for c in completer.get_completions(Document(text), CompleteEvent())]
+
+    assert offered("proxy remove demo ") == ["etl"]
+    assert offered("proxy add demo ") == ["alice", "carol", "etl", "svc"]
+    assert offered("revoke demo ") == ["alice", "ops"]
+
+
 def test_permissions_of_an_unlisted_project_are_asked_for(book: NameBook) -> None:
     asked: list[tuple[str, ...]] = []
     assert complete(book, "revoke demo ", asked) == []

@@ -147,16 +147,22 @@ def test_permissions_grant_and_revoke_teach_who_holds_a_permission() -> None:
     book.learn("permissions", {"project": "demo"}, {
         "project": "demo", "users": [{"name": "azkaban", "permissions": ["ADMIN"]}],
         "groups": [{"name": "ops", "permissions": ["READ"]}], "proxyUsers": ["azkaban"]})
-    assert book.principals("demo") == [("azkaban", "user"), ("ops", "group")]
+    assert book.principals("demo") == [("azkaban", "proxy"), ("azkaban", "user"),
+                                       ("ops", "group")]
     book.learn("grant", {"project": "demo", "name": "alice"},
                {"ok": True, "project": "demo", "name": "alice", "kind": "user",
                 "permissions": ["READ"]})
     book.learn("revoke", {"project": "demo", "name": "ops"},
                {"ok": True, "project": "demo", "name": "ops", "kind": "group",
                 "permissions": []})
-    assert book.principals("demo") == [("alice", "user"), ("azkaban", "user")]
+    assert book.principals("demo") == [("alice", "user"), ("azkaban", "proxy"),
+                                       ("azkaban", "user")]
     assert book.principals("etl") is None
-    assert book.principals() == [("alice", "user"), ("azkaban", "user")]
+    book.learn("proxy", {"project": "demo", "name": "etl", "action": "add"},
+               {"ok": True, "project": "demo", "name": "etl", "action": "add",
+                "proxyUsers": ["azkaban", "etl"], "before": ["azkaban"]})
+    assert book.principals() == [("alice", "user"), ("azkaban", "proxy"), ("azkaban", "user"),
+                                 ("etl", "proxy")]
 
 
 def test_unexpected_shapes_teach_nothing_and_do_not_fail() -> None:
