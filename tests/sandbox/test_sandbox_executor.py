@@ -83,6 +83,27 @@ def test_quirk_14_default_concurrent_option_is_skip(api: Api, slow: str) -> None
             api.executor("cancelFlow", execid=execid)
 
 
+def test_more_than_30_concurrent_runs_are_refused(api: Api, slow: str) -> None:
+    """``azkaban.max.concurrent.runs.oneflow`` (30): more than 30 unfinished runs refuse the
+    next, before the concurrentOption is looked at (skip would say something else)."""
+    first = _start_slow(api, slow)
+    runs = [first]
+    try:
+        for _ in range(30):  # queued runs wait without a process: 31 unfinished in the end
+            reply = api.execute(slow, "after", concurrentOption="queue")
+            assert "error" not in reply, reply
+            runs.append(reply["execid"])
+        for option in ("queue", "ignore", "skip"):
+            assert api.execute(slow, "after", concurrentOption=option) == {
+                "project": slow, "flow": "after", "execid": -1, "error":
+                "Error submitting flow after. Flow after has more than 30 concurrent runs. "
+                "Skipping"}
+        assert len(api.executor("getRunning", project=slow, flow="after")["execIds"]) == 31
+    finally:
+        for execid in reversed(runs):
+            api.executor("cancelFlow", execid=execid)
+
+
 def test_quirk_15_execute_missing_project_or_permission(api: Api, quick: str) -> None:
     assert api.execute("nosuchproject", "bye") == {
         "project": "nosuchproject", "error": "Project 'nosuchproject' doesn't exist."}
@@ -122,6 +143,38 @@ def test_execute_option_errors(api: Api, quick: str) -> None:
     assert no_level.get("execid") is None
     missing_flow_param = api.get("/executor", ajax="executeFlow", project=quick)
     assert missing_flow_param.status_code == 500
+
+
+@pytest.mark.parametrize(("param", "value", "reason"), [
+    ("java.enable.debug", "maybe", "java.enable.debug should be boolean"),
+    ("enable.dev.pod", "1", "enable.dev.pod should be boolean"),
+    ("disable.pod.cleanup", "", "disable.pod.cleanup should be boolean"),
+    ("allow.image.test.version", "t", "allow.image.test.version should be boolean"),
+    ("flowPriority", "-1", "flowPriority should be an integer"),
+    ("useExecutor", "1.5", "useExecutor should be an integer"),
+])
+def test_admin_only_flow_params_are_checked_for_admins(api: Api, quick: str, param: str,
+                                                       value: str, reason: str) -> None:
+    """§6.1: ``<name> should be boolean`` / ``should be an integer`` for an admin's bad value,
+    with commons-lang 2's rules (isNumeric: digits only; toBooleanObject: true/false/on/off/
+    yes/no in any case)."""
+    for group in ("flowOverride", "runtimeProperty[ROOT]"):
+        assert api.execute(quick, "bye", **{f"{group}[{param}]": value}) == {
+            "project": quick, "flow": "bye", "execid": -1,
+            "error": f"Error submitting flow bye. {reason}"}
+
+
+def test_admin_only_flow_params_accept_java_booleans(api: Api, quick: str) -> None:
+    flags = {"flowOverride[java.enable.debug]": "YES", "flowOverride[enable.dev.pod]": "off",
+             "flowOverride[disable.pod.cleanup]": "On", "flowOverride[flowPriority]": "7",
+             "concurrentOption": "ignore"}
+    reply = api.execute(quick, "bye", **flags)
+    assert "error" not in reply, reply
+    api.wait(reply["execid"])
+    per_job = api.execute(quick, "bye", concurrentOption="ignore",
+                          **{"runtimeProperty[hello][useExecutor]": "abc"})
+    assert "error" not in per_job, per_job  # only flow-level parameters are admin-only
+    api.wait(per_job["execid"])
 
 
 def test_execute_with_parameters_and_disabled(api: Api, quick: str) -> None:
@@ -261,7 +314,21 @@ def test_quirk_21_logs(api: Api, quick: str) -> None:
                         length=10) == {"error": f"Job ghost doesn't exist in {execid}"}
     assert api.get("/executor", ajax="fetchExecJobLogs", execid=execid, jobId="hello",
                    offset=0).status_code == 500
-    assert api.executor("fetchExecJobStats", execid=execid, jobid="hello") == {"jobStats": []}
+
+
+def test_fetch_exec_job_stats(api: Api, quick: str) -> None:
+    """A known job without attachments has null stats; an unknown one is named like the logs'.
+    (``Error retrieving stats for job <id>`` is Azkaban's answer to a failed read of the
+    attachments, database or executor, which the sandbox cannot have.)"""
+    execid = api.execute(quick, "bye")["execid"]
+    api.wait(execid)
+    known = api.get("/executor", ajax="fetchExecJobStats", execid=execid, jobid="hello")
+    assert known.text == '{\n  "jobStats" : null\n}'
+    for job in ("ghost", "", "bye:hello"):
+        assert api.executor("fetchExecJobStats", execid=execid, jobid=job) == {
+            "error": f"Job {job} doesn't exist in {execid}"}
+    assert api.get("/executor", ajax="fetchExecJobStats", execid=execid,
+                   jobId="hello").status_code == 500  # the parameter is jobid
 
 
 def test_job_log_missing_is_500(api: Api, slow: str) -> None:

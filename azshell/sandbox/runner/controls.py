@@ -244,6 +244,14 @@ class ExecutionApi:
             return empty_page(offset)
         return log.read(offset, length)
 
+    def job_attachments(self, job_id: str) -> list | None:
+        """fetchExecJobStats: a job's attachments (``jobid`` is a colon path); jobs here write
+        none, so a known job has ``None`` (Azkaban's null)."""
+        with self.cond:
+            if self.root.find(job_id) is None:
+                raise EngineError(f"Job {job_id} doesn't exist in {self.execid}")
+        return None
+
     def job_log_text(self, job_id: str, attempt: int | None = None) -> str:
         """A whole job log, unescaped (tests, the sandbox's own debugging)."""
         with self.cond:

@@ -187,11 +187,16 @@ class ExecutorServlet(Servlet):
         return write_json(ret, charset=True)
 
     def job_stats(self, req, session, execution, ret) -> None:
+        """``null`` stats for a known job (it wrote no attachments), else the unknown-job error.
+
+        Azkaban's ``Error retrieving stats for job <id>`` reports a failure to read the
+        attachments (database or executor), which the sandbox cannot have.
+        """
         job_id = get_param(req, "jobid")
-        if _find_node(execution.to_json(), job_id) is None:
-            ret["error"] = f"Error retrieving stats for job {job_id}"
-        else:
-            ret["jobStats"] = []
+        try:
+            ret["jobStats"] = execution.job_attachments(job_id)
+        except EngineError as err:
+            ret["error"] = str(err)
 
     def exec_flow_info(self, req, session, execution, ret) -> None:
         ret.update(execution.flow_info_json())
@@ -270,16 +275,6 @@ def _control(action: Callable[[], None], ret: dict[str, Any], key: str) -> None:
         action()
     except EngineError as err:
         ret[key] = str(err)
-
-
-def _find_node(tree: dict[str, Any], nested_id: str) -> dict[str, Any] | None:
-    for node in tree.get("nodes", []):
-        if node.get("nestedId") == nested_id or node.get("id") == nested_id:
-            return node
-        found = _find_node(node, nested_id)
-        if found is not None:
-            return found
-    return None
 
 
 def _ready_nodes(info: dict[str, Any], prefix: str = "") -> dict[str, Any]:

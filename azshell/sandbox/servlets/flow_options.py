@@ -14,12 +14,13 @@ from azshell.sandbox.runner.types import ExecutionOptions
 from azshell.sandbox.servlets.base import ServletError, get_param, java_int, split_emails
 
 FAILURE_ACTIONS = ("finishCurrent", "cancelImmediately", "finishPossible")
-ADMIN_ONLY_INT = ("useExecutor", "flowPriority")
+ADMIN_ONLY_INT = ("flowPriority", "useExecutor")
 ADMIN_ONLY_BOOL = ("java.enable.debug", "enable.dev.pod", "disable.pod.cleanup",
                    "allow.image.test.version")
 RETRY_STATUSES = ("FAILED", "EXECUTION_STOPPED")
 RETRY_STRATEGIES = ("retryAsNew", "disableSucceededNodes")
 MAX_FLOW_RETRIES = 2  # azkaban.flow.retry.limit
+_JAVA_BOOLEAN_WORDS = ("true", "false", "on", "off", "yes", "no")  # BooleanUtils (lang 2)
 
 
 class OptionsError(Exception):
@@ -120,18 +121,22 @@ def _check_retry(params: dict[str, str]) -> None:
 
 
 def filter_admin_params(options: ExecutionOptions, is_admin: bool) -> None:
-    """``filterAdminOnlyFlowParams``: drop them for others, check their values for admins."""
-    for params in (options.flow_parameters, *options.runtime_properties.values()):
+    """``filterAdminOnlyFlowParams``: drop them for others, check their values for admins.
+
+    Only flow-level parameters count (``flowOverride`` or ``runtimeProperty[ROOT]``), and the
+    checks are commons-lang 2's: ``StringUtils.isNumeric`` (digits only, so ``-1`` is refused)
+    and ``BooleanUtils.toBooleanObject`` (true/false/on/off/yes/no in any case).
+    """
+    params = options.flow_parameters
+    if not is_admin:
         for key in list(params):
-            special = key in ADMIN_ONLY_INT or key in ADMIN_ONLY_BOOL
-            if not is_admin:
-                if special or key.startswith(("azkaban.flow", "azkaban.job")):
-                    del params[key]
-                continue
-            if key in ADMIN_ONLY_INT:
-                try:
-                    java_int(params[key])
-                except ServletError as err:
-                    raise SubmitError(f"{key} should be an integer") from err
-            elif key in ADMIN_ONLY_BOOL and params[key].lower() not in ("true", "false"):
-                raise SubmitError(f"{key} should be boolean")
+            if key in ADMIN_ONLY_INT or key in ADMIN_ONLY_BOOL or key.startswith(
+                    ("azkaban.flow", "azkaban.job")):
+                del params[key]
+        return
+    for key in ADMIN_ONLY_INT:  # checked in this order: the first bad one is reported
+        if key in params and not all(ch.isdecimal() for ch in params[key]):
+            raise SubmitError(f"{key} should be an integer")
+    for key in ADMIN_ONLY_BOOL:
+        if key in params and params[key].lower() not in _JAVA_BOOLEAN_WORDS:
+            raise SubmitError(f"{key} should be boolean")
