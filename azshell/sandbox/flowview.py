@@ -6,7 +6,10 @@ Kept apart so that the servlets do not depend on the loader's container types (a
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 
 def nodes(flow: Any) -> list[Any]:
@@ -92,3 +95,19 @@ def graph(flows: dict[str, Any], flow_id: str) -> dict[str, Any] | None:
         items.append(obj)
     items.sort(key=lambda o: o["id"])
     return {"flow": flow_id, "nodes": items}
+
+
+def has_flow_trigger(directory: Path, loaded: Any, flow_id: str) -> bool:
+    """``ProjectManager.hasFlowTrigger``: the flow's own ``<id>.flow`` file declares a
+    ``trigger`` (Flow 2.0 only; an embedded flow has no file). The loader's model keeps no
+    trigger, so the installed file is read again, as Azkaban reads the stored one."""
+    if getattr(loaded, "flow_version", None) != "2.0":
+        return False
+    for path in sorted(directory.rglob("*.flow")):
+        if path.stem == flow_id and path.is_file():
+            try:
+                data = yaml.safe_load(path.read_bytes())
+            except (OSError, yaml.YAMLError):
+                return False
+            return isinstance(data, dict) and data.get("trigger") is not None
+    return False

@@ -92,6 +92,59 @@ def test_schedule_errors(api: Api, project: str) -> None:
     assert options["error"] == "Missing required parameter 'pipelineLevel'."
 
 
+def test_bad_execution_options_still_schedule(api: Api, project: str) -> None:
+    """§7.1: option errors only add ``error``; the schedule is stored all the same, with a real
+    id: with the default options when they did not parse (Azkaban: with none), as given when
+    an admin check refused them."""
+    reply = _cron(api, project, concurrentOption="pipeline")
+    assert reply == {"status": "success", "scheduleId": reply["scheduleId"],
+                     "message": f"{project}.main scheduled.",
+                     "error": "Missing required parameter 'pipelineLevel'."}
+    assert isinstance(reply["scheduleId"], int)
+    assert reply["scheduleId"] > 0
+    project_id = api.manager("getProjectId", project)["projectId"]
+    fetched = api.get("/schedule", ajax="fetchSchedule", projectId=project_id,
+                      flowId="main").json()["schedule"]
+    assert fetched["scheduleId"] == str(reply["scheduleId"])
+    assert fetched["executionOptions"]["concurrentOption"] == "skip"
+    items = api.get("/schedule", ajax="fetchSchedules").json()["items"]
+    assert reply["scheduleId"] in {item["scheduleId"] for item in items}
+    again = _cron(api, project, **{"flowOverride[flowPriority]": "high"})  # parsed, then refused
+    assert (again["status"], again["scheduleId"], again["error"]) == (
+        "success", reply["scheduleId"], "flowPriority should be an integer")
+    fetched = api.get("/schedule", ajax="fetchSchedule", projectId=project_id,
+                      flowId="main").json()["schedule"]
+    assert fetched["executionOptions"]["flowParameters"] == {"flowPriority": "high"}
+
+
+def test_a_flow_trigger_owns_its_schedule(api: Api, project_name: str, tmp_path: Path,
+                                          make_zip: Callable[..., Path]) -> None:
+    """§7.1: a Flow 2.0 flow with a ``trigger`` cannot get a cron schedule."""
+    api.create(project_name)
+    archive = make_zip(tmp_path, {
+        "p.project": "azkaban-flow-version: 2.0\n",
+        "timed.flow": "trigger:\n  schedule:\n    type: cron\n    value: 0 0 1 ? * *\n"
+                      "nodes:\n  - name: a\n    type: noop\n",
+        "plain.flow": "nodes:\n  - name: b\n    type: noop\n"}, name="trig.zip")
+    assert api.upload(project_name, archive).status_code == 200
+    assert api.schedule("scheduleCronFlow", projectName=project_name, flow="timed",
+                        cronExpression="0 0 9 ? * *") == {
+        "status": "error", "message": f'<font color="red"> Error: Flow {project_name}.timed is '
+                                      "already associated with flow trigger, so schedule has to "
+                                      "be defined in flow trigger config </font>"}
+    assert api.schedule("scheduleCronFlow", projectName=project_name, flow="plain",
+                        cronExpression="0 0 9 ? * *")["status"] == "success"
+
+
+def test_sla_info_needs_read(api: Api, project: str) -> None:
+    """§7.6: without READ, slaInfo says the project does not exist (by id)."""
+    schedule_id = _cron(api, project)["scheduleId"]
+    project_id = api.manager("getProjectId", project)["projectId"]
+    assert Api(api.url, "metrics").schedule("slaInfo", scheduleId=schedule_id) == {
+        "error": f"Error loading project. Project {project_id} doesn't exist"}
+    assert "allJobNames" in Api(api.url, "reader").schedule("slaInfo", scheduleId=schedule_id)
+
+
 def test_fetch_schedules_and_remove(fresh_sandbox: Sandbox, tmp_path: Path,
                                     make_zip: Callable[..., Path]) -> None:
     api = Api(fresh_sandbox.url)

@@ -86,21 +86,32 @@ class ScheduleServlet(Servlet):
             return error(f"Flow {flow_id} cannot be found in project {project_name}")
         if flow_id in project.locked_flows:
             return error(f"Flow {flow_id} in project {project_name} is locked.")
-        if getattr(flow, "trigger", None):  # a Flow 2.0 flow trigger owns its schedule
+        stored = project.current
+        if stored is not None and flowview.has_flow_trigger(stored.directory, stored.loaded,
+                                                            flow_id):
             return error(f"<font color=\"red\"> Error: Flow {project_name}.{flow_id} is already "
                          "associated with flow trigger, so schedule has to be defined in flow "
                          "trigger config </font>")
         return flow, None
 
     def _options(self, req: Request, session: Session, ret: dict[str, Any]) -> ExecutionOptions:
-        """Options errors only add an ``error`` key; scheduling goes on (as in Azkaban)."""
+        """Options errors only add an ``error`` key; scheduling goes on (as in Azkaban).
+
+        Options an admin check refuses were parsed already and are stored as they are. Options
+        that do not parse are stored as the defaults; Azkaban stores none at all (null
+        ``executionOptions``, defaults when the trigger fires, a NullPointerException in setSla
+        and slaInfo): the sandbox keeps defaults, which clients here rely on.
+        """
         try:
             options = parse_flow_options(req)
-            filter_admin_params(options, "ADMIN" in session.user.role_permissions())
-            return options
-        except (OptionsError, SubmitError) as err:
+        except OptionsError as err:
             ret["error"] = str(err)
             return ExecutionOptions()
+        try:
+            filter_admin_params(options, "ADMIN" in session.user.role_permissions())
+        except SubmitError as err:
+            ret["error"] = str(err)
+        return options
 
     def schedule_cron_flow(self, req: Request, session: Session) -> dict[str, Any]:
         project_name = get_param(req, "projectName")
