@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Callable
 
 import requests
 
 from azshell.sandbox import Sandbox
+from azshell.sandbox import cli as sandbox_cli
+from azshell.sandbox.auth import SessionStore
 
 LOGIN_FORM = '<form id="login-form"'
 COOKIE = "azkaban.browser.session.id"
@@ -144,6 +147,14 @@ def test_wrong_one_shot_credentials_answer_200_text_and_change_nothing(
     check = requests.get(sandbox_url + "/manager", params={
         "ajax": "getProjectId", "project": project_name, "session.id": login(sandbox_url)})
     assert check.json()["error"] == f"Project {project_name} doesn't exist."
+
+
+def test_default_session_lifetime_is_ten_hours(sandbox: Sandbox) -> None:
+    """§2.2: ``session.time.to.live`` defaults to 36,000,000 ms, however the sandbox starts."""
+    assert inspect.signature(Sandbox).parameters["session_ttl"].default == 36000
+    assert SessionStore().ttl == 36000
+    assert sandbox.sessions.ttl == 36000  # the shared sandbox keeps the default
+    assert sandbox_cli._parser().parse_args([]).session_ttl == 36000
 
 
 def test_session_expiry_sliding(fresh_sandbox: Sandbox, login: Callable[..., str]) -> None:

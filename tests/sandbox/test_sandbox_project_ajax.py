@@ -9,6 +9,8 @@ import pytest
 import requests
 from sandbox_calls import Api
 
+from azshell.sandbox import Sandbox, User
+
 JOBS = {
     "start.job": "type=command\ncommand=echo start\nretries=1\n",
     "left.job": "type=command\ncommand=echo left\ndependencies=start\n",
@@ -267,6 +269,28 @@ def test_quirk_24_index_project_lists(api: Api, project: str) -> None:
     everything = Api(api.url, "metrics").get("/index", ajax="fetchallprojects").json()
     assert project in {p["projectName"] for p in everything["projects"]}
     assert api.get("/index", ajax="nosuchcall").text == "{ }"
+
+
+def test_fetchuserprojects_ignores_group_permissions() -> None:
+    """§4: only the user's own READ/ADMIN entries count, not a group's (nor a role's)."""
+    users = [User("azkaban", "azkaban", groups=("azkaban",), roles=("admin",)),
+             User("ops1", "ops1", groups=("ops",))]
+    with Sandbox(users=users) as private:
+        admin, ops = Api(private.url), Api(private.url, "ops1")
+        admin.create("grouped")
+        flags = {f"permissions[{t}]": "false" for t in ("admin", "read", "write", "execute",
+                                                        "schedule")}
+        granted = admin.post("/manager", ajax="addPermission", project="grouped", name="ops",
+                             group="true", **{**flags, "permissions[read]": "true"}).json()
+        assert "error" not in granted
+        assert "flows" in ops.manager("fetchprojectflows", "grouped")  # the group's READ works
+        for view in (ops.get("/index", ajax="fetchuserprojects"),
+                     admin.get("/index", ajax="fetchuserprojects", user="ops1")):
+            assert view.json() == {"projects": []}  # ... but does not list the project
+        admin.post("/manager", ajax="addPermission", project="grouped", name="ops1",
+                   group="false", **{**flags, "permissions[read]": "true"})
+        listed = ops.get("/index", ajax="fetchuserprojects").json()["projects"]
+        assert [p["projectName"] for p in listed] == ["grouped"]
 
 
 def test_created_by_is_last_modifier(api: Api, project_name: str, tmp_path: Path,

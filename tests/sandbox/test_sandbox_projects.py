@@ -55,6 +55,16 @@ def test_create_errors(api: Api, name: str, description: str, message: str) -> N
     assert reply.text == f'{{"status":"error","message":"{message}"}}'
 
 
+def test_project_name_longer_than_64_fails_in_the_database(api: Api, project_name: str) -> None:
+    """§5.1: the name column is VARCHAR(64); a longer name is the insert's failure message."""
+    too_long = (project_name + "x" * 64)[:65]
+    reply = api.create(too_long)
+    assert reply.text == ('{"status":"error","message":"Insert project'
+                          f'{too_long} for existing project failed. "}}')
+    assert api.manager("getProjectId", too_long)["error"] == f"Project {too_long} doesn't exist."
+    assert api.create(too_long[:64]).json()["status"] == "success"
+
+
 def test_create_without_description_param(api: Api, project_name: str) -> None:
     reply = api.post("/manager", action="create", name=project_name)
     assert reply.json() == {"status": "error", "message": "Description cannot be empty."}
@@ -216,6 +226,46 @@ def test_flow2_project_file_errors(api: Api, project: str, tmp_path: Path,
     assert reply.status_code == 500
     assert reply.json()["error"] == ("Installation Failed.<br>azkaban-flow-version is not "
                                      "specified in the project YAML file.")
+
+
+@pytest.mark.parametrize(("files", "message"), [
+    ({"a.project": "azkaban-flow-version: 2.0\n", "b.project": "azkaban-flow-version: 2.0\n",
+      "f.flow": "nodes: []\n"},
+     "Duplicate project YAML files found in the project directory. Only one is allowed."),
+    ({"p.project": "azkaban-flow-version: 2\n", "f.flow": "nodes: []\n"},
+     "Invalid azkaban-flow-version in the project YAML file."),
+    ({"p.project": 'azkaban-flow-version: "2.0"\n', "f.flow": "nodes: []\n"},
+     "Invalid azkaban-flow-version in the project YAML file."),
+])
+def test_flow2_project_file_exceptions_through_upload(
+        api: Api, project: str, tmp_path: Path, make_zip: Callable[..., Path], *,
+        files: dict[str, str], message: str) -> None:
+    """§5.2/§10.1: the loader factory's exceptions: 500, ``Installation Failed.<br>`` + text."""
+    reply = api.upload(project, make_zip(tmp_path, files))
+    assert reply.status_code == 500
+    project_id = str(api.manager("getProjectId", project)["projectId"])
+    assert reply.json() == {"error": f"Installation Failed.<br>{message}",
+                            "projectId": project_id, "version": "0"}
+
+
+def test_long_upload_errors_are_cut(api: Api, project: str, tmp_path: Path,
+                                    make_zip: Callable[..., Path]) -> None:
+    """§5.2: an exception's message is cut at 512 characters and told so; a validator report
+    is cut at 4000 characters, wherever that falls."""
+    bad_size = "9" * 300 + "x" * 300  # Xmx that is no number: the loader's exception
+    reply = api.upload(project, make_zip(tmp_path, {"a.job": f"{JOB}Xmx={bad_size}M\n"}))
+    assert reply.status_code == 500
+    message = f'For input string: "{bad_size}"'
+    assert len(message) > 512
+    assert reply.json()["error"] == ("Installation Failed.<br>" + message[:512]
+                                     + "<br>Too many errors to display.<br>")
+    jobs = {f"job{i:03}.job": f"{JOB}dependencies=ghost{i:03}\n" for i in range(150)}
+    report = api.upload(project, make_zip(tmp_path, jobs, name="many.zip"))
+    assert report.status_code == 500
+    error = report.json()["error"]
+    assert len(error) == 4000
+    assert error.startswith("Validator Directory Flow reports errors:<br><br>")
+    assert 0 < error.count(" cannot find dependency ") < len(jobs)
 
 
 def test_quirk_11_empty_zip_uploads_without_flows(api: Api, project: str, tmp_path: Path,
