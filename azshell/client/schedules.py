@@ -18,8 +18,9 @@ def schedule_id_of(value: int | str) -> int:
 
 
 def _stored_anyway(err: ApiError, project: str, flow: str) -> ApiError:
-    """Bad execution options only add an ``error`` to a success (§7.1): the schedule is stored,
-    with the flow's default options. Say so, or the user would think nothing was scheduled."""
+    """Bad execution options only add an ``error`` to a success (§7.1): the schedule is stored
+    (with no options when they did not parse). Say so, or the user would think nothing was
+    scheduled."""
     body = err.body if isinstance(err.body, dict) else {}
     try:
         schedule_id = int(body.get("scheduleId", -1))
@@ -27,9 +28,9 @@ def _stored_anyway(err: ApiError, project: str, flow: str) -> ApiError:
         schedule_id = -1
     if body.get("status") != "success" or schedule_id < 0:
         return err
-    return ApiError(f"flow {project}.{flow} was scheduled (schedule {schedule_id}) without its "
-                    f"execution options, which the server refused: {err.message}; schedule it "
-                    "again with valid options to replace it", err.status, body)
+    return ApiError(f"flow {project}.{flow} was scheduled (schedule {schedule_id}) although the "
+                    f"server refused its execution options: {err.message}; schedule it again "
+                    "with valid options to replace it", err.status, body)
 
 
 class ScheduleCalls(ClientBase):

@@ -78,8 +78,11 @@ def next_period_ms(first_ms: int, period_ms: int, now_ms: int) -> int:
     return first_ms + steps * period_ms
 
 
-def options_bean(options: Any, sla: list[dict[str, Any]]) -> dict[str, Any]:
-    """The ``ExecutionOptions`` bean as Jackson serialises its getters (fetchSchedule)."""
+def options_bean(options: Any, sla: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The ``ExecutionOptions`` bean as Jackson serialises its getters (fetchSchedule); null
+    when the schedule's options did not parse."""
+    if options is None:
+        return None
     return {
         "flowParameters": dict(options.flow_parameters),
         "runtimeProperties": {k: dict(v) for k, v in options.runtime_properties.items()},

@@ -94,8 +94,8 @@ def test_schedule_errors(api: Api, project: str) -> None:
 
 def test_bad_execution_options_still_schedule(api: Api, project: str) -> None:
     """§7.1: option errors only add ``error``; the schedule is stored all the same, with a real
-    id: with the default options when they did not parse (Azkaban: with none), as given when
-    an admin check refused them."""
+    id: with no options at all when they did not parse (null; setSla and slaInfo then fail
+    with a NullPointerException, HTTP 500), as given when an admin check refused them."""
     reply = _cron(api, project, concurrentOption="pipeline")
     assert reply == {"status": "success", "scheduleId": reply["scheduleId"],
                      "message": f"{project}.main scheduled.",
@@ -106,7 +106,12 @@ def test_bad_execution_options_still_schedule(api: Api, project: str) -> None:
     fetched = api.get("/schedule", ajax="fetchSchedule", projectId=project_id,
                       flowId="main").json()["schedule"]
     assert fetched["scheduleId"] == str(reply["scheduleId"])
-    assert fetched["executionOptions"]["concurrentOption"] == "skip"
+    assert fetched["executionOptions"] is None
+    sla = "main,SUCCESS,5:00,true,false"
+    for params in ({"ajax": "slaInfo"}, {"ajax": "setSla", "settings[0]": sla}):
+        broken = api.post("/schedule", scheduleId=reply["scheduleId"], **params)
+        assert broken.status_code == 500
+        assert "NullPointerException" in broken.text
     items = api.get("/schedule", ajax="fetchSchedules").json()["items"]
     assert reply["scheduleId"] in {item["scheduleId"] for item in items}
     again = _cron(api, project, **{"flowOverride[flowPriority]": "high"})  # parsed, then refused

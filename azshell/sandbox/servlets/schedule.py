@@ -28,6 +28,7 @@ from azshell.sandbox.schedules import (
 )
 from azshell.sandbox.servlets.base import (
     Servlet,
+    ServletError,
     get_bool,
     get_int,
     get_long,
@@ -94,19 +95,19 @@ class ScheduleServlet(Servlet):
                          "trigger config </font>")
         return flow, None
 
-    def _options(self, req: Request, session: Session, ret: dict[str, Any]) -> ExecutionOptions:
+    def _options(self, req: Request, session: Session, ret: dict[str, Any],
+                 ) -> ExecutionOptions | None:
         """Options errors only add an ``error`` key; scheduling goes on (as in Azkaban).
 
         Options an admin check refuses were parsed already and are stored as they are. Options
-        that do not parse are stored as the defaults; Azkaban stores none at all (null
-        ``executionOptions``, defaults when the trigger fires, a NullPointerException in setSla
-        and slaInfo): the sandbox keeps defaults, which clients here rely on.
+        that do not parse are not stored at all, as in Azkaban: a null ``executionOptions``,
+        and a NullPointerException (HTTP 500) in setSla and slaInfo of that schedule.
         """
         try:
             options = parse_flow_options(req)
         except OptionsError as err:
             ret["error"] = str(err)
-            return ExecutionOptions()
+            return None
         try:
             filter_admin_params(options, "ADMIN" in session.user.role_permissions())
         except SubmitError as err:
@@ -172,7 +173,7 @@ class ScheduleServlet(Servlet):
         return ret
 
     def _store(self, project: Project, flow_id: str, session: Session,
-               options: ExecutionOptions, *, first: int, next_exec: int, end: int,
+               options: ExecutionOptions | None, *, first: int, next_exec: int, end: int,
                cron: str | None = None, period: tuple[str | None, int] = (None, 0),
                back_execute_once: bool = False) -> Schedule:
         schedule = self.ctx.state.put_schedule(Schedule(
@@ -234,6 +235,8 @@ class ScheduleServlet(Servlet):
                                  f"javax.servlet.ServletException: {err}"}
         if not settings:
             return {"error": f"SLA for schedule {schedule_id} must have at least one action"}
+        if schedule.options is None:  # the SLA lives in the options Azkaban never stored
+            raise _npe()
         with self.ctx.state.lock:
             schedule.sla_settings = settings
             schedule.sla_emails = split_emails(req.param("slaEmails"))
@@ -255,6 +258,8 @@ class ScheduleServlet(Servlet):
         if flow is None:
             return {"error": f"Error loading flow. Flow {schedule.flow_id} doesn't exist in "
                              f"{schedule.project_id}"}
+        if schedule.options is None:
+            raise _npe()
         ret: dict[str, Any] = {}
         if schedule.sla_settings:
             ret["settings"] = list(schedule.sla_settings)
@@ -300,3 +305,7 @@ ACTIONS: dict[str, Call] = {
     "scheduleCronFlow": ScheduleServlet.schedule_cron_flow,
     "removeSched": ScheduleServlet.remove_sched,
 }
+
+
+def _npe() -> ServletError:
+    return ServletError("java.lang.NullPointerException", "java.lang.NullPointerException")
