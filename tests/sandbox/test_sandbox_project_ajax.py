@@ -305,3 +305,14 @@ def test_created_by_is_last_modifier(api: Api, project_name: str, tmp_path: Path
     assert metrics.upload(project_name, make_zip(tmp_path, JOBS)).status_code == 200
     listed = api.get("/index", ajax="fetchallprojects").json()["projects"]
     assert next(p for p in listed if p["projectName"] == project_name)["createdBy"] == "metrics"
+
+
+def test_flow_lock_checks_the_flow_before_is_locked(api: Api, project: str) -> None:
+    """ajaxSetFlowLock looks the flow up first: no isLocked on an unknown flow is the flow
+    error, on a known flow a 500 (getParam's ServletException)."""
+    unknown = api.get("/manager", ajax="setFlowLock", project=project, flowName="zz")
+    assert unknown.status_code == 200
+    assert unknown.json()["error"] == f"Flow zz not found in project {project}"
+    known = api.get("/manager", ajax="setFlowLock", project=project, flowName="end")
+    assert known.status_code == 500
+    assert api.manager("isFlowLocked", project, flowName="end")["isLocked"] is False

@@ -302,11 +302,13 @@ def remove_proxy_user(ctx, req, session, project, ret) -> None:
 
 
 def set_flow_lock(ctx, req, session, project, ret) -> None:
+    """``ajaxSetFlowLock`` checks the flow before it reads ``isLocked``: an unknown flow is the
+    flow error even without ``isLocked``; a known one without it is a 500."""
     flow_id = get_param(req, "flowName")
-    locked = get_param(req, "isLocked").lower() == "true"
-    message = req.param("flowLockErrorMessage")
     if _flow_or_error(project, flow_id, ret) is None:
         return
+    locked = get_param(req, "isLocked").lower() == "true"
+    message = req.param("flowLockErrorMessage")
     with ctx.state.lock:
         if locked:
             project.locked_flows[flow_id] = message
