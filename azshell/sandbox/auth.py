@@ -6,6 +6,13 @@ do nothing else, so that permission errors are easy to produce. A role is global
 appears in no project's permission list and ``fetchuserprojects`` (user permissions only) lists
 nothing for it, as on a real server. Sessions are an in-memory map with a sliding idle time-out,
 like Azkaban's Guava cache (expire-after-access).
+
+Proxy users: ``addProxyUser`` succeeds only for a name in the acting user's ``proxy`` list
+(``XmlUserManager.validateProxyUser``; no role, not even admin, bypasses it). The solo server's
+``azkaban-users.xml`` gives nobody a ``proxy`` attribute, so there every ``addProxyUser`` is
+refused. To let the call be tried here, the sandbox's ``azkaban`` has the explicit list
+``proxy="metrics,reader"``; ``metrics`` and ``reader`` have none. Any other name, ``azkaban``
+itself included, gets ``User azkaban has no permission to add <name> as proxy user.``
 """
 
 from __future__ import annotations
@@ -30,12 +37,18 @@ ROLES: dict[str, frozenset[str]] = {
 
 @dataclass(frozen=True)
 class User:
-    """An account: name, password, groups and roles (roles grant global permissions)."""
+    """An account: name, password, groups, roles (global permissions) and the users it may
+    add as a project's proxy users (the ``proxy`` attribute of ``azkaban-users.xml``)."""
 
     name: str
     password: str
     groups: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()
+    proxies: tuple[str, ...] = ()
+
+    def may_proxy(self, name: str) -> bool:
+        """``XmlUserManager.validateProxyUser``: only the user's own proxy list counts."""
+        return name in self.proxies
 
     def role_permissions(self) -> frozenset[str]:
         perms: set[str] = set()
@@ -49,7 +62,8 @@ class User:
 
 
 DEFAULT_USERS: tuple[User, ...] = (
-    User("azkaban", "azkaban", groups=("azkaban",), roles=("admin",)),
+    User("azkaban", "azkaban", groups=("azkaban",), roles=("admin",),
+         proxies=("metrics", "reader")),
     User("metrics", "metrics", roles=("metrics",)),
     User("reader", "reader", roles=("reader",)),
 )

@@ -316,3 +316,20 @@ def test_flow_lock_checks_the_flow_before_is_locked(api: Api, project: str) -> N
     known = api.get("/manager", ajax="setFlowLock", project=project, flowName="end")
     assert known.status_code == 500
     assert api.manager("isFlowLocked", project, flowName="end")["isLocked"] is False
+
+
+def test_add_proxy_user_needs_the_acting_users_proxy_list(api: Api, project: str) -> None:
+    """validateProxyUser reads only the acting user's proxy list: the sandbox's azkaban may add
+    metrics and reader, not itself; metrics (project ADMIN here, no list) may add nobody."""
+    refused = api.post("/manager", ajax="addProxyUser", project=project, name="azkaban").json()
+    assert refused["error"] == "User azkaban has no permission to add azkaban as proxy user."
+    api.post("/manager", ajax="addPermission", project=project, name="metrics", group="false",
+             **{f"permissions[{p}]": str(p == "admin").lower()
+                for p in ("admin", "read", "write", "execute", "schedule")})
+    metrics = Api(api.url, "metrics")
+    answer = metrics.post("/manager", ajax="addProxyUser", project=project, name="reader").json()
+    assert answer["error"] == "User metrics has no permission to add reader as proxy user."
+    assert api.manager("getProxyUsers", project)["proxyUsers"] == ["azkaban"]
+    assert "error" not in api.post("/manager", ajax="addProxyUser", project=project,
+                                   name="metrics").json()
+    assert api.manager("getProxyUsers", project)["proxyUsers"] == ["azkaban", "metrics"]

@@ -283,7 +283,7 @@ def _store_permission(ctx: Context, session: Session, project: Project, name: st
 
 def add_proxy_user(ctx, req, session, project, ret) -> None:
     name = get_param(req, "name")
-    if not ctx.users.exists(name):
+    if not session.user.may_proxy(name):
         ret["error"] = f"User {session.user.name} has no permission to add {name} as proxy user."
         return
     with ctx.state.lock:
