@@ -793,7 +793,9 @@ def test_disabling_a_whole_embedded_flow_skips_it(tmp_path, engine):
 
 def test_cancel_of_a_queued_execution_fails_it_before_dispatch(tmp_path, engine):
     """§6.2: a run still queued on the web side is finalized FAILED (failEverything: READY
-    nodes become KILLING, DISABLED ones stay), never reaches the executor, and frees the queue."""
+    nodes become KILLING, DISABLED ones stay), never reaches the executor, and frees the queue.
+    failEverything sets no update time and no flow start time, and no executor writes a flow
+    log for it: a poll sees the new status only in the flow keys."""
     project = make_project(tmp_path, {"main": EMBEDDED.replace("'echo ok'", "'sleep 0.5'", 1)})
     first = submit(engine, project, "main")
     wait_for(lambda: first.status == "RUNNING")
@@ -809,18 +811,37 @@ def test_cancel_of_a_queued_execution_fails_it_before_dispatch(tmp_path, engine)
         "start": "KILLING", "sub": "KILLING", "final": "DISABLED"}
     assert {n["status"] for n in nodes_by_id(nodes["sub"]).values()} == {"KILLING"}
     ended = result["endTime"]
-    assert result["startTime"] == ended == nodes["start"]["startTime"] == nodes["start"]["endTime"]
+    assert ended == nodes["start"]["startTime"] == nodes["start"]["endTime"] > 0
+    assert result["startTime"] == -1
     assert nodes["final"]["startTime"] == nodes["final"]["endTime"] == -1
+    assert result["updateTime"] == seen
+    assert {n["updateTime"] for n in nodes.values()} == {seen}
     update = second.update_json(seen)
-    assert update["status"] == "FAILED"
-    assert {n["id"] for n in update["nodes"]} == {"start", "sub"}
-    assert "Cancelled before dispatching to executor" in second.flow_log.text()
+    assert update == {"status": "FAILED", "startTime": -1, "endTime": ended, "updateTime": seen}
+    assert second.flow_log.text() == ""
     assert not second.exec_dir.exists()
     with pytest.raises(NotRunning):
         engine.cancel(second.execid)
     assert finish(first)["status"] == "SUCCEEDED"
     assert finish(third)["status"] == "SUCCEEDED"  # the cancelled run no longer holds the flow
     assert second.to_json()["status"] == "FAILED"
+
+
+def test_pause_resume_and_retry_of_a_queued_execution_are_refused(tmp_path, engine):
+    """A run the web side still queues is on no executor: pause, resume and retry answer
+    "isn't running." (ExecutorManager finds no running execution) and change nothing."""
+    project = make_project(tmp_path, {"main": flow_yaml(job("a", "sleep 0.4"))})
+    first = submit(engine, project, "main")
+    wait_for(lambda: first.status == "RUNNING")
+    queued = submit(engine, project, "main", concurrent_option="queue")
+    seen = queued.update_time
+    for control in (engine.pause, engine.resume, engine.retry_failed):
+        with pytest.raises(NotRunning, match=rf"^Execution {queued.execid} of flow main "
+                                             r"isn't running\.$"):
+            control(queued.execid)
+    assert (queued.status, queued.update_time) == ("PREPARING", seen)
+    assert queued.flow_log.text() == ""
+    assert finish(queued)["status"] == "SUCCEEDED"  # not paused: it runs once dispatched
 
 
 def test_cancel_between_dispatch_and_start_kills(tmp_path, engine, monkeypatch):

@@ -248,10 +248,27 @@ def test_cancel_of_a_queued_run_fails_it(api: Api, slow: str) -> None:
         flow = api.executor("fetchexecflow", execid=queued)
         assert flow["status"] == "FAILED"
         assert {n["status"] for n in flow["nodes"]} == {"KILLING"}
-        assert flow["startTime"] == flow["endTime"] > 0
+        assert flow["startTime"] == -1
+        assert flow["endTime"] > 0
+        assert api.executor("fetchExecFlowLogs", execid=queued, offset=0,
+                            length=1000)["length"] == 0
         assert api.executor("getRunning", project=slow, flow="after") == {"execIds": [first]}
         assert api.executor("cancelFlow", execid=queued) == {
             "error": f"Execution {queued} of flow after isn't running."}
+    finally:
+        api.executor("cancelFlow", execid=first)
+
+
+def test_pause_and_resume_of_a_queued_run_say_it_is_not_running(api: Api, slow: str) -> None:
+    """§6.2: a run still queued on the web server is on no executor: pause answers the
+    "isn't running." error, resume the same text under its own key, and the run stays queued."""
+    first = _start_slow(api, slow)
+    try:
+        queued = api.execute(slow, "after", concurrentOption="queue")["execid"]
+        message = f"Execution {queued} of flow after isn't running."
+        assert api.executor("pauseFlow", execid=queued) == {"error": message}
+        assert api.executor("resumeFlow", execid=queued) == {"resume": message}
+        assert api.executor("fetchexecflow", execid=queued)["status"] == "PREPARING"
     finally:
         api.executor("cancelFlow", execid=first)
 

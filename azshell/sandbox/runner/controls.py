@@ -52,15 +52,16 @@ class ExecutionApi:
             if self._finished:
                 raise NotRunning(self.execid, self.flow_id)
             if not self._dispatched:
-                self._fail_before_dispatch("Cancelled before dispatching to executor")
+                self._fail_before_dispatch()
                 return
             self.flow_log.info("Flow killed by user")
             self.kill()
 
     def pause(self) -> None:
-        """pauseFlow: running jobs go on, no new job starts; pausing twice is fine."""
+        """pauseFlow: running jobs go on, no new job starts; pausing twice is fine. A run the
+        web side still queues is on no executor: "isn't running", like a finished one."""
         with self.cond:
-            if self._finished:
+            if self._finished or not self._dispatched:
                 raise NotRunning(self.execid, self.flow_id)
             if self._killed:
                 raise EngineError(
@@ -74,9 +75,10 @@ class ExecutionApi:
             self.cond.notify_all()
 
     def resume(self) -> None:
-        """resumeFlow: back to RUNNING (or FAILED_FINISHING); resuming a running flow is fine."""
+        """resumeFlow: back to RUNNING (or FAILED_FINISHING); resuming a running flow is fine;
+        a queued run is not running."""
         with self.cond:
-            if self._finished:
+            if self._finished or not self._dispatched:
                 raise NotRunning(self.execid, self.flow_id)
             if not self._paused:
                 self.flow_log.info("Cannot resume flow that isn't paused")
@@ -91,7 +93,7 @@ class ExecutionApi:
         with self.cond:
             if self.root.status in (FAILED, SUCCEEDED):
                 raise AlreadyFinished()
-            if self._finished:
+            if self._finished or not self._dispatched:
                 raise NotRunning(self.execid, self.flow_id)
             self.flow_log.info("Retrying failures invoked by user")
             self._retry_requested = True

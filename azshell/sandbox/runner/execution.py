@@ -204,11 +204,11 @@ class Execution(ExecutionApi, ExecutionJobs):
     def _wait_for_queue(self) -> bool:
         """Dispatch: at once, or (concurrentOption=queue) once earlier runs of the flow ended.
 
-        Until then the execution waits in the web server's queue, PREPARING. Returns False when
-        it was cancelled there (``cancel`` finalizes it, see ``_fail_before_dispatch``).
+        Until then the execution waits in the web server's queue, PREPARING, with no flow log
+        (only an executor writes one). Returns False when it was cancelled there (``cancel``
+        finalizes it, see ``_fail_before_dispatch``).
         """
         queued = self.options.concurrent_option == "queue"
-        announced = False
         while True:
             earlier = self.engine.earlier_unfinished(self) if queued else []
             with self.cond:
@@ -217,9 +217,6 @@ class Execution(ExecutionApi, ExecutionJobs):
                 if not earlier or self._killed:
                     self._dispatched = True
                     return True
-                if not announced:
-                    self.flow_log.info(f"Queued behind executions {earlier}.")
-                    announced = True
                 self.cond.wait(_BLOCKED_WAIT)
 
     def _prepare_directory(self) -> None:
@@ -263,25 +260,26 @@ class Execution(ExecutionApi, ExecutionJobs):
         log.info(f"Running flow '{self.flow_id}'.")
         self._set(self.root, PAUSED if self._paused else RUNNING, start=True)
 
-    def _fail_before_dispatch(self, reason: str) -> None:
+    def _fail_before_dispatch(self) -> None:
         """``ExecutionControllerUtils.finalizeFlow`` of a flow the web server still queues.
 
         Its ``failEverything``: nodes already SUCCEEDED, FAILED, KILLED, SKIPPED or DISABLED
         keep their status; READY ones become KILLING (and stay so: nothing runs them any more),
-        any other becomes FAILED; unset start and end times take one time; the flow is FAILED.
+        any other becomes FAILED; unset start and end times of the nodes take one time; the
+        flow gets an end time (its start time stays -1: it never started) and FAILED. Nothing
+        sets an update time there and no executor ever writes this run's flow log (the reason,
+        "Cancelled before dispatching to executor", only reaches the web server's own log), so
+        neither changes here: ``fetchexecflowupdate`` shows the new status in its flow keys.
         """
-        self.flow_log.info(reason)
-        stamp = self._stamp()
+        stamp = max(self.now_ms(), self._last_stamp + 1)
         kept = (SUCCEEDED, FAILED, KILLED, SKIPPED, DISABLED)
         for node in self.root.walk():
             if node.status in kept:
                 continue
             node.status = KILLING if node.status == READY else FAILED
-            node.update_time = stamp  # the sandbox's rule: every change is stamped (§6.4)
             node.start_time = stamp if node.start_time == -1 else node.start_time
             node.end_time = stamp if node.end_time == -1 else node.end_time
-        self.root.start_time = stamp if self.root.start_time == -1 else self.root.start_time
-        self.root.end_time = stamp
+        self.root.end_time = stamp if self.root.end_time == -1 else self.root.end_time
         self.root.status = FAILED
         self._finished = True
         self.cond.notify_all()
