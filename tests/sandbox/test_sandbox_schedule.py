@@ -213,10 +213,18 @@ def test_schedule_flow_by_period(api: Api, project: str) -> None:
         "status": "error", "message": f"Project {project} does not exist"}
 
 
+def test_sla_info_suggests_the_schedules_own_failure_emails(api: Api, project: str) -> None:
+    """§7.6: without an SLA, slaInfo suggests the failure emails of the schedule's execution
+    options (given with failureEmails), not the flow's failure.emails."""
+    schedule_id = _cron(api, project, failureEmails="a@x.org,b@x.org")["scheduleId"]
+    assert api.schedule("slaInfo", scheduleId=schedule_id) == {
+        "slaEmails": ["a@x.org", "b@x.org"], "allJobNames": ["first", "main"]}
+
+
 def test_sla(api: Api, project: str) -> None:
     schedule_id = _cron(api, project)["scheduleId"]
     before = api.schedule("slaInfo", scheduleId=schedule_id)
-    assert before == {"slaEmails": ["ops@example.com"], "allJobNames": ["first", "main"]}
+    assert before == {"allJobNames": ["first", "main"]}  # the flow's failure.emails: not used
     assert api.schedule("setSla", scheduleId=schedule_id) == {
         "error": f"SLA for schedule {schedule_id} must have at least one action"}
     no_action = api.schedule("setSla", scheduleId=schedule_id,

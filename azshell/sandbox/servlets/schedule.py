@@ -265,10 +265,11 @@ class ScheduleServlet(Servlet):
             ret["settings"] = list(schedule.sla_settings)
             ret["slaEmails"] = list(schedule.sla_emails)
             ret["slaAlerters"] = dict(schedule.sla_alerters)
-        else:
-            suggested = flowview.emails(flow, "failure.emails")
-            if suggested:
-                ret["slaEmails"] = suggested
+        elif schedule.options.failure_emails:
+            # ajaxSlaInfo suggests the failure emails of the schedule's own options (those given
+            # with failureEmails when it was scheduled); the flow's failure.emails only in a
+            # branch a null executionOptions never reaches (the NPE above comes first)
+            ret["slaEmails"] = list(schedule.options.failure_emails)
         ret["allJobNames"] = _job_names(project.flows, schedule.flow_id)
         return ret
 
