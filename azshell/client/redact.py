@@ -17,7 +17,13 @@ PASSWORD_PLACEHOLDER = "***"
 # parameter name -> what is shown instead of its value
 SECRET_PARAMS = {"session.id": SESSION_PLACEHOLDER, "password": PASSWORD_PLACEHOLDER}
 
-_SECRET_IN_TEXT = re.compile(r"(session\.id|password)=([^&\s;\"']+)", re.IGNORECASE)
+# name=value in a query string or a command line: a value quoted after the "=", or a value inside
+# quotes that opened before the name, is hidden up to its closing quote; a bare value up to a
+# space, a quote, or an "&"/";" that starts the next name=value (a password may contain "&")
+_SECRET_IN_TEXT = re.compile(
+    r"""(?P<q>["'])?(?P<name>session\.id|password)="""
+    r"""(?P<value>(?(q)[^"']*|(?:'[^']*'?|"[^"]*"?|(?:[^\s"'&;]|[&;](?!\s*[\w.\[\]]+=))+)))""",
+    re.IGNORECASE)
 # the login answer: {"status" : "success", "session.id" : "..."} (any id format, not only UUIDs)
 _SECRET_IN_JSON = re.compile(r'("(session\.id|password)"\s*:\s*")([^"]*)(")', re.IGNORECASE)
 # cookie attributes, whose values are not secret (everything else in a cookie header is)
@@ -61,7 +67,8 @@ def redact_text(text: str, session_id: str | None = None, password: str | None =
         text = text.replace(session_id, SESSION_PLACEHOLDER)
     if password:
         text = text.replace(password, PASSWORD_PLACEHOLDER)
-    text = _SECRET_IN_TEXT.sub(lambda m: f"{m.group(1)}={redact_value(m.group(1), '')}", text)
+    text = _SECRET_IN_TEXT.sub(
+        lambda m: f"{m['q'] or ''}{m['name']}={redact_value(m['name'], '')}", text)
     text = _SECRET_IN_JSON.sub(
         lambda m: f"{m.group(1)}{redact_value(m.group(2), '')}{m.group(4)}", text)
     return _UUID.sub(SESSION_PLACEHOLDER, text)

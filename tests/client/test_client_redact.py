@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from azshell.client.redact import redact_params, redact_text, redact_url
 
 SID = "0f8e2c1a-5b7d-4c3e-9a1f-2b3c4d5e6f70"
@@ -34,3 +36,20 @@ def test_redact_text() -> None:
     assert redact_text(f"id {SID} seen", session_id=SID) == "id <session> seen"
     assert redact_text("my pass is s3cret!", password="s3cret!") == "my pass is ***"
     assert redact_text("other uuid " + SID.upper()) == "other uuid <session>"
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("run: call POST / password='Amp&Tail7Secret' x=1", "run: call POST / password=*** x=1"),
+    ('run: call POST / "password=my Spaced9Secret" x=1', 'run: call POST / "password=***" x=1'),
+    ("run: call 'password=Semi;Colon7Secret' z", "run: call 'password=***' z"),
+    ("password=Amp&Tail7Secret end", "password=*** end"),
+    ('password="quoted value" after', "password=*** after"),
+    ("GET /x?a=1&password=abc&session.id=123&b=2",
+     "GET /x?a=1&password=***&session.id=<session>&b=2"),
+    ("session.id=abc;path=/", "session.id=<session>;path=/"),
+    ("Set-Cookie: azkaban.browser.session.id=abc; Path=/",
+     "Set-Cookie: azkaban.browser.session.id=<session>; Path=/"),
+])
+def test_secrets_in_command_lines_are_hidden_whole(text: str, shown: str) -> None:
+    assert redact_text(text) == shown
+
