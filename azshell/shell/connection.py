@@ -13,8 +13,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from azshell.errors import LocalError, SessionError, UsageError
+from azshell.errors import SessionError, UsageError
 from azshell.shell.context import Context, make_names
+from azshell.shell.settings import check_url
 
 
 def session_store(ctx: Context) -> Any:
@@ -65,13 +66,13 @@ def run_password_command(command: str) -> str:
         done = subprocess.run(
             command, shell=True, capture_output=True, text=True, timeout=120, check=False
         )
-    except (OSError, subprocess.TimeoutExpired) as err:
-        raise LocalError(f"password_command could not run: {err}") from None
+    except (OSError, subprocess.TimeoutExpired) as err:  # no password: like a missing one (rc 3)
+        raise SessionError(f"password_command could not run: {err}") from None
     if done.returncode != 0:
-        raise LocalError(f"password_command failed with exit status {done.returncode}")
+        raise SessionError(f"password_command failed with exit status {done.returncode}")
     lines = done.stdout.splitlines()
     if not lines or not lines[0]:
-        raise LocalError("password_command printed nothing")
+        raise SessionError("password_command printed nothing")
     return lines[0]
 
 
@@ -114,7 +115,10 @@ def resolve_user(ctx: Context, url: str, user: str | None) -> str:
     if chosen:
         return chosen
     if ctx.interactive and terminal_available():
-        answer = input("User: ").strip()
+        try:
+            answer = input("User: ").strip()
+        except EOFError:  # Ctrl-D: no user, not the end of the shell
+            answer = ""
         if answer:
             return answer
     raise UsageError("no user: give --user, set AZSHELL_USER, or use a profile")
@@ -122,6 +126,7 @@ def resolve_user(ctx: Context, url: str, user: str | None) -> str:
 
 def connect(ctx: Context, url: str, user: str | None = None, *, login: bool = False) -> Any:
     """Make ``ctx.client`` talk to ``url`` as ``user``: a saved session, else a login."""
+    url = check_url(url)
     if "://" not in url:
         url = f"http://{url}"  # `azshell localhost:8081` means what it says
     client = new_client(ctx, url)
@@ -156,6 +161,20 @@ def connect(ctx: Context, url: str, user: str | None = None, *, login: bool = Fa
         ctx.names = make_names(client.url, ctx.interactive, user)
     if changed:
         ctx.last_execid = None
+    ctx.client = client
+    return client
+
+
+def saved_session_client(ctx: Context) -> Any:
+    """The configured server's client on its saved session, if there is one (no login): what a
+    script's `logout` ends."""
+    url = check_url(ctx.settings.url or "")
+    client = new_client(ctx, url if "://" in url else f"http://{url}")
+    user = resolve_user(ctx, client.url, None)
+    saved = session_store(ctx).get(client.url, user)
+    if not saved:
+        return None
+    client.adopt_session(user, saved)
     ctx.client = client
     return client
 

@@ -23,6 +23,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 DEFAULT_CONFIG = Path(__file__).with_name("azshellrc.toml")
 
 OUTPUTS = ("auto", "json", "table", "raw")
+MAX_TIMEOUT = 86400.0  # a day: beyond it a time-out is a typo (and inf breaks the clock)
 COLORS = ("auto", "on", "off")
 PROFILE_KEYS = ("url", "user", "insecure", "ca_cert", "timeout", "password_command")
 SHELL_KEYS = ("output", "color", "pager", "verbose", "timing", "toolbar", "default_profile")
@@ -81,6 +82,29 @@ def _bool(value: Any, key: str, where: str) -> bool:
     raise UsageError(f"{where}: {key} must be true or false, not {value!r}")
 
 
+def check_url(value: object, where: str = "") -> str:
+    """A server address that can be used, or a one-line UsageError (rc 2) that never repeats
+    a password written into it."""
+    from urllib.parse import urlsplit  # not at import: `azshell --version` reads settings
+
+    text = str(value).strip()
+    lead = f"{where}: " if where else ""
+    probe = text if "://" in text else f"http://{text}"
+    try:
+        parts = urlsplit(probe)
+        port = parts.port
+    except ValueError as err:
+        raise UsageError(f"{lead}bad server URL: {err}") from None
+    if parts.username is not None or parts.password is not None:
+        raise UsageError(f"{lead}bad server URL: no user or password in it; give the user with "
+                         "--user (or AZSHELL_USER) and the password when asked "
+                         "(or AZSHELL_PASSWORD)")
+    if parts.scheme not in ("http", "https") or not parts.hostname or port == 0:
+        raise UsageError(f"{lead}bad server URL {text!r}: use http://host:port or "
+                         "https://host:port")
+    return text
+
+
 def _check(key: str, value: Any, where: str) -> Any:
     """Normalise one setting's value, or fail with a one-line message naming its source."""
     if key in ("pager", "verbose", "timing", "toolbar", "insecure", "debug"):
@@ -90,8 +114,9 @@ def _check(key: str, value: Any, where: str) -> Any:
             number = float(value)
         except (TypeError, ValueError):
             number = -1.0
-        if number <= 0:
-            raise UsageError(f"{where}: timeout must be a positive number of seconds")
+        if not 0 < number <= MAX_TIMEOUT:  # also refuses nan and inf
+            raise UsageError(f"{where}: timeout must be a number of seconds above 0 and at "
+                             f"most {MAX_TIMEOUT:g}")
         return number
     if key == "output" and value not in OUTPUTS:
         raise UsageError(f"{where}: output must be one of {', '.join(OUTPUTS)}, not {value!r}")
@@ -99,7 +124,9 @@ def _check(key: str, value: Any, where: str) -> Any:
         value = {"always": "on", "never": "off", True: "on", False: "off"}.get(value, value)
         if value not in COLORS:
             raise UsageError(f"{where}: color must be auto, on or off, not {value!r}")
-    if key in ("url", "user", "ca_cert", "password_command", "default_profile", "profile"):
+    if key == "url":
+        return check_url(value, where)
+    if key in ("user", "ca_cert", "password_command", "default_profile", "profile"):
         return str(value)
     return value
 
@@ -109,12 +136,18 @@ def file_layers(data: dict[str, Any], where: str) -> tuple[dict[str, Any], dict[
     unknown = set(data) - {"shell", "profiles"}
     if unknown:
         raise UsageError(f"{where}: unknown section {sorted(unknown)[0]!r}")
+    if not isinstance(data.get("shell", {}), dict):
+        raise UsageError(f"{where}: 'shell' must be a table ([shell])")
+    if not isinstance(data.get("profiles", {}), dict):
+        raise UsageError(f"{where}: 'profiles' must be tables ([profiles.NAME])")
     shell = dict(data.get("shell", {}))
     for key in shell:
         if key not in SHELL_KEYS:
             raise UsageError(f"{where}: unknown key {key!r} in [shell]")
     profiles = data.get("profiles", {})
     for name, table in profiles.items():
+        if not isinstance(table, dict):
+            raise UsageError(f"{where}: profiles.{name} must be a table ([profiles.{name}])")
         if "password" in table:
             raise UsageError(
                 f"{where}: [profiles.{name}] has a password; use password_command or "

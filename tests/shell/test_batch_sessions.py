@@ -131,6 +131,64 @@ def test_logout_forgets_the_saved_session(tmp_path: Path, sandbox: Any) -> None:
     assert again.returncode == 3
 
 
+def test_logout_in_a_later_script_ends_the_saved_session(tmp_path: Path, sandbox: Any) -> None:
+    first = run(tmp_path, sandbox.url, "--user", "azkaban", "-c", "whoami", password="azkaban")
+    assert first.returncode == 0, first.stderr
+    sid = json.loads(sessions_file(tmp_path).read_text())[f"azkaban@{sandbox.url}"]["session_id"]
+    done = run(tmp_path, sandbox.url, "--user", "azkaban", "-c", "logout")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["logged_out"] is True
+    assert json.loads(sessions_file(tmp_path).read_text()) == {}
+    import requests
+
+    gone = requests.get(f"{sandbox.url}/index", params={"ajax": "fetchuserprojects",
+                                                        "session.id": sid}, timeout=10)
+    assert gone.json() == {"error": "session"}  # ended on the server too
+    nothing = run(tmp_path, sandbox.url, "--user", "azkaban", "-c", "logout")
+    assert json.loads(nothing.stdout) == {"ok": True, "logged_out": False}
+
+
+def test_a_failing_password_command_is_exit_3(tmp_path: Path, sandbox: Any) -> None:
+    config = tmp_path / "config" / "azshell" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text(f'[profiles.box]\nurl = "{sandbox.url}"\nuser = "azkaban"\n'
+                      f'password_command = "exit 4"\n')
+    done = run(tmp_path, "--profile", "box", "-c", "projects")
+    assert done.returncode == 3
+    assert done.stderr == "-c:1: error: password_command failed with exit status 4\n"
+
+
+@pytest.mark.parametrize(("url", "message"), [
+    ("http://bob:s3cr3tpw@127.0.0.1:8081", "no user or password in it"),
+    ("http://[::1", "bad server URL: Invalid IPv6 URL"),
+    ("http://127.0.0.1:99999", "bad server URL: Port out of range"),
+    ("http://127.0.0.1:abc", "bad server URL: Port could not be cast"),
+    ("ftp://127.0.0.1", "use http://host:port"),
+])
+def test_bad_server_urls_are_usage_errors_that_hide_passwords(tmp_path: Path, url: str,
+                                                             message: str) -> None:
+    for args, extra in (((url,), {}), ((), {"AZSHELL_URL": url})):
+        done = run(tmp_path, *args, "--user", "azkaban", "-c", "projects", password="x",
+                   extra=extra)
+        assert done.returncode == 2, done.stderr
+        assert message in done.stderr
+        assert "s3cr3tpw" not in done.stderr
+        assert len(done.stderr.splitlines()) == 1
+    later = run(tmp_path, "-c", f"connect {url} azkaban", password="x")
+    assert later.returncode == 2
+    assert message in later.stderr
+    assert "s3cr3tpw" not in later.stderr
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "1e400", "0", "-3"])
+def test_bad_timeouts_are_usage_errors(tmp_path: Path, value: str) -> None:
+    done = run(tmp_path, "http://127.0.0.1:9", "--user", "azkaban", "--timeout", value,
+               "-c", "projects", password="x")
+    assert done.returncode == 2
+    assert "timeout must be a number of seconds above 0 and at most 86400" in done.stderr
+    assert "internal error" not in done.stderr
+
+
 def test_sandbox_option_gives_a_working_shell(tmp_path: Path) -> None:
     done = run(tmp_path, "--sandbox", "-c", "whoami", "-c", "create demo", "-c", "projects")
     assert done.returncode == 0, done.stderr

@@ -27,6 +27,10 @@ def login(ctx: Context, inv: Invocation) -> dict:
 def logout(ctx: Context, inv: Invocation) -> dict:
     """Ends the session on the server and drops the saved id, so the next run asks again."""
     client = ctx.client
+    if client is None and ctx.settings.url:  # a script: the saved session is the one to end
+        from azshell.shell.connection import saved_session_client
+
+        client = saved_session_client(ctx)
     if client is None or not client.session_id:
         return {"ok": True, "logged_out": False}
     try:
