@@ -19,7 +19,7 @@ from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 from prompt_toolkit.shortcuts import CompleteStyle
 from prompt_toolkit.styles import Style
 
-from azshell.errors import AzshellError
+from azshell.errors import AzshellError, SessionError
 from azshell.shell.completer import BusyCompleter, ShellCompleter
 from azshell.shell.keys import shell_bindings
 from azshell.shell.lexer import STYLE, CommandLexer
@@ -333,15 +333,23 @@ class InteractiveShell:
         return self._question(message, is_password=True)
 
     def confirm(self, question: str) -> bool:
-        """A yes/no question; only y or yes says yes."""
-        answer = self._question(f"{question} [y/N] ")
+        """A yes/no question; only y or yes says yes (Ctrl-D says no)."""
+        try:
+            answer = self._question(f"{question} [y/N] ")
+        except EOFError:
+            return False
         return answer.strip().lower() in ("y", "yes")
 
     def _question(self, message: str, is_password: bool = False) -> str:
         """A one-off prompt on the shell's terminal, without the shell's history."""
         asker: PromptSession[str] = PromptSession(
             **{k: v for k, v in self._io.items() if v is not None})
-        return asker.prompt(message, is_password=is_password)
+        try:
+            return asker.prompt(message, is_password=is_password)
+        except EOFError:
+            if is_password:  # Ctrl-D: no password, and the shell goes on
+                raise SessionError("no password given") from None
+            raise
 
 
 def _file_history() -> Any:

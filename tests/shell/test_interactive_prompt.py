@@ -319,6 +319,35 @@ def test_the_toolbar_follows_the_last_execution_to_its_end_without_a_keystroke( 
     assert "SUCCEEDED" not in shown[0]
 
 
+def test_ctrl_d_at_a_question_answers_no_and_the_shell_goes_on(
+        harness: Callable[..., Harness], project_name: str, client: Any) -> None:
+    client.create_project(project_name, "kept")
+    h = harness()
+    asked = threading.Event()
+    question = h.shell._question
+
+    def ask(*args: Any, **kwargs: Any) -> str:
+        asked.set()  # keys typed from now on go to the question (the pipe keeps them)
+        return question(*args, **kwargs)
+
+    h.shell._question = ask
+
+    def script(h: Harness) -> None:
+        h.wait_prompt(0)
+        h.type(f"delete {project_name}\r")
+        h.wait(asked.is_set, "the question")
+        h.type(CTRL_D)
+        h.wait_prompt(1)
+        h.type("whoami\r")
+        h.wait_prompt(2)
+        h.type(CTRL_D)
+
+    assert h.run(script) == 0
+    assert len(h.ctx.lines) == 2  # the shell went on after the question
+    assert '"deleted": false' in h.stdout.getvalue()
+    assert project_name in [p["projectName"] for p in client.projects(all=True)]
+
+
 def test_a_saved_session_is_adopted_after_the_first_prompt(
         harness: Callable[..., Harness], sandbox: Any, session_id: str) -> None:
     h = harness()
