@@ -125,6 +125,19 @@ def test_ctrl_c_in_the_middle_of_a_request(held: tuple[Held, FakeServer]) -> Non
     assert out.getvalue() == ""
 
 
+def test_a_server_lost_while_waiting_names_the_execution_that_goes_on(
+        held: tuple[Held, FakeServer]) -> None:
+    _, server = held
+    client = AzkabanClient(server.url, timeout=(1.0, 1.0))
+    client.login("azkaban", "azkaban")
+    ctx, out, err = make(client)
+    assert run_line(ctx, "wait 9") == 3  # the exit code of a server that does not answer
+    line = err.getvalue()
+    assert line.startswith("error: no answer from ")
+    assert line.endswith("; execution 9 goes on unfollowed: 'wait 9' follows it again\n")
+    assert line.count("\n") == 1
+
+
 def test_wait_on_a_terminal_shows_the_run_and_learns_its_status(
         client: Any, zip_directory: Any, tmp_path: Path, project_name: str) -> None:
     client.create_project(project_name, "follow test")

@@ -76,6 +76,12 @@ def follow_execution(ctx: Context, command: Command, execid: int,
         _print_outcome(ctx, command, late.model)
         raise AzshellError(f"execution {execid} still {late.model.status} after "
                            f"{late.timeout:g} s; follow it again with: wait {execid}") from None
+    except AzshellError as err:
+        seen = follower.model
+        if seen is not None and not seen.finished:  # lost mid-way: say which execution goes on
+            err.message = (f"{err.message}; execution {execid} goes on unfollowed: "
+                           f"'wait {execid}' follows it again")
+        raise
     _print_outcome(ctx, command, model)
     if model.status != "SUCCEEDED":
         if view is not None:  # an operator at a terminal: the usual next steps
