@@ -9,6 +9,14 @@ Rules (protocol §2, §12b):
   ``credentials`` callable and repeat the call once;
 - a request that may have reached the server and lost its answer is never repeated when it
   changes state (OutcomeUnknown); read-only calls are repeated once after a dropped connection.
+
+Time limits, ``timeout=(connect, read)``: ``connect`` bounds making the connection; ``read``
+bounds the whole wait for the answer, from the moment the request has been sent (an upload's
+body is not counted) to the answer's last byte — not each read on the socket, which a server
+sending a byte at a time could stretch forever (deadline.py). An answer cut by it is the same
+RequestTimedOut (OutcomeUnknown for a state change) as one that never came. The one exception
+is a project download streamed to disk: once its headers are in, a large zip may rightly take
+longer, so only a pause longer than ``read`` between two pieces ends it.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ import requests
 from urllib3.exceptions import InsecureRequestWarning
 
 from azshell import __version__
-from azshell.client import answers, failures
+from azshell.client import answers, deadline, failures
 from azshell.client.redact import redact_headers, redact_params, redact_text
 from azshell.client.upload import ZipUpload
 from azshell.errors import (
@@ -152,6 +160,7 @@ class Transport:
         self._http = requests.Session()
         self._http.cookies.set_policy(_NoCookies())
         self._http.headers["User-Agent"] = USER_AGENT
+        deadline.mount(self._http)
         if self._verify is False:
             # The user chose not to verify; repeating that on every call helps nobody.
             warnings.filterwarnings("ignore", category=InsecureRequestWarning)
@@ -314,6 +323,27 @@ class Transport:
 
     def _send_http(self, request: Request, url: str, params: Params, headers: dict[str, str],
                    ) -> tuple[requests.Response, int]:
+        """The response and its body size, all of it within the read timeout (module doc).
+
+        A failure caused by the deadline cutting the connection is a ``ReadTimeout``, whatever
+        the broken read looked like (a short body, a lost connection, a TLS error).
+        """
+        limit = deadline.Deadline(self._timeout[1])
+        late = requests.exceptions.ReadTimeout(f"no complete answer within {limit.seconds:g} s")
+        try:
+            with limit:
+                response, size = self._answer(request, url, params, headers)
+        except (requests.RequestException, OSError) as exc:
+            if limit.expired:
+                raise late from exc
+            raise
+        if limit.expired:  # an answer read up to a closed connection: possibly cut short
+            response.close()
+            raise late
+        return response, size
+
+    def _answer(self, request: Request, url: str, params: Params, headers: dict[str, str],
+                ) -> tuple[requests.Response, int]:
         """The response and its body size (the announced size for a streamed download)."""
         common: dict[str, Any] = {"timeout": self._timeout, "verify": self._verify,
                                   "allow_redirects": False, "headers": headers}
