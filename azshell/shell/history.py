@@ -1,8 +1,10 @@
 """Command history on disk that never holds a secret, in a file only its owner can read.
 
 A line is kept out of the file when its command is marked ``secret`` in the table (``login``,
-``connect``) or when it contains something that looks like a credential. Such lines stay
-recallable in memory for the rest of the session: the user typed them here, a moment ago.
+``connect``), when it contains something that looks like a credential, or when its first word
+is no command at all: that is most often a password typed at the wrong prompt (after a question
+that never came), and a typo is not worth keeping. Such lines stay recallable in memory for the
+rest of the session: the user typed them here, a moment ago.
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ def is_secret(line: str) -> bool:
     words = split(line)
     if not words:
         return False
+    if words[0].startswith("#"):
+        return False  # a comment
     command = find(words[0]) or find(words[0].lower())
-    return command is not None and command.secret
+    return command is None or command.secret
 
 
 def private_file(path: Path) -> Path:

@@ -15,6 +15,7 @@ from azshell.shell.history import SecretFreeHistory, is_secret
     "call POST / action=login username=a password=b", "call /x passwd=1",
     "call /executor session.id=abc", "call /x session_id=abc", "call /x token=t",
     "set secret x", "call /x Password=B",
+    "hunter2", "Tr0ub4dor&3 x", "azkaban",  # not a command: a password typed at the prompt
 ])
 def test_secret_lines(line: str) -> None:
     assert is_secret(line)
@@ -22,7 +23,7 @@ def test_secret_lines(line: str) -> None:
 
 @pytest.mark.parametrize("line", [
     "", "projects", "execute demo main", "flows login_jobs_project_is_fine_too", "logout",
-    "help login",
+    "help login", "quit", "# a comment",
 ])
 def test_ordinary_lines(line: str) -> None:
     assert not is_secret(line)
