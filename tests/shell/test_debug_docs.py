@@ -26,7 +26,7 @@ def test_readme_keeps_its_two_commands_first_and_links_the_docs() -> None:
     assert ci[-1] == commands[1]  # CI runs exactly the README's test command
     links = re.findall(r"\]\(((?:docs|examples)/[^)]*)\)", README)
     assert {"docs/operators.md", "docs/scripts.md", "docs/debugging.md",
-            "docs/commands.md"} <= set(links)
+            "docs/commands.md", "docs/shell.md"} <= set(links)
     for link in links:
         assert (ROOT / link).exists(), link
 
@@ -65,3 +65,18 @@ def test_every_debugging_aid_is_documented_in_both_guides() -> None:
 def test_the_example_scripts_named_in_the_docs_exist() -> None:
     for name in re.findall(r"`([\w-]+\.(?:az|sh))", SCRIPTS):
         assert (ROOT / "examples" / "scripts" / name).exists(), name
+
+
+def test_the_shell_guide_names_every_key_binding_and_setting() -> None:
+    from azshell.shell.commands import SETTINGS
+    from azshell.shell.keys import shell_bindings
+
+    guide = (ROOT / "docs" / "shell.md").read_text(encoding="utf-8")
+    names = {"f2": "F2", "c-i": "Tab", "c-@": "Ctrl-Space", "c-m": "Enter on a menu entry"}
+    for binding in shell_bindings(lambda: None).bindings:
+        key = binding.keys[0]
+        key = getattr(key, "value", key)
+        assert f"| {names[key]} |" in guide, key
+    for setting in SETTINGS:
+        assert setting in guide, setting
+
