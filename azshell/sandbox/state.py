@@ -41,6 +41,9 @@ class StoredVersion:
     loaded: Any           # azshell.project.LoadedProject
     uploader: str
     upload_time: int
+    # job overrides belong to one version, as in Azkaban (a new upload starts without any):
+    # jobprops.override_key -> the stored properties (jobprops.override_props)
+    job_overrides: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def flows(self) -> dict[str, Any]:
@@ -63,7 +66,6 @@ class Project:
     proxy_users: list[str] = field(default_factory=list)
     versions: dict[int, StoredVersion] = field(default_factory=dict)
     locked_flows: dict[str, str | None] = field(default_factory=dict)  # flow -> lock message
-    job_overrides: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
     events: list[ProjectEvent] = field(default_factory=list)
 
     @property

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from azshell.sandbox import flowview
+from azshell.sandbox import flowview, jobprops
 from azshell.sandbox.auth import Session
 from azshell.sandbox.http import Request, Response
 from azshell.sandbox.servlets.base import (
@@ -172,13 +172,18 @@ def _job(project: Project, req: Request, ret: dict[str, Any]) -> tuple[Any, Any]
 
 
 def fetch_job_info(ctx, req, session, project, ret) -> None:
+    """``ajaxFetchJobInfo``: the job's own properties (nothing inherited from shared
+    ``.properties`` or flow configs), ``jobType`` read from them, and the override of the
+    current version, or the own properties again while there is none."""
     found = _job(project, req, ret)
     if found is None:
         return
     flow, item = found
-    general = flowview.props(item)
-    override = project.job_overrides.get((flow.id, item.name))
-    ret.update({"jobName": item.name, "jobType": item.type, "generalParams": general,
+    stored = project.current
+    assert stored is not None  # the flow was found in it
+    general = jobprops.own_props(stored.directory, stored.loaded, flow.id, item)
+    override = stored.job_overrides.get(jobprops.override_key(stored.loaded, flow.id, item.name))
+    ret.update({"jobName": item.name, "jobType": general.get("type"), "generalParams": general,
                 "overrideParams": dict(override) if override is not None else dict(general)})
 
 
@@ -221,8 +226,12 @@ def set_job_override(ctx, req, session, project, ret) -> None:
         return
     flow, item = found
     override = req.param_group("jobOverride")
+    stored = project.current
+    assert stored is not None
+    own = jobprops.own_props(stored.directory, stored.loaded, flow.id, item)
     with ctx.state.lock:
-        project.job_overrides[(flow.id, item.name)] = override
+        key = jobprops.override_key(stored.loaded, flow.id, item.name)
+        stored.job_overrides[key] = jobprops.override_props(override, own, stored.loaded)
         project.log(session.user.name, "PROPERTY_OVERRIDE",
                     f"Modified Properties: {override} of job {item.name} in flow {flow.id}")
 
