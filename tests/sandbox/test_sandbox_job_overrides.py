@@ -76,6 +76,43 @@ def test_flow2_general_params_are_the_nodes_config_and_type(api: Api, pipeline: 
                                       "command": "echo step a of batch ${batch}"}
 
 
+def test_a_run_uses_the_override_over_the_shared_properties(api: Api, etl: str) -> None:
+    """Flow 1.0: the <job>.jor override replaces the job file; common.properties stays beneath.
+    The override belongs to the job, not the flow it was set through."""
+    answer = _override(api, etl, "finish", "extract", type="command",
+                       command="echo overridden ${greeting}")
+    assert set(answer) == {"project", "projectId"}
+    execid = _run(api, etl, "finish")
+    log = api.read_log(execid, "extract")
+    assert "overridden hello" in log
+    assert "from extract" not in log
+    audit = api.manager("fetchJobInfo", etl, flowName="audit", jobName="extract")
+    assert audit["overrideParams"] == {"type": "command", "command": "echo overridden ${greeting}"}
+    assert "overridden hello" in api.read_log(_run(api, etl, "audit"), "extract")
+
+
+def test_an_override_without_command_fails_the_job(api: Api, etl: str) -> None:
+    """The override replaces the whole job file: no command left, no command run."""
+    _override(api, etl, "finish", "load", type="command", dependencies="transform_a,transform_b")
+    execid = api.execute(etl, "finish")["execid"]
+    assert api.wait(execid)["status"] == "FAILED"
+    assert "Missing required property 'command'" in api.read_log(execid, "load")
+
+
+def test_flow2_override_keeps_the_type_and_runs(api: Api, pipeline: str) -> None:
+    """Flow 2.0 rewrites the node: config = the override, type kept unless given; the flow's
+    config still reaches the job."""
+    _override(api, pipeline, "pipeline", "prepare", command="echo ${greeting} again")
+    info = api.manager("fetchJobInfo", pipeline, flowName="pipeline", jobName="prepare")
+    assert info["overrideParams"] == {"type": "command", "command": "echo ${greeting} again"}
+    _override(api, pipeline, "pipeline:process", "step_b", type="noop")
+    execid = _run(api, pipeline, "pipeline")
+    assert "hello again" in api.read_log(execid, "prepare")
+    step_b = api.read_log(execid, "process:step_b")
+    assert "Building noop job executor." in step_b
+    assert "step b" not in step_b
+
+
 def test_a_new_upload_drops_the_overrides(api: Api, etl: str, tmp_path: Path,
                                           zip_directory: Callable[[Path, Path], Path]) -> None:
     """Overrides are stored with the project version: version 2 starts without them."""
@@ -85,3 +122,21 @@ def test_a_new_upload_drops_the_overrides(api: Api, etl: str, tmp_path: Path,
     info = api.manager("fetchJobInfo", etl, flowName="finish", jobName="extract")
     assert info["overrideParams"] == info["generalParams"]
     assert "hello from extract of orders" in api.read_log(_run(api, etl, "finish"), "extract")
+
+
+def test_flow1_jobs_see_no_properties_of_the_flows_root_job(
+        api: Api, project_name: str, tmp_path: Path, make_zip: Callable[..., Path]) -> None:
+    """A Flow 1.0 flow hands its jobs only built-ins and flow parameters: a key of the root
+    job's file stays the root job's. An embedded flow hands its type=flow job's own keys."""
+    files = {
+        "a.job": "type=command\ncommand=echo ${only.root}\n",
+        "root.job": "type=noop\ndependencies=a\nonly.root=x\n",
+        "inner.job": "type=command\ncommand=echo inner sees ${who}\n",
+        "outer.job": "type=flow\nflow.name=inner\nwho=outer\n",
+    }
+    api.create(project_name)
+    assert api.upload(project_name, make_zip(tmp_path, files)).status_code == 200
+    bad = api.execute(project_name, "root")["execid"]
+    assert api.wait(bad)["status"] == "FAILED"
+    assert "only.root" in api.read_log(bad, "a")
+    assert "inner sees outer" in api.read_log(_run(api, project_name, "outer"), "outer:inner")

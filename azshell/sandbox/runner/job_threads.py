@@ -4,6 +4,10 @@ A mixin of ``Execution``: it submits a job to its own thread (jobs.JobRunner), a
 job thread calls back to wait out its retry back-off and become RUNNING (``begin_job``), to get
 its properties and working directory, and to report its end (``job_finished``). Every call takes
 the execution's lock, so the scheduler sees each change whole.
+
+A job's own layer of properties is its file's, or its override in their place, read when the
+job is about to run (``FlowRunner.loadJobProps``); a Flow 1.0 job keeps its shared
+``.properties`` beneath either.
 """
 
 from __future__ import annotations
@@ -14,9 +18,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from azshell.sandbox.jobprops import is_flow2, override_key, own_props, shared_props
 from azshell.sandbox.runner.joblog import LogBuffer
 from azshell.sandbox.runner.jobs import JobRunner
-from azshell.sandbox.runner.nodes import FlowRun, NodeRun
+from azshell.sandbox.runner.nodes import FlowRun, NodeRun, int_prop
 from azshell.sandbox.runner.props import (
     PropsError,
     job_builtins,
@@ -72,9 +77,13 @@ class ExecutionJobs:
             node.logs[node.attempt] = log
             self._set(node, RUNNING, start=True)
             try:
-                return self.job_props(node), None
+                props = self.job_props(node)
             except PropsError as exc:
                 return {}, str(exc)
+            # ExecutableNode.getRetries reads the job's input props, override included
+            node.retries = int_prop(props, "retries")
+            node.retry_backoff_ms = int_prop(props, "retry.backoff")
+            return props, None
 
     def job_finished(self, node: NodeRun, status: str) -> None:
         """Called by a job thread when its attempt is over."""
@@ -94,7 +103,7 @@ class ExecutionJobs:
         flow_layers = []
         flow: FlowRun | None = parent
         while flow is not None:
-            flow_layers.insert(0, flow.flow_props)
+            flow_layers.insert(0, self._flow_layer(flow))
             flow = flow.parent
         outputs = [parent.children[p].output_props for p in node.in_nodes]
         options = self.options
@@ -103,7 +112,7 @@ class ExecutionJobs:
             self._builtins,
             *flow_layers,
             *outputs,
-            node.props,
+            self._job_layer(node),
             options.flow_parameters,
             runtime.get("ROOT"),
             *runtime_layers(runtime, node.nested_id),
@@ -116,6 +125,40 @@ class ExecutionJobs:
             ),
         )
         return resolve_props(merged)
+
+    def _override(self, node: NodeRun) -> dict[str, str] | None:
+        """The node's override in the version it runs, or None."""
+        parent = node.parent
+        assert parent is not None
+        key = override_key(self.project.loaded, parent.flow_id, node.id)
+        found = (getattr(self.project, "job_overrides", None) or {}).get(key)
+        return dict(found) if found is not None else None
+
+    def _job_layer(self, node: NodeRun) -> dict[str, str]:
+        """The job file's properties (the loader's, shared ones merged in for Flow 1.0), or the
+        override in place of the file: a Flow 2.0 node's stored config and type, a Flow 1.0
+        job's override over its shared ``.properties``."""
+        override = self._override(node)
+        if override is None:
+            return node.props
+        if is_flow2(self.project.loaded):
+            return override
+        return layered(shared_props(self.exec_dir, node.model), override)
+
+    def _flow_layer(self, flow: FlowRun) -> dict[str, str]:
+        """What a flow hands its jobs. Flow 2.0: its config (and its parents'). Flow 1.0: the
+        top flow nothing beyond the built-ins and flow parameters (its ``.properties`` reach
+        a job as that job's shared ones); an embedded flow the properties of its ``type=flow``
+        job, that job's file or override only (no shared ones: FlowRunner skips them for
+        flows)."""
+        if is_flow2(self.project.loaded):
+            return flow.flow_props
+        if flow.parent is None:
+            return {}
+        override = self._override(flow)
+        if override is not None:
+            return override
+        return own_props(self.exec_dir, self.project.loaded, flow.parent.flow_id, flow.model)
 
     def job_directory(self, node: NodeRun, props: dict[str, str]) -> Path:
         """Where a command runs: ``working.dir`` (relative to the execution directory), else

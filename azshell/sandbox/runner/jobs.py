@@ -70,21 +70,24 @@ class JobRunner:
             ex.job_finished(node, KILLED)
             return
         props, problem = started
+        # the executor is built from the props' type (an override may change it); the node's
+        # type, which fetchexecflow shows, stays the uploaded one
+        job_type = (props or {}).get("type") or node.type
         self.log.info(f"Starting job {node.id} at {node.start_time}")
         status = FAILED
         try:
             if problem is not None:
                 self.log.error(f"Bad property definition! {problem}")
-            elif node.type == "noop":
+            elif job_type == "noop":
                 self.log.info("Building noop job executor.")
                 status = SUCCEEDED
-            elif node.type == "command":
+            elif job_type == "command":
                 self.log.info("Building command job executor. ")
                 status = self._run_commands(props or {})
             else:
                 self.log.error(
-                    f"Job type {node.type} is unrecognized. Could not construct job "
-                    f"[{node.id}] of type [{node.type}]."
+                    f"Job type {job_type} is unrecognized. Could not construct job "
+                    f"[{node.id}] of type [{job_type}]."
                 )
                 self.log.error("Failed to build job type")
         except Exception as exc:  # a broken job must fail, never kill the engine

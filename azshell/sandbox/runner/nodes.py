@@ -29,7 +29,7 @@ def model_flows(loaded: Any) -> dict[str, Any]:
     return {flow.id: flow for flow in flows}
 
 
-def _int_prop(props: dict, key: str, default: int = 0) -> int:
+def int_prop(props: dict, key: str, default: int = 0) -> int:
     try:
         return int(str(props.get(key, default)).strip())
     except ValueError:
@@ -225,8 +225,8 @@ def _build_node(node: Any, flows: dict[str, Any], parent: FlowRun, depth: int) -
     child.model = node
     child.props = {str(k): "" if v is None else str(v) for k, v in (node.props or {}).items()}
     child.condition = getattr(node, "condition", None) or None
-    child.retries = _int_prop(child.props, "retries")
-    child.retry_backoff_ms = _int_prop(child.props, "retry.backoff")
+    child.retries = int_prop(child.props, "retries")
+    child.retry_backoff_ms = int_prop(child.props, "retry.backoff")
     return child
 
 

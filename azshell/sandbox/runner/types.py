@@ -6,6 +6,7 @@ import cycles. ``azshell.sandbox.runner.engine`` re-exports everything public.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,9 @@ class ProjectVersion:
     version: int
     directory: Path  # extracted files; read-only for the engine, which copies them per execution
     loaded: Any  # azshell.project.LoadedProject
+    # the version's job overrides (azshell.sandbox.jobprops keys), live: like Azkaban, a job
+    # reads its override when it is about to run
+    job_overrides: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 @dataclass

@@ -114,7 +114,7 @@ class ExecutorServlet(Servlet):
         if not options.success_emails_override:
             options.success_emails = flowview.emails(flow, "success.emails")
         version = ProjectVersion(project.id, project.name, stored.version, stored.directory,
-                                 stored.loaded)
+                                 stored.loaded, stored.job_overrides)
         try:
             filter_admin_params(options, "ADMIN" in session.user.role_permissions())
             ret["message"], ret["execid"] = self._submit(version, flow_id, session, options)
