@@ -140,3 +140,18 @@ def test_flow1_jobs_see_no_properties_of_the_flows_root_job(
     assert api.wait(bad)["status"] == "FAILED"
     assert "only.root" in api.read_log(bad, "a")
     assert "inner sees outer" in api.read_log(_run(api, project_name, "outer"), "outer:inner")
+
+
+def test_retries_come_from_the_override(api: Api, project_name: str, tmp_path: Path,
+                                        make_zip: Callable[..., Path]) -> None:
+    """ExecutableNode.getRetries reads the job's input props: an override's retries count."""
+    api.create(project_name)
+    files = {"flaky.job": "type=command\ncommand=false\n"}
+    assert api.upload(project_name, make_zip(tmp_path, files)).status_code == 200
+    _override(api, project_name, "flaky", "flaky", type="command", command="false", retries="1")
+    execid = api.execute(project_name, "flaky")["execid"]
+    flow = api.wait(execid)
+    assert flow["status"] == "FAILED"
+    (node,) = flow["nodes"]
+    assert node["attempt"] == 1
+    assert [a["status"] for a in node["pastAttempts"]] == ["FAILED"]
