@@ -4,6 +4,7 @@ One implementation of Azkaban's loader rules, used by the sandbox (to install up
 the client (to check a directory before sending it).
 """
 
+from .coverage import NoFlows, unreached_warning
 from .loader import load_directory, read_project, uses_flow2, validate
 from .model import Flow, LoadedProject, Node
 from .packaging import extract_zip, packaged, write_zip
@@ -12,6 +13,7 @@ from .properties import SubstitutionError, properties_load, resolve_props, subst
 __all__ = [
     "Flow",
     "LoadedProject",
+    "NoFlows",
     "Node",
     "SubstitutionError",
     "extract_zip",
@@ -21,6 +23,7 @@ __all__ = [
     "read_project",
     "resolve_props",
     "substitute",
+    "unreached_warning",
     "uses_flow2",
     "validate",
     "write_zip",

@@ -265,9 +265,12 @@ def load_flow1(root: Path) -> LoadedProject:
     loader.build_flows()
     loader.resolve_embedded_flows()
     loader.check_jobs()
+    reached = {name for flow in loader.flows.values() for name in flow.nodes}
     return LoadedProject(
         flow_version="1.0",
         flows=loader.flows,
         errors=java_order(loader.errors),
         warnings=[],
+        unreached={name: loader.valid_parents(name)
+                   for name in sorted(loader.nodes) if name not in reached},
     )

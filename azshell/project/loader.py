@@ -10,6 +10,7 @@ import yaml
 
 from azshell.errors import LocalError, ProjectLoadError, ProjectValidationError
 
+from .coverage import NoFlows, no_flows_reason
 from .files import files_with_suffix, subdirectories
 from .flow1 import load_flow1
 from .flow2 import load_flow2
@@ -96,12 +97,17 @@ def read_project(path: Path) -> LoadedProject:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def validate(path: Path) -> LoadedProject:
-    """Like :func:`read_project`; raises :class:`ProjectValidationError` if Azkaban would refuse."""
+def validate(path: Path, *, allow_empty: bool = False) -> LoadedProject:
+    """Like :func:`read_project`; raises :class:`ProjectValidationError` if Azkaban would refuse,
+    and :class:`~.coverage.NoFlows` for a project it would install with no flow, unless
+    ``allow_empty`` (see coverage.py)."""
     try:
         loaded = read_project(path)
     except ProjectLoadError as exc:
         raise ProjectLoadError(f"{path}: {exc}") from None
     if loaded.errors:
         raise ProjectValidationError(loaded.errors, source=str(path))
+    reason = None if allow_empty else no_flows_reason(Path(path), loaded)
+    if reason:
+        raise NoFlows(str(path), reason)
     return loaded

@@ -90,12 +90,18 @@ class Flow:
 
 @dataclass
 class LoadedProject:
-    """The loader's result: flows (embedded ones included), errors and warnings."""
+    """The loader's result: flows (embedded ones included), errors and warnings.
+
+    ``unreached`` maps the Flow 1.0 jobs that belong to no flow to their dependencies: jobs
+    caught in (or below) a dependency cycle that no flow's last job leads to. Azkaban installs
+    them without a word and nothing can run them.
+    """
 
     flow_version: str
     flows: dict[str, Flow] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    unreached: dict[str, list[str]] = field(default_factory=dict)
 
     def top_level_flows(self) -> list[str]:
         """Sorted ids of the flows ``fetchprojectflows`` lists."""

@@ -232,7 +232,10 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "upload", "Check a project zip or directory locally, then upload it.",
         args=(_PROJECT, Arg("PATH", "path", "A project zip file or a project directory.")),
-        options=(Opt(("--create",), "create", help="Create the project first if it is missing."),),
+        options=(Opt(("--create",), "create", help="Create the project first if it is missing."),
+                 Opt(("--allow-empty",), "allow_empty",
+                     help="Upload it even if it has no flow (Azkaban accepts that, and the "
+                          "project then has no flows and loses their schedules).")),
         examples=("upload demo ./demo", "upload demo build/demo.zip --create"),
         group="projects", handler=f"{_H}.projects:upload",
     ),

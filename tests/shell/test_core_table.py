@@ -60,7 +60,7 @@ def test_groups_are_known() -> None:
 @pytest.mark.parametrize(
     ("name", "usage"),
     [
-        ("upload", "upload PROJECT PATH [--create]"),
+        ("upload", "upload PROJECT PATH [--create] [--allow-empty]"),
         ("projects", "projects [--all]"),
         ("call", "call [METHOD] PATH [KEY=VALUE]..."),
         ("show", "show [EXECID]"),

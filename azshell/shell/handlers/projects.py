@@ -37,14 +37,24 @@ def delete(ctx: Context, inv: Invocation) -> dict:
     return ok(project=name, projectId=project_id, deleted=True)  # purge wants the id later
 
 
-def _local_flows(ctx: Context, project: str, path: Path) -> list[str]:
-    """Check the project on this machine first: nothing is sent if Azkaban would reject it.
+def _local_flows(ctx: Context, project: str, path: Path, allow_empty: bool) -> list[str]:
+    """Check the project on this machine first: nothing is sent if Azkaban would reject it,
+    nor, without ``allow_empty``, if it would install it with no flow (project/coverage.py).
 
     The flows and jobs found are taught to the NameBook before the upload even starts.
     """
-    from azshell.project import validate
+    from azshell.project import NoFlows, unreached_warning, validate
 
-    loaded = validate(path)  # raises ProjectValidationError with Azkaban's own messages
+    try:
+        # raises ProjectValidationError with Azkaban's own messages
+        loaded = validate(path, allow_empty=allow_empty)
+    except NoFlows as err:
+        raise LocalError(f"upload: {err}; Azkaban would install it and leave project {project} "
+                         "without flows (their schedules removed): add --allow-empty to upload "
+                         "it anyway") from None
+    note = unreached_warning(loaded)
+    if note:
+        ctx.out.note(f"warning: {note}")
     flows = loaded.top_level_flows()
     metas = []
     for flow in flows:
@@ -64,7 +74,7 @@ def upload(ctx: Context, inv: Invocation) -> dict:
         raise LocalError(f"upload: no such file or directory: {path}")
     if not (path.is_dir() or path.suffix.lower() == ".zip"):
         raise LocalError(f"upload: {path} is neither a directory nor a .zip file")
-    flows = _local_flows(ctx, name, path)
+    flows = _local_flows(ctx, name, path, bool(inv.values["allow_empty"]))
     if ctx.out.stderr_tty:
         ctx.out.note(f"{path}: {len(flows)} flow(s): {', '.join(flows) or '-'}")
     created = False
