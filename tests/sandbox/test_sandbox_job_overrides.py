@@ -155,3 +155,12 @@ def test_retries_come_from_the_override(api: Api, project_name: str, tmp_path: P
     (node,) = flow["nodes"]
     assert node["attempt"] == 1
     assert [a["status"] for a in node["pastAttempts"]] == ["FAILED"]
+
+
+def test_flow_node_data_props_are_the_job_files_own(api: Api, etl: str, pipeline: str) -> None:
+    """fetchflownodedata maps the same stored job props, local keys only."""
+    node = api.manager("fetchflownodedata", etl, flow="finish", node="extract")
+    assert node["props"] == {"type": "command",
+                             "command": "echo ${greeting} from extract of ${source.name}"}
+    sub = api.manager("fetchflownodedata", pipeline, flow="pipeline", node="process")
+    assert sub["props"] == {"type": "flow", "batch": "7"}

@@ -130,8 +130,11 @@ def fetch_flow_node_data(ctx, req, session, project, ret) -> None:
     if item is None:
         ret["error"] = f"Job {node_id} doesn't exist."
         return
+    stored = project.current
+    assert stored is not None  # the flow was found in it
+    # the stored job props, local keys only (PropsUtils.toStringMap(props, true)): no shared ones
     ret.update({"id": node_id, "flow": flow_id, "type": item.type,
-                "props": flowview.props(item)})
+                "props": jobprops.own_props(stored.directory, stored.loaded, flow.id, item)})
     embedded = flowview.embedded_flow_id(item)
     if embedded is not None:
         inner = flowview.graph(project.flows, embedded)
