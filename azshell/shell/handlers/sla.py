@@ -207,7 +207,7 @@ def sla_text(data: dict[str, Any], verb: str = "SLA of") -> str:
         lines = [f"{project}/{flow} has no SLA; set one with: sla set {project} {flow} "
                  "--rule success --within 2:00 --email --emails you@example.com"]
         if emails:
-            lines.append(f"suggested e-mails (the flow's failure e-mails): {emails}")
+            lines.append(f"suggested e-mails (the schedule's failure e-mails): {emails}")
         return "\n".join(lines)
     headers, rows = sla_table(data)
     return "\n".join([head, render.table(headers, rows), f"e-mails: {emails or '-'}"])
