@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from azshell.errors import SessionError, UsageError
+from azshell.errors import AzshellError, SessionError, UsageError
 from azshell.shell.context import Context, make_names
 from azshell.shell.settings import check_url
 
@@ -130,6 +130,8 @@ def connect(ctx: Context, url: str, user: str | None = None, *, login: bool = Fa
     if "://" not in url:
         url = f"http://{url}"  # `azshell localhost:8081` means what it says
     client = new_client(ctx, url)
+    if ctx.interactive and _will_ask(ctx, client.url, user, login):
+        _answers_first(client)
     user = resolve_user(ctx, url, user)
     first = ctx.client is None
     changed = not first and (ctx.client.url != client.url or ctx.client.user != user)
@@ -177,6 +179,30 @@ def saved_session_client(ctx: Context) -> Any:
     client.adopt_session(user, saved)
     ctx.client = client
     return client
+
+
+def _will_ask(ctx: Context, url: str, user: str | None, login: bool) -> bool:
+    """Whether connecting needs a question to the person: a user name or a password."""
+    chosen = user or ctx.settings.user or session_store(ctx).last_user(url)
+    if not chosen:
+        return True
+    if not login and session_store(ctx).get(url, chosen):
+        return False
+    has_password = (ctx.password is not None and not login) or bool(
+        os.environ.get("AZSHELL_PASSWORD")) or bool(ctx.settings.password_command)
+    return not has_password
+
+
+def _answers_first(client: Any) -> None:
+    """Nobody should type a password for a server that is down: ``/status`` needs no login."""
+    from azshell.errors import ConnectionFailed, RequestTimedOut
+
+    try:
+        client.server_status()
+    except (ConnectionFailed, RequestTimedOut):
+        raise
+    except AzshellError:
+        pass  # a server without /status, or an odd answer there: the login will tell
 
 
 def ensure_session(ctx: Context) -> Any:

@@ -189,3 +189,22 @@ def test_emit_picks_the_format() -> None:
     ctx, out, _ = make(tty=True, color="auto")
     emit(ctx, find("whoami"), {"a": 1})
     assert "\x1b[" in out.getvalue()
+
+
+def test_no_password_is_asked_for_a_server_that_is_down(monkeypatch: pytest.MonkeyPatch,
+                                                        sandbox: Any) -> None:
+    from fakes import free_port
+
+    from azshell.shell.session_store import MemoryStore
+
+    monkeypatch.delenv("AZSHELL_PASSWORD", raising=False)
+    ctx, _, err = make(tty=True)
+    ctx.store = MemoryStore()
+    asked: list[str] = []
+    ctx.ask_password = lambda message: asked.append(message) or "azkaban"
+    url = f"http://127.0.0.1:{free_port()}"
+    assert run_line(ctx, f"connect {url} azkaban") == 3
+    assert err.getvalue() == f"error: cannot connect to {url}: connection refused\n"
+    assert asked == []
+    assert run_line(ctx, f"connect {sandbox.url} azkaban") == 0  # a live one: asked once
+    assert asked == [f"Password for azkaban at {sandbox.url}: "]
