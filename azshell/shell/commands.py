@@ -533,10 +533,12 @@ COMMANDS: tuple[Command, ...] = (
     ),
     # -- debugging ------------------------------------------------------------------------------
     Command(
-        "call", "Send any Ajax call and print the server's answer (for debugging).",
+        "call", "Send any Ajax call and print its answer; an error answer (HTTP >= 400, an "
+                "error in the JSON) exits 1.",
         args=(Arg("METHOD", "method", "The HTTP method; GET unless given.", optional=True,
                   choices=("GET", "POST")),
-              Arg("PATH", "text", "The servlet path, e.g. /manager."),
+              Arg("PATH", "text", "The servlet path, e.g. /manager. The answer prints as it came, "
+                  "session ids as <session> (`curl --reveal` prints the one in use)."),
               Arg("KEY=VALUE", "keyvalue", "A request parameter.", optional=True,
                   repeat=True, dest="params")),
         examples=("call /status", "call GET /manager ajax=fetchprojectflows project=demo",
