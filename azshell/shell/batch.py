@@ -8,18 +8,20 @@ the script and the line (``deploy.az:3: error: ...``).
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from azshell.errors import UsageError
 from azshell.shell.context import Context, run_line
 from azshell.shell.exitcodes import INTERRUPTED
 
+STDIN = "<stdin>"
+
 
 def script_lines(source: str) -> tuple[str, Iterable[str]]:
     """(name for messages, lines) of ``-f FILE``; ``-`` reads stdin as it comes."""
     if source == "-":
-        return "<stdin>", sys.stdin
+        return STDIN, stdin_lines()
     path = Path(source).expanduser()
     try:
         text = path.read_text(encoding="utf-8")
@@ -30,6 +32,20 @@ def script_lines(source: str) -> tuple[str, Iterable[str]]:
     return source, text.splitlines()
 
 
+def stdin_lines() -> Iterator[str]:
+    """stdin line by line as it comes, read as strict UTF-8 like a script file: bytes that are
+    not UTF-8 stop the script (whatever the locale's decoding would have made of them)."""
+    binary = getattr(sys.stdin, "buffer", None)
+    if binary is None:  # already text (a test's StringIO)
+        yield from sys.stdin
+        return
+    for number, raw in enumerate(binary, 1):
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise UsageError(f"script {STDIN} is not UTF-8 text (line {number})") from None
+
+
 def run_lines(
     ctx: Context,
     lines: Iterable[tuple[str, str]],
@@ -38,7 +54,15 @@ def run_lines(
 ) -> int:
     """Run ``(location, line)`` pairs; 0, or the exit code of the first failure."""
     first_failure = 0
-    for location, line in lines:
+    pairs = iter(lines)
+    while True:
+        try:
+            location, line = next(pairs)
+        except StopIteration:
+            break
+        except UsageError:  # unreadable input: its message names where, not the last line
+            ctx.out.location = None
+            raise
         ctx.out.location = location
         try:
             code = run_line(ctx, line.rstrip("\r\n"))

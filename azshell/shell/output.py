@@ -8,12 +8,37 @@ taller than the screen.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import re
 import shlex
 import shutil
 import subprocess
 import sys
 from typing import TextIO
+
+# An error line names what it is about (a project, a path, a value the user typed), and a word
+# pasted by mistake (a 2 MB project name) must not become a 2 MB line. A longer word keeps its
+# start and end around "…"; the whole line stops at LINE_LIMIT, which still leaves room for a
+# server's own message (a validator report of a few jobs). The full text goes to the --debug log.
+WORD_LIMIT = 160
+LINE_LIMIT = 1000
+_LONG_WORD = re.compile(rf"\S{{{WORD_LIMIT + 1},}}")
+_log = logging.getLogger("azshell.shell")
+
+
+def shorten_words(text: str) -> str:
+    """``text`` with each word over WORD_LIMIT characters cut in the middle."""
+    head = WORD_LIMIT * 3 // 4
+    tail = WORD_LIMIT - head - 1
+    return _LONG_WORD.sub(lambda m: f"{m[0][:head]}…{m[0][-tail:]}", text)
+
+
+def error_line(message: str) -> str:
+    """A message as one error line of a sane length (see WORD_LIMIT)."""
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    line = shorten_words("; ".join(lines) or "failed")
+    return line if len(line) <= LINE_LIMIT else line[: LINE_LIMIT - 1] + "…"
 
 
 def _isatty(stream: TextIO) -> bool:
@@ -104,8 +129,10 @@ class Output:
     def error(self, message: str) -> None:
         """One line on stderr: ``file:line: error: message`` in scripts, ``error: message`` else."""
         prefix = f"{self.location}: error: " if self.location else "error: "
-        lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
-        self.stderr.write(prefix + ("; ".join(lines) or "failed") + "\n")
+        line = error_line(message)
+        if len(line) < len(message.strip()):
+            _log.debug("error line shortened; in full: %s", message)
+        self.stderr.write(prefix + line + "\n")
         self.stderr.flush()
 
     def note(self, message: str) -> None:

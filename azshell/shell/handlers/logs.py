@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from azshell.errors import AzshellError, Interrupted, ServerError
+from azshell.errors import AzshellError, Interrupted, ServerError, UsageError
 from azshell.shell.context import Context, Reply
 from azshell.shell.handlers.executions import execution_id
-from azshell.shell.parser import Invocation
+from azshell.shell.parser import Invocation, is_option, split
 
 
 def log(ctx: Context, inv: Invocation) -> Reply | None:
     """The whole log so far (all pages, HTML entities already decoded by the client)."""
-    execid = execution_id(ctx, inv.values["execid"])
     job = inv.values["job"] or None
+    execid = _execution(ctx, inv, job)
     if inv.values["follow"]:
         return _follow(ctx, execid, job)
     try:
@@ -24,6 +24,27 @@ def log(ctx: Context, inv: Invocation) -> Reply | None:
                                f"no log; 'log {execid} {job} --follow' waits for it") from None
         raise
     return _reply(execid, job, text)
+
+
+def _execution(ctx: Context, inv: Invocation, job: str | None) -> int:
+    """The execution to read. ``log abc`` took ``abc`` for a job of the last execution (it is no
+    number, no address); with none started, the user most likely meant it as the id."""
+    if (inv.values["execid"] is None and ctx.last_execid is None and job
+            and not _job_option_given(inv)):
+        raise UsageError(f"log: {job!r} is not an execution id (a number or an execution's "
+                         "address), and no execution was started in this session")
+    return execution_id(ctx, inv.values["execid"])
+
+
+def _job_option_given(inv: Invocation) -> bool:
+    """``log --job load``: then the word is a job name for certain."""
+    for word in split(inv.line)[1:]:
+        if word == "--":
+            return False
+        opt = inv.command.option(word.partition("=")[0]) if is_option(word) else None
+        if opt is not None and opt.dest == "job":
+            return True
+    return False
 
 
 def _reply(execid: int, job: str | None, text: str) -> Reply:
