@@ -175,6 +175,7 @@ class _Walker:
             if (
                 word is not None and arg.optional and arg.choices and later_required
                 and not fits_choices(word, arg.choices)
+                and not (arg.kind == "method" and word.isalpha() and word.isupper())  # DELETE
             ):
                 self.arg_index += 1
                 continue

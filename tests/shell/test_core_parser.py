@@ -74,6 +74,12 @@ def test_call_method_is_optional() -> None:
     }
 
 
+@pytest.mark.parametrize("word", ["FOO", "DELETE"])
+def test_an_unknown_upper_case_method_is_named_as_such(word: str) -> None:
+    with pytest.raises(UsageError, match=f"^call: METHOD must be one of GET, POST, not '{word}'$"):
+        parse(f"call {word} /x")
+
+
 def test_double_dash_ends_options() -> None:
     assert values("create demo -- -not-an-option")["description"] == "-not-an-option"
 
