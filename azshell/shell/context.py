@@ -80,6 +80,7 @@ class Context:
     saved_session: str | None = None  # the session id last written to the store
     session_reused: bool = False  # the last connect adopted a saved session
     exchanges: list[Any] = field(default_factory=list)  # HTTP exchanges of the current line
+    last_exchange: Any = None  # the last one of the session, whichever client sent it (curl)
     store: Any = None  # SessionStore, created lazily
 
 

@@ -98,6 +98,7 @@ def observer(ctx: Any) -> Callable[[Any], None]:
     from azshell.shell import debuglog
 
     def observe(exchange: Any) -> None:
+        ctx.last_exchange = exchange
         ctx.exchanges.append(exchange)
         del ctx.exchanges[:-KEEP_EXCHANGES]
         if ctx.settings.verbose:

@@ -345,6 +345,13 @@ def test_curl_before_any_request_is_a_clear_error(az: Az) -> None:
     assert done.stderr == "-c:1: error: curl: no request has been sent yet in this session\n"
 
 
+def test_curl_after_a_command_that_needs_no_session(az: Az) -> None:
+    done = az("-c", "server", "-c", "curl")  # server uses a client of its own for /status
+    assert done.returncode == 0, done.stderr
+    curl = documents(done.stdout)[1]
+    assert (curl["method"], curl["url"]) == ("GET", f"{az.url}/status")
+
+
 def test_curl_raw_output_is_the_text_to_paste(az: Az, project: str) -> None:
     done = az("-o", "raw", "-c", f"flows {project}", "-c", "curl")
     assert done.returncode == 0, done.stderr

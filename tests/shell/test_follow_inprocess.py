@@ -130,7 +130,7 @@ def test_a_server_lost_while_waiting_names_the_execution_that_goes_on(
     _, server = held
     client = AzkabanClient(server.url, timeout=(1.0, 1.0))
     client.login("azkaban", "azkaban")
-    ctx, out, err = make(client)
+    ctx, _, err = make(client)
     assert run_line(ctx, "wait 9") == 3  # the exit code of a server that does not answer
     line = err.getvalue()
     assert line.startswith("error: no answer from ")

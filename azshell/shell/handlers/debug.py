@@ -79,7 +79,9 @@ def curl(ctx: Context, inv: Invocation) -> Reply:
     """The last request of this session as a curl command (the session id as a variable)."""
     from azshell.shell.curl import build
 
-    exchange = ctx.client.last_exchange if ctx.client is not None else None
+    exchange = ctx.last_exchange  # also a request of a client made for one command (`server`)
+    if exchange is None and ctx.client is not None:
+        exchange = ctx.client.last_exchange
     if exchange is None:
         raise AzshellError("curl: no request has been sent yet in this session")
     command = build(exchange, reveal=bool(inv.values["reveal"]))
