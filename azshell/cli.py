@@ -58,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     add("-k", "--insecure", action="store_true", default=None,
         help="Do not verify the server's TLS certificate.")
     add("--ca-cert", metavar="FILE", help="Verify TLS with this CA bundle file.")
-    add("--timeout", type=float, metavar="SECONDS", help="Seconds to wait for an answer.")
+    add("--timeout", type=float, metavar="SECONDS",
+        help="Seconds to wait for each answer, all of it (default 60; connecting: at most 10).")
     add("-o", "--output", choices=("auto", "json", "table", "raw"), metavar="FORMAT",
         help="Answer format: json, table, raw or auto (tables for lists on a terminal).")
     add("--color", choices=("auto", "always", "never"), metavar="WHEN",
