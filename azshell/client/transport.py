@@ -248,6 +248,7 @@ class Transport:
                 raise SessionError("the server rejected the session right after a new login")
             if request.raw and self.credentials is None:
                 return response
+            self._session_id = None  # dead: if the new login fails too, none is better than it
             self.renew("session expired; log in again")
             renewed = True
             if request.upload is not None and request.upload.large:

@@ -144,7 +144,12 @@ class InteractiveShell:
         self.sync_book()
         self._watch_last_execution()
         if before != INTERRUPTED and self._session_key() != before:
-            self.status.set(session="valid" if self._session_key() else "none", note="")
+            client = self.ctx.client
+            if self._session_key():
+                state = "valid"
+            else:  # a failed line that lost the session: it expired and was not renewed
+                state = "expired" if code and getattr(client, "user", None) else "none"
+            self.status.set(session=state, note="")
             self.refresher.refresh()
         return None
 

@@ -266,6 +266,41 @@ def test_password_asked_once_session_renewed_silently_login_kept_out_of_history(
     assert "azkaban" not in saved
 
 
+def test_a_renewal_given_up_shows_the_session_expired_and_asks_again_next_time(
+        harness: Callable[..., Harness], fresh_sandbox: Any) -> None:
+    h = harness(url=fresh_sandbox.url)
+    asked: list[str] = []
+    original = h.shell.ask_password
+
+    def ask(message: str) -> str:
+        asked.append(message)
+        return original(message)
+
+    h.ctx.ask_password = ask
+
+    def script(h: Harness) -> None:
+        h.wait_prompt(0)
+        h.type("projects\r")
+        h.wait_prompt(1)
+        h.wait(lambda: h.shell.status.session == "valid", "the session checked")
+        fresh_sandbox.expire_sessions()
+        h.ctx.password = None  # nothing in memory: the renewal has to ask
+        h.type("projects\r")
+        h.wait(lambda: len(asked) == 1, "the renewal's password question")
+        h.type(CTRL_D)  # no password: the command fails, the shell goes on
+        h.wait_prompt(2)
+        assert h.shell.status.session == "expired"
+        h.type("projects\r")  # asks again rather than sending the dead session
+        h.wait(lambda: len(asked) == 2, "the next question")
+        h.type("azkaban\r")
+        h.wait_prompt(3)
+        h.wait(lambda: h.shell.status.session == "valid", "the new session")
+        h.type(CTRL_D)
+
+    assert h.run(script) == 0
+    assert h.stderr.getvalue() == "error: no password given\n"
+
+
 def test_unconnected_shell_still_runs_local_commands(harness: Callable[..., Harness]) -> None:
     h = harness(url=None)
     assert h.run(lambda h: h.type(f"help upload\r{CTRL_D}")) == 0
