@@ -534,7 +534,7 @@ COMMANDS: tuple[Command, ...] = (
     # -- debugging ------------------------------------------------------------------------------
     Command(
         "call", "Send any Ajax call and print its answer; an error answer (HTTP >= 400, an "
-                "error in the JSON) exits 1.",
+                "error in the JSON) exits 1, a session that is gone 3.",
         args=(Arg("METHOD", "method", "The HTTP method; GET unless given.", optional=True,
                   choices=("GET", "POST")),
               Arg("PATH", "text", "The servlet path, e.g. /manager. The answer prints as it came, "

@@ -44,8 +44,8 @@ def test_status_error_and_a_gone_session_fail(client: Any) -> None:
         sh = make_shell(AzkabanClient(server.url))  # no credentials: the answer comes back raw
         sh.ctx.client.adopt_session("azkaban", "s-1")
         assert sh("call POST /a x=1")[::2] == (1, "error: call: POST /a: Flow x is locked.\n")
-        assert sh("call /b")[::2] == (
-            1, "error: call: GET /b: the server answered that there is no valid session "
+        assert sh("call /b")[::2] == (  # exit 3: a session problem, as everywhere
+            3, "error: call: GET /b: the server answered that there is no valid session "
                "(HTTP 200)\n")
         assert sh("call /c")[::2] == (1, "error: call: GET /c: HTTP 404\n")
         assert sh("call /d")[0] == 0  # a redirect is an answer (delete gives one)

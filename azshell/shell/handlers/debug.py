@@ -11,7 +11,7 @@ from typing import Any
 
 from azshell.client import answers
 from azshell.client.redact import SESSION_PLACEHOLDER
-from azshell.errors import ApiError, AzshellError
+from azshell.errors import ApiError, AzshellError, SessionError
 from azshell.shell.context import Context, Reply, emit
 from azshell.shell.parser import Invocation
 
@@ -41,7 +41,10 @@ def call(ctx: Context, inv: Invocation) -> Reply:
     if failure is None:
         return reply
     emit(ctx, inv.command, reply)
-    raise ApiError(f"call: {method} {path}: {failure}", result.status, result.json)
+    message = f"call: {method} {path}: {failure}"
+    if answers.is_session_gone(result.text):
+        raise SessionError(message)  # exit 3, as for every session that is gone
+    raise ApiError(message, result.status, result.json)
 
 
 def _failure(result: Any) -> str | None:
