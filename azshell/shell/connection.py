@@ -13,7 +13,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from azshell.errors import AzshellError, SessionError, UsageError
+from azshell.errors import (
+    AzshellError,
+    ConnectionFailed,
+    RequestTimedOut,
+    SessionError,
+    UsageError,
+)
 from azshell.shell.context import Context, make_names
 from azshell.shell.settings import check_url
 
@@ -87,6 +93,12 @@ def password_for(ctx: Context, url: str, user: str, *, fresh: bool = False) -> s
     return ctx.ask_password(f"Password for {user} at {url}: ")
 
 
+def password_at_hand(ctx: Context, *, fresh: bool = False) -> bool:
+    """Whether ``password_for`` can answer without asking the person (same sources, same order)."""
+    return ((ctx.password is not None and not fresh) or bool(os.environ.get("AZSHELL_PASSWORD"))
+            or bool(ctx.settings.password_command))
+
+
 def _observer(ctx: Context) -> Any:
     """Keeps recent exchanges, prints them with --verbose and logs them with --debug."""
     from azshell.shell.verbose import observer
@@ -109,9 +121,14 @@ def new_client(ctx: Context, url: str) -> Any:
     )
 
 
-def resolve_user(ctx: Context, url: str, user: str | None) -> str:
+def known_user(ctx: Context, url: str, user: str | None = None) -> str | None:
     """The user given, else the configured one, else the last one saved for this server."""
-    chosen = user or ctx.settings.user or session_store(ctx).last_user(url)
+    return user or ctx.settings.user or session_store(ctx).last_user(url)
+
+
+def resolve_user(ctx: Context, url: str, user: str | None) -> str:
+    """``known_user``, else asked on a terminal; a usage error when there is none."""
+    chosen = known_user(ctx, url, user)
     if chosen:
         return chosen
     if ctx.interactive and terminal_available():
@@ -172,9 +189,9 @@ def saved_session_client(ctx: Context) -> Any:
     script's `logout` ends."""
     url = check_url(ctx.settings.url or "")
     client = new_client(ctx, url if "://" in url else f"http://{url}")
-    user = resolve_user(ctx, client.url, None)
-    saved = session_store(ctx).get(client.url, user)
-    if not saved:
+    user = known_user(ctx, client.url)
+    saved = session_store(ctx).get(client.url, user) if user else None
+    if not user or not saved:
         return None
     client.adopt_session(user, saved)
     ctx.client = client
@@ -183,20 +200,16 @@ def saved_session_client(ctx: Context) -> Any:
 
 def _will_ask(ctx: Context, url: str, user: str | None, login: bool) -> bool:
     """Whether connecting needs a question to the person: a user name or a password."""
-    chosen = user or ctx.settings.user or session_store(ctx).last_user(url)
+    chosen = known_user(ctx, url, user)
     if not chosen:
         return True
     if not login and session_store(ctx).get(url, chosen):
         return False
-    has_password = (ctx.password is not None and not login) or bool(
-        os.environ.get("AZSHELL_PASSWORD")) or bool(ctx.settings.password_command)
-    return not has_password
+    return not password_at_hand(ctx, fresh=login)
 
 
 def _answers_first(client: Any) -> None:
     """Nobody should type a password for a server that is down: ``/status`` needs no login."""
-    from azshell.errors import ConnectionFailed, RequestTimedOut
-
     try:
         client.server_status()
     except (ConnectionFailed, RequestTimedOut):

@@ -146,6 +146,9 @@ def test_logout_in_a_later_script_ends_the_saved_session(tmp_path: Path, sandbox
     assert gone.json() == {"error": "session"}  # ended on the server too
     nothing = run(tmp_path, sandbox.url, "--user", "azkaban", "-c", "logout")
     assert json.loads(nothing.stdout) == {"ok": True, "logged_out": False}
+    nobody = run(tmp_path / "other", sandbox.url, "-c", "logout")  # no user known at all
+    assert nobody.returncode == 0, nobody.stderr
+    assert json.loads(nobody.stdout) == {"ok": True, "logged_out": False}
 
 
 def test_a_failing_password_command_is_exit_3(tmp_path: Path, sandbox: Any) -> None:
