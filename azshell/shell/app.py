@@ -167,6 +167,10 @@ class InteractiveShell:
         """Connect now only when a password is needed; a saved session is adopted after the
         first prompt is drawn (adopting needs the HTTP client, which takes a while to import)."""
         ctx = self.ctx
+        if ctx.store is None:  # here, on the main thread: completion reads it from its own
+            from azshell.shell.session_store import SessionStore
+
+            ctx.store = SessionStore()
         if ctx.client is None and ctx.settings.url:
             user = self._saved_user(ctx.settings.url)
             if user is not None:
@@ -307,10 +311,10 @@ class InteractiveShell:
             buffer.start_completion(select_first=False)
 
     def _accounts(self) -> list[tuple[str, str]]:
-        """The saved sessions' servers and users (for completing `connect` and `login`)."""
-        from azshell.shell.connection import session_store
-
-        return session_store(self.ctx).accounts()
+        """The saved sessions' servers and users (for completing `connect` and `login`); the
+        store is made by ``prepare`` on the main thread, not here in the completion's."""
+        store = self.ctx.store
+        return store.accounts() if store is not None else []
 
     def _columns(self) -> int:
         return self.session.app.output.get_size().columns

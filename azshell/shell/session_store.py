@@ -18,11 +18,20 @@ def _key(url: str, user: str) -> str:
     return f"{user}@{url.rstrip('/')}"
 
 
+def _saved_at(entry: object) -> int:
+    """When an entry was saved; 0 for a hand-edited value that is not a number."""
+    try:
+        return int(entry.get("saved", 0) or 0) if isinstance(entry, dict) else 0
+    except (TypeError, ValueError):
+        return 0
+
+
 class SessionStore:
     """A small JSON map ``user@url -> {"session_id", "saved"}``."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or sessions_file()
+        self._accounts: tuple[float, list[tuple[str, str]]] | None = None  # (mtime, accounts)
 
     def _read(self) -> dict[str, dict]:
         try:
@@ -57,7 +66,7 @@ class SessionStore:
         for key, entry in self._read().items():
             user, _, where = key.rpartition("@")
             if where == prefix_free and isinstance(entry, dict):
-                saved = int(entry.get("saved", 0))
+                saved = _saved_at(entry)
                 if best is None or saved >= best[0]:
                     best = (saved, user)
         return best[1] if best else None
@@ -65,13 +74,26 @@ class SessionStore:
     def accounts(self) -> list[tuple[str, str]]:
         """``(url, user)`` of every saved session, the most recent first: what `connect` and
         `login` offer to complete."""
+        stamp = self._stamp()
+        if self._accounts is not None and stamp is not None and self._accounts[0] == stamp:
+            return self._accounts[1]  # completion asks at each keystroke: read on change only
         rows = []
         for key, entry in self._read().items():
             user, _, url = key.rpartition("@")
             if user and url and isinstance(entry, dict):
-                rows.append((int(entry.get("saved", 0) or 0), url, user))
+                rows.append((_saved_at(entry), url, user))
         rows.sort(key=lambda row: -row[0])
-        return [(url, user) for _, url, user in rows]
+        found = [(url, user) for _, url, user in rows]
+        if stamp is not None:
+            self._accounts = (stamp, found)
+        return found
+
+    def _stamp(self) -> float | None:
+        """The file's modification time (None: no file, or a store without one)."""
+        try:
+            return self.path.stat().st_mtime_ns
+        except OSError:
+            return None
 
 
 class MemoryStore(SessionStore):
@@ -79,6 +101,10 @@ class MemoryStore(SessionStore):
 
     def __init__(self) -> None:
         self.data: dict[str, dict] = {}
+        self._accounts = None
+
+    def _stamp(self) -> float | None:
+        return None  # nothing to read: never cached
 
     def _read(self) -> dict[str, dict]:
         return self.data

@@ -107,3 +107,30 @@ def test_accounts_lists_saved_servers_and_users_most_recent_first() -> None:
     assert store.accounts() == [("https://b.example.com", "bob"), ("http://a:8081", "carol"),
                                 ("http://a:8081", "alice@example.com")]
     assert MemoryStore().accounts() == []
+
+
+def test_accounts_are_read_again_only_when_the_file_changes(tmp_path: Path) -> None:
+    path = tmp_path / "s.json"
+    store = SessionStore(path)
+    assert store.accounts() == []
+    store.put("http://a", "alice", "1")
+    assert store.accounts() == [("http://a", "alice")]
+    reads: list[int] = []
+    original = store._read
+    store._read = lambda: reads.append(1) or original()  # type: ignore[method-assign]
+    for _ in range(5):
+        assert store.accounts() == [("http://a", "alice")]
+    assert reads == []  # cached while the file is unchanged
+    other = SessionStore(path)  # another azshell saves a session
+    other.put("http://b", "bob", "2")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
+    assert ("http://b", "bob") in store.accounts()
+
+
+def test_a_hand_edited_saved_time_is_no_error(tmp_path: Path) -> None:
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({"alice@http://a": {"session_id": "1", "saved": "yesterday"},
+                                "bob@http://a": {"session_id": "2", "saved": 5}}))
+    store = SessionStore(path)
+    assert store.accounts() == [("http://a", "bob"), ("http://a", "alice")]
+    assert store.last_user("http://a") == "bob"
