@@ -212,14 +212,12 @@ class Refresher:
                 book.replace_flows(project, [(f, "") for f in client.flows(project)])
                 self.on_change("wanted")
         elif task[0] == "permissions" and len(task) == 2:
+            from azshell.shell.handlers.admin import permissions_document
+
             project = task[1]
             if book.has_project(project):
-                book.set_principals(project, [
-                    (str(entry.get("username")), kind)
-                    for kind, listed in (("user", client.permissions(project)),
-                                         ("group", client.group_permissions(project)))
-                    for entry in listed if isinstance(entry, dict) and entry.get("username")
-                ] + [(str(name), "proxy") for name in client.proxy_users(project)])
+                book.learn("permissions", {"project": project},
+                           permissions_document(client, project))
                 self.on_change("wanted")
         elif task[0] == "jobs" and len(task) == 3:
             _, project, flow = task

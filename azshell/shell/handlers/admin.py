@@ -30,11 +30,15 @@ def _entries(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def permissions(ctx: Context, inv: Invocation) -> dict[str, Any]:
     """Users, groups and proxy users of a project, in one answer."""
-    project = inv.values["project"]
+    return permissions_document(ctx.client, inv.values["project"])
+
+
+def permissions_document(client: Any, project: str) -> dict[str, Any]:
+    """The ``permissions`` answer (also fetched by the refresher for completing names)."""
     return {"project": project,
-            "users": _entries(ctx.client.permissions(project)),
-            "groups": _entries(ctx.client.group_permissions(project)),
-            "proxyUsers": ctx.client.proxy_users(project)}
+            "users": _entries(client.permissions(project)),
+            "groups": _entries(client.group_permissions(project)),
+            "proxyUsers": client.proxy_users(project)}
 
 
 def _current(ctx: Context, project: str, name: str, group: bool) -> list[str] | None:
