@@ -1,19 +1,20 @@
-"""AzkabanClient execution calls (/executor) against the sandbox: run, control, follow, logs."""
+"""AzkabanClient execution calls (/executor) against the sandbox: run, control, follow, logs,
+a retry of failed jobs that ends the flow SUCCEEDED (§6.2), and the Flow 2.0 example end to end."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from waiting import FINAL, wait_for
 
 from azshell.client import AzkabanClient, ExecuteOptions
 from azshell.errors import ApiError, NotFound, UsageError
 from azshell.sandbox import Sandbox
 
-FINAL = {"SUCCEEDED", "FAILED", "KILLED", "EXECUTION_STOPPED", "CANCELLED"}
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 JOBS = {
     "a.job": "type=command\ncommand=echo alpha\n",
     "b.job": "type=command\ncommand=echo 'b says <${who}> & \"bye\"'\ndependencies=a\nwho=me\n",
@@ -21,18 +22,6 @@ JOBS = {
     "after.job": "type=command\ncommand=echo after\ndependencies=slow\n",
     "noisy.job": "type=command\ncommand=seq 1 3000\n",
 }
-
-
-def wait_until(client: AzkabanClient, execid: int, statuses: set[str],
-               timeout: float = 25.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        flow = client.execution(execid)
-        if flow["status"] in statuses:
-            return flow
-        if time.monotonic() > deadline:
-            raise AssertionError(f"execution {execid} still {flow['status']}")
-        time.sleep(0.05)
 
 
 @pytest.fixture
@@ -46,7 +35,7 @@ def project(client: AzkabanClient, project_name: str, make_zip: Callable[..., Pa
 
 def test_execute_and_follow(client: AzkabanClient, project: str) -> None:
     execid = client.execute(project, "b")
-    flow = wait_until(client, execid, FINAL)
+    flow = wait_for(client, execid, FINAL)
     assert flow["status"] == "SUCCEEDED"
     assert flow["execid"] == execid
     assert {n["id"]: n["status"] for n in flow["nodes"]} == {"a": "SUCCEEDED", "b": "SUCCEEDED"}
@@ -66,7 +55,7 @@ def test_execute_and_follow(client: AzkabanClient, project: str) -> None:
 
 def test_logs_are_unescaped_and_paged(client: AzkabanClient, project: str) -> None:
     execid = client.execute(project, "b", ExecuteOptions(params={"who": "you"}))
-    wait_until(client, execid, FINAL)
+    wait_for(client, execid, FINAL)
     job_log = client.read_job_log(execid, "b")
     assert "b says <you> & \"bye\"" in job_log  # flowOverride applied, HTML entities undone
     assert "&lt;" not in job_log
@@ -92,7 +81,7 @@ def test_logs_are_unescaped_and_paged(client: AzkabanClient, project: str) -> No
 
 def test_a_log_longer_than_one_page(client: AzkabanClient, project: str) -> None:
     execid = client.execute(project, "noisy")
-    wait_until(client, execid, FINAL)
+    wait_for(client, execid, FINAL)
     first = client.job_log(execid, "noisy")
     assert first.length == 50000  # more than one page (azkaban#599)
     text = client.read_job_log(execid, "noisy")
@@ -105,7 +94,7 @@ def test_disabled_jobs_and_options(client: AzkabanClient, project: str) -> None:
     options = ExecuteOptions(disabled=["a"], on_failure="cancel",
                              notify_failure=["ops@example.org"], notify_failure_last=True)
     execid = client.execute(project, "b", options)
-    flow = wait_until(client, execid, FINAL)
+    flow = wait_for(client, execid, FINAL)
     assert {n["id"]: n["status"] for n in flow["nodes"]}["a"] == "SKIPPED"
     used = client.execution_options(execid)
     assert used["failureAction"] == "cancelImmediately"
@@ -116,7 +105,7 @@ def test_disabled_jobs_and_options(client: AzkabanClient, project: str) -> None:
 
 def test_cancel_and_concurrency(client: AzkabanClient, project: str) -> None:
     execid = client.execute(project, "after")
-    wait_until(client, execid, {"RUNNING"})
+    wait_for(client, execid, {"RUNNING"})
     assert client.running(project, "after") == [execid]
     with pytest.raises(ApiError, match=r"is already running. Skipping execution."):
         client.execute(project, "after")
@@ -124,8 +113,8 @@ def test_cancel_and_concurrency(client: AzkabanClient, project: str) -> None:
     assert sorted(client.running(project, "after")) == sorted([execid, second])
     client.cancel(second)
     client.cancel(execid)
-    assert wait_until(client, execid, FINAL)["status"] == "KILLED"
-    wait_until(client, second, FINAL)
+    assert wait_for(client, execid, FINAL)["status"] == "KILLED"
+    wait_for(client, second, FINAL)
     assert client.running(project, "after") == []
     with pytest.raises(ApiError, match=rf"^Execution {execid} of flow after isn't running.$"):
         client.cancel(execid)
@@ -133,13 +122,13 @@ def test_cancel_and_concurrency(client: AzkabanClient, project: str) -> None:
 
 def test_pause_and_resume(client: AzkabanClient, project: str) -> None:
     execid = client.execute(project, "after")
-    wait_until(client, execid, {"RUNNING"})
+    wait_for(client, execid, {"RUNNING"})
     client.pause(execid)
-    wait_until(client, execid, {"PAUSED"})
+    wait_for(client, execid, {"PAUSED"})
     client.resume(execid)
-    wait_until(client, execid, {"RUNNING"})
+    wait_for(client, execid, {"RUNNING"})
     client.cancel(execid)
-    wait_until(client, execid, FINAL)
+    wait_for(client, execid, FINAL)
     with pytest.raises(ApiError, match=r"isn't running"):
         client.pause(execid)
     with pytest.raises(ApiError, match=r"isn't running"):  # under the key "resume" (§6.2)
@@ -148,7 +137,7 @@ def test_pause_and_resume(client: AzkabanClient, project: str) -> None:
 
 def test_retry_of_a_finished_flow(client: AzkabanClient, project: str) -> None:
     execid = client.execute(project, "b")
-    wait_until(client, execid, FINAL)
+    wait_for(client, execid, FINAL)
     with pytest.raises(ApiError, match=r"^Flow has already finished. Please re-execute.$"):
         client.retry_failed(execid)
 
@@ -179,7 +168,7 @@ def test_execution_errors(client: AzkabanClient, project: str) -> None:
     with pytest.raises(NotFound, match=r"doesn't exist"):
         client.execute("no_such_project", "b")
     execid = client.execute(project, "b")
-    wait_until(client, execid, FINAL)
+    wait_for(client, execid, FINAL)
     with pytest.raises(NotFound, match=rf"^Job zz doesn't exist in {execid}$"):
         client.job_log(execid, "zz")
 
@@ -190,3 +179,72 @@ def test_reader_cannot_execute(sandbox: Sandbox, project: str) -> None:
     assert "b" in reader.flows(project)  # reading is allowed
     with pytest.raises(NotFound, match=r"doesn't exist"):  # Azkaban hides the project (§6.1)
         reader.execute(project, "b")
+
+
+# -- a retry that ends the flow SUCCEEDED; the Flow 2.0 example ---------------------------------
+
+def flaky_jobs(marker: Path) -> dict[str, str]:
+    """Flow ``end``: ``flaky`` fails on its first run only (it leaves ``marker`` behind),
+    ``slow`` keeps the flow running meanwhile, ``end`` waits for both."""
+    return {
+        "flaky.job": "type=command\n"
+                     f"command=if [ -e {marker} ]; then echo second run; "
+                     f"else touch {marker}; echo first run fails >&2; exit 1; fi\n",
+        "slow.job": "type=command\ncommand=sleep 1.5\n",
+        "end.job": "type=noop\ndependencies=flaky,slow\n",
+    }
+
+
+def nodes(flow: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {node["id"]: node for node in flow["nodes"]}
+
+
+@pytest.fixture
+def flaky(client: AzkabanClient, project_name: str, make_zip: Callable[..., Path],
+          tmp_path: Path) -> str:
+    client.create_project(project_name, "retry test")
+    client.upload_project(project_name, make_zip(tmp_path, flaky_jobs(tmp_path / "marker")))
+    return project_name
+
+
+def test_retry_failed_runs_the_failed_job_again_and_the_flow_succeeds(
+        client: AzkabanClient, flaky: str) -> None:
+    execid = client.execute(flaky, "end")  # failure action: finish what runs (the default)
+    finishing = wait_for(client, execid, {"FAILED_FINISHING"} | FINAL)
+    assert finishing["status"] == "FAILED_FINISHING"
+    assert nodes(finishing)["flaky"]["status"] == "FAILED"
+    assert nodes(finishing)["slow"]["status"] == "RUNNING"
+
+    client.retry_failed(execid)
+    final = wait_for(client, execid, FINAL)
+    assert final["status"] == "SUCCEEDED"
+    jobs = nodes(final)
+    assert {name: node["status"] for name, node in jobs.items()} == {
+        "flaky": "SUCCEEDED", "slow": "SUCCEEDED", "end": "SUCCEEDED"}
+    assert jobs["flaky"]["attempt"] == 1  # it ran again
+    assert [past["status"] for past in jobs["flaky"]["pastAttempts"]] == ["FAILED"]
+    assert "second run" in client.read_job_log(execid, "flaky")
+    assert "first run fails" in client.read_job_log(execid, "flaky", attempt=0)
+    assert "Retrying failures invoked by user" in client.read_flow_log(execid)
+
+
+def test_the_flow2_example_end_to_end(client: AzkabanClient, project_name: str,
+                                      zip_directory: Callable[[Path, Path], Path],
+                                      tmp_path: Path) -> None:
+    client.create_project(project_name, "flow 2.0 example")
+    archive = zip_directory(EXAMPLES / "flow2-pipeline", tmp_path / "pipeline.zip")
+    client.upload_project(project_name, archive)
+    assert client.flows(project_name) == ["pipeline"]
+
+    execid = client.execute(project_name, "pipeline")
+    final = wait_for(client, execid, FINAL)
+    assert final["status"] == "SUCCEEDED"
+    jobs = nodes(final)
+    assert jobs["process"]["type"] == "flow"
+    assert {n["nestedId"]: n["status"] for n in jobs["process"]["nodes"]} == {
+        "process:step_a": "SUCCEEDED", "process:step_b": "SUCCEEDED"}
+    assert jobs["publish"]["status"] == "SUCCEEDED"
+    # The flow-level config (greeting) and the embedded flow's (batch) reach the commands.
+    assert "hello from prepare" in client.read_job_log(execid, "prepare")
+    assert "step a of batch 7" in client.read_job_log(execid, "process:step_a")
+    assert client.execution_options(execid)["failureEmails"] == ["nobody@example.com"]
