@@ -1,30 +1,17 @@
-"""The execution commands in-process against the sandbox where nothing else looks: retry of a
-FAILED_FINISHING flow, the refusals of pause and resume, every option of execute reaching the
-server, and rerun keeping the options of the run it repeats (§6.1, §6.2, §6.7)."""
+"""The execution commands in-process against the sandbox: retry of a FAILED_FINISHING flow, the
+refusals of pause and resume, every option of execute reaching the server, and rerun keeping the
+options of the run it repeats (§6.1, §6.2, §6.7)."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from api_support import EXAMPLES, Shell, make_shell
+from waiting import FINAL, wait_for
 
 from azshell.client import ExecuteOptions
-
-FINAL = {"SUCCEEDED", "FAILED", "KILLED", "EXECUTION_STOPPED", "CANCELLED"}
-
-
-def wait_for(client: Any, execid: int, statuses: set[str],
-             timeout: float = 20.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        flow = client.execution(execid)
-        if flow["status"] in statuses:
-            return flow
-        assert time.monotonic() < deadline, f"execution {execid} still {flow['status']}"
-        time.sleep(0.03)
 
 
 def job_statuses(flow: dict[str, Any]) -> dict[str, str]:
@@ -41,8 +28,8 @@ def put(client: Any, make_zip: Any, tmp_path: Path, project_name: str) -> Any:
     """``put(files) -> project``: a new project with these files."""
 
     def run(files: dict[str, str]) -> str:
-        client.create_project(project_name, "gaps test")
-        client.upload_project(project_name, make_zip(tmp_path, files, "gaps.zip"))
+        client.create_project(project_name, "executions test")
+        client.upload_project(project_name, make_zip(tmp_path, files, "put.zip"))
         return project_name
 
     return run
