@@ -294,20 +294,17 @@ class InteractiveShell:
             app.loop.call_soon_threadsafe(self._recomplete)
         app.invalidate()
 
-    def _recomplete(self, tries: int = 100) -> None:
-        """Show names that arrived while the user was typing (never disturb a chosen entry).
+    def _recomplete(self) -> None:
+        """Show names that arrived while the user was typing, where no menu is open.
 
         A completion still running was computed without them and would swallow a new start,
-        so wait for it to end first."""
+        so this runs again when it has ended."""
         app, buffer = self.session.app, self.session.default_buffer
         if not buffer.text.strip() or not app.is_running or app.loop is None:
             return
-        if self.completer.busy and tries > 0:
-            app.loop.call_later(0.02, self._recomplete, tries - 1)
+        if self.completer.after_busy(self._recomplete):
             return
-        state = buffer.complete_state
-        if state is None or state.current_completion is None:
-            buffer.complete_state = None  # a menu without the new names
+        if buffer.complete_state is None:  # an open menu stays as it is: Tab may be on its way
             buffer.start_completion(select_first=False)
 
     def _accounts(self) -> list[tuple[str, str]]:

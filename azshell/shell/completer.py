@@ -8,6 +8,7 @@ binary search and a bounded scan even with tens of thousands of names.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncGenerator, Callable, Iterable, Iterator
 from datetime import datetime
@@ -313,6 +314,15 @@ class BusyCompleter(Completer):
     def __init__(self, inner: Completer) -> None:
         self.inner = ThreadedCompleter(inner)
         self.busy = 0
+        self._after: Callable[[], None] | None = None
+
+    def after_busy(self, callback: Callable[[], None]) -> bool:
+        """Run ``callback`` on the event loop once the running completion has ended; False
+        (and nothing kept) when none is running."""
+        if not self.busy:
+            return False
+        self._after = callback
+        return True
 
     def get_completions(
         self, document: Document, complete_event: CompleteEvent
@@ -328,3 +338,7 @@ class BusyCompleter(Completer):
                 yield completion
         finally:
             self.busy -= 1
+            if not self.busy and self._after is not None:
+                callback, self._after = self._after, None
+                # call_soon: prompt_toolkit finishes the ending completion first
+                asyncio.get_running_loop().call_soon(callback)
