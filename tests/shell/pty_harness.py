@@ -2,14 +2,12 @@
 
 Each shell gets private HOME and XDG directories, a fixed 40x120 window and
 PROMPT_TOOLKIT_NO_CPR=1 (nobody answers cursor-position requests here). Prompts are matched
-without their trailing space. Use it from a test module as::
+without their trailing space. A test asks for the ``shell`` fixture of tests/shell/conftest.py
+(home ``pty_home``)::
 
-    from pty_harness import Shell, shell_factory
-
-    @pytest.fixture
-    def shell(tmp_path):
-        with shell_factory(tmp_path) as start:
-            yield start
+    def test_something(shell, sandbox):
+        sh = shell(sandbox.url, AZSHELL_PASSWORD="azkaban")
+        sh.expect_prompt()
 """
 
 from __future__ import annotations

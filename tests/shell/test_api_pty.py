@@ -6,25 +6,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-pexpect = pytest.importorskip("pexpect")
-
-from pty_harness import shell_factory  # noqa: E402
-
 pytestmark = pytest.mark.pty
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-@pytest.fixture
-def shell(tmp_path: Path) -> Iterator[Any]:
-    with shell_factory(tmp_path / "home") as start:
-        yield start
 
 
 def screen(raw: str) -> str:

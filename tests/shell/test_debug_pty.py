@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,17 +11,11 @@ import pytest
 
 pexpect = pytest.importorskip("pexpect")
 
-from pty_harness import ANSI, shell_factory  # noqa: E402
+from pty_harness import ANSI  # noqa: E402
 
 pytestmark = pytest.mark.pty
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-@pytest.fixture
-def shell(tmp_path: Path) -> Iterator[Any]:
-    with shell_factory(tmp_path / "home") as start:
-        yield start
 
 
 @pytest.fixture

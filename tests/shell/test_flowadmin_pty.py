@@ -4,23 +4,12 @@ files, y purges), and `flow` reads as a block, not JSON."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-pexpect = pytest.importorskip("pexpect")
-
 pytestmark = pytest.mark.pty
-
-from pty_harness import shell_factory  # noqa: E402
-
-
-@pytest.fixture
-def shell(tmp_path: Path) -> Iterator[Any]:
-    with shell_factory(tmp_path) as start:
-        yield start
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ asks first, the flows table as a person sees it, and `azshell --sandbox` used in
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +13,7 @@ pexpect = pytest.importorskip("pexpect")
 
 pytestmark = pytest.mark.pty
 
-from pty_harness import ANSI, AZSHELL, Shell, environment, shell_factory  # noqa: E402
-
-
-@pytest.fixture
-def shell(tmp_path: Path) -> Iterator[Any]:
-    with shell_factory(tmp_path) as start:
-        yield start
+from pty_harness import ANSI, AZSHELL, Shell, environment  # noqa: E402
 
 
 @pytest.fixture

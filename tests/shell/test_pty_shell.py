@@ -1,7 +1,8 @@
 """The installed `azshell` in a real pseudo-terminal (pexpect): Tab, Ctrl-C, Ctrl-D, history.
 
-Each test gets private HOME and XDG directories, a fixed 40x120 window and PROMPT_TOOLKIT_NO_CPR=1
-(nobody answers cursor-position requests here). Prompts are matched without their trailing space.
+Each test gets private HOME and XDG directories (``pty_home``), a fixed 40x120 window and
+PROMPT_TOOLKIT_NO_CPR=1 (nobody answers cursor-position requests here). Prompts are matched
+without their trailing space.
 """
 
 from __future__ import annotations
@@ -21,13 +22,7 @@ pexpect = pytest.importorskip("pexpect")
 pytestmark = pytest.mark.pty
 
 from fakes import FakeServer, Reply, Seen  # noqa: E402
-from pty_harness import AZSHELL, environment, shell_factory  # noqa: E402
-
-
-@pytest.fixture
-def shell(tmp_path: Path) -> Iterator[Any]:
-    with shell_factory(tmp_path) as start:
-        yield start
+from pty_harness import AZSHELL, environment  # noqa: E402
 
 
 def test_ctrl_d_exits_0(shell: Any, sandbox: Any) -> None:
@@ -63,14 +58,14 @@ def test_tab_completes_a_partial_project_name(shell: Any, sandbox: Any, project_
 
 
 def test_names_come_back_from_the_cache_after_a_restart(  # noqa: PLR0917
-        shell: Any, fresh_sandbox: Any, project_name: str, tmp_path: Path,
+        shell: Any, fresh_sandbox: Any, project_name: str, pty_home: Path,
         create_project: Any, login: Any) -> None:
     create_project(fresh_sandbox.url, login(fresh_sandbox.url), project_name)
     first = shell(fresh_sandbox.url, AZSHELL_PASSWORD="azkaban")
     first.expect_prompt()
     first.line("projects")
     assert first.exit() == 0
-    caches = list((tmp_path / "cache" / "azshell" / "names").glob("*.json"))
+    caches = list((pty_home / "cache" / "azshell" / "names").glob("*.json"))
     assert len(caches) == 1
     assert stat.S_IMODE(caches[0].stat().st_mode) == 0o600
     assert project_name in [record[0] for record in json.loads(caches[0].read_text())[1:]]
@@ -169,7 +164,7 @@ def test_ctrl_c_at_the_prompt_clears_the_line(shell: Any, sandbox: Any) -> None:
 
 
 def test_password_is_not_echoed_and_never_reaches_the_history(shell: Any, fresh_sandbox: Any,
-                                                              tmp_path: Path) -> None:
+                                                              pty_home: Path) -> None:
     sh = shell(fresh_sandbox.url)
     sh.child.expect("Password for azkaban at ")
     sh.child.send("azkaban\r")
@@ -183,7 +178,7 @@ def test_password_is_not_echoed_and_never_reaches_the_history(shell: Any, fresh_
     sh.line("call POST / action=login username=azkaban password=azkaban")
     sh.line("whoami")
     assert sh.exit() == 0
-    history = tmp_path / "state" / "azshell" / "history"
+    history = pty_home / "state" / "azshell" / "history"
     text = history.read_text()
     assert "whoami" in text
     assert "login" not in text
