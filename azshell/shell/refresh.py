@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from azshell.errors import AzshellError, SessionError
+from azshell.errors import AzshellError, NotFound, SessionError
 from azshell.shell.toolbar import Status
 
 FLOW_REFRESH_LIMIT = 100  # projects whose flows a refresh fetches (the rest come on demand)
@@ -148,6 +148,9 @@ class Refresher:
             return
         client = self._bg_client()
         if client is None:
+            if task[0] == "watch":
+                with self._cond:
+                    self._watched = None  # not connected: nothing to look at
             return
         if task[0] == "watch":
             self._look_at(client, book, int(task[1]))
@@ -190,16 +193,19 @@ class Refresher:
         """One cheap update call (only the nodes changed since the last look)."""
         from azshell.shell.follow import FINAL_FLOW
 
+        gone = False
         try:
             update = client.execution_update(execid, self._watch_since)
+        except (NotFound, SessionError):  # the next command renews a session and asks again
+            update, gone = {}, True
         except AzshellError:
-            update = {}  # gone, or the server is away: the toolbar keeps what it knew
+            update = {}  # the server is away for now: look again next time
         status = str(update.get("status") or "")
         with self._cond:
             if self._watched != execid:
                 return  # another execution is watched now
             self._watch_since = int(update.get("updateTime") or self._watch_since)
-            if not status or status in FINAL_FLOW:
+            if gone or status in FINAL_FLOW:
                 self._watched = None
         if status:
             book.add_execution(execid, status=status, when_ms=int(update.get("startTime") or -1))

@@ -148,3 +148,33 @@ def test_a_watched_execution_is_followed_until_it_ends_then_left_alone(
     refresher.stop()
     known = book.execution(execid)
     assert (known.project, known.flow) == (project_name, "nap")  # kept from before
+
+
+def test_the_watch_survives_a_server_that_is_away_for_a_while(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from fakes import FakeServer, Reply, Seen
+
+    monkeypatch.setattr("azshell.shell.refresh.WATCH_EVERY", 0.02)
+    polls: list[int] = []
+
+    def script(seen: Seen) -> Reply:
+        if seen.params.get("ajax") != "fetchexecflowupdate":
+            return Reply.json({})
+        polls.append(1)
+        if len(polls) <= 2:
+            return Reply(status=502, body="<html>bad gateway</html>", content_type="text/html")
+        return Reply.json({"status": "RUNNING" if len(polls) < 4 else "SUCCEEDED",
+                           "updateTime": len(polls), "startTime": 1, "nodes": []})
+
+    with FakeServer(script) as server:
+        book = NameBook(None)
+        book.add_execution(7, "p", "f", "RUNNING")
+        refresher = Refresher(context(server.url, "sid", book), Status())
+        refresher.start()
+        refresher.watch(7)
+        deadline = time.monotonic() + 10
+        while book.execution(7).status != "SUCCEEDED" and time.monotonic() < deadline:
+            time.sleep(0.01)
+        refresher.stop()
+    assert book.execution(7).status == "SUCCEEDED"  # two failed looks did not end the watch
+    assert len(polls) == 4
