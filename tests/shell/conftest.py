@@ -1,4 +1,5 @@
-"""Fixtures of the shell tests: the installed azshell in a pseudo-terminal (pty_harness.py)."""
+"""Fixtures of the shell tests: the installed azshell in a pseudo-terminal (pty_harness.py), and
+a project whose flows are not created in sorted order."""
 
 from __future__ import annotations
 
@@ -27,3 +28,13 @@ def shell(pty_home: Path) -> Iterator[Callable[..., Any]]:
 
     with shell_factory(pty_home) as start:
         yield start
+
+
+@pytest.fixture
+def three_flows(client: Any, make_zip: Any, tmp_path: Path, project_name: str) -> str:
+    """A project of three independent one-job flows, created in an order that is not sorted:
+    ``zeta``, ``alpha`` and ``mid``."""
+    client.create_project(project_name, "three flows")
+    client.upload_project(project_name, make_zip(tmp_path, {
+        "zeta.job": "type=noop\n", "alpha.job": "type=noop\n", "mid.job": "type=noop\n"}))
+    return project_name

@@ -1,4 +1,5 @@
-"""The installed `azshell` in a real pseudo-terminal (pexpect): Tab, Ctrl-C, Ctrl-D, history.
+"""The installed `azshell` in a real pseudo-terminal (pexpect): Tab, Ctrl-C, Ctrl-D, history,
+delete asking first, the flows table as a person sees it, and `azshell --sandbox` interactively.
 
 Each test gets private HOME and XDG directories (``pty_home``), a fixed 40x120 window and
 PROMPT_TOOLKIT_NO_CPR=1 (nobody answers cursor-position requests here). Prompts are matched
@@ -22,7 +23,7 @@ pexpect = pytest.importorskip("pexpect")
 pytestmark = pytest.mark.pty
 
 from fakes import FakeServer, Reply, Seen  # noqa: E402
-from pty_harness import AZSHELL, environment  # noqa: E402
+from pty_harness import ANSI, AZSHELL, Shell, environment  # noqa: E402
 
 
 def test_ctrl_d_exits_0(shell: Any, sandbox: Any) -> None:
@@ -211,3 +212,72 @@ def test_bottom_toolbar_shows_session_and_the_syntax_being_typed(tmp_path: Path,
     finally:
         child.close(force=True)
     assert child.exitstatus == 0
+
+
+# -- delete asks first, the flows table, --sandbox ---------------------------------------------
+
+def exists(client: Any, project: str) -> bool:
+    return project in [p["projectName"] for p in client.projects()]
+
+
+def test_delete_asks_and_only_yes_deletes(shell: Any, sandbox: Any, client: Any,
+                                          three_flows: str) -> None:
+    sh = shell(sandbox.url, AZSHELL_PASSWORD="azkaban")
+    sh.expect_prompt()
+    question = re.escape(f"Delete project {three_flows} and its schedules? [y/N]")
+    sh.child.send(f"delete {three_flows}\r")
+    sh.child.expect(question)
+    sh.child.send("n\r")
+    kept = sh.expect_prompt()
+    assert '"deleted": false' in kept
+    assert exists(client, three_flows)
+
+    sh.child.send(f"delete {three_flows}\r")
+    sh.child.expect(question)
+    sh.child.send("y\r")
+    gone = sh.expect_prompt()
+    assert '"deleted": true' in gone
+    assert "error" not in gone
+    assert not exists(client, three_flows)
+    assert sh.exit() == 0
+
+
+def test_the_flows_table_in_a_terminal(shell: Any, sandbox: Any, client: Any,
+                                       three_flows: str) -> None:
+    sh = shell(sandbox.url, AZSHELL_PASSWORD="azkaban")
+    sh.expect_prompt()
+    out = sh.line(f"flows {three_flows}")
+    lines = [line.strip() for line in out.replace("\r", "").split("\n")]
+    at = lines.index("FLOW")
+    assert lines[at + 1: at + 4] == client.flows(three_flows)
+    assert sorted(lines[at + 1: at + 4]) == ["alpha", "mid", "zeta"]
+    assert "{" not in out  # a table, not JSON
+    assert sh.exit() == 0
+
+
+class SandboxShell(Shell):
+    """`azshell --sandbox` in a pseudo-terminal; its URL is read from the line it prints."""
+
+    def __init__(self, home: Path) -> None:
+        self.child = pexpect.spawn(AZSHELL, ["--sandbox"], env=environment(home),
+                                   dimensions=(40, 120), encoding="utf-8", timeout=15)
+        self.child.expect(r"sandbox running at (http://127\.0\.0\.1:\d+) "
+                          r"\(user azkaban, password azkaban\)")
+        self.url = self.child.match.group(1)
+        self.host = self.url.split("://", 1)[1]
+        self.prompt = r"(?s)\x1b\[\?2004h.*?" + re.escape(f"azkaban@{self.host}>")
+
+
+def test_sandbox_option_interactively(tmp_path: Path) -> None:
+    sh = SandboxShell(tmp_path)
+    try:
+        sh.expect_prompt()
+        empty = sh.line("projects").replace("\r", "")
+        assert re.search(r"^PROJECT +ID +MODIFIED BY +CREATED +USERS\n\(none\)$", empty,
+                         re.MULTILINE), empty
+        sh.line("create demo")
+        listed = ANSI.sub("", sh.line("projects")).replace("\r", "")
+        assert re.search(r"^demo +\d+ +azkaban ", listed, re.MULTILINE), listed
+        assert sh.exit() == 0
+    finally:
+        sh.kill()
