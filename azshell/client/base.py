@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from azshell.client import answers
+from azshell.client.redact import redact_answer, redact_json
 from azshell.client.transport import (
     Credentials,
     Exchange,
@@ -35,6 +36,32 @@ class CallResult:
     content_type: str
     text: str
     json: Any
+
+    @property
+    def session_gone(self) -> bool:
+        """The answer says there is no valid session (§2.5)."""
+        return answers.is_session_gone(self.text)
+
+    @property
+    def failure(self) -> str | None:
+        """Why the answer is an error by the API's conventions (HTTP >= 400, an ``error`` key,
+        ``status: error``, no valid session), or None: a script must trust ``call``'s exit."""
+        status = f"HTTP {self.status}"
+        if self.session_gone:
+            return f"the server answered that there is no valid session ({status})"
+        message = answers.error_message(self.json)
+        if message:
+            message = answers.shorten(message)
+            return f"{message} ({status})" if self.status >= 400 else message
+        if self.status >= 400:
+            reason = answers.html_reason(self.text) if answers.is_html(self.text) else None
+            return f"{status}: {reason}" if reason else status
+        return None
+
+    def redacted(self, session_id: str | None) -> CallResult:
+        """The same answer with session ids (and any password value) hidden, for showing."""
+        return CallResult(self.status, self.content_type, redact_answer(self.text, session_id),
+                          redact_json(self.json))
 
 
 class ClientBase:

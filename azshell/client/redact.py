@@ -74,6 +74,25 @@ def redact_text(text: str, session_id: str | None = None, password: str | None =
     return _UUID.sub(SESSION_PLACEHOLDER, text)
 
 
+def redact_answer(text: str, session_id: str | None = None) -> str:
+    """An answer's text as it may be shown: the session id in use and any ``"session.id"`` or
+    ``"password"`` value hidden (a login's answer carries the new id); nothing else touched."""
+    if session_id:
+        text = text.replace(session_id, SESSION_PLACEHOLDER)
+    return _SECRET_IN_JSON.sub(
+        lambda m: f"{m.group(1)}{redact_value(m.group(2), '')}{m.group(4)}", text)
+
+
+def redact_json(data: object) -> object:
+    """A copy of a JSON value with every ``session.id`` and ``password`` value hidden."""
+    if isinstance(data, dict):
+        return {key: redact_value(str(key), value) if isinstance(value, str)
+                else redact_json(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [redact_json(item) for item in data]
+    return data
+
+
 def redact_cookies(value: str) -> str:
     """A ``Cookie`` or ``Set-Cookie`` header with every cookie's value hidden.
 
