@@ -26,10 +26,14 @@ from azshell.sandbox.servlets.base import (
     write_text,
 )
 from azshell.sandbox.servlets.executor import ExecutorServlet
+from azshell.sandbox.servlets.flowtrigger import FlowTriggerServlet
+from azshell.sandbox.servlets.flowtriggerinstance import FlowTriggerInstanceServlet
 from azshell.sandbox.servlets.index import HistoryServlet, IndexRedirectServlet, IndexServlet
 from azshell.sandbox.servlets.manager import ManagerServlet
+from azshell.sandbox.servlets.notes import NoteServlet
 from azshell.sandbox.servlets.schedule import ScheduleServlet
 from azshell.sandbox.servlets.status import status_response
+from azshell.sandbox.servlets.triggers import TriggerManagerServlet
 
 SESSION_COOKIE = "azkaban.browser.session.id"
 STATIC_PREFIXES = ("/css/", "/js/", "/images/", "/fonts/")
@@ -48,6 +52,10 @@ class SandboxApp:
             "/executor": ExecutorServlet(ctx),
             "/schedule": ScheduleServlet(ctx),
             "/history": HistoryServlet(ctx),
+            "/triggers": TriggerManagerServlet(ctx),
+            "/flowtrigger": FlowTriggerServlet(ctx),
+            "/flowtriggerinstance": FlowTriggerInstanceServlet(ctx),
+            "/notes": NoteServlet(ctx),
         }
         self.default = IndexRedirectServlet(ctx)
 
