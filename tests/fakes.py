@@ -193,3 +193,31 @@ def logged_in(url: str, **kwargs: object) -> AzkabanClient:
     client = AzkabanClient(url, **kwargs)  # type: ignore[arg-type]
     client.login("azkaban", "azkaban")
     return client
+
+
+# Exec 7 of p/f as a server shows it after its executor died (§9): the sandbox never does that.
+STOPPED: dict[str, Any] = {
+    "execid": 7, "project": "p", "projectId": 1, "submitUser": "azkaban", "submitTime": 900,
+    "id": "f", "flow": "f", "flowId": "f", "nestedId": "f", "type": None,
+    "status": "EXECUTION_STOPPED", "startTime": 1000, "endTime": 2000, "updateTime": 2000,
+    "attempt": 0,
+    "nodes": [
+        {"id": "ok", "type": "command", "status": "SUCCEEDED", "startTime": 1001,
+         "endTime": 1500, "updateTime": 1500, "nestedId": "ok", "attempt": 0},
+        {"id": "j", "type": "command", "status": "EXECUTION_STOPPED", "startTime": 1501,
+         "endTime": 2000, "updateTime": 2000, "nestedId": "j", "attempt": 0, "in": ["ok"]},
+    ],
+}
+
+
+def answer_stopped(seen: Seen) -> Reply:
+    """Flow ``f`` of ``p``: execute starts exec 7, which has ended EXECUTION_STOPPED."""
+    ajax = seen.params.get("ajax")
+    if ajax == "fetchexecflow":
+        return Reply.json(STOPPED)
+    if ajax == "fetchexecflowupdate":
+        return Reply.json({key: STOPPED[key]
+                           for key in ("status", "startTime", "endTime", "updateTime")})
+    if ajax == "fetchprojectflows":
+        return FLOWS
+    return EXECUTED  # executeFlow: exec id 7

@@ -1,5 +1,6 @@
-"""permissions, grant, revoke, project-log, describe, download and server in-process against the
-sandbox (§5.5, §5.6, §8.1), with the CSRF rule of §2.6 and every documented refusal."""
+"""flows on a terminal, permissions, grant, revoke, project-log, describe, download and server
+in-process against the sandbox (§5.5, §5.6, §8.1), with the CSRF rule of §2.6 and every
+documented refusal."""
 
 from __future__ import annotations
 
@@ -46,6 +47,17 @@ def groups(client: Any, project: str) -> dict[str, list[str]]:
 
 def plain(text: str) -> str:
     return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+# -- flows -------------------------------------------------------------------------------------
+
+def test_the_flows_table_on_a_terminal(client: Any, three_flows: str) -> None:
+    flows = client.flows(three_flows)
+    assert sorted(flows) == ["alpha", "mid", "zeta"]
+    code, out, err = make_shell(client, tty=True)(f"flows {three_flows}")
+    assert (code, err) == (0, "")
+    assert plain(out) == "FLOW\n" + "".join(f"{flow}\n" for flow in flows)
+    assert out.startswith("\x1b[1mFLOW\x1b[0m\n")  # a bold header on a colour terminal
 
 
 # -- permissions -------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Sessions kept between runs, password sources, profiles, --sandbox, and what a run imports.
+"""Sessions kept between runs, password sources, profiles, --sandbox, what a run imports, and a
+server that cannot be trusted (TLS) or answers too late (exit 3, one line).
 
 Every run uses a private HOME and XDG directories and no controlling terminal.
 """
@@ -7,13 +8,18 @@ from __future__ import annotations
 
 import json
 import os
+import ssl
 import stat
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from api_support import Az, documents
+from fakes import FakeServer, Reply, Seen, answer_flows, self_signed_cert
 
 AZSHELL = str(Path(sys.executable).with_name("azshell"))
 
@@ -57,6 +63,17 @@ def test_the_last_user_of_a_server_is_the_default(tmp_path: Path, sandbox: Any) 
     done = run(tmp_path, sandbox.url, "-c", "whoami")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["user"] == "reader"
+
+
+def test_login_as_reader_in_a_script(tmp_path: Path, sandbox: Any, three_flows: str) -> None:
+    az = Az(tmp_path / "home", sandbox.url)
+    az.env["AZSHELL_PASSWORD"] = "reader"  # the password login reads in a script
+    done = az("-c", "login reader", "-c", "whoami", "-c", f"describe {three_flows} taken over")
+    assert done.returncode == 1
+    logged, who = documents(done.stdout)
+    assert logged["user"] == "reader"
+    assert (who["user"], who["session"]) == ("reader", "valid")
+    assert done.stderr == "-c:3: error: Permission denied. Need WRITE access.\n"
 
 
 def test_no_session_and_no_password_exits_3(tmp_path: Path, sandbox: Any) -> None:
@@ -285,3 +302,58 @@ def test_connect_switches_server_in_a_script(tmp_path: Path, sandbox: Any,
     again = run(tmp_path, fresh_sandbox.url, "--user", "azkaban", "-c", "connect "
                 + fresh_sandbox.url)
     assert json.loads(again.stdout)["session"] == "reused"
+
+
+# -- TLS and time-outs ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def tls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A scripted HTTPS server with a self-signed certificate: ``(url, cert.pem)``."""
+    cert, key = self_signed_cert(tmp_path_factory.mktemp("tls"))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    with FakeServer(answer_flows, tls=context) as server:
+        yield server.url, cert
+
+
+def test_an_untrusted_certificate_is_exit_3_and_one_line(tmp_path: Path,
+                                                         tls: tuple[str, Path]) -> None:
+    url, _ = tls
+    done = Az(tmp_path, url)("-c", "flows p")
+    assert done.returncode == 3
+    assert done.stdout == ""
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("-c:1: error: ")
+    assert "certificate" in lines[0]
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("trust", ["-k", "--ca-cert"])
+def test_insecure_or_the_ca_bundle_works(tmp_path: Path, tls: tuple[str, Path],
+                                         trust: str) -> None:
+    url, cert = tls
+    args = ["-k"] if trust == "-k" else ["--ca-cert", str(cert)]
+    done = Az(tmp_path, url)(*args, "-c", "flows p")
+    assert done.returncode == 0, done.stderr
+    assert documents(done.stdout) == [["f"]]
+    assert "Warning" not in done.stderr  # -k is quiet about it
+
+
+DELAY = 3.0
+
+
+def test_timeout_is_exit_3_and_one_line_well_before_the_answer(tmp_path: Path) -> None:
+    def late(seen: Seen) -> Reply:
+        return Reply(body='{"project" : "p", "flows" : [ ]}', delay=DELAY)
+
+    with FakeServer(late) as server:
+        started = time.monotonic()
+        done = Az(tmp_path, server.url)("--timeout", "1", "-c", "flows p")
+        took = time.monotonic() - started
+        asked = len(server.requests_to("/manager"))
+    assert done.returncode == 3
+    assert done.stdout == ""
+    assert done.stderr == f"-c:1: error: no answer from {server.url}/manager within 1 s\n"
+    assert asked == 1  # not tried again
+    assert took < DELAY  # it gave up instead of waiting for the late answer

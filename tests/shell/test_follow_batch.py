@@ -1,43 +1,24 @@
 """The installed `azshell` in scripts: execute --wait, wait, log --follow, pasted URLs, rerun,
-executions --limit/--offset — exit codes, the one JSON document on stdout, one error line."""
+executions --limit/--offset — exit codes, the one JSON document on stdout, one error line; the
+Flow 2.0 example from upload to an embedded job's log, and a flow stopped by a dead executor."""
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from api_support import documents
+from api_support import AZSHELL, Az, documents
+from fakes import FakeServer, answer_stopped
 
 from azshell.client import ExecuteOptions
 
-AZSHELL = str(Path(sys.executable).with_name("azshell"))
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-class Az:
-    """`azshell URL --user azkaban ARGS` with a private home; stdin is empty."""
-
-    def __init__(self, home: Path, url: str) -> None:
-        self.url = url
-        self.env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home),
-            "XDG_CONFIG_HOME": str(home / "config"), "XDG_STATE_HOME": str(home / "state"),
-            "XDG_CACHE_HOME": str(home / "cache"), "AZSHELL_PASSWORD": "azkaban",
-        }
-
-    def __call__(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([AZSHELL, self.url, "--user", "azkaban", *args], input="",
-                              text=True, capture_output=True, env=self.env, timeout=60,
-                              start_new_session=True, check=False)
-
 
 
 def statuses(document: dict[str, Any]) -> dict[str, str]:
@@ -187,6 +168,37 @@ def test_log_of_a_job_that_has_not_started_says_so(az: Az, sleeper: str, client:
         assert unknown.stderr == f"-c:1: error: Job nosuchjob doesn't exist in {execid}\n"
     finally:
         client.cancel(execid)
+
+
+def test_the_flow2_example_from_upload_to_an_embedded_jobs_log(az: Az, project_name: str,
+                                                               client: Any) -> None:
+    done = az("-c", f"upload {project_name} examples/flow2-pipeline --create",
+              "-c", f"execute {project_name} pipeline --wait",
+              "-c", "log process:step_a", "-c", "log prepare", cwd=EXAMPLES.parent)
+    assert done.returncode == 0, done.stderr
+    uploaded, final, step_a, prepare = documents(done.stdout)
+    assert uploaded["created"] is True
+    assert uploaded["flows"] == ["pipeline"]
+    assert final["status"] == "SUCCEEDED"
+    assert final["project"] == project_name
+    execid = final["execid"]
+    assert client.execution(execid)["status"] == "SUCCEEDED"
+    assert (step_a["execid"], step_a["job"]) == (execid, "process:step_a")
+    assert "step a of batch 7" in step_a["log"]  # the embedded flow's config
+    assert "hello from prepare" in prepare["log"]  # the flow-level config
+
+
+def test_execute_wait_on_a_stopped_flow_exits_1(tmp_path: Path) -> None:
+    """A flow that ends EXECUTION_STOPPED (an executor that died, §9) fails the script."""
+    with FakeServer(answer_stopped) as server:
+        done = Az(tmp_path, server.url)("-c", "execute p f --wait --timeout 5", "-c", "flows p")
+    assert done.returncode == 1
+    assert done.stderr == ("-c:1: error: execution 7 (p/f) ended EXECUTION_STOPPED; "
+                           "failed jobs: j\n")
+    (final,) = documents(done.stdout)  # and the script stopped there
+    assert final["execid"] == 7
+    assert final["status"] == "EXECUTION_STOPPED"
+    assert not server.requests_to("/manager")  # `flows p` never ran
 
 
 def test_rerun_skips_what_succeeded_and_keeps_the_parameters(az: Az, put: Any, client: Any,

@@ -1,9 +1,10 @@
-"""run_line in-process for the follow commands: Ctrl-C in a sleep and in a request, the live
-display on a terminal, and what the NameBook learns while waiting."""
+"""run_line in-process for the follow commands: Ctrl-C in a sleep and in a request, a flow stopped
+by a dead executor, the live display on a terminal, and what the NameBook learns while waiting."""
 
 from __future__ import annotations
 
 import io
+import json
 import signal
 import threading
 import time
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakes import FakeServer, Reply, Seen
+from fakes import FakeServer, Reply, Seen, answer_stopped, logged_in
 
 from azshell.client import AzkabanClient
 from azshell.shell.context import Context, new_context, run_line
@@ -136,6 +137,18 @@ def test_a_server_lost_while_waiting_names_the_execution_that_goes_on(
     assert line.startswith("error: no answer from ")
     assert line.endswith("; execution 9 goes on unfollowed: 'wait 9' follows it again\n")
     assert line.count("\n") == 1
+
+
+def test_wait_on_a_stopped_flow_fails_with_one_line() -> None:
+    """A flow that ends EXECUTION_STOPPED (an executor that died, §9) fails ``wait``."""
+    with FakeServer(answer_stopped) as server:
+        ctx, out, err = make(logged_in(server.url))
+        code = run_line(ctx, "wait 7 --timeout 5")  # bounded: a miss fails, never hangs
+    assert code == 1
+    assert err.getvalue() == ("error: execution 7 (p/f) ended EXECUTION_STOPPED; "
+                              "failed jobs: j\n")
+    final = json.loads(out.getvalue())  # one document
+    assert final["status"] == "EXECUTION_STOPPED"
 
 
 def test_wait_on_a_terminal_shows_the_run_and_learns_its_status(
