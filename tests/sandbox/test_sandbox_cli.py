@@ -1,4 +1,4 @@
-"""``azshell sandbox`` in the foreground: banner, serving, clean Ctrl-C and SIGTERM."""
+"""``azshell sandbox`` in the foreground: banner, serving, clean Ctrl-C and SIGTERM, --host."""
 
 from __future__ import annotations
 
@@ -49,6 +49,32 @@ def test_foreground_sandbox_stops_cleanly(stop_signal: signal.Signals) -> None:
             proc.communicate()
     assert proc.returncode == 0
     assert "Traceback" not in err
+    assert "sandbox stopped" in out
+
+
+def test_the_sandbox_listens_on_the_host_given() -> None:
+    """Linux routes all of 127.0.0.0/8 to loopback, so 127.0.0.2 is a second local address."""
+    proc, url, _ = _start("--host", "127.0.0.2", "--port", "0")
+    try:
+        match = re.fullmatch(r"http://127\.0\.0\.2:(\d+)", url)
+        assert match, url
+        port = int(match.group(1))
+        assert port > 0
+        status = requests.get(f"{url}/status", timeout=5)
+        assert status.status_code == 200
+        assert status.json()["version"].startswith("azshell-sandbox-")
+        login = requests.post(url, data={"action": "login", "username": "azkaban",
+                                         "password": "azkaban"}, timeout=5)
+        assert login.json()["status"] == "success"
+        with pytest.raises(requests.ConnectionError):  # not on the usual loopback address
+            requests.get(f"http://127.0.0.1:{port}/status", timeout=5)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
     assert "sandbox stopped" in out
 
 
