@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from api_support import Az, Shell, documents, make_shell
+from fakes import FakeServer, Reply, Seen, logged_in
 
 from azshell.client import AzkabanClient
 
@@ -92,19 +93,29 @@ def test_flow_on_a_terminal_reads_as_a_block(tty: Shell, client: Any, project: s
     assert "locked        YES: Azkaban refuses to run it" in out
 
 
-def test_flow_asks_is_flow_locked_when_the_job_list_does_not_say(
-        sh: Shell, client: Any, project: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def older_server(seen: Seen) -> Reply:
+    """Flow ``d`` (a -> d, locked) of project ``p`` on a server whose fetchflowjobs answer has no
+    ``isLocked``."""
+    ajax = seen.params.get("ajax")
+    if ajax == "fetchflowjobs":
+        return Reply.json({"project": "p", "projectId": 1, "flowId": "d", "nodes": [
+            {"id": "a", "dependencies": [], "dependents": ["d"], "level": 0},
+            {"id": "d", "dependencies": ["a"], "dependents": [], "level": 1}]})
+    if ajax == "fetchflowdetails":
+        return Reply.json({"project": "p", "projectId": 1, "jobTypes": ["noop"]})
+    if ajax == "isFlowLocked":
+        return Reply.json({"project": "p", "projectId": 1, "flowId": "d", "isLocked": True})
+    return Reply.json({"successEmails": [], "failureEmails": []})  # flowInfo
+
+
+def test_flow_asks_is_flow_locked_when_the_job_list_does_not_say() -> None:
     """An older server's fetchflowjobs has no isLocked: the dedicated call answers then."""
-    plain = client.flow_jobs
-
-    def without_lock(p: str, f: str) -> dict[str, Any]:
-        return {k: v for k, v in plain(p, f).items() if k != "isLocked"}
-
-    monkeypatch.setattr(client, "flow_jobs", without_lock)
-    client.set_flow_lock(project, "d", True)
-    sh.seen.clear()
-    assert sh.json(f"flow {project} d")["locked"] is True
+    with FakeServer(older_server) as server:
+        sh = make_shell(logged_in(server.url))
+        assert sh.json("flow p d")["locked"] is True
     assert ajax_names(sh)[-1] == "isFlowLocked"
+    (asked,) = [seen for seen in server.seen if seen.params.get("ajax") == "isFlowLocked"]
+    assert (asked.params["project"], asked.params["flowName"]) == ("p", "d")
 
 
 def test_flow_refusals(sh: Shell, project: str) -> None:
