@@ -1,7 +1,8 @@
 """``AzkabanClient``: one object per server, one method per Ajax call.
 
-The methods live in mixins by servlet (:mod:`projects`, :mod:`executions`, :mod:`schedules`)
-plus :mod:`admin` (an operator's changes: flow locks, job overrides, proxy users, purge);
+The methods live in mixins by servlet (:mod:`projects`, :mod:`executions`, :mod:`schedules`,
+:mod:`triggers`) plus :mod:`admin` (an operator's changes: flow locks, job overrides, proxy
+users, purge);
 sessions, ``call`` and ``server_status`` are in :mod:`base`, sending and failure rules in
 :mod:`transport`, reading answers in :mod:`answers`.
 """
@@ -12,9 +13,10 @@ from azshell.client.admin import AdminCalls
 from azshell.client.executions import ExecutionCalls
 from azshell.client.projects import ProjectCalls
 from azshell.client.schedules import ScheduleCalls
+from azshell.client.triggers import TriggerCalls
 
 
-class AzkabanClient(ProjectCalls, ExecutionCalls, ScheduleCalls, AdminCalls):
+class AzkabanClient(ProjectCalls, ExecutionCalls, ScheduleCalls, AdminCalls, TriggerCalls):
     """A client of one Azkaban web server.
 
     ``AzkabanClient(url, verify=True, timeout=(connect, read), observer=None)``: ``verify`` is
