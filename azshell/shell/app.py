@@ -26,6 +26,7 @@ from azshell.shell.lexer import STYLE, CommandLexer
 from azshell.shell.toolbar import Status, make_toolbar, prompt_text
 
 INTERRUPTED_NOTE = "interrupted; the request was abandoned"
+INTERRUPTED_QUIET = "interrupted"  # nothing had been sent (a question, a local step)
 INTERRUPTED = 130
 
 TOOLBAR_STYLE = {
@@ -99,14 +100,18 @@ class InteractiveShell:
             self.fresh_connections()  # close them: the server sees a goodbye, not a reset
 
     def _last_exchange(self) -> object:
+        """The session's last request, whichever client sent it (the observer records it)."""
         client = self.ctx.client
-        return client.last_exchange if client is not None else None
+        return self.ctx.last_exchange or (client.last_exchange if client is not None else None)
 
     def _interruption_note(self, before: object) -> str:
         """The client's own note when Ctrl-C cut a request of this line (it says when the
-        outcome of a state change is unknown), else the generic one."""
+        outcome of a state change is unknown), the generic one for another cut request, and a
+        plain "interrupted" when no request was cut (Ctrl-C at a question, between polls)."""
         exchange = self._last_exchange()
-        note = getattr(exchange, "error", None) if exchange is not before else None
+        if exchange is before or getattr(exchange, "error_kind", None) != "KeyboardInterrupt":
+            return INTERRUPTED_QUIET
+        note = getattr(exchange, "error", None)
         if note and note.startswith("interrupted: the outcome"):
             return note
         return INTERRUPTED_NOTE

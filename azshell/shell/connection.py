@@ -138,7 +138,8 @@ def resolve_user(ctx: Context, url: str, user: str | None) -> str:
             answer = ""
         if answer:
             return answer
-    raise UsageError("no user: give --user, set AZSHELL_USER, or use a profile")
+    raise UsageError("no user: give --user, set AZSHELL_USER, use a profile, or name it after "
+                     "the URL in `connect URL USER`")
 
 
 def connect(ctx: Context, url: str, user: str | None = None, *, login: bool = False) -> Any:

@@ -96,9 +96,9 @@ def check_url(value: object, where: str = "") -> str:
     except ValueError as err:
         raise UsageError(f"{lead}bad server URL: {err}") from None
     if parts.username is not None or parts.password is not None:
-        raise UsageError(f"{lead}bad server URL: no user or password in it; give the user with "
-                         "--user (or AZSHELL_USER) and the password when asked "
-                         "(or AZSHELL_PASSWORD)")
+        raise UsageError(f"{lead}bad server URL: no user or password in it; name the user "
+                         "apart (--user, AZSHELL_USER, or `connect URL USER`) and give the "
+                         "password when asked (or AZSHELL_PASSWORD)")
     if parts.scheme not in ("http", "https") or not parts.hostname or port == 0:
         raise UsageError(f"{lead}bad server URL {text!r}: use http://host:port or "
                          "https://host:port")

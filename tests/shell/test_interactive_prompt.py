@@ -301,6 +301,31 @@ def test_a_renewal_given_up_shows_the_session_expired_and_asks_again_next_time(
     assert h.stderr.getvalue() == "error: no password given\n"
 
 
+def test_ctrl_c_at_a_password_question_says_interrupted_and_nothing_about_a_request(
+        harness: Callable[..., Harness], sandbox: Any) -> None:
+    h = harness(url=None)
+    h.ctx.password = None
+    asked = threading.Event()
+    original = h.shell.ask_password
+
+    def ask(message: str) -> str:
+        asked.set()
+        return original(message)
+
+    h.ctx.ask_password = ask
+
+    def script(h: Harness) -> None:
+        h.wait_prompt(0)
+        h.type(f"connect {sandbox.url} azkaban\r")
+        h.wait(asked.is_set, "the password question")
+        h.type(CTRL_C)
+        h.wait_prompt(1)
+        h.type(CTRL_D)
+
+    assert h.run(script) == 0
+    assert h.stderr.getvalue() == "error: interrupted\n"
+
+
 def test_unconnected_shell_still_runs_local_commands(harness: Callable[..., Harness]) -> None:
     h = harness(url=None)
     assert h.run(lambda h: h.type(f"help upload\r{CTRL_D}")) == 0
