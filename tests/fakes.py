@@ -52,7 +52,8 @@ class Seen:
 
 @dataclass
 class Reply:
-    """What to do: answer (``status``, ``body``), ``reset`` the connection, or answer late."""
+    """What to do: answer (``status``, ``body``), ``reset`` the connection, answer late, or play
+    the raw answer in ``pieces``."""
 
     status: int = 200
     body: str | bytes = ""
@@ -61,6 +62,9 @@ class Reply:
     reset: bool = False  # close with a TCP RST after reading the request, no answer
     short_by: int = 0  # announce the whole body, send this many bytes less, then close
     delay: float = 0.0
+    # the answer as sent: status line, headers and body in pieces of (pause in s, bytes), each
+    # written after its pause; the connection is closed after the last (the fields above unused)
+    pieces: list[tuple[float, bytes]] | None = None
 
     @staticmethod
     def json(data: Any, status: int = 200) -> Reply:
@@ -86,7 +90,9 @@ class FakeServer:
     """``with FakeServer(handler) as fake: fake.url``; ``fake.seen`` lists the requests."""
 
     def __init__(self, handler: Handler, tls: ssl.SSLContext | None = None,
-                 login: bool = True) -> None:
+                 login: bool = True, body_delay: float = 0.0) -> None:
+        """``body_delay``: wait this long before reading a request's body, so that sending it
+        takes the client at least that long once the body outgrows the socket buffers."""
         self.handler = handler
         self.seen: list[Seen] = []
         self._lock = threading.Lock()
@@ -100,6 +106,8 @@ class FakeServer:
 
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
+                if length and body_delay:
+                    time.sleep(body_delay)
                 body = self.rfile.read(length) if length else b""
                 parts = urlsplit(self.path)
                 seen = Seen(self.command, parts.path,
@@ -111,6 +119,9 @@ class FakeServer:
                 reply = (login and login_reply(seen)) or fake.handler(seen)
                 if reply.delay:
                     time.sleep(reply.delay)
+                if reply.pieces is not None:
+                    self._play(reply.pieces)
+                    return
                 if reply.reset:
                     self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                                                struct.pack("ii", 1, 0))
@@ -131,6 +142,15 @@ class FakeServer:
                     self.close_connection = True
                     return
                 self.wfile.write(payload)
+
+            def _play(self, pieces: list[tuple[float, bytes]]) -> None:
+                self.close_connection = True
+                try:
+                    for pause, piece in pieces:
+                        time.sleep(pause)
+                        self.wfile.write(piece)
+                except OSError:  # the client gave up before the end: what these tests provoke
+                    pass
 
             do_GET = do_POST = do_DELETE = _serve
 

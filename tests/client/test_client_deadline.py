@@ -6,16 +6,13 @@ outcome and is sent once; an upload's own sending time and a streamed project zi
 from __future__ import annotations
 
 import json
-import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
+from typing import Any
 
 import pytest
-from fakes import SESSION_ID
+from fakes import SESSION_ID, FakeServer, Reply, Seen
 
 from azshell.client import AzkabanClient, Exchange
 from azshell.errors import OutcomeUnknown, RequestTimedOut
@@ -24,72 +21,15 @@ from azshell.errors import OutcomeUnknown, RequestTimedOut
 Script = list[tuple[float, bytes]]
 
 
-@dataclass
-class Asked:
-    method: str
-    path: str
-    params: dict[str, str]
-    body_size: int
-
-
-@dataclass
-class TrickleServer:
-    """A loopback server that plays ``answer(asked)`` piece by piece, then closes."""
-
-    answer: Callable[[Asked], Script]
-    before_body: float = 0.0  # wait this long before reading a request body
-    asked: list[Asked] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self._listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn: socket.socket) -> None:
-        with conn:
-            try:
-                head = b""
-                while b"\r\n\r\n" not in head:
-                    head += conn.recv(65536)
-                head, body = head.split(b"\r\n\r\n", 1)
-                lines = head.decode("latin-1").split("\r\n")
-                method, target, _ = lines[0].split(" ", 2)
-                headers = dict(line.lower().split(": ", 1) for line in lines[1:])
-                length = int(headers.get("content-length", "0"))
-                if length:
-                    time.sleep(self.before_body)
-                while len(body) < length:
-                    body += conn.recv(1 << 20)
-                parts = urlsplit(target)
-                query = parse_qsl(parts.query)
-                if "multipart" not in headers.get("content-type", ""):
-                    query += parse_qsl(body.decode("latin-1"))
-                asked = Asked(method, parts.path, dict(query), len(body))
-                self.asked.append(asked)
-                for pause, piece in self.answer(asked):
-                    time.sleep(pause)
-                    conn.sendall(piece)
-            except OSError:
-                pass
-
-    def close(self) -> None:
-        self._listener.close()
-
-
 @pytest.fixture
-def serve() -> Iterator[Callable[..., TrickleServer]]:
-    servers: list[TrickleServer] = []
+def serve() -> Iterator[Callable[..., FakeServer]]:
+    """``serve(answer, **kwargs)``: a scripted server that plays ``answer(seen)`` piece by
+    piece (kwargs go to FakeServer)."""
+    servers: list[FakeServer] = []
 
-    def start(answer: Callable[[Asked], Script], **kwargs: float) -> TrickleServer:
-        servers.append(TrickleServer(answer, **kwargs))
+    def start(answer: Callable[[Seen], Script], **kwargs: Any) -> FakeServer:
+        servers.append(FakeServer(lambda seen: Reply(pieces=answer(seen)), login=False,
+                                  **kwargs))
         return servers[-1]
 
     yield start
@@ -107,7 +47,7 @@ def trickle(data: bytes, pause: float = 0.1) -> Script:
     return [(pause, data[i:i + 1]) for i in range(len(data))]
 
 
-def client_of(server: TrickleServer, read: float = 0.4, **kwargs: object) -> AzkabanClient:
+def client_of(server: FakeServer, read: float = 0.4, **kwargs: object) -> AzkabanClient:
     client = AzkabanClient(server.url, timeout=(5, read), **kwargs)  # type: ignore[arg-type]
     client.adopt_session("azkaban", SESSION_ID)
     return client
@@ -115,16 +55,16 @@ def client_of(server: TrickleServer, read: float = 0.4, **kwargs: object) -> Azk
 
 def test_a_body_sent_a_byte_at_a_time_times_out_like_no_answer(serve) -> None:  # type: ignore[no-untyped-def]
     body = json.dumps({"status": "RUNNING", "execid": 5, "nodes": []}).encode()
-    server = serve(lambda asked: [(0, head(length=len(body))), *trickle(body)])
+    server = serve(lambda _: [(0, head(length=len(body))), *trickle(body)])
     client = client_of(server)
     with pytest.raises(RequestTimedOut) as err:
         client.execution(5)
     assert str(err.value) == f"no answer from {server.url}/executor within 0.4 s"
-    assert len(server.asked) == 1  # a timeout is not a dropped connection: no second try
+    assert len(server.seen) == 1  # a timeout is not a dropped connection: no second try
 
 
 def test_the_deadline_cuts_soon_after_the_read_timeout(serve) -> None:  # type: ignore[no-untyped-def]
-    server = serve(lambda asked: [(0, head(length=100)), *trickle(b" " * 100, 0.05)])
+    server = serve(lambda _: [(0, head(length=100)), *trickle(b" " * 100, 0.05)])
     client = client_of(server, read=0.3)
     with pytest.raises(RequestTimedOut):
         client.execution(5)
@@ -133,33 +73,33 @@ def test_the_deadline_cuts_soon_after_the_read_timeout(serve) -> None:  # type: 
 
 
 def test_headers_sent_a_byte_at_a_time_time_out(serve) -> None:  # type: ignore[no-untyped-def]
-    server = serve(lambda asked: trickle(head(length=2) + b"{}", 0.05))
+    server = serve(lambda _: trickle(head(length=2) + b"{}", 0.05))
     with pytest.raises(RequestTimedOut, match=r"^no answer from .*/status within 0.3 s$"):
         client_of(server, read=0.3).server_status()
 
 
 def test_an_answer_read_up_to_the_close_is_not_taken_as_complete(serve) -> None:  # type: ignore[no-untyped-def]
     # no Content-Length: the answer ends when the connection closes, as a cut one would
-    server = serve(lambda asked: [(0, head()), *trickle(b'{"status": "RUNNING"' + b" " * 50)])
+    server = serve(lambda _: [(0, head()), *trickle(b'{"status": "RUNNING"' + b" " * 50)])
     with pytest.raises(RequestTimedOut):
         client_of(server, read=0.3).execution(5)
 
 
 def test_a_state_change_cut_by_the_deadline_has_an_unknown_outcome(serve) -> None:  # type: ignore[no-untyped-def]
     body = b'{"execid": 7, "project": "p", "flow": "f"}'
-    server = serve(lambda asked: [(0, head(length=len(body))), *trickle(body)])
+    server = serve(lambda _: [(0, head(length=len(body))), *trickle(body)])
     seen: list[Exchange] = []
     client = client_of(server, observer=seen.append)
     with pytest.raises(OutcomeUnknown, match=r"the outcome of 'cancel execution 5' is unknown: "
                                              r"no answer from .* within 0.4 s"):
         client.cancel(5)
-    assert len(server.asked) == 1
+    assert len(server.seen) == 1
     assert [e.error_kind for e in seen] == ["OutcomeUnknown"]
 
 
 def test_a_prompt_answer_is_untouched(serve) -> None:  # type: ignore[no-untyped-def]
     body = json.dumps({"status": "RUNNING", "execid": 5, "nodes": []}).encode()
-    server = serve(lambda asked: [(0, head(length=len(body)) + body)])
+    server = serve(lambda _: [(0, head(length=len(body)) + body)])
     client = client_of(server, read=0.2)
     for _ in range(3):  # the deadline of one call never touches the next one
         assert client.execution(5)["execid"] == 5
@@ -170,7 +110,7 @@ def test_a_streamed_project_zip_may_take_longer_than_the_read_timeout(  # type: 
         serve, tmp_path: Path) -> None:
     payload = b"PK" + b"z" * 998
     pieces = [(0.1, payload[i:i + 100]) for i in range(0, len(payload), 100)]
-    server = serve(lambda asked: [(0, head("application/zip", len(payload))), *pieces])
+    server = serve(lambda _: [(0, head("application/zip", len(payload))), *pieces])
     target = client_of(server, read=0.4).download_project("p", tmp_path)
     assert target.read_bytes() == payload  # ten pieces, 1 s in all
 
@@ -181,12 +121,12 @@ def test_the_upload_itself_is_not_counted(serve, tmp_path: Path) -> None:  # typ
     uploaded = b'{"projectId": 1, "version": 2}'
     project = b'{"projectId": 1}'  # the session check before a large upload
 
-    def answer(asked: Asked) -> Script:
-        body = uploaded if asked.method == "POST" else project
+    def answer(seen: Seen) -> Script:
+        body = uploaded if seen.method == "POST" else project
         return [(0, head(length=len(body)) + body)]
 
     # the server reads the body only after 1 s: sending it takes longer than the read timeout
-    server = serve(answer, before_body=1.0)
+    server = serve(answer, body_delay=1.0)
     result = client_of(server, read=0.5).upload_project("p", archive)
     assert result["version"] == 2
-    assert server.asked[-1].body_size > 16 << 20
+    assert len(server.seen[-1].body) > 16 << 20
