@@ -27,6 +27,7 @@ from azshell.shell.toolbar import Status, make_toolbar, prompt_text
 
 INTERRUPTED_NOTE = "interrupted; the request was abandoned"
 INTERRUPTED_QUIET = "interrupted"  # nothing had been sent (a question, a local step)
+OFFLINE_ERRORS = ("ConnectionFailed", "RequestTimedOut")  # the server is away, not the session
 INTERRUPTED = 130
 
 TOOLBAR_STYLE = {
@@ -148,6 +149,7 @@ class InteractiveShell:
             self.fresh_connections()
         self.sync_book()
         self._watch_last_execution()
+        self._reachability(last)
         if before != INTERRUPTED and self._session_key() != before:
             client = self.ctx.client
             if self._session_key():
@@ -157,6 +159,17 @@ class InteractiveShell:
             self.status.set(session=state, note="")
             self.refresher.refresh()
         return None
+
+    def _reachability(self, before: object) -> None:
+        """The toolbar says `offline` once a request of the line found the server gone, and
+        `valid` again once one gets an answer."""
+        exchange = self._last_exchange()
+        if exchange is None or exchange is before:
+            return
+        if getattr(exchange, "error_kind", None) in OFFLINE_ERRORS:
+            self.status.set(session="offline")
+        elif self.status.session == "offline" and getattr(exchange, "status", None):
+            self.status.set(session="valid" if self._session_key() else "none")
 
     def _watch_last_execution(self) -> None:
         """The toolbar's last execution is kept current in the background while it runs."""

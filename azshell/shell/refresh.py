@@ -15,7 +15,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from azshell.errors import AzshellError, NotFound, SessionError
+from azshell.errors import (
+    AzshellError,
+    ConnectionFailed,
+    NotFound,
+    RequestTimedOut,
+    SessionError,
+)
 from azshell.shell.toolbar import Status
 
 FLOW_REFRESH_LIMIT = 100  # projects whose flows a refresh fetches (the rest come on demand)
@@ -198,8 +204,12 @@ class Refresher:
             update = client.execution_update(execid, self._watch_since)
         except (NotFound, SessionError):  # the next command renews a session and asks again
             update, gone = {}, True
+        except (ConnectionFailed, RequestTimedOut):
+            update = {}  # the server is away for now: say so, and look again next time
+            self.status.set(session="offline")
+            self.on_change("status")
         except AzshellError:
-            update = {}  # the server is away for now: look again next time
+            update = {}
         status = str(update.get("status") or "")
         with self._cond:
             if self._watched != execid:
@@ -208,6 +218,8 @@ class Refresher:
             if gone or status in FINAL_FLOW:
                 self._watched = None
         if status:
+            if self.status.session == "offline":
+                self.status.set(session="valid")  # it answered again
             book.add_execution(execid, status=status, when_ms=int(update.get("startTime") or -1))
             self.on_change("status")
 

@@ -326,6 +326,39 @@ def test_ctrl_c_at_a_password_question_says_interrupted_and_nothing_about_a_requ
     assert h.stderr.getvalue() == "error: interrupted\n"
 
 
+def test_the_toolbar_says_offline_when_the_server_is_gone_and_valid_when_it_is_back(
+        harness: Callable[..., Harness]) -> None:
+    from azshell.sandbox import Sandbox
+
+    server = Sandbox()
+    port = server.port
+    h = harness(url=server.url)
+    states: list[str] = []
+
+    def script(h: Harness) -> None:
+        h.wait_prompt(0)
+        h.type("projects\r")
+        h.wait_prompt(1)
+        h.wait(lambda: h.shell.status.session == "valid", "the session checked")
+        server.stop()
+        h.type("projects\r")
+        h.wait_prompt(2)
+        states.append(h.shell.status.session)
+        again = Sandbox(port=port)  # the same address, back (a new server: a new session)
+        try:
+            h.type("projects\r")
+            h.wait_prompt(3)
+            h.wait(lambda: h.shell.status.session == "valid", "valid again")
+            states.append(h.shell.status.session)
+        finally:
+            again.stop()
+        h.type(CTRL_D)
+
+    assert h.run(script) == 0
+    assert states == ["offline", "valid"]
+    assert "cannot connect" in h.stderr.getvalue()
+
+
 def test_unconnected_shell_still_runs_local_commands(harness: Callable[..., Harness]) -> None:
     h = harness(url=None)
     assert h.run(lambda h: h.type(f"help upload\r{CTRL_D}")) == 0
