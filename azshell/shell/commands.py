@@ -501,6 +501,17 @@ COMMANDS: tuple[Command, ...] = (
         group="schedules", handler=f"{_H}.sla:sla",
         table="sla",
     ),
+    Command(
+        "trigger", "Show a Flow 2.0 flow's trigger (cron, max wait, dependencies), or pause or "
+        "resume it.",
+        args=(Arg("show|pause|resume", "enum", "show (the default) shows the trigger; pause "
+                  "keeps it from starting the flow; resume lets it start the flow again.",
+                  optional=True, choices=("show", "pause", "resume"), dest="action"),
+              _PROJECT, _FLOW),
+        examples=("trigger demo nightly", "trigger pause demo nightly",
+                  "trigger resume demo nightly"),
+        group="schedules", handler=f"{_H}.triggers:trigger",
+    ),
     # -- the shell ------------------------------------------------------------------------------
     Command(
         "set", "Show or change a shell setting (output, color, pager, verbose, timing, toolbar).",
