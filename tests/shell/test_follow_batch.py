@@ -111,7 +111,7 @@ def test_wait_timeout_leaves_the_flow_running(az: Az, sleeper: str, client: Any)
         client.cancel(execid)
     killed = az("-c", f"wait {execid}")
     assert killed.returncode == 1
-    assert "ended KILLED; failed jobs: nap" in killed.stderr
+    assert "ended KILLED; killed jobs: nap" in killed.stderr  # cancelled: killed, not failed
 
 
 def test_pasted_execution_addresses_stand_for_the_id_and_the_job(az: Az, put: Any,

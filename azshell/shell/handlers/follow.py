@@ -99,9 +99,14 @@ def interrupted_note(execid: int, model: ExecutionModel | None) -> str:
 
 
 def failure_message(model: ExecutionModel) -> str:
-    """``execution 42 (demo/end) ended FAILED; failed jobs: boom``."""
+    """``execution 42 (demo/end) ended FAILED; failed jobs: boom``. Jobs that were KILLED (a
+    cancel, an SLA's kill, ``--on-failure cancel``) are named apart: they were stopped, they
+    did not fail."""
     failed = model.failed()
+    killed = [path for path in failed if (model.node(path) or {}).get("status") == "KILLED"]
+    failed = [path for path in failed if path not in killed]
     jobs = f"; failed jobs: {', '.join(failed)}" if failed else ""
+    jobs += f"; killed jobs: {', '.join(killed)}" if killed else ""
     return f"execution {model.execid} ({model.project}/{model.flow}) ended {model.status}{jobs}"
 
 
