@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from api_support import EXAMPLES, make_shell
 
+from azshell.errors import NotFound
+
 JOB = "type=command\ncommand=echo hi\n"
 
 
@@ -36,10 +38,22 @@ def test_a_project_without_flows_is_refused_before_sending(
     sh = make_shell(client)
     line = sh.fails(f"upload {working} {source}")
     assert line == (f"error: upload: {source} has no flows: {reason}; Azkaban would install it "
-                    f"and leave project {working} without flows (their schedules removed): "
-                    "add --allow-empty to upload it anyway")
+                    f"as project {working} with no flows (if the project exists, its flows and "
+                    "their schedules would go): add --allow-empty to upload it anyway")
     assert sh.seen == []
     assert client.flows(working) == ["audit", "finish"]
+
+
+def test_the_refusal_claims_no_project_that_may_not_exist(client: Any, project_name: str,
+                                                          tmp_path: Path) -> None:
+    """No such project, no --create: the words must not suggest it has flows to lose."""
+    sh = make_shell(client)
+    line = sh.fails(f"upload {project_name} {tmp_path}")
+    assert f"as project {project_name} with no flows (if the project exists," in line
+    assert "leave project" not in line
+    assert sh.seen == []
+    with pytest.raises(NotFound):
+        client.project_id(project_name)
 
 
 def test_a_zip_with_a_readme_only_is_refused(client: Any, working: str, tmp_path: Path,

@@ -49,9 +49,9 @@ def _local_flows(ctx: Context, project: str, path: Path, allow_empty: bool) -> l
         # raises ProjectValidationError with Azkaban's own messages
         loaded = validate(path, allow_empty=allow_empty)
     except NoFlows as err:
-        raise LocalError(f"upload: {err}; Azkaban would install it and leave project {project} "
-                         "without flows (their schedules removed): add --allow-empty to upload "
-                         "it anyway") from None
+        raise LocalError(f"upload: {err}; Azkaban would install it as project {project} with "
+                         "no flows (if the project exists, its flows and their schedules would "
+                         "go): add --allow-empty to upload it anyway") from None
     note = unreached_warning(loaded)
     if note:
         ctx.out.note(f"warning: {note}")
