@@ -137,6 +137,9 @@ _EXECID = Arg(
     "in this session.", optional=True,
 )
 _JOB = Arg("JOB", "job", "The job's name (a job of FLOW).")
+# `job`, `job-set`: a job inside an embedded flow by its path, as `jobs` and `log` name it
+_JOB_PATH = Arg("JOB", "job", "The job's name (a job of FLOW); sub:job for a job inside the "
+                "embedded flow sub (FLOW:sub JOB works too).")
 _EMAILS = "Comma-separated e-mail addresses."
 _WAIT = Opt(("-w", "--wait"), "wait",
             help="Follow the execution to its end; fail unless it SUCCEEDED.")
@@ -223,7 +226,8 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "purge", "Remove a deleted project's stored versions for good (asks first on a terminal).",
         args=(Arg("PROJECT_ID", "number", "The numeric id of a deleted project (the ID column of "
-                  "'projects', before the delete)."),),
+                  "'projects' before the delete; 'delete' prints it too); an active project is "
+                  "refused before the question."),),
         options=(Opt(("-y", "--yes"), "yes",
                      help="Do not ask for confirmation (required in scripts)."),),
         examples=("purge 42", "purge 42 --yes"),
@@ -324,21 +328,26 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "job", "Show a job: its type, its command and every property, overridden ones marked.",
-        args=(_PROJECT, _FLOW, _JOB),
-        examples=("job demo main load",),
+        args=(_PROJECT, _FLOW, _JOB_PATH),
+        examples=("job demo main load", "job demo pipeline process:step_a"),
         group="flows", handler=f"{_H}.flowadmin:job",
     ),
     Command(
-        "job-set", "Override properties of a job; its other properties stay as they are.",
-        args=(_PROJECT, _FLOW, _JOB,
-              Arg("KEY=VALUE", "keyvalue", "A property to set (the value may be empty).",
+        "job-set", "Override properties of a job until the next upload; its other properties "
+        "stay as they are.",
+        args=(_PROJECT, _FLOW, _JOB_PATH,
+              Arg("KEY=VALUE", "keyvalue", "A property to set (the value may be empty, type's "
+                  "may not). A Flow 1.0 job's override holds in every flow of the project that "
+                  "has the job; a new upload drops every override.",
                   optional=True, repeat=True, dest="props")),
-        options=(Opt(("--unset",), "unset", "text", help="Remove this property (repeatable).",
+        options=(Opt(("--unset",), "unset", "text",
+                     help="Remove this property (repeatable; not type, which every job needs).",
                      metavar="KEY", repeat=True),
                  Opt(("--reset",), "reset",
                      help="Start from the job file's properties, dropping earlier overrides.")),
         examples=("job-set demo main load retries=3",
                   "job-set demo main load 'command=echo hot fix' --unset retry.backoff",
+                  "job-set demo pipeline process:step_a retries=2",
                   "job-set demo main load --reset"),
         group="flows", handler=f"{_H}.flowadmin:job_set",
     ),

@@ -4,15 +4,18 @@ in scripts (documents on stdout, exit codes 0, 1 and 2)."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-from api_support import Az, Shell, documents, make_shell
+from api_support import EXAMPLES, Az, Shell, documents, make_shell
 from fakes import FakeServer, Reply, Seen, logged_in
 
 from azshell.client import AzkabanClient
+from azshell.shell.follow import ExecutionModel
+from azshell.shell.handlers.follow import failure_message
 
 JOBS = {
     "a.job": "type=command\ncommand=echo a\nretries=1\n",
@@ -50,6 +53,45 @@ def reader(sandbox: Any, project: str) -> Shell:
 
 def ajax_names(sh: Shell) -> list[str | None]:
     return [dict(e.params).get("ajax") for e in sh.seen]
+
+
+@pytest.fixture
+def pipeline(client: Any, sh: Shell, project_name: str) -> str:
+    """examples/flow2-pipeline: prepare -> process (embedded: step_a -> step_b) -> publish."""
+    name = f"{project_name}p"
+    code, _, err = sh(f"upload {name} {EXAMPLES / 'flow2-pipeline'} --create")
+    assert code == 0, err
+    return name
+
+
+NESTED = {  # Flow 2.0, two levels deep: nest -> outer -> inner -> leaf
+    "n.project": "azkaban-flow-version: 2.0\n",
+    "nest.flow": "nodes:\n"
+                 "  - name: outer\n    type: flow\n    nodes:\n"
+                 "      - name: inner\n        type: flow\n        nodes:\n"
+                 "          - name: leaf\n            type: command\n"
+                 "            config:\n              command: echo leaf\n",
+}
+CALLING = {  # Flow 1.0: flow top runs job call_sub, which is flow inner
+    "inner.job": "type=command\ncommand=echo inner sees ${who}\n",
+    "call_sub.job": "type=flow\nflow.name=inner\nwho=outer\n",
+    "top.job": "type=noop\ndependencies=call_sub\n",
+}
+
+
+@pytest.fixture
+def uploaded(client: Any, make_zip: Any, tmp_path: Path, project_name: str) -> Any:
+    """``uploaded(files)``: a new project with these files; its name."""
+    made: list[str] = []
+
+    def upload(files: dict[str, str]) -> str:
+        name = f"{project_name}x{len(made)}"
+        client.create_project(name, "embedded flows")
+        client.upload_project(name, make_zip(tmp_path, files, name=f"{name}.zip"))
+        made.append(name)
+        return name
+
+    return upload
 
 
 # -- flow ----------------------------------------------------------------------------------------
@@ -108,6 +150,27 @@ def older_server(seen: Seen) -> Reply:
     return Reply.json({"successEmails": [], "failureEmails": []})  # flowInfo
 
 
+def test_flow_counts_jobs_as_following_a_run_does(sh: Shell, client: Any, pipeline: str) -> None:
+    """An embedded flow is no job: its jobs are (``execute --wait`` says 4 jobs, not 3)."""
+    sh.seen.clear()
+    answer = sh.json(f"flow {pipeline} pipeline")
+    assert (answer["jobCount"], answer["levels"]) == (4, 3)
+    assert answer["embeddedFlows"] == {"process": 2}
+    assert "fetchflowgraph" in ajax_names(sh)  # only for a flow with an embedded one
+    _, out, _ = make_shell(client, tty=True)(f"flow {pipeline} pipeline")
+    assert "jobs          4 jobs in 3 levels, counting the 2 in embedded flow process" in out
+    assert "  level 1     process (embedded flow)" in out.splitlines()
+    code, out, _ = make_shell(client)(f"execute {pipeline} pipeline --wait")
+    assert code == 0
+    assert ExecutionModel(json.loads(out)).counts() == (4, answer["jobCount"])
+
+
+def test_flow_counts_nested_embedded_flows(sh: Shell, uploaded: Any) -> None:
+    name = uploaded(NESTED)
+    answer = sh.json(f"flow {name} nest")
+    assert (answer["jobCount"], answer["embeddedFlows"]) == (1, {"outer": 1})
+
+
 def test_flow_asks_is_flow_locked_when_the_job_list_does_not_say() -> None:
     """An older server's fetchflowjobs has no isLocked: the dedicated call answers then."""
     with FakeServer(older_server) as server:
@@ -164,6 +227,58 @@ def test_job_of_a_noop_job_has_no_command(tty: Shell, project: str) -> None:
     assert "command       -" in out.splitlines()
 
 
+def test_job_takes_the_path_that_jobs_and_log_use(sh: Shell, client: Any, pipeline: str) -> None:
+    """``jobs`` lists process:step_a, completion offers it: ``job`` takes it (the embedded flow
+    and the job apart still work)."""
+    sh.json(f"jobs {pipeline} pipeline")
+    assert "process:step_a" in sh.ctx.names.jobs(pipeline, "pipeline")
+    sh.seen.clear()
+    answer = sh.json(f"job {pipeline} pipeline process:step_a")
+    assert {k: answer[k] for k in ("flow", "job", "embeddedFlow", "command")} == {
+        "flow": "pipeline", "job": "process:step_a", "embeddedFlow": "pipeline:process",
+        "command": "echo step a of batch ${batch}"}
+    assert ajax_names(sh) == ["fetchflowgraph", "fetchJobInfo"]
+    (info,) = [dict(e.params) for e in sh.seen if dict(e.params).get("ajax") == "fetchJobInfo"]
+    assert (info["flowName"], info["jobName"]) == ("pipeline:process", "step_a")
+    apart = sh.json(f"job {pipeline} pipeline:process step_a")
+    assert apart["overrideParams"] == answer["overrideParams"]
+    assert "embeddedFlow" not in apart
+    assert sh.fails(f"job {pipeline} pipeline process:nope") == (
+        "error: Job nope not found in flow pipeline:process")
+    assert sh.fails(f"job {pipeline} pipeline prepare:x") == (  # no embedded flow: as given
+        "error: Job prepare:x not found in flow pipeline")
+    _, out, _ = make_shell(client, tty=True)(f"job {pipeline} pipeline process:step_a")
+    assert out.splitlines()[0] == (f"job           process:step_a (embedded flow "
+                                   f"pipeline:process in flow pipeline, project {pipeline})")
+
+
+@pytest.mark.parametrize("case", [
+    (NESTED, "nest", "outer:inner:leaf", "nest:outer:inner", "leaf"),
+    (CALLING, "top", "call_sub:inner", "inner", "inner"),  # Flow 1.0: flow.name's flow
+], ids=["flow2-nested", "flow1"])
+def test_job_and_job_set_follow_the_path_down(sh: Shell, client: Any, uploaded: Any,
+                                              case: tuple[Any, ...]) -> None:
+    files, flow, path, embedded, job = case
+    name = uploaded(files)
+    assert sh.json(f"job {name} {flow} {path}")["embeddedFlow"] == embedded
+    answer = sh.json(f"job-set {name} {flow} {path} extra=1")
+    assert (answer["job"], answer["embeddedFlow"], answer["changed"]) == (path, embedded, True)
+    assert client.job_info(name, embedded, job)["overrideParams"]["extra"] == "1"
+
+
+def test_job_set_of_a_job_in_an_embedded_flow_runs_with_it(sh: Shell, client: Any,
+                                                           pipeline: str) -> None:
+    sh.json(f"job-set {pipeline} pipeline process:step_a 'command=echo patched ${{batch}}'")
+    assert client.job_info(pipeline, "pipeline:process", "step_a")["overrideParams"] == {
+        "type": "command", "command": "echo patched ${batch}"}
+    assert sh.json(f"job-set {pipeline} pipeline:process step_a retries=1")["before"] == {
+        "type": "command", "command": "echo patched ${batch}"}
+    code, out, _ = sh(f"execute {pipeline} pipeline --wait")
+    assert code == 0
+    log = client.read_job_log(json.loads(out)["execid"], "process:step_a")
+    assert "patched 7" in log
+
+
 def test_job_refusals(sh: Shell, project: str) -> None:
     assert sh.fails(f"job {project} d zz") == "error: Job zz not found in flow d"
     assert sh.fails(f"job {project} nope a") == (
@@ -205,8 +320,9 @@ def test_job_set_that_changes_nothing_sends_nothing(sh: Shell, project: str) -> 
 
 @pytest.mark.parametrize(("words", "message"), [
     ("", "job-set: give KEY=VALUE, --unset KEY or --reset"),
-    ("--unset nothere", "job-set: job c has no property 'nothere' to unset"),
     ("--unset type", "job-set: a job needs its type: set another one instead of unsetting it"),
+    ("type=", "job-set: a job needs its type: type= would leave it without one"),
+    ("'type= ' who=x", "job-set: a job needs its type: type= would leave it without one"),
     ("=x", "KEY=VALUE must look like KEY=VALUE, not '=x'"),
 ])
 def test_job_set_usage_errors_send_nothing(sh: Shell, project: str, words: str,
@@ -214,6 +330,25 @@ def test_job_set_usage_errors_send_nothing(sh: Shell, project: str, words: str,
     line = sh.fails(f"job-set {project} d c {words}", code=2)
     assert message in line
     assert "setJobOverrideProperty" not in ajax_names(sh)
+
+
+def test_job_set_unset_of_a_property_the_job_lacks_fails_as_a_check(sh: Shell,
+                                                                     project: str) -> None:
+    """The words are right; the job, as the server has it, lacks the property: exit 1."""
+    line = sh.fails(f"job-set {project} d c --unset nothere")
+    assert line == "error: job-set: job c has no property 'nothere' to unset"
+    assert "setJobOverrideProperty" not in ajax_names(sh)
+
+
+def test_job_set_keeps_the_type_an_override_lost(sh: Shell, client: Any, project: str) -> None:
+    """An override written without a type (a raw call) leaves a Flow 1.0 job unable to run:
+    the next job-set sends the job file's type with it."""
+    client.set_job_override(project, "d", "a", {"command": "echo raw"})
+    assert "type" not in client.job_info(project, "d", "a")["overrideParams"]
+    answer = sh.json(f"job-set {project} d a retries=2")
+    assert answer["overrideParams"] == {"command": "echo raw", "retries": "2",
+                                        "type": "command"}
+    assert client.job_info(project, "d", "a")["overrideParams"]["type"] == "command"
 
 
 def test_job_set_refusals(sh: Shell, reader: Shell, client: Any, project: str) -> None:
@@ -230,11 +365,28 @@ def test_lock_and_unlock(sh: Shell, client: Any, project: str) -> None:
         "ok": True, "project": project, "flow": "d", "locked": True,
         "message": "db upgrade until 6"}
     assert client.flow_locked(project, "d") is True
-    assert sh.fails(f"execute {project} d") == "error: db upgrade until 6"
+    assert sh.fails(f"execute {project} d") == (
+        f"error: flow d of project {project} is locked: db upgrade until 6 ('unlock {project} "
+        "d' lifts it)")
     assert sh.json(f"unlock {project} d") == {"ok": True, "project": project, "flow": "d",
                                               "locked": False}
     assert client.flow_locked(project, "d") is False
     assert sh.json(f"lock {project} d")["message"] is None
+    assert sh.fails(f"execute {project} d") == (  # the server's default says it already
+        f"error: flow d of project {project} is locked ('unlock {project} d' lifts it)")
+
+
+def test_a_refused_execute_of_an_unlocked_flow_keeps_the_servers_words(
+        sh: Shell, client: Any, uploaded: Any) -> None:
+    """Exec id -1 is also the answer to a flow already running (skip): no lock is claimed."""
+    name = uploaded({"nap.job": "type=command\ncommand=sleep 5\n"})
+    execid = client.execute(name, "nap")
+    try:
+        line = sh.fails(f"execute {name} nap")
+        assert line == ("error: Error submitting flow nap. Flow nap is already running. "
+                        "Skipping execution.")
+    finally:
+        client.cancel(execid)
 
 
 def test_lock_refusals(sh: Shell, reader: Shell, client: Any, project: str) -> None:
@@ -252,7 +404,7 @@ def test_proxy_add_and_remove(sh: Shell, client: Any, project: str) -> None:
         "proxyUsers": ["azkaban", "metrics"], "before": ["azkaban"]}
     sh.seen.clear()
     assert sh.json(f"proxy add {project} metrics")["proxyUsers"] == ["azkaban", "metrics"]
-    assert ajax_names(sh) == ["getProxyUsers", "getProxyUsers"]  # already there: no change
+    assert ajax_names(sh) == ["getProxyUsers", "addProxyUser", "getProxyUsers"]  # still asked
     assert sh.json(f"proxy remove {project} metrics")["proxyUsers"] == ["azkaban"]
     assert client.proxy_users(project) == ["azkaban"]
     (change,) = [e for e in sh.seen if dict(e.params).get("ajax") == "removeProxyUser"]
@@ -267,6 +419,10 @@ def test_proxy_refusals(sh: Shell, reader: Shell, project: str) -> None:
         "error: User azkaban has no permission to add nobody as proxy user.")
     assert reader.fails(f"proxy add {project} reader") == (
         "error: Permission denied. Need ADMIN access.")
+    reader.seen.clear()  # already a proxy user: still no ok without the server's word
+    assert reader.fails(f"proxy add {project} azkaban") == (
+        "error: Permission denied. Need ADMIN access.")
+    assert "addProxyUser" in ajax_names(reader)
     line = sh.fails(f"proxy {project} add reader", code=2)
     assert f"add|remove must be one of add, remove, not '{project}'" in line
 
@@ -298,11 +454,24 @@ def test_purge_asks_on_a_terminal(tty: Shell, sandbox: Any, deleted: int) -> Non
     code, out, _ = tty(f"purge {deleted}")
     assert code == 0
     assert '"purged": false' in re.sub(r"\x1b\[[0-9;]*m", "", out)
-    assert tty.seen == []
+    assert ajax_names(tty) == ["fetchallprojects"]  # is it active? then no purge after a no
     assert sandbox.state.project_by_id(deleted).versions
     assert tty(f"purge {deleted}")[0] == 0
     assert asked == [f"Purge deleted project {deleted}? Its stored versions go for good."] * 2
     assert sandbox.state.project_by_id(deleted).versions == {}
+
+
+def test_purge_of_an_active_project_is_refused_before_the_question(tty: Shell, client: Any,
+                                                                   project: str) -> None:
+    pid = client.project_id(project)
+    asked: list[str] = []
+    tty.ctx.confirm = lambda question: asked.append(question) or True
+    code, out, err = tty(f"purge {pid}")
+    assert (code, out) == (1, "")
+    assert err == f"error: Project {project} should be deleted before purging\n"
+    assert asked == []
+    assert ajax_names(tty)[-1] == "fetchallprojects"
+    assert client.project_id(project) == pid
 
 
 def test_purge_refusals(sh: Shell, reader: Shell, client: Any, project: str) -> None:
@@ -356,6 +525,8 @@ def test_script_exit_codes(az: Az, client: Any, project: str, tmp_path: Path,
     assert line == f"-c:1: error: purge: refusing to purge project {pid} in a script without --yes"
     line = one_error(az("-c", f"job-set {project} d c"), 2)
     assert line == "-c:1: error: job-set: give KEY=VALUE, --unset KEY or --reset"
+    line = one_error(az("-c", f"job-set {project} d c --unset nothere"), 1)
+    assert line == "-c:1: error: job-set: job c has no property 'nothere' to unset"
     done = az("-c", f"flow {project} d", "-c", f"job {project} d zz", "-c", "projects")
     assert one_error(done, 1) == "-c:2: error: Job zz not found in flow d"
     assert len(documents(done.stdout)) == 1  # the script stopped at the failing line
@@ -363,3 +534,19 @@ def test_script_exit_codes(az: Az, client: Any, project: str, tmp_path: Path,
     line = one_error(reader("-c", f"lock {project} d"), 1)
     assert line == "-c:1: error: Permission denied. Need ADMIN access."
     assert client.flow_locked(project, "d") is False
+
+
+# -- the end of a run that was killed ------------------------------------------------------------
+
+def test_killed_jobs_are_not_named_failed() -> None:
+    """``execute --wait`` of a run cancelled elsewhere: its jobs were killed, not failed."""
+    model = ExecutionModel({
+        "execid": 9, "project": "demo", "flow": "main", "status": "KILLED",
+        "nodes": [{"id": "nap", "status": "KILLED"}, {"id": "boom", "status": "FAILED"},
+                  {"id": "sub", "type": "flow", "status": "KILLED",
+                   "nodes": [{"id": "deep", "status": "KILLED"}]},
+                  {"id": "later", "status": "CANCELLED"}]})
+    assert failure_message(model) == ("execution 9 (demo/main) ended KILLED; failed jobs: boom; "
+                                      "killed jobs: nap, sub:deep")
+    model.document["nodes"] = model.document["nodes"][:1]
+    assert failure_message(model) == "execution 9 (demo/main) ended KILLED; killed jobs: nap"

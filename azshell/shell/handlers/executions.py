@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from azshell.errors import UsageError
+from azshell.errors import ApiError, AzshellError, UsageError
 from azshell.shell.context import Context
 from azshell.shell.parser import Invocation
 
@@ -52,7 +52,13 @@ def execute(ctx: Context, inv: Invocation) -> dict | None:
     """
     project, flow = inv.values["project"], inv.values["flow"]
     check_wait_options(inv)
-    execid = ctx.client.execute(project, flow, execute_options(inv.values))
+    try:
+        execid = ctx.client.execute(project, flow, execute_options(inv.values))
+    except ApiError as err:
+        locked = locked_flow(ctx, project, flow, err)
+        if locked is None:
+            raise
+        raise locked from None
     ctx.last_execid = execid
     started = {"execid": execid, "project": project, "flow": flow}
     if not inv.values.get("wait"):
@@ -63,6 +69,23 @@ def execute(ctx: Context, inv: Invocation) -> dict | None:
         ctx.names.learn(inv.command.name, inv.values, started)
     follow_execution(ctx, inv.command, execid, inv.values.get("timeout"))
     return None
+
+
+def locked_flow(ctx: Context, project: str, flow: str, err: ApiError) -> ApiError | None:
+    """The refusal of a locked flow, worded as one: Azkaban answers it with exec id -1 and the
+    lock's message alone (``back at 6``), which says neither that the flow is locked nor how
+    to lift it. Asked only after such a refusal (a full queue answers the same way)."""
+    if not (isinstance(err.body, dict) and err.body.get("execid") == -1):
+        return None
+    try:
+        if not ctx.client.flow_locked(project, flow):
+            return None
+    except AzshellError:  # the refusal itself is what matters; keep the server's words
+        return None
+    default = f"Flow {flow} for project {project} is locked."  # a lock without --message
+    said = f": {err.message}" if err.message and err.message != default else ""
+    return ApiError(f"flow {flow} of project {project} is locked{said} ('unlock {project} "
+                    f"{flow}' lifts it)", err.status, err.body)
 
 
 def show(ctx: Context, inv: Invocation) -> dict:

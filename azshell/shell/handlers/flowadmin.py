@@ -4,13 +4,17 @@ project's flows and jobs (protocol §5.4, §5.6, §6.7).
 ``flow`` and ``job`` gather several calls into one document for a script and one readable block
 for a person. ``job-set`` reads the job's properties first and sends them all back changed,
 because Azkaban runs a job with its override *instead of* the job file's properties.
+
+A job inside an embedded flow is named by its path in the flow (``sub:job``), as ``jobs``,
+``log`` and completion name it; Azkaban knows it as job ``job`` of the embedded flow (its id is
+``flow:sub`` in Flow 2.0, the ``flow.name`` of the ``type=flow`` job in Flow 1.0).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from azshell.errors import NotFound, UsageError
+from azshell.errors import ApiError, NotFound, UsageError
 from azshell.shell import render
 from azshell.shell.context import Context, Reply, ok
 from azshell.shell.parser import Invocation
@@ -44,11 +48,16 @@ def flow(ctx: Context, inv: Invocation) -> Reply:
               "dependents": list(n.get("dependents") or [])}
              for n in jobs.get("nodes") or [] if isinstance(n, dict)]
     levels = {n["level"] for n in nodes if isinstance(n["level"], int)}
+    types = [str(t) for t in details.get("jobTypes") or []]
+    embedded = (_embedded_jobs(client.flow_graph(project, name).get("nodes") or [])
+                if "flow" in types else {})
+    inside = sum(embedded.values())
     scheduled = info.get("scheduled")
     data = {
         "project": project, "flow": name, "locked": locked,
-        "jobCount": len(nodes), "levels": len(levels),
-        "jobTypes": sorted(str(t) for t in details.get("jobTypes") or []),
+        "jobCount": len(nodes) - len(embedded) + inside, "levels": len(levels),
+        "embeddedFlows": embedded,
+        "jobTypes": sorted(types),
         "condition": details.get("condition"),
         "successEmails": list(info.get("successEmails") or []),
         "failureEmails": list(info.get("failureEmails") or []),
@@ -58,6 +67,22 @@ def flow(ctx: Context, inv: Invocation) -> Reply:
     return Reply(data, text=flow_text(data))
 
 
+def _embedded_jobs(nodes: list[Any]) -> dict[str, int]:
+    """The top-level embedded flows of a graph (fetchflowgraph) with how many jobs each holds,
+    nested ones included: what following a run counts as jobs (an embedded flow is none)."""
+
+    def count(inner: list[Any]) -> int:
+        return sum(count(n.get("nodes") or []) if _is_flow(n) else 1
+                   for n in inner if isinstance(n, dict))
+
+    return {str(n.get("id")): count(n.get("nodes") or [])
+            for n in nodes if isinstance(n, dict) and _is_flow(n)}
+
+
+def _is_flow(node: dict[str, Any]) -> bool:
+    return node.get("type") == "flow" or isinstance(node.get("nodes"), list)
+
+
 def flow_text(data: dict[str, Any]) -> str:
     """A flow's facts as a person reads them: one line each, its jobs level by level."""
     count, levels = data["jobCount"], data["levels"]
@@ -65,11 +90,12 @@ def flow_text(data: dict[str, Any]) -> str:
         _line("flow", f"{data['flow']} (project {data['project']})"),
         _line("locked", "YES: Azkaban refuses to run it" if data["locked"] else "no"),
         _line("jobs", f"{count} job{'' if count == 1 else 's'} in {levels} "
-                      f"level{'' if levels == 1 else 's'}"),
+                      f"level{'' if levels == 1 else 's'}{_inside(data['embeddedFlows'])}"),
     ]
     by_level: dict[Any, list[str]] = {}
     for node in data["nodes"]:
-        by_level.setdefault(node["level"], []).append(str(node["id"]))
+        mark = " (embedded flow)" if node["id"] in data["embeddedFlows"] else ""
+        by_level.setdefault(node["level"], []).append(f"{node['id']}{mark}")
     lines += [_line(f"  level {level}", ", ".join(sorted(ids)))
               for level, ids in sorted(by_level.items(), key=_level_order)]
     lines.append(_line("job types", _names(data["jobTypes"])))
@@ -82,11 +108,50 @@ def flow_text(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _inside(embedded: dict[str, int]) -> str:
+    """``, counting the 2 in embedded flow process``: why the count differs from the nodes."""
+    if not embedded:
+        return ""
+    total = sum(embedded.values())
+    names = ", ".join(sorted(embedded))
+    return f", counting the {total} in embedded flow{'' if len(embedded) == 1 else 's'} {names}"
+
+
 def _level_order(item: tuple[Any, list[str]]) -> int:
     return item[0] if isinstance(item[0], int) else -1
 
 
 # -- job -----------------------------------------------------------------------------------------
+
+def locate_job(ctx: Context, project: str, flow_name: str, job: str) -> tuple[str, str]:
+    """``(flow id, job id)`` as Azkaban knows the job named ``job`` in flow ``flow_name``.
+
+    A path ``sub:job`` (nested: ``sub:inner:job``) is looked up in the flow's graph: each
+    ``sub`` must be an embedded flow there, whose ``flowId`` holds the next part. Anything else
+    goes as it was given (``pipeline:process step_a`` works too), and the server names what it
+    does not find.
+    """
+    if ":" not in job:
+        return flow_name, job
+    *subs, leaf = job.split(":")
+    node: Any = ctx.client.flow_graph(project, flow_name)
+    flow_id = flow_name
+    for sub in subs:
+        node = next((n for n in node.get("nodes") or []
+                     if isinstance(n, dict) and n.get("id") == sub), None)
+        inner = (node.get("flowId") or node.get("flow")) if node is not None else None
+        if not (isinstance(inner, str) and inner):
+            return flow_name, job
+        flow_id = inner
+    return flow_id, leaf
+
+
+def _where(data: dict[str, Any]) -> str:
+    """``flow pipeline, project pipe`` and the embedded flow a job path leads to."""
+    inner = data.get("embeddedFlow")
+    within = f"embedded flow {inner} in " if inner else ""
+    return f"{within}flow {data['flow']}, project {data['project']}"
+
 
 def _job_props(ctx: Context, project: str, flow_name: str, job_name: str,
                ) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
@@ -107,9 +172,11 @@ def job(ctx: Context, inv: Invocation) -> Reply:
     """
     project, flow_name, job_name = (inv.values["project"], inv.values["flow"],
                                     inv.values["job"])
-    info, general, effective = _job_props(ctx, project, flow_name, job_name)
+    flow_id, job_id = locate_job(ctx, project, flow_name, job_name)
+    info, general, effective = _job_props(ctx, project, flow_id, job_id)
     data = {
-        "project": project, "flow": flow_name, "job": info.get("jobName") or job_name,
+        "project": project, "flow": flow_name, "job": job_name,
+        **({"embeddedFlow": flow_id} if flow_id != flow_name else {}),
         "type": info.get("jobType"), "command": effective.get("command"),
         "generalParams": general, "overrideParams": effective,
         "overridden": sorted(k for k, v in effective.items() if general.get(k) != v),
@@ -122,7 +189,7 @@ def job_text(data: dict[str, Any]) -> str:
     """Type and command first (what an operator looks for), then every property."""
     general, effective = data["generalParams"], data["overrideParams"]
     lines = [
-        _line("job", f"{data['job']} (flow {data['flow']}, project {data['project']})"),
+        _line("job", f"{data['job']} ({_where(data)})"),
         _line("type", data["type"] or "-"),
         _line("command", data["command"] if data["command"] is not None else "-"),
         "properties:",
@@ -148,7 +215,9 @@ def job_set(ctx: Context, inv: Invocation) -> dict[str, Any]:
     """Change some properties and send the whole set (setJobOverrideProperty replaces it).
 
     The start is what the job runs with now, or the job file's properties with ``--reset``;
-    nothing is sent when that would change nothing.
+    nothing is sent when that would change nothing. The set sent always has a type: the job
+    file's, if an override written some other way dropped it (a Flow 1.0 job without one does
+    not run).
     """
     project, flow_name, job_name = (inv.values["project"], inv.values["flow"],
                                     inv.values["job"])
@@ -157,18 +226,24 @@ def job_set(ctx: Context, inv: Invocation) -> dict[str, Any]:
         raise UsageError("job-set: give KEY=VALUE, --unset KEY or --reset")
     if "type" in unset:
         raise UsageError("job-set: a job needs its type: set another one instead of unsetting it")
-    _, general, before = _job_props(ctx, project, flow_name, job_name)
+    if any(key == "type" and not value.strip() for key, value in pairs):
+        raise UsageError("job-set: a job needs its type: type= would leave it without one")
+    flow_id, job_id = locate_job(ctx, project, flow_name, job_name)
+    _, general, before = _job_props(ctx, project, flow_id, job_id)
     after = dict(general) if reset else dict(before)
     for key in unset:
-        if key not in after:
-            raise UsageError(f"job-set: job {job_name} has no property {key!r} to unset")
+        if key not in after:  # the words are fine; the job, as the server has it, lacks it
+            raise NotFound(f"job-set: job {job_name} has no property {key!r} to unset")
         del after[key]
     for key, value in pairs:
         after[key] = value
+    if "type" not in after and general.get("type"):
+        after["type"] = general["type"]
     changed = after != before
     if changed:
-        ctx.client.set_job_override(project, flow_name, job_name, after)
-    return ok(project=project, flow=flow_name, job=job_name, changed=changed,
+        ctx.client.set_job_override(project, flow_id, job_id, after)
+    where = {"embeddedFlow": flow_id} if flow_id != flow_name else {}
+    return ok(project=project, flow=flow_name, job=job_name, **where, changed=changed,
               overrideParams=after, before=before)
 
 
@@ -190,13 +265,13 @@ def unlock(ctx: Context, inv: Invocation) -> dict[str, Any]:
 # -- proxy ---------------------------------------------------------------------------------------
 
 def proxy(ctx: Context, inv: Invocation) -> dict[str, Any]:
-    """Adding a proxy user twice changes nothing; removing one that is not there is an error
-    (the server would say nothing)."""
+    """Removing one that is not there is an error (the server would say nothing). An add is
+    always sent, even of a name already there: only the server may say whether this user
+    may add it, and a reader must not see ``ok`` for a change it could not make."""
     action, project, name = inv.values["action"], inv.values["project"], inv.values["name"]
     before = ctx.client.proxy_users(project)
     if action == "add":
-        if name not in before:
-            ctx.client.add_proxy_user(project, name)
+        ctx.client.add_proxy_user(project, name)
     else:
         if name not in before:
             raise NotFound(f"{name} is not a proxy user of project {project}")
@@ -208,12 +283,25 @@ def proxy(ctx: Context, inv: Invocation) -> dict[str, Any]:
 # -- purge ---------------------------------------------------------------------------------------
 
 def purge(ctx: Context, inv: Invocation) -> dict[str, Any]:
-    """Asks on a terminal; scripts must say --yes, like ``delete``."""
+    """Asks on a terminal; scripts must say --yes, like ``delete``.
+
+    No question about a project that is still active: every active project is listed with its
+    id (fetchallprojects, no permission needed), and the server would refuse it after the yes.
+    """
     pid = inv.values["project_id"]
     if not inv.values["yes"]:
         if not ctx.interactive:
             raise UsageError(f"purge: refusing to purge project {pid} in a script without --yes")
+        _refuse_active(ctx, pid)
         if not ctx.confirm(f"Purge deleted project {pid}? Its stored versions go for good."):
             return ok(projectId=pid, purged=False)
     ctx.client.purge_project(pid)
     return ok(projectId=pid, purged=True)
+
+
+def _refuse_active(ctx: Context, pid: int) -> None:
+    """The server's own refusal of an active project, before the question rather than after."""
+    for project in ctx.client.projects(all=True):
+        if isinstance(project, dict) and project.get("projectId") == pid:
+            name = project.get("projectName") or pid
+            raise ApiError(f"Project {name} should be deleted before purging")
