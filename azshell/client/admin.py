@@ -92,7 +92,9 @@ class AdminCalls(ClientBase):
 
         A deleted project is found by its numeric id only (a name finds active projects). The
         request may be repeated after a lost answer: purging a purged project again does
-        nothing new.
+        nothing new. So it goes as a read-only request, on purpose: a dropped connection is
+        tried once more, and an answer that never comes is ``RequestTimedOut``,
+        not ``OutcomeUnknown``.
         """
         key = str(project).strip()
         what = f"purge project {key}"

@@ -11,7 +11,14 @@ import pytest
 from fakes import FakeServer, Reply, Seen, logged_in
 
 from azshell.client import AzkabanClient
-from azshell.errors import ApiError, BadResponse, NotFound, PermissionDenied, UsageError
+from azshell.errors import (
+    ApiError,
+    BadResponse,
+    NotFound,
+    PermissionDenied,
+    RequestTimedOut,
+    UsageError,
+)
 from azshell.sandbox import Sandbox
 
 JOBS = {
@@ -276,3 +283,21 @@ def test_purge_answers_the_sandbox_cannot_give() -> None:
             client.purge_project(7)
         purges = [s for s in server.seen if "purge" in s.params]
     assert [(s.method, s.params["project"]) for s in purges] == [("GET", "7")] * 3
+
+
+def test_purge_is_repeated_safely_so_it_goes_as_a_read() -> None:
+    """Purging twice does nothing new: a dropped connection is tried again, and an answer that
+    never comes is RequestTimedOut (exit code 3 in a script), not OutcomeUnknown."""
+    answers = iter([Reply(reset=True), Reply.json({"success": True}),
+                    Reply(delay=1.0, body='{"success": true}')])
+
+    def handler(seen: Seen) -> Reply:
+        return next(answers)
+
+    with FakeServer(handler) as server:
+        client = logged_in(server.url, timeout=(5, 0.3))
+        client.purge_project(7)
+        with pytest.raises(RequestTimedOut):
+            client.purge_project(7)
+        purges = [s for s in server.seen if "purge" in s.params]
+    assert len(purges) == 3  # one dropped, tried again; one that never got its answer
