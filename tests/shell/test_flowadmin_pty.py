@@ -1,5 +1,6 @@
 """The installed `azshell` in a real pseudo-terminal (pexpect): purge asks first (n keeps the
-files, y purges), and `flow` reads as a block, not JSON."""
+files, y purges) but never about an active project, `flow` reads as a block, not JSON, and
+`job` takes the embedded flow's job that Tab offers."""
 
 from __future__ import annotations
 
@@ -52,4 +53,36 @@ def test_flow_reads_as_a_block(shell: Any, sandbox: Any, project: str) -> None:
     assert re.search(r"^jobs\s+2 jobs in 2 levels$", out, re.M)
     assert re.search(r"^next run\s+not scheduled$", out, re.M)
     assert "{" not in out
+    assert sh.exit() == 0
+
+
+def test_purge_of_an_active_project_asks_nothing(shell: Any, sandbox: Any, client: Any,
+                                                 project: str) -> None:
+    pid = client.project_id(project)
+    sh = shell(sandbox.url, AZSHELL_PASSWORD="azkaban")
+    sh.expect_prompt()
+    out = sh.line(f"purge {pid}").replace("\r", "")
+    assert f"error: Project {project} should be deleted before purging" in out
+    assert "[y/N]" not in out
+    assert client.project_id(project) == pid
+    assert sh.exit() == 0
+
+
+def test_job_takes_the_embedded_job_that_tab_offers(shell: Any, sandbox: Any, client: Any,
+                                                    upload_example: Any,
+                                                    project_name: str) -> None:
+    """``jobs`` teaches process:step_a; Tab offers it after ``job``, and ``job`` takes it."""
+    upload_example("flow2-pipeline", project_name)
+    sh = shell(sandbox.url, AZSHELL_PASSWORD="azkaban")
+    sh.expect_prompt()
+    assert "process:step_a" in sh.line(f"jobs {project_name} pipeline")
+    sh.child.send(f"job {project_name} pipeline process:step_")
+    sh.child.expect(re.escape("process:step_"))
+    sh.child.send("\t")
+    sh.child.expect("step_a")
+    sh.child.send("\r\r")  # the first Enter takes the menu entry, the second runs the line
+    out = sh.expect_prompt().replace("\r", "")
+    assert re.search(rf"^job\s+process:step_a \(embedded flow pipeline:process in flow "
+                     rf"pipeline, project {project_name}\)$", out, re.M), out
+    assert "error" not in out
     assert sh.exit() == 0
