@@ -117,6 +117,7 @@ class _Walker:
         self.pending: Opt | None = None  # an option waiting for its value
         self.options_done = False
         self.url_job: str | None = None  # the job named by a pasted execution address
+        self.given: set[str] = set()  # options with a value seen so far (one value each)
         for opt in command.options:
             self.values[opt.dest] = [] if opt.repeat else (False if not opt.takes_value else None)
         for arg in command.args:
@@ -163,8 +164,11 @@ class _Walker:
         self.note_url(opt.kind, word)
         if opt.repeat:
             self.values[opt.dest].append(value)
-        else:
-            self.values[opt.dest] = value
+            return
+        if opt.long in self.given:  # which one was meant? (`lock -m a -m b`)
+            self.fail(f"option {opt.long} given twice; it takes one value")
+        self.given.add(opt.long)
+        self.values[opt.dest] = value
 
     def next_arg(self, word: str | None) -> Arg | None:
         """The argument ``word`` would fill, skipping an optional choice it does not fit."""
@@ -252,15 +256,25 @@ def _execid(word: str, what: str) -> int:
     return int(word)
 
 
+MAX_NUMBER = 999_999_999  # ids and counts fit Azkaban's Java int
+
+
 def _number(word: str, what: str) -> int:
-    if not re.fullmatch(r"[1-9]\d{0,8}", word):
+    if not re.fullmatch(r"[1-9]\d*", word):
         raise UsageError(f"{what} must be a positive number, not {word!r}")
-    return int(word)
+    return _not_too_large(word, what)
 
 
 def _count(word: str, what: str) -> int:
-    if not re.fullmatch(r"0|[1-9]\d{0,8}", word):
+    if not re.fullmatch(r"0|[1-9]\d*", word):
         raise UsageError(f"{what} must be a number (0 or more), not {word!r}")
+    return _not_too_large(word, what)
+
+
+def _not_too_large(word: str, what: str) -> int:
+    if len(word) > len(str(MAX_NUMBER)) or int(word) > MAX_NUMBER:
+        shown = word if len(word) <= 20 else word[:20] + "…"
+        raise UsageError(f"{what} {shown} is too large (at most {MAX_NUMBER})")
     return int(word)
 
 

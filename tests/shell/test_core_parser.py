@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from azshell.errors import UsageError
@@ -78,6 +80,25 @@ def test_call_method_is_optional() -> None:
 def test_an_unknown_upper_case_method_is_named_as_such(word: str) -> None:
     with pytest.raises(UsageError, match=f"^call: METHOD must be one of GET, POST, not '{word}'$"):
         parse(f"call {word} /x")
+
+
+def test_an_option_of_one_value_given_twice_is_refused() -> None:
+    with pytest.raises(UsageError, match=r"^lock: option --message given twice; it takes one "
+                                         r"value \(usage: "):
+        parse("lock demo main -m a --message b")
+    assert values("execute demo main -d a -d b")["disable"] == ["a", "b"]  # repeatable
+    assert values("delete demo --yes --yes")["yes"] is True  # a flag twice is harmless
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("purge 99999999999999999999", "purge: PROJECT_ID 99999999999999999999 is too large "
+                                   "(at most 999999999)"),
+    ("executions demo main --limit 1000000000", "executions: --limit 1000000000 is too large"),
+])
+def test_numbers_too_large_say_so(line: str, message: str) -> None:
+    with pytest.raises(UsageError, match="^" + re.escape(message)):
+        parse(line)
+    assert values("purge 999999999")["project_id"] == 999_999_999
 
 
 def test_double_dash_ends_options() -> None:
