@@ -376,6 +376,16 @@ def test_lock_and_unlock(sh: Shell, client: Any, project: str) -> None:
         f"error: flow d of project {project} is locked ('unlock {project} d' lifts it)")
 
 
+def test_rerun_of_a_locked_flow_says_it_is_locked(sh: Shell, client: Any,
+                                                 uploaded: Any) -> None:
+    name = uploaded({"boom.job": "type=command\ncommand=sh -c 'exit 3'\n"})
+    assert sh(f"execute {name} boom --wait")[0] == 1
+    client.set_flow_lock(name, "boom", True, "back at 6")
+    assert sh.fails("rerun") == (
+        f"error: flow boom of project {name} is locked: back at 6 ('unlock {name} boom' "
+        "lifts it)")
+
+
 def test_a_refused_execute_of_an_unlocked_flow_keeps_the_servers_words(
         sh: Shell, client: Any, uploaded: Any) -> None:
     """Exec id -1 is also the answer to a flow already running (skip): no lock is claimed."""

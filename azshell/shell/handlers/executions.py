@@ -52,13 +52,7 @@ def execute(ctx: Context, inv: Invocation) -> dict | None:
     """
     project, flow = inv.values["project"], inv.values["flow"]
     check_wait_options(inv)
-    try:
-        execid = ctx.client.execute(project, flow, execute_options(inv.values))
-    except ApiError as err:
-        locked = locked_flow(ctx, project, flow, err)
-        if locked is None:
-            raise
-        raise locked from None
+    execid = start_flow(ctx, project, flow, execute_options(inv.values))
     ctx.last_execid = execid
     started = {"execid": execid, "project": project, "flow": flow}
     if not inv.values.get("wait"):
@@ -69,6 +63,17 @@ def execute(ctx: Context, inv: Invocation) -> dict | None:
         ctx.names.learn(inv.command.name, inv.values, started)
     follow_execution(ctx, inv.command, execid, inv.values.get("timeout"))
     return None
+
+
+def start_flow(ctx: Context, project: str, flow: str, options: Any) -> int:
+    """executeFlow, with the refusal of a locked flow worded as one (execute and rerun)."""
+    try:
+        return ctx.client.execute(project, flow, options)
+    except ApiError as err:
+        locked = locked_flow(ctx, project, flow, err)
+        if locked is None:
+            raise
+        raise locked from None
 
 
 def locked_flow(ctx: Context, project: str, flow: str, err: ApiError) -> ApiError | None:

@@ -16,7 +16,7 @@ from azshell.errors import AzshellError, Interrupted
 from azshell.shell.commands import Command
 from azshell.shell.context import Context, Reply, emit
 from azshell.shell.follow import FINAL_FLOW, Change, ExecutionModel, Follower, StillRunning
-from azshell.shell.handlers.executions import check_wait_options, execution_id
+from azshell.shell.handlers.executions import check_wait_options, execution_id, start_flow
 from azshell.shell.parser import Invocation
 
 
@@ -148,7 +148,7 @@ def rerun(ctx: Context, inv: Invocation) -> dict[str, Any] | None:
         raise AzshellError(f"every job of execution {old_id} already succeeded; nothing to "
                            "rerun (--all runs the whole flow again)")
     options = _same_options(ctx, ctx.client.execution_options(old_id), disabled)
-    execid = ctx.client.execute(model.project, model.flow, options)
+    execid = start_flow(ctx, model.project, model.flow, options)
     ctx.last_execid = execid
     with contextlib.suppress(Exception):
         ctx.names.add_execution(execid, model.project, model.flow, "PREPARING")
