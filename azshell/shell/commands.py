@@ -9,12 +9,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# What an argument's value is, which says how it is checked and where completion finds it:
+# names the shell has seen (project, flow, job, execid), the saved sessions (server, account),
+# the users and groups seen (principal: anyone; holder: those with a permission on the project;
+# proxy-user: for `add` anyone, for `remove` the project's proxy users), files (path), or the
+# table itself (enum, method, setting, servlet choices; ajax-param keys).
 ARG_KINDS = frozenset(
     {
-        "project", "flow", "job", "execid", "path", "enum", "text", "user", "keyvalue",
-        "method", "command", "setting", "cron", "email", "url", "number", "count",
+        "project", "flow", "job", "execid", "path", "enum", "text", "keyvalue", "method",
+        "command", "setting", "cron", "email", "number", "count", "server", "account",
+        "principal", "holder", "proxy-user", "servlet", "ajax-param",
     }
 )
+
+# The Ajax API's servlet paths (protocol §1.2) and its common parameters, offered to `call`.
+SERVLETS = ("/executor", "/flowtrigger", "/index", "/manager", "/schedule", "/status",
+            "/triggers")
+AJAX_PARAMS = ("ajax=", "project=", "flow=", "execid=", "jobId=", "offset=", "length=",
+               "start=")
 
 # `set NAME VALUE`: the settings a user may change in a session, with the values each accepts.
 SETTINGS: dict[str, tuple[str, ...]] = {
@@ -171,8 +183,8 @@ COMMANDS: tuple[Command, ...] = (
     # -- sessions -------------------------------------------------------------------------------
     Command(
         "login", "Log in to the current server (asks for the password).",
-        args=(Arg("USER", "user", "The user name; defaults to the current or configured user.",
-                  optional=True),),
+        args=(Arg("USER", "account", "The user name; defaults to the current or configured "
+                  "user.", optional=True),),
         examples=("login", "login azkaban"),
         group="session", secret=True, handler=f"{_H}.session:login", needs_session=False,
     ),
@@ -183,8 +195,9 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "connect", "Switch to another server (reuses a saved session, else logs in).",
-        args=(Arg("URL", "url", "The Azkaban web server's address, e.g. http://localhost:8081."),
-              Arg("USER", "user", "The user name; defaults to the configured user.",
+        args=(Arg("URL", "server", "The Azkaban web server's address, e.g. "
+                  "http://localhost:8081."),
+              Arg("USER", "account", "The user name; defaults to the configured user.",
                   optional=True)),
         examples=("connect http://localhost:8081", "connect https://azkaban.example.com alice"),
         group="session", secret=True, handler=f"{_H}.session:connect", needs_session=False,
@@ -284,7 +297,8 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "grant", "Give a user or group permissions on a project (added to what it has).",
-        args=(_PROJECT, Arg("NAME", "user", "The user (or, with --group, the group)."), _PERM),
+        args=(_PROJECT, Arg("NAME", "principal", "The user (or, with --group, the group)."),
+              _PERM),
         options=(_GROUP,),
         examples=("grant demo alice read execute", "grant demo ops read write --group",
                   "grant demo bob admin"),
@@ -292,7 +306,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "revoke", "Take permissions on a project away from a user or group (all unless named).",
-        args=(_PROJECT, Arg("NAME", "user", "The user (or, with --group, the group)."),
+        args=(_PROJECT, Arg("NAME", "holder", "The user (or, with --group, the group)."),
               Arg("PERM", "enum", "A permission to take away; every permission if none is "
                   "given.", optional=True, repeat=True, choices=_PERM.choices)),
         options=(_GROUP,),
@@ -303,7 +317,7 @@ COMMANDS: tuple[Command, ...] = (
         "proxy", "Add or remove a proxy user of a project: a user its jobs may run as.",
         args=(Arg("add|remove", "enum", "add lets the project's jobs run as NAME; remove takes "
                   "that away.", choices=("add", "remove"), dest="action"),
-              _PROJECT, Arg("NAME", "user", "The user name.")),
+              _PROJECT, Arg("NAME", "proxy-user", "The user name.")),
         examples=("proxy add demo etl", "proxy remove demo etl"),
         group="projects", handler=f"{_H}.flowadmin:proxy",
     ),
@@ -557,9 +571,10 @@ COMMANDS: tuple[Command, ...] = (
                 "error in the JSON) exits 1, a session that is gone 3.",
         args=(Arg("METHOD", "method", "The HTTP method; GET unless given.", optional=True,
                   choices=("GET", "POST")),
-              Arg("PATH", "text", "The servlet path, e.g. /manager. The answer prints as it came, "
-                  "session ids as <session> (`curl --reveal` prints the one in use)."),
-              Arg("KEY=VALUE", "keyvalue", "A request parameter.", optional=True,
+              Arg("PATH", "servlet", "The servlet path, e.g. /manager. The answer prints as it "
+                  "came, session ids as <session> (`curl --reveal` prints the one in use).",
+                  choices=SERVLETS),
+              Arg("KEY=VALUE", "ajax-param", "A request parameter.", optional=True,
                   repeat=True, dest="params")),
         examples=("call /status", "call GET /manager ajax=fetchprojectflows project=demo",
                   "call POST /executor ajax=executeFlow project=demo flow=main"),

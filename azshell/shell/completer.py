@@ -23,7 +23,7 @@ from prompt_toolkit.completion import (
 )
 from prompt_toolkit.document import Document
 
-from azshell.shell.commands import COMMANDS, SETTINGS, Arg, Command, Opt
+from azshell.shell.commands import AJAX_PARAMS, COMMANDS, SETTINGS, Arg, Command, Opt
 from azshell.shell.matching import MENU_LIMIT, fuzzy
 from azshell.shell.parser import Position, execution_url, position
 
@@ -35,11 +35,6 @@ if TYPE_CHECKING:
 Wanted = Callable[..., None]
 
 # Parameters worth offering to `call KEY=VALUE` (the Ajax API's common ones).
-# The Ajax API's servlet paths (protocol §1.2), offered to `call PATH`.
-CALL_PATHS = ("/executor", "/flowtrigger", "/index", "/manager", "/schedule", "/status",
-              "/triggers")
-CALL_KEYS = ("ajax=", "project=", "flow=", "execid=", "jobId=", "offset=", "length=", "start=")
-
 
 def _project_file_filter(name: str) -> bool:
     """Upload takes a directory or a .zip: offer nothing else."""
@@ -85,6 +80,10 @@ class ShellCompleter(Completer):
             return
         if pos.arg is not None:
             yield from self._values(pos.arg.kind, _arg_choices(pos.arg, pos), pos, start)
+            following = _following(pos)
+            if following is not None:  # an optional argument may be left out: `call /status`
+                yield from self._values(following.kind, _arg_choices(following, pos), pos,
+                                        start)
         elif pos.expecting == "option-or-arg":
             yield from _options(pos.command, pos, start)
 
@@ -92,78 +91,72 @@ class ShellCompleter(Completer):
     def _values(
         self, kind: str, choices: tuple[str, ...], pos: Position, start: int
     ) -> Iterable[Completion]:
-        at_call = pos.command is not None and pos.command.name == "call"
-        if at_call and (kind == "keyvalue" or getattr(pos.arg, "name", "") in ("METHOD", "PATH")):
-            return self._call(kind, pos, start)
         if choices:
             return _choices(choices, pos.word, start)
         simple = {
             "path": lambda: self._paths(pos),
             "setting": lambda: _choices(tuple(SETTINGS), pos.word, start),
             "command": lambda: _commands(pos.word, start, aliases=False),
+            "server": lambda: self._servers(pos, start),
+            "account": lambda: self._accounts(pos, start),
+            "ajax-param": lambda: self._ajax_params(pos, start),
         }
         if kind in simple:
             return simple[kind]()
-        if kind in ("url", "user") and pos.command is not None and pos.command.name in (
-                "connect", "login"):
-            return self._accounts(kind, pos, start)
         book = self.book()
         named = {
             "project": lambda b: _named(b.match_projects(pos.word), start),
             "flow": lambda b: self._flows(b, pos, start),
             "job": lambda b: self._jobs(b, pos, start),
             "execid": lambda b: _executions(b, pos.word, start),
-            "user": lambda b: self._principals(b, pos, start),  # grant/revoke NAME
+            "principal": lambda b: self._principals(b, pos, start, kind),
+            "holder": lambda b: self._principals(b, pos, start, kind),
+            "proxy-user": lambda b: self._principals(b, pos, start, kind),
         }
         if book is None or kind not in named:
             return ()
         return named[kind](book)
 
-    def _accounts(self, kind: str, pos: Position, start: int) -> Iterable[Completion]:
-        """Servers and users of the saved sessions; users of the server named (or the current
-        one) first."""
+    def _servers(self, pos: Position, start: int) -> Iterable[Completion]:
+        """The servers of the saved sessions, the most recent first."""
+        found = _match_plain(list(dict.fromkeys(url for url, _ in self.accounts())), pos.word)
+        return (Completion(url, start, display_meta="saved session") for url in found)
+
+    def _accounts(self, pos: Position, start: int) -> Iterable[Completion]:
+        """Users of the saved sessions: those of the server named (or the current one) first."""
         accounts = self.accounts()
-        if kind == "url":
-            found = _match_plain(list(dict.fromkeys(url for url, _ in accounts)), pos.word)
-            return (Completion(url, start, display_meta="saved session") for url in found)
         server = str(pos.previous_values.get("url") or self.current_url() or "").rstrip("/")
+        here = {user for url, user in accounts if url == server}
         users = [user for url, user in accounts if url == server]
-        users += [user for _, user in accounts if user not in users]
+        users += [user for _, user in accounts if user not in here]
         found = _match_plain(list(dict.fromkeys(users)), pos.word)
-        return (Completion(user, start, display_meta="saved session" if user in
-                           {u for url, u in accounts if url == server} else "")
+        return (Completion(user, start, display_meta="saved session" if user in here else "")
                 for user in found)
 
-    def _call(self, kind: str, pos: Position, start: int) -> Iterable[Completion]:
-        """`call [METHOD] PATH KEY=VALUE...`: a METHOD may still come while none came before."""
-        if kind == "keyvalue":
-            return self._call_params(pos, start)
-        methods = () if pos.previous_values.get("method") else ("GET", "POST")
-        return _choices((*methods, *CALL_PATHS), pos.word, start)
-
-    def _principals(self, book: NameBook, pos: Position, start: int) -> Iterable[Completion]:
-        """revoke: who holds a permission on the project; proxy remove: its proxy users;
-        grant and proxy add: anyone seen anywhere."""
+    def _principals(self, book: NameBook, pos: Position, start: int,
+                    kind: str) -> Iterable[Completion]:
+        """holder: who holds a permission on the project; proxy-user: for ``remove`` the
+        project's proxy users, else any user seen; principal: any user or group seen. A
+        ``--group`` given before narrows the menu to groups."""
         project = str(pos.previous_values.get("project") or "")
         here = book.principals(project) if project else None
         if here is None and project and self.wanted is not None:
             self.wanted("permissions", project)
-        command = pos.command.name if pos.command is not None else ""
-        if command == "revoke":
+        if kind == "holder":
             pool = {entry for entry in here or () if entry[1] != "proxy"}
-        elif command == "proxy" and pos.previous_values.get("action") == "remove":
+        elif kind == "proxy-user" and pos.previous_values.get("action") == "remove":
             pool = {entry for entry in here or () if entry[1] == "proxy"}
         else:
-            pool = {(name, "user" if kind == "proxy" else kind)
-                    for name, kind in book.principals() or ()}
+            pool = {(name, "user" if seen_as == "proxy" else seen_as)
+                    for name, seen_as in book.principals() or ()}
             pool |= {(user, "user") for _, user in self.accounts()}
-            if command == "proxy":
+            if kind == "proxy-user":
                 pool = {entry for entry in pool if entry[1] == "user"}
         if pos.previous_values.get("group"):
             pool = {entry for entry in pool if entry[1] == "group"}
         kinds: dict[str, list[str]] = {}
-        for name, kind in sorted(pool):
-            kinds.setdefault(name, []).append(kind)
+        for name, seen_as in sorted(pool):
+            kinds.setdefault(name, []).append(seen_as)
         return (Completion(name, start, display_meta="/".join(kinds[name]))
                 for name in _match_plain(sorted(kinds), pos.word))
 
@@ -204,7 +197,7 @@ class ShellCompleter(Completer):
         word_doc = Document(pos.word, len(pos.word))
         yield from self.paths.get_completions(word_doc, CompleteEvent(completion_requested=True))
 
-    def _call_params(self, pos: Position, start: int) -> Iterator[Completion]:
+    def _ajax_params(self, pos: Position, start: int) -> Iterator[Completion]:
         key, eq, value = pos.word.partition("=")
         book = self.book()
         if eq and book is not None and key == "project":
@@ -213,9 +206,19 @@ class ShellCompleter(Completer):
             return
         if eq and key == "ajax":
             return
-        for item in CALL_KEYS:
+        for item in AJAX_PARAMS:
             if item.startswith(pos.word):
                 yield Completion(item, start, display_meta="parameter")
+
+
+def _following(pos: Position) -> Arg | None:
+    """The argument after the one at the cursor when that one is optional (the word may be
+    the next one's: ``call /status`` leaves METHOD out, ``log load`` EXECID)."""
+    if pos.command is None or pos.arg is None or not pos.arg.optional or pos.arg.repeat:
+        return None
+    args = pos.command.args
+    index = args.index(pos.arg)
+    return args[index + 1] if index + 1 < len(args) else None
 
 
 def _arg_choices(arg: Arg, pos: Position) -> tuple[str, ...]:

@@ -80,7 +80,7 @@ def _token(line: str, tok: Token, index: int, book: NameBook | None) -> Fragment
         return [("class:error", raw)]
     else:
         kind, choices = pos.arg.kind, _choices(pos.arg, pos.previous_values)
-    if kind == "keyvalue":
+    if kind in ("keyvalue", "ajax-param"):
         return _keyvalue(raw)
     return [(_value_style(kind, choices, tok, pos.previous_values, book), raw)]
 

@@ -170,8 +170,9 @@ class _Walker:
         self.given.add(opt.long)
         self.values[opt.dest] = value
 
-    def next_arg(self, word: str | None) -> Arg | None:
-        """The argument ``word`` would fill, skipping an optional choice it does not fit."""
+    def next_arg(self, word: str | None, partial: bool = False) -> Arg | None:
+        """The argument ``word`` would fill, skipping an optional choice it does not fit
+        (``partial``: the word is still being typed, so the start of a choice fits too)."""
         args = self.command.args
         while self.arg_index < len(args):
             arg = args[self.arg_index]
@@ -179,6 +180,8 @@ class _Walker:
             if (
                 word is not None and arg.optional and arg.choices and later_required
                 and not fits_choices(word, arg.choices)
+                and not (partial and any(c.lower().startswith(word.lower())
+                                         for c in arg.choices))
                 and not (arg.kind == "method" and word.isalpha() and word.isupper())  # DELETE
             ):
                 self.arg_index += 1
@@ -291,7 +294,7 @@ def _emails(word: str, what: str) -> list[str]:
 
 _CONVERTERS: dict[str, Callable[[str, str], Any]] = {
     "execid": _execid, "number": _number, "count": _count, "keyvalue": _keyvalue,
-    "email": _emails,
+    "ajax-param": _keyvalue, "email": _emails,
 }
 
 
@@ -353,6 +356,6 @@ def position(line: str) -> Position:
     values = {k: v for k, v in walker.values.items() if v not in (None, [], False)}
     if walker.pending is not None:
         return Position(command, None, walker.pending, "option-value", values, word, word_start)
-    arg = walker.next_arg(None if is_option(word) else (word or None))
+    arg = walker.next_arg(None if is_option(word) else (word or None), partial=True)
     expecting = "option-or-arg" if command.options and not walker.options_done else "arg"
     return Position(command, arg, None, expecting, values, word, word_start)

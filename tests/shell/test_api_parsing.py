@@ -98,7 +98,7 @@ def test_describe_and_download_words() -> None:
 # -- completion and highlighting ---------------------------------------------------------------
 
 def test_completion_of_the_new_commands(book: NameBook) -> None:
-    assert offered(book, "sla ") == ["show", "set"]
+    assert offered(book, "sla ") == ["show", "set", "demo"]  # `sla demo nightly` shows
     assert offered(book, "sla d") == ["demo"]
     assert offered(book, "sla set demo ") == ["main"]
     assert offered(book, "sla set demo main --job ") == ["extract", "load"]

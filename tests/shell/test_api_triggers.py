@@ -129,7 +129,7 @@ def test_completion_offers_the_verbs_then_names() -> None:
     def offered(text: str) -> list[str]:
         return [c.text for c in completer.get_completions(Document(text), CompleteEvent())]
 
-    assert offered("trigger ") == ["show", "pause", "resume"]
+    assert offered("trigger ") == ["show", "pause", "resume", "demo"]  # the verb is optional
     assert offered("trigger d") == ["demo"]  # the verb may be left out
     assert offered("trigger demo ") == ["nightly"]
     assert offered("trigger pause d") == ["demo"]

@@ -182,8 +182,10 @@ def test_position_in_an_unfinished_quote() -> None:
 
 def test_position_skips_an_optional_choice_that_does_not_fit() -> None:
     assert position("call ").arg.name == "METHOD"
-    assert position("call /manager ").arg.kind == "keyvalue"
+    assert position("call /manager ").arg.kind == "ajax-param"
     assert position("call GET ").arg.name == "PATH"
+    assert position("call G").arg.name == "METHOD"  # still typing: the start of GET fits
+    assert position("call /ma").arg.name == "PATH"
 
 
 def test_position_of_an_unknown_command() -> None:
