@@ -113,6 +113,18 @@ def test_flow2_override_keeps_the_type_and_runs(api: Api, pipeline: str) -> None
     assert "step b" not in step_b
 
 
+def test_flow2_embedded_flow_jobs_inherit_the_nodes_override(api: Api, pipeline: str) -> None:
+    """prepareJobProperties loads an embedded flow's node like a job (the rewritten node's
+    config, override included), and its jobs take those props as their parent flow's."""
+    _override(api, pipeline, "pipeline", "process", batch="9", extra="${greeting} too")
+    _override(api, pipeline, "pipeline:process", "step_b", command="echo ${extra}")
+    execid = _run(api, pipeline, "pipeline")
+    step_a = api.read_log(execid, "process:step_a")
+    assert "step a of batch 9" in step_a
+    assert "batch 7" not in step_a
+    assert "hello too" in api.read_log(execid, "process:step_b")
+
+
 def test_a_new_upload_drops_the_overrides(api: Api, etl: str, tmp_path: Path,
                                           zip_directory: Callable[[Path, Path], Path]) -> None:
     """Overrides are stored with the project version: version 2 starts without them."""

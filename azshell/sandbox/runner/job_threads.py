@@ -135,26 +135,31 @@ class ExecutionJobs:
         return dict(found) if found is not None else None
 
     def _job_layer(self, node: NodeRun) -> dict[str, str]:
-        """The job file's properties (the loader's, shared ones merged in for Flow 1.0), or the
-        override in place of the file: a Flow 2.0 node's stored config and type, a Flow 1.0
-        job's override over its shared ``.properties``."""
+        """The job file's properties, or the override in place of the file. Flow 2.0: the
+        node's own config and type (``getPropsFromYamlFile``; the loader's props have the
+        configs of the flows around it merged in, which must not sit above an embedded
+        flow's override) or its stored override. Flow 1.0: the loader's props (shared ones
+        merged in), or the override over its shared ``.properties``."""
         override = self._override(node)
+        parent = node.parent
+        assert parent is not None
+        if is_flow2(self.project.loaded):
+            if override is not None:
+                return override
+            return own_props(self.exec_dir, self.project.loaded, parent.flow_id, node.model)
         if override is None:
             return node.props
-        if is_flow2(self.project.loaded):
-            return override
         return layered(shared_props(self.exec_dir, node.model), override)
 
     def _flow_layer(self, flow: FlowRun) -> dict[str, str]:
-        """What a flow hands its jobs. Flow 2.0: its config (and its parents'). Flow 1.0: the
-        top flow nothing beyond the built-ins and flow parameters (its ``.properties`` reach
-        a job as that job's shared ones); an embedded flow the properties of its ``type=flow``
-        job, that job's file or override only (no shared ones: FlowRunner skips them for
-        flows)."""
-        if is_flow2(self.project.loaded):
-            return flow.flow_props
+        """What a flow hands its jobs. The top flow: Flow 2.0 its config, Flow 1.0 nothing
+        beyond the built-ins and flow parameters (its ``.properties`` reach a job as that
+        job's shared ones). An embedded flow: the props of its node as ``prepareJobProperties``
+        loads them for any node, the override in place of the node's own (Flow 2.0 its
+        ``config`` plus ``type``, Flow 1.0 its ``type=flow`` job file; no shared ones:
+        FlowRunner skips them for flows)."""
         if flow.parent is None:
-            return {}
+            return flow.flow_props if is_flow2(self.project.loaded) else {}
         override = self._override(flow)
         if override is not None:
             return override
