@@ -129,13 +129,30 @@ def prepare(bean: NodeBean) -> None:
 
 
 def validate_trigger(trigger: dict[str, Any]) -> None:
-    """``NodeBeanLoader.validateFlowTriggerBean`` (schedule, dependencies, max wait)."""
+    """``NodeBeanLoader.toFlowTrigger``: ``validateFlowTriggerBean`` (schedule, dependencies,
+    max wait), then a ``FlowTriggerDependency`` of each dependency, which refuses a blank name
+    or type and null params with no message (``:null``)."""
     reject_unknown(trigger, TRIGGER_KEYS, "FlowTriggerBean")
-    schedule = expect_string_map(trigger.get("schedule"), "schedule", "FlowTriggerBean")
+    _validate_schedule(trigger.get("schedule"))
+    deps = _trigger_dependencies(trigger.get("triggerDependencies"))
+    _validate_trigger_dependencies(deps)
+    _validate_max_wait(trigger.get("maxWaitMins"), bool(deps))
+    for dep in deps:
+        if _java_blank(dep["name"]) or _java_blank(dep["type"]) or dep["params"] is None:
+            raise JavaException("null")
+
+
+def _validate_schedule(raw: Any) -> None:
+    """``validateSchedule``: a cron type and a valid value, whole minutes, nothing else."""
+    schedule = expect_string_map(raw, "schedule", "FlowTriggerBean")
     if schedule is None:
         raise JavaException("flow trigger schedule must not be null")
+    if "type" in raw and raw["type"] is None:
+        raise NullPointer()  # scheduleMap.get("type").equals("cron")
     if schedule.get("type") != "cron":
         raise JavaException("flow trigger schedule type must be cron")
+    if "value" in raw and raw["value"] is None:
+        raise JavaException("cronExpression cannot be null")  # Quartz's CronExpression(null)
     value = schedule.get("value")
     if value is None or not _valid_cron(value):
         raise JavaException("flow trigger schedule value must be a valid cron expression")
@@ -143,10 +160,13 @@ def validate_trigger(trigger: dict[str, Any]) -> None:
         raise JavaException("interval of flow trigger schedule has to be larger than 1 min")
     if len(schedule) != 2:
         raise JavaException("flow trigger schedule must contain type and value only")
-    deps = _trigger_dependencies(trigger.get("triggerDependencies"))
-    _validate_trigger_dependencies(deps)
-    raw_wait = expect_string(trigger.get("maxWaitMins"), "maxWaitMins", "FlowTriggerBean")
-    if deps and raw_wait is None:
+
+
+def _validate_max_wait(raw: Any, has_deps: bool) -> None:
+    """``validateMaxWaitMins``: required once there is a dependency, at least 1 (a larger one
+    than the default maximum is cut to it when the trigger is read, not refused)."""
+    raw_wait = expect_string(raw, "maxWaitMins", "FlowTriggerBean")
+    if has_deps and raw_wait is None:
         raise JavaException("max wait min cannot be null unless no dependency is defined")
     if raw_wait is not None:
         try:
@@ -155,6 +175,12 @@ def validate_trigger(trigger: dict[str, Any]) -> None:
             raise BindError(f'For input string: "{raw_wait}"') from None
         if wait < 1:
             raise JavaException("max wait min must be at least 1 min(s)")
+
+
+def _java_blank(text: str | None) -> bool:
+    """``StringUtils.isBlank``: None, empty, or only ``Character.isWhitespace`` characters (which
+    leaves out the no-break spaces and NEL that Python counts as space)."""
+    return text is None or all(c.isspace() and c not in "\u00a0\u2007\u202f\x85" for c in text)
 
 
 def _valid_cron(value: str) -> bool:
@@ -167,14 +193,18 @@ def _valid_cron(value: str) -> bool:
     return True
 
 
-def _trigger_dependencies(raw: Any) -> list[dict[str, Any]]:
+def _trigger_dependencies(raw: Any) -> list[dict[str, Any] | None]:
+    """The ``TriggerDependencyBean`` list; a null item stays None, as in Java's list."""
     if raw is None:
         return []
     if not isinstance(raw, list):
         raise BindError("'triggerDependencies' must be a list")
-    deps = []
+    deps: list[dict[str, Any] | None] = []
     for item in raw:
-        mapping = expect_mapping(item, "TriggerDependencyBean") or {}
+        mapping = expect_mapping(item, "TriggerDependencyBean")
+        if mapping is None:
+            deps.append(None)
+            continue
         reject_unknown(mapping, DEPENDENCY_KEYS, "TriggerDependencyBean")
         deps.append({
             "name": expect_string(mapping.get("name"), "name", "TriggerDependencyBean"),
@@ -184,8 +214,13 @@ def _trigger_dependencies(raw: Any) -> list[dict[str, Any]]:
     return deps
 
 
-def _validate_trigger_dependencies(deps: list[dict[str, Any]]) -> None:
+def _validate_trigger_dependencies(deps: list[Any]) -> None:
+    """``validateTriggerDependencies``: name and type given, unique names, unique type+params
+    (``getParams().equals``: null params of the first of two same-typed ones is a
+    NullPointerException)."""
     for dep in deps:
+        if dep is None:
+            raise NullPointer()
         if dep["name"] is None:
             raise JavaException("dependency name is required")
         if dep["type"] is None:
@@ -199,7 +234,11 @@ def _validate_trigger_dependencies(deps: list[dict[str, Any]]) -> None:
         seen.add(dep["name"])
     for i, first in enumerate(deps):
         for second in deps[i + 1 :]:
-            if first["type"] == second["type"] and first["params"] == second["params"]:
+            if first["type"] != second["type"]:
+                continue
+            if first["params"] is None:
+                raise NullPointer()
+            if first["params"] == second["params"]:
                 raise JavaException(
                     f"duplicate dependencyconfig {first['name']} found, dependency config "
                     "should be unique"

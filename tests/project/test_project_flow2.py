@@ -238,6 +238,98 @@ nodes:
     ]
 
 
+def _trigger(body: str, nodes: str = "nodes:\n  - {name: a, type: noop}\n") -> str:
+    return "trigger:\n" + "".join(f"  {line}\n" for line in body.strip("\n").split("\n")) + nodes
+
+
+CRON = 'schedule: {type: cron, value: "0 0 10 ? * MON"}'
+WAIT = "maxWaitMins: 30"
+
+
+def _deps(*items: str) -> str:
+    return "triggerDependencies:\n" + "\n".join(f"  - {item}" for item in items)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        # FlowTriggerDependency: blank name or type, or no params (checkArgument, no message)
+        (f"{CRON}\n{WAIT}\n" + _deps("{name: d, type: t}"), "null"),
+        (f"{CRON}\n{WAIT}\n" + _deps("{name: d, type: t, params: }"), "null"),
+        (f"{CRON}\n{WAIT}\n" + _deps('{name: "", type: t, params: {a: b}}'), "null"),
+        (f"{CRON}\n{WAIT}\n" + _deps('{name: "  ", type: t, params: {a: b}}'), "null"),
+        (f"{CRON}\n{WAIT}\n" + _deps('{name: d, type: "\\t", params: {a: b}}'), "null"),
+        (f"{CRON}\n{WAIT}\n" + _deps("{name: d, type: t, params: {a: b}}", "{name: e, type: u}"),
+         "null"),
+        # validateNameAndTypeArePresent (a null list item is Java's NullPointerException)
+        (f"{CRON}\n{WAIT}\n" + _deps("{type: t, params: {a: b}}"), "dependency name is required"),
+        (f"{CRON}\n{WAIT}\n" + _deps("{name: d, params: {a: b}}"),
+         "dependency type is required for d"),
+        (f"{CRON}\n{WAIT}\n" + _deps("", "{type: t}"), "null"),
+        # the dependency checks come before max wait, the FlowTriggerDependency ones after it
+        (f"{CRON}\n" + _deps("{name: d, params: {a: b}}"), "dependency type is required for d"),
+        (f"{CRON}\n" + _deps("{name: d, type: t}"),
+         "max wait min cannot be null unless no dependency is defined"),
+        # unique names, then unique type + params (null params of the first: NullPointer)
+        (f"{CRON}\n{WAIT}\n" + _deps("{name: d, type: t, params: {a: b}}",
+                                      "{name: d, type: u, params: {a: c}}"),
+         "duplicate dependency.name d found, dependency.name should be unique"),
+        (f"{CRON}\n{WAIT}\n" + _deps("{name: d, type: t, params: {a: b}}",
+                                      "{name: e, type: t, params: {a: b}}"),
+         "duplicate dependencyconfig d found, dependency config should be unique"),
+        (f"{CRON}\n{WAIT}\n" + _deps("{name: d, type: t}", "{name: e, type: t, params: {}}"),
+         "null"),
+        # max wait: at least 1 once given
+        (f"{CRON}\nmaxWaitMins: 0", "max wait min must be at least 1 min(s)"),
+        (f"{CRON}\nmaxWaitMins: -5\n" + _deps("{name: d, type: t, params: {a: b}}"),
+         "max wait min must be at least 1 min(s)"),
+        # the schedule: present, type cron, a valid value, nothing else
+        ("maxWaitMins: 5", "flow trigger schedule must not be null"),
+        ("schedule: {value: \"0 0 10 ? * MON\"}", "flow trigger schedule type must be cron"),
+        ('schedule: {type: interval, value: "0 0 10 ? * MON"}',
+         "flow trigger schedule type must be cron"),
+        ('schedule: {type: , value: "0 0 10 ? * MON"}', "null"),
+        ("schedule: {type: cron}", "flow trigger schedule value must be a valid cron expression"),
+        ("schedule: {type: cron, value: }", "cronExpression cannot be null"),
+        ('schedule: {type: cron, value: "0 0 10 ? * MON", zone: UTC}',
+         "flow trigger schedule must contain type and value only"),
+    ],
+)
+def test_trigger_rules(load, body, message):
+    """NodeBeanLoader.toFlowTrigger: each refusal is 'Error loading flow yaml file f.flow:<Java
+    message>' and loads no flow."""
+    loaded = load({"p.project": PROJECT, "f.flow": _trigger(body)})
+    assert loaded.errors == [f"Error loading flow yaml file f.flow:{message}"]
+    assert loaded.flows == {}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        CRON,
+        f"{CRON}\nmaxWaitMins: 1",
+        f"{CRON}\nmaxWaitMins: 999999\n" + _deps("{name: d, type: t, params: {a: b}}"),
+        f"{CRON}\n{WAIT}\n" + _deps("{name: d, type: t, params: {}}",
+                                     "{name: e, type: t, params: {a: b}}",
+                                     "{name: f, type: u, params: {}}"),
+        f"{CRON}\n{WAIT}\n" + _deps("{name: d, type: t, params: {a: b}}",
+                                     "{name: e, type: u, params: {a: b}}"),
+    ],
+)
+def test_trigger_accepted(load, body):
+    """What passes: no dependencies without a wait, a wait beyond the maximum (cut when read),
+    the same params under another type, empty params."""
+    assert _errors(load, _trigger(body)) == []
+
+
+def test_trigger_of_an_embedded_flow_is_checked(load):
+    """toAzkabanNode converts an embedded flow's trigger the same way."""
+    text = ("nodes:\n  - name: sub\n    type: flow\n    trigger:\n      " + CRON + "\n"
+            "      maxWaitMins: 5\n      triggerDependencies:\n        - {name: d, type: t}\n"
+            "    nodes:\n      - {name: a, type: noop}\n")
+    assert _errors(load, text) == ["Error loading flow yaml file f.flow:null"]
+
+
 def test_memory_limit_uses_flow_and_node_name(load):
     text = "nodes:\n  - {name: a, type: command, config: {Xms: 2G}}\n"
     assert _errors(load, text) == [
