@@ -60,6 +60,18 @@ class Harness:
     def type(self, text: str) -> None:
         self.pipe.send_text(text)
 
+    def password_questions(self) -> list[str]:
+        """Record each password question the shell asks (still asked on the pipe)."""
+        asked: list[str] = []
+        original = self.shell.ask_password
+
+        def ask(message: str) -> str:
+            asked.append(message)
+            return original(message)
+
+        self.ctx.ask_password = ask
+        return asked
+
     def wait(self, condition: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout
         while not condition():
@@ -231,14 +243,7 @@ def test_password_asked_once_session_renewed_silently_login_kept_out_of_history(
     path = tmp_path / "history"
     h = harness(url=fresh_sandbox.url, history=SecretFreeHistory(path))
     h.ctx.password = None
-    asked: list[str] = []
-    original = h.shell.ask_password
-
-    def ask(message: str) -> str:
-        asked.append(message)
-        return original(message)
-
-    h.ctx.ask_password = ask
+    asked = h.password_questions()
 
     def script(h: Harness) -> None:
         h.wait(lambda: bool(asked), "the password prompt at start-up")
@@ -269,14 +274,7 @@ def test_password_asked_once_session_renewed_silently_login_kept_out_of_history(
 def test_a_renewal_given_up_shows_the_session_expired_and_asks_again_next_time(
         harness: Callable[..., Harness], fresh_sandbox: Any) -> None:
     h = harness(url=fresh_sandbox.url)
-    asked: list[str] = []
-    original = h.shell.ask_password
-
-    def ask(message: str) -> str:
-        asked.append(message)
-        return original(message)
-
-    h.ctx.ask_password = ask
+    asked = h.password_questions()
 
     def script(h: Harness) -> None:
         h.wait_prompt(0)
@@ -305,19 +303,12 @@ def test_ctrl_c_at_a_password_question_says_interrupted_and_nothing_about_a_requ
         harness: Callable[..., Harness], sandbox: Any) -> None:
     h = harness(url=None)
     h.ctx.password = None
-    asked = threading.Event()
-    original = h.shell.ask_password
-
-    def ask(message: str) -> str:
-        asked.set()
-        return original(message)
-
-    h.ctx.ask_password = ask
+    asked = h.password_questions()
 
     def script(h: Harness) -> None:
         h.wait_prompt(0)
         h.type(f"connect {sandbox.url} azkaban\r")
-        h.wait(asked.is_set, "the password question")
+        h.wait(lambda: bool(asked), "the password question")
         h.type(CTRL_C)
         h.wait_prompt(1)
         h.type(CTRL_D)
