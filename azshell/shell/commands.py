@@ -182,7 +182,8 @@ _GROUP = Opt(("-g", "--group"), "group", help="NAME is a group, not a user.")
 COMMANDS: tuple[Command, ...] = (
     # -- sessions -------------------------------------------------------------------------------
     Command(
-        "login", "Log in to the current server (asks for the password).",
+        "login", "Log in to the current server again, as USER if given (the password from "
+                 "AZSHELL_PASSWORD or the password_command, else asked).",
         args=(Arg("USER", "account", "The user name; defaults to the current or configured "
                   "user.", optional=True),),
         examples=("login", "login azkaban"),

@@ -122,11 +122,8 @@ def emit(ctx: Context, command: Command, result: Any) -> None:
         ctx.out.result(reply.text)
         return
     fmt = choose_format(setting, command.table, tty)
-    raw = reply.raw
-    if fmt == "raw" and raw is None and ctx.exchanges:
-        raw = getattr(ctx.exchanges[-1], "text", None)
     ctx.out.result(
-        render(reply.data, fmt=fmt, color=ctx.out.color, table_name=command.table, raw=raw)
+        render(reply.data, fmt=fmt, color=ctx.out.color, table_name=command.table, raw=reply.raw)
     )
 
 

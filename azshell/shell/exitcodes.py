@@ -22,8 +22,9 @@ MEANINGS: tuple[tuple[int, str], ...] = (
              "missing."),
     (USAGE, "The words were wrong: unknown command or option, missing argument, bad config file, "
             "or `delete` or `purge` without `--yes` in a script."),
-    (CONNECTION, "The server could not be reached or did not answer in time, or there is no valid "
-                 "session and no password to make one."),
+    (CONNECTION, "The server could not be reached or did not answer in time (a state change "
+                 "that got no answer gives 1), or there is no valid session and no password to "
+                 "make one."),
     (INTERRUPTED, "Interrupted with Ctrl-C."),
 )
 
