@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import calendar
 import datetime as _dt
+import os
 import re
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 SECOND, MINUTE, HOUR, DAY_OF_MONTH, MONTH, DAY_OF_WEEK, YEAR = range(7)
 FIELD_NAMES = ("seconds", "minutes", "hours", "day-of-month", "month", "day-of-week", "year")
@@ -81,6 +83,22 @@ class QuartzCron:
         return times
 
     def _next_after(self, after: _dt.datetime) -> _dt.datetime | None:
+        """Quartz works on wall-clock fields in its zone: a wall time that a spring-forward gap
+        skips is never a fire time (``setCalendarHour`` lands on the next hour, which must match
+        the hours too), and a repeated one resolves as Java's calendar does, to the later instant.
+        """
+        zone = after.tzinfo
+        wall = after.astimezone(zone).replace(tzinfo=None) if zone else after
+        while True:
+            found = self._next_wall_after(wall)
+            if found is None or zone is None:
+                return found
+            moment = found.replace(tzinfo=zone, fold=1)
+            if _exists(moment):
+                return moment
+            wall = found
+
+    def _next_wall_after(self, after: _dt.datetime) -> _dt.datetime | None:
         start = after.replace(microsecond=0) + _dt.timedelta(seconds=1)
         day = start.date()
         first = True
@@ -97,7 +115,7 @@ class QuartzCron:
                 floor = start.time() if first else _dt.time(0, 0, 0)
                 moment = self._time_on_or_after(floor)
                 if moment is not None:
-                    return _dt.datetime.combine(day, moment, tzinfo=after.tzinfo)
+                    return _dt.datetime.combine(day, moment)
             day += _dt.timedelta(days=1)
             first = False
         return None
@@ -141,6 +159,27 @@ class QuartzCron:
             return (weekday == min(self.days_of_week)
                     and (day.day - 1) // 7 + 1 == self.nth_day_of_week)
         return weekday in self.days_of_week
+
+
+def _exists(moment: _dt.datetime) -> bool:
+    """False for a wall time inside a spring-forward gap (it does not survive a round trip)."""
+    back = moment.astimezone(_dt.timezone.utc).astimezone(moment.tzinfo)
+    return back.replace(tzinfo=None) == moment.replace(tzinfo=None)
+
+
+def local_zone() -> _dt.tzinfo:
+    """The machine's time zone with its rules (Java's default zone: ``TZ``, then
+    ``/etc/localtime``), so that times in the other daylight-saving period get their own offset;
+    a fixed offset only when no rules can be found."""
+    key = os.environ.get("TZ", "").lstrip(":")
+    if not key:
+        target = os.path.realpath("/etc/localtime")
+        key = target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else ""
+    try:
+        return ZoneInfo(key)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        pass  # a POSIX TZ rule, or no zone database: today's offset is the best left
+    return _dt.datetime.now().astimezone().tzinfo or _dt.timezone.utc
 
 
 def _first_of_next_month(day: _dt.date) -> _dt.date:

@@ -22,8 +22,11 @@ _FAILURE_ACTION_ENUM = {"finishCurrent": "FINISH_CURRENTLY_RUNNING",
 
 
 def local_now() -> datetime:
-    """Now in the server's default timezone (Azkaban schedules use the JVM default zone)."""
-    return datetime.now().astimezone()
+    """Now in the server's default zone, with its rules (Azkaban schedules use the JVM default
+    zone; a fixed offset would put every time across a daylight-saving change an hour off)."""
+    from azshell.quartz import local_zone
+
+    return datetime.now(local_zone())
 
 
 def next_fire_ms(expression: str, after: datetime | None = None) -> int | None:

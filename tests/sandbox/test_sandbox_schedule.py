@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sandbox_calls import Api
 
 from azshell.sandbox import Sandbox
+from azshell.sandbox.schedules import next_fire_ms
 
 JOBS = {
     "first.job": "type=command\ncommand=echo 1\n",
@@ -258,3 +262,43 @@ def test_unknown_schedule_ajax_is_empty(api: Api) -> None:
     assert api.get("/schedule", ajax="nosuchcall").text == "{ }"
     assert api.get("/schedule", ajax="fetchSchedule", projectId="x",
                    flowId="main").status_code == 500
+
+
+@pytest.fixture
+def los_angeles(monkeypatch: pytest.MonkeyPatch) -> Iterator[ZoneInfo]:
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+    yield ZoneInfo("America/Los_Angeles")
+    monkeypatch.undo()
+    time.tzset()
+
+
+def _ms(zone: ZoneInfo, *wall: int, fold: int = 0) -> int:
+    return int(datetime(*wall, tzinfo=zone, fold=fold).timestamp() * 1000)  # type: ignore[misc]
+
+
+def test_next_fire_time_uses_the_zone_rules_not_todays_offset(los_angeles: ZoneInfo) -> None:
+    year = datetime.now().year + 1
+    for month in (1, 6):  # one of them is in the other daylight-saving period than today
+        assert next_fire_ms(f"0 0 12 1 {month} ? {year}") == _ms(los_angeles, year, month, 1, 12)
+
+
+def _sunday(year: int, month: int, nth: int) -> int:
+    first = date(year, month, 1)
+    return 1 + (6 - first.weekday()) % 7 + 7 * (nth - 1)
+
+
+def test_daylight_saving_changes_fire_as_quartz_does(los_angeles: ZoneInfo) -> None:
+    year = datetime.now().year + 1
+    spring = _sunday(year, 3, 2)  # 02:00-03:00 does not exist that day
+    on_spring = f"? 3 1#2 {year}"
+    # setCalendarHour moves a missing 02:30 to 03:30, which must then match the hours itself
+    assert next_fire_ms(f"0 30 2,3 {on_spring}") == _ms(los_angeles, year, 3, spring, 3, 30)
+    assert next_fire_ms(f"0 30 2 {on_spring}") is None
+    after = datetime(year, 3, spring, 1, 30, tzinfo=los_angeles)
+    assert next_fire_ms(f"0 30 * {on_spring}", after) == _ms(los_angeles, year, 3, spring, 3, 30)
+    # a wall time repeated in November resolves to the later (standard time) instant, as in Java
+    fall = _sunday(year, 11, 1)
+    found = next_fire_ms(f"0 30 1 ? 11 1#1 {year}")
+    assert found == _ms(los_angeles, year, 11, fall, 1, 30, fold=1)
+    assert found - _ms(los_angeles, year, 11, fall, 1, 30) == 3600_000

@@ -4,6 +4,7 @@ execution options a schedule keeps, and every documented error (§7.1-§7.5)."""
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -195,3 +196,21 @@ def test_a_reader_may_not_unschedule(sh: Shell, reader: Shell, client: Any, etl:
     assert reader.fails(f"unschedule {etl} audit") == (
         f"error: Permission denied. Cannot remove schedule with id {schedule_id}")
     assert client.schedule(etl, "audit") is not None
+
+
+def test_next_runs_follow_the_zone_rules_and_name_the_zone(client: Any, etl: str,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+    try:
+        sh = make_shell(client, tty=True)
+        code, _, err = sh(f'schedule {etl} audit "0 0 12 1 1,7 ?"')
+        answer = make_shell(client).json(f'schedule {etl} audit "0 0 12 1 1,7 ?"')
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert code == 0, err
+    # a January and a July run: PST and PDT, both 12:00 on the wall, one zone name for both
+    assert "next runs (America/Los_Angeles, this machine's time)" in err
+    assert answer["timeZone"] == "America/Los_Angeles"
+    assert all(run.endswith(" 12:00:00") for run in answer["nextRuns"])

@@ -40,16 +40,20 @@ def read_cron(words: list[str] | str) -> tuple[str, str]:
 
 def next_runs(expression: str, count: int = NEXT_RUNS,
               now: _dt.datetime | None = None) -> list[str]:
-    """The next fire times in this machine's time zone (the server uses its own)."""
+    """The next fire times in this machine's time zone (the server uses its own), worked out
+    with the zone's daylight-saving rules as Quartz does."""
     try:
-        times = quartz.parse(expression).next_fire_times(now or _dt.datetime.now(), count)
+        start = now or _dt.datetime.now(quartz.local_zone())
+        times = quartz.parse(expression).next_fire_times(start, count)
     except quartz.CronError:
         return []
     return [t.strftime(_CLOCK) for t in times]
 
 
 def zone_name() -> str:
-    return time.strftime("%Z") or "local"
+    """The zone's name (``Europe/Paris``), right for runs on either side of a daylight-saving
+    change, unlike today's abbreviation; the abbreviation only when the zone has no name."""
+    return str(getattr(quartz.local_zone(), "key", "") or time.strftime("%Z") or "local")
 
 
 def schedule(ctx: Context, inv: Invocation) -> dict[str, Any]:
