@@ -221,6 +221,9 @@ class _Builder:
         if end is None and step is None:
             self.sets[kind].add(start)
             return
+        if step == 0:   # Quartz's addToSet: no increment, the start alone
+            self.sets[kind].add(start)
+            return
         stop = high if end is None else end
         step = step or 1
         wrap = 0
@@ -241,9 +244,8 @@ class _Builder:
 
 
 def _check_step(kind: int, step: int) -> None:
+    """``checkIncrementRange`` (only for ``*/n`` and ``n/m``: Quartz does not check a range's)."""
     limit = _MAX_INCREMENT.get(kind)
-    if step == 0:
-        raise _Refused("'/' must be followed by a positive integer.")
     if limit is not None and step > limit:
         raise _Refused(f"Increment > {limit + 1 if kind in (SECOND, MINUTE, HOUR) else limit} : "
                        f"{step}")
@@ -257,37 +259,49 @@ def _name_value(kind: int, token: str) -> int | None:
     return None
 
 
-def _value(kind: int, text: str, pos: int) -> tuple[int, int]:
-    """A number, or a month/day name where the field takes names; returns (value, next pos)."""
+def _name(kind: int, text: str, pos: int) -> int:
+    """The three letters at ``pos`` as a month or day (Quartz reads no more: MONDAY is MON)."""
+    word = text[pos:pos + 3]
+    if len(word) < 3:   # Quartz: StringIndexOutOfBoundsException
+        raise _Refused(f"Illegal cron expression format (a name needs three letters: '{text}')")
+    value = _name_value(kind, word)
+    if value is None:
+        what = "Month" if kind == MONTH else "Day-of-Week"
+        raise _Refused(f"Invalid {what} value: '{word}'")
+    return value
+
+
+def _number(text: str, pos: int) -> tuple[int, int]:
+    """A number starting at ``pos``; anything else (a name in ``2-FRI``) is Quartz's
+    NumberFormatException."""
     match = _NUMBER.match(text, pos)
     if match:
         return int(match.group()), match.end()
-    word = text[pos : pos + 3]
-    named = _name_value(kind, word)
-    if named is not None:
-        return named, pos + 3
-    if kind == MONTH and word.isalpha():
-        raise _Refused(f"Invalid Month value: '{word}'")
-    if kind == DAY_OF_WEEK and word.isalpha():
-        raise _Refused(f"Invalid Day-of-Week value: '{word}'")
-    if word[:1].isalpha():
-        raise _Refused(f"Illegal characters for this position: '{word}'")
     if pos >= len(text):
         raise _Refused("Unexpected end of expression.")
-    raise _Refused(f"Unexpected character: {text[pos]}")
+    raise _Refused(f"Illegal cron expression format (not a number: '{text[pos:]}' in '{text}')")
 
 
-def _step(kind: int, text: str, pos: int) -> tuple[int, int]:
+def _step(kind: int, text: str, pos: int, *, checked: bool = True) -> tuple[int, int]:
     match = _NUMBER.match(text, pos)
     if not match:
         raise _Refused("'/' must be followed by an integer.")
     step = int(match.group())
-    _check_step(kind, step)
+    if checked:
+        _check_step(kind, step)
     return step, match.end()
+
+
+def _is_last_form(text: str) -> bool:
+    """``L``, ``LW``, ``L-n``, ``L-nW``: Quartz's own branch; any other word is a name."""
+    return text in ("L", "LW") or re.fullmatch(r"L-\d*W?", text) is not None
 
 
 def _piece(builder: _Builder, kind: int, text: str) -> None:
     """One comma-separated piece of a field (``storeExpressionVals``)."""
+    if text[0].isalpha() and not _is_last_form(text):
+        _named_piece(builder, kind, text)
+        return
     if text == "?":
         if kind not in (DAY_OF_MONTH, DAY_OF_WEEK):
             raise _Refused("'?' can only be specified for Day-of-Month or Day-of-Week.")
@@ -303,39 +317,54 @@ def _piece(builder: _Builder, kind: int, text: str) -> None:
                 raise _Refused(f"Unexpected character: {text[pos]}")
             step, pos = _step(kind, text, pos + 1)
         _expect_end(text, pos)
-        builder.add_all(kind, step)
+        builder.add_all(kind, step or 1)   # Quartz: */0 is every value
         return
-    if text[0] == "L" and not text.startswith(("LW", "L-")) and text != "L":
-        raise _Refused(f"Illegal characters for this position: '{text[:3]}'")
     if text[0] == "L":
         _last_piece(builder, kind, text)
         return
-    start, pos = _value(kind, text, 0)
+    start, pos = _number(text, 0)
     if pos == len(text):
         builder.add(kind, start, None, None)
         return
     _suffix(builder, kind, text, start, pos)
 
 
+def _named_piece(builder: _Builder, kind: int, text: str) -> None:
+    """``MON``, ``MON-FRI``, ``JAN-MAR``, ``FRI#3``, ``FRIL``: Quartz reads a name, then ``-`` and
+    a second name, ``#n`` or ``L``, and ignores the rest, so ``MON/2`` is MON, ``MON-FRI/2`` is
+    MON-FRI and ``JAN/3`` is January."""
+    if kind not in (MONTH, DAY_OF_WEEK):
+        raise _Refused(f"Illegal characters for this position: '{text[:3]}'")
+    start = _name(kind, text, 0)
+    mark = text[3:4]
+    if mark == "-":
+        builder.add(kind, start, _name(kind, text, 4), 1)
+        return
+    if kind == DAY_OF_WEEK and mark == "#":
+        nth = text[4:]
+        if not nth.isdigit() or not 1 <= int(nth) <= 5:
+            raise _Refused("A numeric value between 1 and 5 must follow the '#' option")
+        builder.flags["nth_day_of_week"] = int(nth)
+    elif kind == DAY_OF_WEEK and mark == "L":
+        builder.flags["last_day_of_week"] = True
+    builder.add(kind, start, None, None)
+
+
 def _last_piece(builder: _Builder, kind: int, text: str) -> None:
-    """``L``, ``L-3``, ``LW`` (day-of-month) or ``L`` = Saturday (day-of-week)."""
-    if kind == DAY_OF_WEEK and text == "L":
+    """``L``, ``L-3``, ``LW`` (day-of-month) or ``L`` = Saturday (day-of-week, where Quartz
+    ignores what follows the ``L``)."""
+    if kind == DAY_OF_WEEK:
         builder.add(kind, 7, None, None)
         return
     if kind != DAY_OF_MONTH:
-        raise _Refused(f"'L' option is not valid here. (pos=0) in the {FIELD_NAMES[kind]} field")
+        raise _Refused("'L' option is not valid here. (pos=0)")
     builder.flags["last_day_of_month"] = True
     pos = 1
     if text.startswith("L-"):
-        match = _NUMBER.match(text, 2)
-        if not match:
-            raise _Refused("Unexpected end of expression." if len(text) == 2
-                           else f"Unexpected character: {text[2]}")
-        offset = int(match.group())
+        offset, pos = _number(text, 2)
         if offset > 30:
             raise _Refused("Offset from last day must be <= 30")
         builder.flags["last_day_offset"] = offset
-        pos = match.end()
     if text[pos:pos + 1] == "W":
         builder.flags["nearest_weekday"] = True
         pos += 1
@@ -343,21 +372,25 @@ def _last_piece(builder: _Builder, kind: int, text: str) -> None:
 
 
 def _suffix(builder: _Builder, kind: int, text: str, start: int, pos: int) -> None:
-    """What follows a first value: ``-end[/step]``, ``/step``, ``L``, ``W`` or ``#n``."""
+    """What follows a first number: ``-end[/step]``, ``/step``, ``L``, ``W`` or ``#n``. A step
+    of 0 keeps only the start (``0/0`` is 0), as Quartz's ``addToSet`` does."""
     mark = text[pos]
     if mark in "LW#":
         _special_suffix(builder, kind, text, start, pos)
         return
-    end = None
-    step = None
     if mark == "-":
-        end, pos = _value(kind, text, pos + 1)
-    if pos < len(text) and text[pos] == "/":
-        step, pos = _step(kind, text, pos + 1)
-    elif mark not in "-/":
+        end, pos = _number(text, pos + 1)
+        step = 1
+        if pos < len(text) and text[pos] == "/":
+            step, pos = _step(kind, text, pos + 1, checked=False)
+        _expect_end(text, pos)
+        builder.add(kind, start, end, step)
+        return
+    if mark != "/":
         raise _Refused(f"Unexpected character: {mark}")
+    step, pos = _step(kind, text, pos + 1)
     _expect_end(text, pos)
-    builder.add(kind, start, end, step if step is not None else (1 if end is not None else None))
+    builder.add(kind, start, None, step)
 
 
 def _special_suffix(builder: _Builder, kind: int, text: str, start: int, pos: int) -> None:

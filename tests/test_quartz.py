@@ -37,8 +37,10 @@ def fires(expr: str, count: int = 3, after: datetime = T0) -> list[str]:
                             "2024-02-01 00:00:00"]),
         ("0 0 0 ? * FRI-MON", ["2024-02-02 00:00:00", "2024-02-03 00:00:00",
                                "2024-02-04 00:00:00"]),
-        ("0 0 0 ? JAN-MAR/2 SUN", ["2024-03-03 00:00:00", "2024-03-10 00:00:00",
-                                   "2024-03-17 00:00:00"]),
+        ("0 0 0 ? JAN-MAR/2 SUN", ["2024-02-04 00:00:00", "2024-02-11 00:00:00",
+                                   "2024-02-18 00:00:00"]),   # Quartz ignores the /2
+        ("0 0 0 ? 1-3/2 SUN", ["2024-03-03 00:00:00", "2024-03-10 00:00:00",
+                               "2024-03-17 00:00:00"]),
         ("0 0 9 1,15 * ? 2024", ["2024-02-01 09:00:00", "2024-02-15 09:00:00",
                                  "2024-03-01 09:00:00"]),
         ("0 0 10 * * ?", ["2024-02-01 10:00:00", "2024-02-02 10:00:00", "2024-02-03 10:00:00"]),
@@ -93,17 +95,50 @@ def test_no_future_fire_time():
         ("0 0 0 ? * 5W", "'W' option is not valid here."),
         ("0 0 0 L-31 * ?", "Offset from last day must be <= 30"),
         ("0 0 MON * * ?", "Illegal characters for this position: 'MON'"),
+        ("0 0 L * * ?", "'L' option is not valid here. (pos=0) (hours field)"),
+        ("0 0 0 ? * 2-FRI", "Illegal cron expression format"),
+        ("0 0 0 ? * MON-5", "Illegal cron expression format"),
+        ("0 0 0 ? * MON-567", "Invalid Day-of-Week value: '567'"),
+        ("0 0 0 ? 1-MAR *", "Illegal cron expression format"),
+        ("0 0 0 ? * MO", "Illegal cron expression format"),
         ("0 0 0 * * ? 2030 1", "too many fields"),
         ("0 0 0 * * ? 2030-2020", "Start year must be less than stop year"),
         ("", "Unexpected end of expression."),
     ],
 )
 def test_invalid_expressions(expr, reason):
+    if "(pos=" in reason:
+        assert "field)" not in reason.replace("(hours field)", "")
     with pytest.raises(CronError) as info:
         parse(expr)
     assert reason in info.value.reason
     assert f"'{expr}'" in str(info.value)
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("expr", "same_as"),
+    [
+        # Quartz reads three letters and ignores what follows a name (or NAME-NAME) in a piece
+        ("0 0 0 ? * MON/2", "0 0 0 ? * MON"),
+        ("0 0 0 ? * MON-FRI/2", "0 0 0 ? * MON-FRI"),
+        ("0 0 0 ? JAN/3 *", "0 0 0 ? JAN *"),
+        ("0 0 0 ? * MONDAY", "0 0 0 ? * MON"),
+        ("0 0 0 ? JANUARY-MARCH *", "0 0 0 ? JAN *"),   # 'U' follows JAN: the rest is ignored
+        ("0 0 0 ? JAN-MARCH *", "0 0 0 ? JAN-MAR *"),
+        ("0 0 0 ? * FRIDAY#2", "0 0 0 ? * FRI"),
+        ("0 0 0 ? * FRI#2", "0 0 0 ? * 6#2"),
+        ("0 0 0 ? * LW", "0 0 0 ? * SAT"),
+        ("0 0 0 ? * L-3", "0 0 0 ? * SAT"),
+        # a step of 0: every value after '*', the start alone after a number or range
+        ("*/0 0 0 * * ?", "* 0 0 * * ?"),
+        ("0/0 0 0 * * ?", "0 0 0 * * ?"),
+        ("0 0 9-17/0 * * ?", "0 0 9 * * ?"),
+        ("0 0 9-17/30 * * ?", "0 0 9 * * ?"),   # a range's step is not range-checked
+    ],
+)
+def test_what_quartz_accepts_loosely(expr, same_as):
+    assert fires(expr, 5) == fires(same_as, 5)
 
 
 @pytest.mark.parametrize(

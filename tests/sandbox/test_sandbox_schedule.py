@@ -66,9 +66,16 @@ def test_quirk_25_schedule_cron_flow(api: Api, project: str) -> None:
 
 
 def test_invalid_cron_has_only_error(api: Api, project: str) -> None:
-    for cron in ("not a cron", "0 0 9 * * *", "0 0 0 1 1 ? 2001"):
+    for cron in ("not a cron", "0 0 9 * * *", "0 0 0 1 1 ? 2001", "0 0 9 ? * 2-FRI",
+                 "0 0 9 ? * MON-5"):
         assert _cron(api, project, cron) == {
             "error": f"This expression <{cron}> can not be parsed to quartz cron."}
+
+
+def test_what_follows_a_name_is_ignored_as_quartz_does(api: Api, project: str) -> None:
+    """``MON-FRI/2`` is MON-FRI and ``JAN/3`` January: the stored schedule fires on those."""
+    assert _cron(api, project, "0 0 9 ? * MON-FRI/2")["status"] == "success"
+    assert _cron(api, project, "0 0 9 ? JAN/3 *")["status"] == "success"
 
 
 def test_missing_cron_reports_error_and_success(api: Api, project: str) -> None:
