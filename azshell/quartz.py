@@ -443,11 +443,9 @@ def _field(builder: _Builder, kind: int, text: str) -> None:
 
 def parse(expr: str) -> QuartzCron:
     """Parse a Quartz expression; raise :class:`CronError` with Quartz's reason if refused."""
-    fields = expr.upper().split()
+    fields = expr.upper().split()[:7]   # Quartz (2.2) stops reading after the year
     if len(fields) < 6:
         raise CronError(expr, "Unexpected end of expression.")
-    if len(fields) > 7:
-        raise CronError(expr, f"too many fields ({len(fields)}); Quartz takes 6 or 7")
     builder = _Builder()
     try:
         for kind, text in enumerate(fields):
@@ -518,9 +516,10 @@ def from_user(expr: str) -> tuple[str, str]:
     if shortcut:
         return shortcut, f"read {text} as Quartz '{shortcut}' (seconds first)"
     fields = text.split(" ")
-    if len(fields) in (6, 7):
+    if len(fields) >= 6:
         parse(text)
-        return text, f"read as Quartz '{text}' (seconds first)"
+        ignored = f"; Quartz ignores '{' '.join(fields[7:])}' after the year" if fields[7:] else ""
+        return text, f"read as Quartz '{text}' (seconds first{ignored})"
     if len(fields) != 5:
         raise CronError(
             expr, f"{len(fields)} fields: give 5 (unix cron) or 6-7 (Quartz, seconds first)"
@@ -609,7 +608,7 @@ def describe(expr: str) -> str:
         parse(expr)
     except CronError as exc:
         return f"invalid: {exc.reason}"
-    fields = expr.upper().split()
+    fields = expr.upper().split()[:7]
     time = _describe_time(*fields[:3])
     days = _describe_days(fields[3], fields[5])
     parts = [time] if days == "every day" and time.startswith("every") else [time, days]

@@ -101,7 +101,6 @@ def test_no_future_fire_time():
         ("0 0 0 ? * MON-567", "Invalid Day-of-Week value: '567'"),
         ("0 0 0 ? 1-MAR *", "Illegal cron expression format"),
         ("0 0 0 ? * MO", "Illegal cron expression format"),
-        ("0 0 0 * * ? 2030 1", "too many fields"),
         ("0 0 0 * * ? 2030-2020", "Start year must be less than stop year"),
         ("", "Unexpected end of expression."),
     ],
@@ -135,6 +134,7 @@ def test_invalid_expressions(expr, reason):
         ("0/0 0 0 * * ?", "0 0 0 * * ?"),
         ("0 0 9-17/0 * * ?", "0 0 9 * * ?"),
         ("0 0 9-17/30 * * ?", "0 0 9 * * ?"),   # a range's step is not range-checked
+        ("0 0 0 * * ? 2030 X Y", "0 0 0 * * ? 2030"),   # Quartz 2.2 stops after the year
     ],
 )
 def test_what_quartz_accepts_loosely(expr, same_as):
@@ -165,6 +165,12 @@ def test_from_user(user, quartz):
     assert result == quartz
     assert f"'{quartz}'" in note
     parse(result)
+
+
+def test_from_user_says_what_quartz_ignores_after_the_year():
+    quartz, note = from_user("0 0 0 * * ? 2030 1")
+    assert quartz == "0 0 0 * * ? 2030 1"
+    assert "Quartz ignores '1' after the year" in note
 
 
 def test_from_user_unix_weekdays_fire_on_the_same_days():
