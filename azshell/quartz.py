@@ -495,12 +495,25 @@ _SHORTCUTS = {
 
 
 def _unix_day_of_week(text: str) -> str:
-    """Unix day-of-week numbers (0 or 7 = Sunday) to Quartz's (1 = Sunday); names unchanged."""
-    def convert(match: re.Match[str]) -> str:
-        value = int(match.group())
-        return str(1 if value == 7 else value + 1) if value <= 7 else match.group()
+    """Unix day-of-week numbers (0 or 7 = Sunday) to Quartz's (1 = Sunday); names unchanged.
 
-    return re.sub(r"(?<![/#\d])\d+", convert, text)
+    A range keeps its days: ``1-7`` becomes ``2-1`` (Quartz wraps past Saturday), and ``0-7``,
+    every day, becomes ``1-7`` rather than ``1-1``.
+    """
+    def convert(value: int) -> int:
+        return 1 if value == 7 else value + 1
+
+    def piece(match: re.Match[str]) -> str:
+        start, end = int(match.group(1)), match.group(2)
+        if end is None:
+            return str(convert(start)) if start <= 7 else match.group(1)
+        if start == 0 and int(end) == 7:
+            return "1-7"
+        if start > 7 or int(end) > 7:
+            return match.group()
+        return f"{convert(start)}-{convert(int(end))}"
+
+    return re.sub(r"(?<![/#\d-])(\d+)(?:-(\d+))?", piece, text)
 
 
 def from_user(expr: str) -> tuple[str, str]:

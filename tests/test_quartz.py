@@ -153,6 +153,10 @@ def test_what_quartz_accepts_loosely(expr, same_as):
         ("0 9 * * 7", "0 0 9 ? * 1"),
         ("0 9 * * 5-7", "0 0 9 ? * 6-1"),
         ("0 9 * * */2", "0 0 9 ? * */2"),
+        ("0 9 * * 0-7", "0 0 9 ? * 1-7"),
+        ("0 9 * * 0-7/2", "0 0 9 ? * 1-7/2"),
+        ("0 9 * * 1-7", "0 0 9 ? * 2-1"),
+        ("0 9 * * 1,3-5,7", "0 0 9 ? * 2,4-6,1"),
         ("0 9 ? * 3", "0 0 9 ? * 4"),
         ("@daily", "0 0 0 * * ?"),
         ("@hourly", "0 0 * * * ?"),
@@ -173,10 +177,19 @@ def test_from_user_says_what_quartz_ignores_after_the_year():
     assert "Quartz ignores '1' after the year" in note
 
 
-def test_from_user_unix_weekdays_fire_on_the_same_days():
-    quartz, _ = from_user("0 9 * * 1-5")
-    days = {t.strftime("%a") for t in parse(quartz).next_fire_times(T0, 10)}
-    assert days == {"Mon", "Tue", "Wed", "Thu", "Fri"}
+@pytest.mark.parametrize(
+    ("unix", "days"),
+    [
+        ("1-5", {"Mon", "Tue", "Wed", "Thu", "Fri"}),
+        ("0-7", {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"}),
+        ("1-7", {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"}),
+        ("5-7", {"Fri", "Sat", "Sun"}),
+        ("0-7/2", {"Sun", "Tue", "Thu", "Sat"}),
+    ],
+)
+def test_from_user_unix_weekdays_fire_on_the_same_days(unix, days):
+    quartz, _ = from_user(f"0 9 * * {unix}")
+    assert {t.strftime("%a") for t in parse(quartz).next_fire_times(T0, 14)} == days
 
 
 @pytest.mark.parametrize(
