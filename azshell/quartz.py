@@ -520,7 +520,8 @@ def from_user(expr: str) -> tuple[str, str]:
     """Read a 5-field unix cron, an ``@daily``-style shortcut, or a 6/7-field Quartz expression.
 
     Returns ``(quartz_expression, note)``; the note says how the input was read. A unix cron
-    gets ``0`` seconds, and its day fields the ``?`` Quartz requires. Raises :class:`CronError`.
+    gets ``0`` seconds, and its day fields the ``?`` Quartz requires; 5 fields with a ``?`` are
+    Quartz without seconds (days numbered from Sunday = 1). Raises :class:`CronError`.
     """
     text = " ".join(expr.split())
     if not text:
@@ -537,6 +538,14 @@ def from_user(expr: str) -> tuple[str, str]:
         raise CronError(
             expr, f"{len(fields)} fields: give 5 (unix cron) or 6-7 (Quartz, seconds first)"
         )
+    if "?" in text:   # Quartz-only syntax: Azkaban's UI prepends "0 " to such a cron (§7.1)
+        quartz = f"0 {text}"
+        try:
+            parse(quartz)
+        except CronError as exc:
+            raise CronError(expr, f"{exc.reason} (read as Quartz '{quartz}')") from None
+        return quartz, (f"read as Quartz without seconds (it has '?'), as Azkaban's page does: "
+                        f"'{quartz}'")
     minute, hour, dom, month, dow = fields
     dom_any, dow_any = dom in ("*", "?"), dow in ("*", "?")
     if dom_any and dow_any:

@@ -157,7 +157,9 @@ def test_what_quartz_accepts_loosely(expr, same_as):
         ("0 9 * * 0-7/2", "0 0 9 ? * 1-7/2"),
         ("0 9 * * 1-7", "0 0 9 ? * 2-1"),
         ("0 9 * * 1,3-5,7", "0 0 9 ? * 2,4-6,1"),
-        ("0 9 ? * 3", "0 0 9 ? * 4"),
+        ("0 9 ? * 3", "0 0 9 ? * 3"),   # '?': Quartz without seconds, as Azkaban's UI reads it
+        ("0 9 1 * ?", "0 0 9 1 * ?"),
+        ("*/5 * ? * 2-6", "0 */5 * ? * 2-6"),
         ("@daily", "0 0 0 * * ?"),
         ("@hourly", "0 0 * * * ?"),
         ("0 30 2 ? * MON-FRI", "0 30 2 ? * MON-FRI"),
@@ -169,6 +171,13 @@ def test_from_user(user, quartz):
     assert result == quartz
     assert f"'{quartz}'" in note
     parse(result)
+
+
+def test_from_user_says_a_question_mark_means_quartz_without_seconds():
+    _, note = from_user("0 9 ? * 3")
+    assert "Quartz without seconds" in note
+    with pytest.raises(CronError, match="read as Quartz '0 0 9 \\? \\* 8'"):
+        from_user("0 9 ? * 8")
 
 
 def test_from_user_says_what_quartz_ignores_after_the_year():
