@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as _dt
+import itertools
 import os
 import re
 from dataclasses import dataclass, field
@@ -569,75 +570,141 @@ def from_user(expr: str) -> tuple[str, str]:
 
 
 def _ordinal(n: int) -> str:
-    return {1: "1st", 2: "2nd", 3: "3rd"}.get(n, f"{n}th")
+    if 10 <= n % 100 <= 20:
+        return f"{n}th"
+    return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
-def _day_names(text: str) -> str:
-    return re.sub(r"\d+", lambda m: DAYS[int(m.group()) - 1] if 1 <= int(m.group()) <= 7
-                  else m.group(), text)
+def _listed(values: frozenset[int], names: tuple[str, ...] = (), first: int = 1) -> str:
+    """``MON-FRI``, ``SUN,TUE,THU``, ``1,15``: runs of three or more as ranges."""
+    def name(value: int) -> str:
+        return names[value - first] if names else str(value)
+
+    runs: list[list[int]] = []
+    for value in sorted(values):
+        if runs and value == runs[-1][-1] + 1:
+            runs[-1].append(value)
+        else:
+            runs.append([value])
+    parts = [f"{name(run[0])}-{name(run[-1])}" if len(run) >= 3 else ",".join(map(name, run))
+             for run in runs]
+    return ",".join(parts)
 
 
-def _describe_time(sec: str, minute: str, hour: str) -> str:  # noqa: PLR0911 - one case each
-    simple = all(part.isdigit() for part in (sec, minute, hour))
-    if simple:
-        clock = f"{int(hour):02d}:{int(minute):02d}"
-        return f"at {clock}:{int(sec):02d}" if int(sec) else f"at {clock}"
-    if (sec, minute, hour) == ("*", "*", "*"):
-        return "every second"
-    step = re.fullmatch(r"(?:\*|0)/(\d+)", minute)
-    if sec == "0" and hour == "*":
-        if minute == "*":
-            return "every minute"
-        if step:
-            return f"every {step.group(1)} minutes"
-        if minute.isdigit():
+def _step_of(values: frozenset[int]) -> int:
+    """The step when the values are a progression of more than two, else 0."""
+    ordered = sorted(values)
+    if len(ordered) < 3:
+        return 0
+    step = ordered[1] - ordered[0]
+    if any(b - a != step for a, b in itertools.pairwise(ordered)):
+        return 0
+    return step
+
+
+def _counted(values: frozenset[int], unit: str, low: int, high: int) -> str:
+    """``every 5 minutes``, ``every 15 minutes from :05``, ``at minutes 0,20``."""
+    ordered = sorted(values)
+    step = ordered[1] - ordered[0] if len(ordered) > 1 else 0
+    if len(values) == high - low + 1:
+        return f"every {unit}"
+    if step > 1 and ordered == list(range(ordered[0], high + 1, step)):
+        start = min(values)
+        return f"every {step} {unit}s" + (f" from {unit} {start}" if start != low else "")
+    return f"at {unit}s {_listed(values)}"
+
+
+def _describe_time(cron: QuartzCron) -> str:
+    seconds, minutes, hours = cron.seconds, cron.minutes, cron.hours
+    if len(seconds) == len(minutes) == len(hours) == 1:
+        (sec,), (minute,), (hour,) = seconds, minutes, hours
+        return f"at {hour:02d}:{minute:02d}" + (f":{sec:02d}" if sec else "")
+    if seconds == {0}:
+        return _describe_minutes(minutes, hours)
+    text = _counted(seconds, "second", 0, 59)
+    if len(minutes) == len(hours) == 1:
+        return f"{text} during {min(hours):02d}:{min(minutes):02d}"
+    if len(minutes) < 60:
+        text += f" during minutes {_listed(minutes)}"
+    if len(hours) < 24:
+        text += f" {'of' if len(minutes) < 60 else 'during'} hours {_listed(hours)}"
+    return text
+
+
+def _describe_minutes(minutes: frozenset[int], hours: frozenset[int]) -> str:  # noqa: PLR0911
+    """Times on the minute: a few listed, else a step or a list, within the hours."""
+    every_hour = len(hours) == 24
+    if len(minutes) == 1:
+        (minute,) = minutes
+        by_hours = _counted(hours, "hour", 0, 23)
+        if every_hour:
             return f"at minute {minute} of every hour"
-    second_step = re.fullmatch(r"(?:\*|0)/(\d+)", sec)
-    if second_step and minute == "*" and hour == "*":
-        return f"every {second_step.group(1)} seconds"
-    if sec == "0" and minute.isdigit():
-        return f"at :{int(minute):02d} past hours {hour}"
-    return f"at second {sec}, minute {minute}, hour {hour}"
+        if by_hours.startswith("every"):
+            return by_hours + (f", at :{minute:02d}" if minute else "")
+    if len(minutes) * len(hours) <= 4:
+        return "at " + ", ".join(f"{h:02d}:{m:02d}" for h in sorted(hours) for m in sorted(minutes))
+    if len(minutes) == 1:
+        return f"at :{min(minutes):02d} past hours {_listed(hours)}"
+    text = _counted(minutes, "minute", 0, 59)
+    if every_hour:
+        return text if text.startswith("every") else f"{text} of every hour"
+    if len(hours) > 1 and len(hours) == max(hours) - min(hours) + 1:
+        text = text.split(" from minute ")[0]
+        return (f"{text} from {min(hours):02d}:{min(minutes):02d} "
+                f"to {max(hours):02d}:{max(minutes):02d}")
+    return f"{text} during hours {_listed(hours)}"
 
 
-def _describe_days(dom: str, dow: str) -> str:  # noqa: PLR0911 - one case each
-    if dom == "?":
-        if dow == "*":
-            return "every day"
-        nth = re.fullmatch(r"(\w+)#(\d)", dow)
-        if nth:
-            return f"on the {_ordinal(int(nth.group(2)))} {_day_names(nth.group(1))} of the month"
-        last = re.fullmatch(r"(\w+)L", dow)
-        if last:
-            return f"on the last {_day_names(last.group(1))} of the month"
-        return f"on {_day_names(dow)}"
-    if dom == "*":
+def _describe_days(cron: QuartzCron) -> str:  # noqa: PLR0911 - one case each
+    if not cron.day_of_month_given:
+        days = cron.days_of_week
+        if cron.nth_day_of_week:   # Quartz uses the first day listed with '#'
+            return (f"on the {_ordinal(cron.nth_day_of_week)} {DAYS[min(days) - 1]} "
+                    "of the month")
+        if cron.last_day_of_week:
+            return f"on the last {DAYS[min(days) - 1]} of the month"
+        return "every day" if len(days) == 7 else f"on {_listed(days, DAYS)}"
+    if cron.last_day_of_month:
+        offset = cron.last_day_offset
+        target = {0: "the last day", 1: "the day before the last day"}.get(
+            offset, f"the day {offset} days before the last day")
+        if cron.nearest_weekday:
+            return ("on the last weekday of the month" if not offset
+                    else f"on the weekday nearest {target} of the month")
+        return f"on {target} of the month"
+    days = cron.days_of_month
+    if cron.nearest_weekday:
+        return f"on the weekday nearest day {min(days)} of the month"
+    if len(days) == 31:
         return "every day"
-    if dom == "L":
-        return "on the last day of the month"
-    if dom == "LW":
-        return "on the last weekday of the month"
-    if dom.startswith("L-"):
-        return f"{dom[2:]} days before the last day of the month"
-    if dom.endswith("W"):
-        return f"on the weekday nearest day {dom[:-1]} of the month"
-    return f"on day {dom} of the month"
+    step = _step_of(days)
+    if step > 1 and len(days) > 4:
+        return (f"every {_ordinal(step)} day of the month from day {min(days)} "
+                f"to day {max(days)}")
+    return f"on day{'s' if len(days) > 1 else ''} {_listed(days)} of the month"
+
+
+def _describe_years(years: frozenset[int]) -> str:
+    step = _step_of(years)
+    if step > 1 and len(years) > 4:
+        return f"every {_ordinal(step)} year from {min(years)}"
+    if len(years) > 1 and len(years) == max(years) - min(years) + 1:
+        return f"from {min(years)} to {max(years)}"
+    return f"in {_listed(years)}"
 
 
 def describe(expr: str) -> str:
-    """A short English reading of a Quartz expression, e.g. ``at 02:30 on MON-FRI``."""
+    """A short English reading of a Quartz expression, e.g. ``at 02:30 on MON-FRI``: made from
+    the values Quartz would fire on, so that a step, ``L``, ``W`` or ``#`` reads as it fires."""
     try:
-        parse(expr)
+        cron = parse(expr)
     except CronError as exc:
         return f"invalid: {exc.reason}"
-    fields = expr.upper().split()[:7]
-    time = _describe_time(*fields[:3])
-    days = _describe_days(fields[3], fields[5])
-    parts = [time] if days == "every day" and time.startswith("every") else [time, days]
-    if fields[4] != "*":
-        months = re.sub(r"\d+", lambda m: MONTHS[int(m.group()) - 1]
-                        if 1 <= int(m.group()) <= 12 else m.group(), fields[4])
-        parts.append(f"in {months}")
-    if len(fields) == 7 and fields[6] != "*":
-        parts.append(f"in {fields[6]}")
+    time = _describe_time(cron)
+    days = _describe_days(cron)
+    parts = [time] if days == "every day" and "every" in time else [time, days]
+    if len(cron.months) < 12:
+        parts.append(f"in {_listed(cron.months, MONTHS)}")
+    if len(expr.split()) >= 7 and expr.split()[6] != "*":
+        parts.append(_describe_years(cron.years))
     return " ".join(parts)

@@ -231,7 +231,29 @@ def test_from_user_errors(user, reason):
         ("0 0 0 L * ?", "at 00:00 on the last day of the month"),
         ("0 0 0 1 1,3 ? 2030", "at 00:00 on day 1 of the month in JAN,MAR in 2030"),
         ("0 0 0 * * *", "invalid: Support for specifying both"),
+        # steps, L, W and # read as they fire: the values named, never a step turned into a name
+        ("0 0 0 ? * 1-7/2", "at 00:00 on SUN,TUE,THU,SAT"),
+        ("0 0 0 ? * */2", "at 00:00 on SUN,TUE,THU,SAT"),
+        ("0 0 0 ? */3 *", "at 00:00 every day in JAN,APR,JUL,OCT"),
+        ("0 0 0 L-3W * ?",
+         "at 00:00 on the weekday nearest the day 3 days before the last day of the month"),
+        ("0 0 0 L-1 * ?", "at 00:00 on the day before the last day of the month"),
+        ("0 0 0 ? * L", "at 00:00 on SAT"),
+        ("0 0 0 ? * 2,6#3", "at 00:00 on the 3rd MON of the month"),
+        ("0 0 0 ? * MON-FRI/2", "at 00:00 on MON-FRI"),
+        ("0 */15 9-17 ? * 2-6", "every 15 minutes from 09:00 to 17:45 on MON-FRI"),
+        ("0 0 */2 * * ?", "every 2 hours"),
+        ("0 0/30 * * * ?", "every 30 minutes"),
+        ("0 0,30 8,20 * * ?", "at 08:00, 08:30, 20:00, 20:30 every day"),
+        ("0 0 0 1/2 * ?", "at 00:00 every 2nd day of the month from day 1 to day 31"),
+        ("0 0 0 1 1 ? 2030/5", "at 00:00 on day 1 of the month in JAN every 5th year from 2030"),
+        ("0 0 0 * * ? 2030 X", "at 00:00 every day in 2030"),
     ],
 )
 def test_describe(expr, text):
-    assert describe(expr).startswith(text)
+    assert describe(expr) == text if "invalid" not in text else describe(expr).startswith(text)
+
+
+def test_describe_the_documented_unix_example():
+    assert describe(from_user("*/15 9-17 * * 1-5")[0]) == (
+        "every 15 minutes from 09:00 to 17:45 on MON-FRI")
