@@ -483,7 +483,7 @@ def parse(expr: str) -> QuartzCron:
 def has_future_fire_time(expr: str, now: _dt.datetime | None = None) -> bool:
     """True when the expression parses and fires at least once after ``now``."""
     cron = parse(expr)
-    return bool(cron.next_fire_times(now or _dt.datetime.now(), 1))
+    return bool(cron.next_fire_times(now or _dt.datetime.now(local_zone()), 1))
 
 
 # -- what users type ----------------------------------------------------------------------

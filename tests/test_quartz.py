@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -58,6 +59,26 @@ def test_fire_times_are_strictly_after_and_keep_tzinfo():
     after = datetime(2024, 1, 31, 12, 0, 0, 500, tzinfo=tz)
     result = parse("0 0 12 * * ?").next_fire_times(after, 1)
     assert result == [datetime(2024, 2, 1, 12, 0, 0, tzinfo=tz)]
+
+
+def test_explicit_years_past_max_year_never_fire_as_in_quartz():
+    """Quartz parses any explicit year, but getTimeAfter gives up past MAX_YEAR (this year + 100),
+    so Azkaban refuses such a schedule as never firing."""
+    year = datetime.now().year
+    assert has_future_fire_time(f"0 0 0 1 1 ? {year + 99}")
+    assert not has_future_fire_time(f"0 0 0 1 1 ? {year + 101}")
+
+
+def test_a_time_only_in_a_spring_forward_gap_never_fires(monkeypatch):
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+    try:
+        year = datetime.now().year + 1
+        assert not has_future_fire_time(f"0 30 2 ? 3 1#2 {year}")
+        assert has_future_fire_time(f"0 30 3 ? 3 1#2 {year}")
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_no_future_fire_time():
