@@ -15,6 +15,7 @@ import itertools
 import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 SECOND, MINUTE, HOUR, DAY_OF_MONTH, MONTH, DAY_OF_WEEK, YEAR = range(7)
@@ -168,16 +169,27 @@ def _exists(moment: _dt.datetime) -> bool:
     return back.replace(tzinfo=None) == moment.replace(tzinfo=None)
 
 
-def local_zone() -> _dt.tzinfo:
-    """The machine's time zone with its rules (Java's default zone: ``TZ``, then
-    ``/etc/localtime``), so that times in the other daylight-saving period get their own offset;
-    a fixed offset only when no rules can be found."""
-    key = os.environ.get("TZ", "").lstrip(":")
-    if not key:
-        target = os.path.realpath("/etc/localtime")
-        key = target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else ""
+def local_zone_id() -> str:
+    """Java's default zone id (``TimeZone.getDefault()``): ``TZ``, then ``/etc/timezone``, then
+    the ``/etc/localtime`` link; "" when none says."""
+    zone = os.environ.get("TZ", "").lstrip(":")
+    if zone:
+        return zone
     try:
-        return ZoneInfo(key)
+        text = Path("/etc/timezone").read_text(encoding="utf-8").strip()
+    except OSError:
+        text = ""
+    if text:
+        return text
+    target = os.path.realpath("/etc/localtime")
+    return target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else ""
+
+
+def local_zone() -> _dt.tzinfo:
+    """The machine's time zone with its rules, so that times in the other daylight-saving
+    period get their own offset; a fixed offset only when no rules can be found."""
+    try:
+        return ZoneInfo(local_zone_id())
     except (ZoneInfoNotFoundError, ValueError, OSError):
         pass  # a POSIX TZ rule, or no zone database: today's offset is the best left
     return _dt.datetime.now().astimezone().tzinfo or _dt.timezone.utc

@@ -12,13 +12,13 @@ checked and no trigger instance runs.
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from azshell.quartz import local_zone_id
 from azshell.sandbox.state import Project, SandboxState
 
 MAX_WAIT_MINUTES = 10 * 24 * 60  # Constants.DEFAULT_FLOW_TRIGGER_MAX_WAIT_TIME (10 days)
@@ -88,22 +88,12 @@ def dependencies_json(trigger: FlowTrigger) -> str:
 
 
 def time_zone_id() -> str:
-    """``TimeZone.getDefault().getID()``: the JVM looks at ``TZ``, ``/etc/timezone`` and the
-    ``/etc/localtime`` link, in that order; so does this."""
-    zone = os.environ.get("TZ", "").lstrip(":")
-    if (zone and "/" in zone) or zone == "UTC":
+    """``TimeZone.getDefault().getID()`` (the lookup is quartz.local_zone_id's); a POSIX ``TZ``
+    rule such as ``EST5EDT`` is no zone id: the abbreviation then, as the JVM falls back."""
+    zone = local_zone_id()
+    if zone and ("/" in zone or zone == "UTC"):
         return zone
-    try:
-        text = Path("/etc/timezone").read_text().strip()
-        if text:
-            return text
-    except OSError:
-        pass
-    try:
-        target = os.readlink("/etc/localtime")
-    except OSError:
-        return time.tzname[0] or "UTC"
-    return target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else "UTC"
+    return time.tzname[0] or "UTC"
 
 
 class TriggerRegistry:
