@@ -289,17 +289,26 @@ def _number(text: str, pos: int) -> tuple[int, int]:
     NumberFormatException."""
     match = _NUMBER.match(text, pos)
     if match:
-        return int(match.group()), match.end()
+        return _java_int(match.group(), text), match.end()
     if pos >= len(text):
         raise _Refused("Unexpected end of expression.")
     raise _Refused(f"Illegal cron expression format (not a number: '{text[pos:]}' in '{text}')")
+
+
+def _java_int(digits: str, text: str) -> int:
+    """Quartz reads numbers with ``Integer.parseInt``: beyond a Java int it is a
+    NumberFormatException."""
+    if len(digits) > 10 or int(digits) > 2**31 - 1:
+        raise _Refused(f"Illegal cron expression format (number too large: '{digits}' in "
+                       f"'{text}')")
+    return int(digits)
 
 
 def _step(kind: int, text: str, pos: int, *, checked: bool = True) -> tuple[int, int]:
     match = _NUMBER.match(text, pos)
     if not match:
         raise _Refused("'/' must be followed by an integer.")
-    step = int(match.group())
+    step = _java_int(match.group(), text)
     if checked:
         _check_step(kind, step)
     return step, match.end()

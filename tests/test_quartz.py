@@ -278,3 +278,10 @@ def test_describe(expr, text):
 def test_describe_the_documented_unix_example():
     assert describe(from_user("*/15 9-17 * * 1-5")[0]) == (
         "every 15 minutes from 09:00 to 17:45 on MON-FRI")
+
+
+@pytest.mark.parametrize("expr", ["0 0/1 * * * ? 2099-2100/99999999999",
+                                  "0 0 0 1 1 ? 99999999999", "0 0/2147483648 * * * ?"])
+def test_numbers_beyond_a_java_int_are_refused_as_quartz_does(expr: str) -> None:
+    with pytest.raises(CronError, match="number too large"):
+        parse(expr)
