@@ -27,6 +27,9 @@ log = logging.getLogger("azshell.sandbox")
 SERVER_NAME = "Jetty(6.1.26)"
 MAX_FORM_SIZE = 10 * 1024 * 1024
 _INLINE_FILE_LIMIT = 1 << 20  # Jetty's form limit as configured by Azkaban (10 MiB)
+_COOKIE_QUOTE_CHARS = frozenset(' \t",;\\=()<>@:/?[]{}\r\n\f\b')
+_COOKIE_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\r": "\\r", "\n": "\\n",
+                                 "\t": "\\t", "\f": "\\f", "\b": "\\b"})
 _REASONS = {200: "OK", 302: "Found", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
             405: "Method Not Allowed", 410: "Gone", 500: "Internal Server Error",
             501: "Not Implemented"}
@@ -195,9 +198,13 @@ class Response:
     file: Path | None = None  # streamed after the head for large downloads
 
     def add_cookie(self, name: str, value: str, path: str = "/") -> None:
-        """A version-0 cookie as Jetty writes it: the value quoted when it needs to be."""
-        if any(ch in value for ch in ' \t",;\\=()<>@:/?[]{}'):
-            value = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        """A version-0 cookie as Jetty writes it: the value quoted when it needs to be.
+
+        Like Jetty's ``QuotedStringTokenizer.quote``, control characters are escaped inside the
+        quotes, so a CR or LF from a parameter (a message naming the project) never ends a header.
+        """
+        if any(ch in value for ch in _COOKIE_QUOTE_CHARS):
+            value = '"' + value.translate(_COOKIE_ESCAPES) + '"'
         self.headers.append(("Set-Cookie", f"{name}={value}; Path={path}"))
         if not any(k == "Expires" for k, _ in self.headers):
             self.headers.append(("Expires", "Thu, 01 Jan 1970 00:00:00 GMT"))
@@ -205,8 +212,8 @@ class Response:
     def head_bytes(self, length: int) -> bytes:
         lines = [f"HTTP/1.1 {self.status} {_REASONS.get(self.status, 'Unknown')}"]
         if self.content_type is not None:
-            lines.append(f"Content-Type: {self.content_type}")
-        lines.extend(f"{k}: {v}" for k, v in self.headers)
+            lines.append(f"Content-Type: {_no_crlf('Content-Type', self.content_type)}")
+        lines.extend(f"{_no_crlf(k, k)}: {_no_crlf(k, v)}" for k, v in self.headers)
         lines.append(f"Content-Length: {length}")
         lines.append(f"Server: {SERVER_NAME}")
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace")
@@ -220,6 +227,18 @@ class Response:
         if not include_body or self.file is not None:
             return head
         return head + self.body
+
+
+def _no_crlf(name: str, value: str) -> str:
+    """The last guard against response splitting: no header line carries a raw CR or LF.
+
+    A ``Location`` keeps its meaning with the two percent-encoded; elsewhere they become spaces.
+    """
+    if "\r" not in value and "\n" not in value:
+        return value
+    if name.lower() == "location":
+        return value.replace("\r", "%0D").replace("\n", "%0A")
+    return value.replace("\r", " ").replace("\n", " ")
 
 
 App = Callable[[Request], Response]
