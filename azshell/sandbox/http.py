@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import socket
 import sys
 import threading
@@ -30,9 +31,24 @@ _INLINE_FILE_LIMIT = 1 << 20  # Jetty's form limit as configured by Azkaban (10 
 _COOKIE_QUOTE_CHARS = frozenset(' \t",;\\=()<>@:/?[]{}\r\n\f\b')
 _COOKIE_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\r": "\\r", "\n": "\\n",
                                  "\t": "\\t", "\f": "\\f", "\b": "\\b"})
+_HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
 _REASONS = {200: "OK", 302: "Found", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
             405: "Method Not Allowed", 410: "Gone", 500: "Internal Server Error",
             501: "Not Implemented"}
+
+
+class BadRequestError(Exception):
+    """A request whose framing cannot be trusted: answered 400 and the connection closed."""
+
+
+def _read(raw: BinaryIO, size: int, line: bool = False) -> bytes:
+    """One read from the client; a timeout or reset is a dropped connection, not a bug."""
+    try:
+        return raw.readline(size) if line else raw.read(size)
+    except ConnectionError:
+        raise
+    except OSError as err:  # TimeoutError: the client stalled until the socket timeout
+        raise ConnectionError(f"client connection failed in the body: {err}") from err
 
 
 class BodyReader:
@@ -47,7 +63,7 @@ class BodyReader:
             return b""
         if size < 0 or size > self.remaining:
             size = self.remaining
-        data = self._raw.read(size)
+        data = _read(self._raw, size)
         if not data:
             self.remaining = 0
             raise ConnectionError("client closed the connection in the middle of the body")
@@ -68,16 +84,15 @@ class ChunkedReader:
         self._done = False
 
     def _next_chunk(self) -> None:
-        line = self._raw.readline(65537)
+        line = _read(self._raw, 65537, line=True)
         if not line:
             raise ConnectionError("client closed the connection in a chunked body")
         size_text = line.split(b";", 1)[0].strip()
-        try:
-            size = int(size_text, 16)
-        except ValueError as err:
-            raise ConnectionError(f"bad chunk size line {line[:40]!r}") from err
+        if not _HEX.fullmatch(size_text):  # int() would take "-5", "+5", "0x5" and "1_0"
+            raise BadRequestError(f"bad chunk size line {line[:40]!r}")
+        size = int(size_text, 16)
         if size == 0:
-            while self._raw.readline(65537).strip():  # trailers until the empty line
+            while _read(self._raw, 65537, line=True).strip():  # trailers until the empty line
                 pass
             self._done = True
         self._left = size
@@ -89,14 +104,14 @@ class ChunkedReader:
             if self._left == 0:
                 self._next_chunk()
                 continue
-            data = self._raw.read(min(want, self._left))
+            data = _read(self._raw, min(want, self._left))
             if not data:
                 raise ConnectionError("client closed the connection in a chunked body")
             self._left -= len(data)
             want -= len(data)
             chunks.append(data)
             if self._left == 0:
-                self._raw.readline(3)  # the CRLF after each chunk
+                _read(self._raw, 3, line=True)  # the CRLF after each chunk
         return b"".join(chunks)
 
     def drain(self) -> None:
@@ -297,6 +312,9 @@ class _Handler(BaseHTTPRequestHandler):
         except ConnectionError:
             self.close_connection = True
             return
+        except BadRequestError as err:
+            self._bad_request(err, path)
+            return
         except Exception:  # a bug in the sandbox: answer like a crashed servlet
             log.exception("sandbox error on %s %s", self.command, path)
             from azshell.sandbox.pages import error_page
@@ -306,6 +324,19 @@ class _Handler(BaseHTTPRequestHandler):
             body.drain()
         except ConnectionError:
             self.close_connection = True
+        except BadRequestError as err:
+            self._bad_request(err, path)
+            return
+        self._send(response)
+
+    def _bad_request(self, err: BadRequestError, path: str) -> None:
+        """Broken framing: the rest of the stream cannot be trusted, so answer 400 and close."""
+        from azshell.sandbox.pages import error_page
+
+        log.debug("bad request from %s: %s", self.client_address[0], err)
+        self.close_connection = True
+        response = error_page(400, "Bad Request", path)
+        response.headers.append(("Connection", "close"))
         self._send(response)
 
     def _send(self, response: Response) -> None:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 from collections.abc import Callable
 
-from azshell.sandbox import Sandbox
+import pytest
+import requests
+
+from azshell.sandbox import Sandbox, http
 from azshell.sandbox.http import Response
+from azshell.sandbox.servlets import flow_options as options
 
 
 def _raw(sandbox: Sandbox, data: bytes, timeout: float = 5) -> bytes:
@@ -51,3 +56,40 @@ def test_no_header_value_is_written_with_a_raw_crlf() -> None:
     assert 'Set-Cookie: azkaban.failure.message="x\\r\\n\\"y\\""; Path=/' in lines
     assert "\n" not in head.replace("\r\n", "")
     assert "\r" not in head.replace("\r\n", "")
+
+
+def _quiet(caplog: pytest.LogCaptureFixture) -> None:
+    """Nothing at WARNING or above was logged by the sandbox (no traceback on its console)."""
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+def test_negative_chunk_size_is_a_bad_request(sandbox: Sandbox,
+                                              caplog: pytest.LogCaptureFixture) -> None:
+    for size in (b"-5", b"+5", b"0x5", b"1_0"):
+        reply = _raw(sandbox, b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                              b"Content-Type: application/x-www-form-urlencoded\r\n\r\n"
+                              + size + b"\r\naction\r\n0\r\n\r\n")
+        assert reply.startswith(b"HTTP/1.1 400 "), (size, reply[:80])
+    _quiet(caplog)
+
+
+def test_client_stalling_mid_body_is_a_quiet_drop(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setattr(http._Handler, "timeout", 0.3)
+    for path in (b"/", b"/manager"):
+        reply = _raw(sandbox, b"POST " + path + b" HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n"
+                              b"Content-Type: application/x-www-form-urlencoded\r\n\r\naction=lo")
+        assert reply == b""
+    _quiet(caplog)
+
+
+def test_deeply_nested_disabled_json_is_ignored(sandbox: Sandbox, session_id: str,
+                                                caplog: pytest.LogCaptureFixture) -> None:
+    """§6.1: invalid ``disabled`` JSON is ignored; too deep to parse counts as invalid."""
+    reply = requests.post(sandbox.url + "/executor", timeout=10, data={
+        "ajax": "executeFlow", "project": "no-such-project", "flow": "f",
+        "session.id": session_id, "disabled": "[" * 3000})
+    assert reply.status_code == 200
+    assert "error" in reply.json()
+    assert options._disabled("[" * 3000) == []
+    _quiet(caplog)

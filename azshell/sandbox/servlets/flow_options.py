@@ -84,10 +84,13 @@ def _bool(req: Request, name: str) -> bool:
 
 
 def _disabled(text: str) -> list[Any]:
-    """``parseJSONFromStringQuiet``: invalid JSON is ignored silently."""
+    """``parseJSONFromStringQuiet``: invalid JSON is ignored silently (protocol §6.1).
+
+    JSON nested too deeply for the parser counts as invalid too (Jackson gives up on it as well).
+    """
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return []
     return value if isinstance(value, list) else []
 
