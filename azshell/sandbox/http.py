@@ -32,6 +32,7 @@ _COOKIE_QUOTE_CHARS = frozenset(' \t",;\\=()<>@:/?[]{}\r\n\f\b')
 _COOKIE_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\r": "\\r", "\n": "\\n",
                                  "\t": "\\t", "\f": "\\f", "\b": "\\b"})
 _HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
+_DIGITS = re.compile(r"[0-9]{1,18}")
 _REASONS = {200: "OK", 302: "Found", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
             405: "Method Not Allowed", 410: "Gone", 500: "Internal Server Error",
             501: "Not Implemented"}
@@ -290,17 +291,20 @@ class _Handler(BaseHTTPRequestHandler):
     def _body_reader(self) -> BodyReader | ChunkedReader:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
             return ChunkedReader(self.rfile)
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = 0
-        return BodyReader(self.rfile, max(length, 0))
+        text = (self.headers.get("Content-Length") or "0").strip()
+        if not _DIGITS.fullmatch(text):  # int() would take "1_0", "+5" and non-ASCII digits
+            raise BadRequestError(f"bad Content-Length {text[:40]!r}")
+        return BodyReader(self.rfile, int(text))
 
     def _serve(self) -> None:
         path, _, query = self.path.partition("?")
         if path.startswith(("http://", "https://")):  # absolute-form request target
             path = "/" + path.split("://", 1)[1].partition("/")[2]
-        body = self._body_reader()
+        try:
+            body = self._body_reader()
+        except BadRequestError as err:
+            self._bad_request(err, path)
+            return
         request = Request(
             method=self.command, path=unquote(path), query=query, headers=self.headers,
             body=body, client=self.client_address[0],

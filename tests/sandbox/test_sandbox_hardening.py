@@ -93,3 +93,17 @@ def test_deeply_nested_disabled_json_is_ignored(sandbox: Sandbox, session_id: st
     assert "error" in reply.json()
     assert options._disabled("[" * 3000) == []
     _quiet(caplog)
+
+
+def test_invalid_content_length_is_a_bad_request(sandbox: Sandbox,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    """Not taken as 0 (the body would be read as the next request) nor as Python's int()."""
+    for length in (b"46x", b"1_0", b"-1", b"+6"):
+        reply = _raw(sandbox, b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + length
+                              + b"\r\nContent-Type: application/x-www-form-urlencoded\r\n\r\n"
+                              b"action=login&username=azkaban&password=azkaban"
+                              b"GET /status HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert reply.startswith(b"HTTP/1.1 400 "), (length, reply[:80])
+        assert reply.count(b"HTTP/1.1 ") == 1
+        assert b"Connection: close" in reply
+    _quiet(caplog)
