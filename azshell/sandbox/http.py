@@ -52,6 +52,10 @@ def _read(raw: BinaryIO, size: int, line: bool = False) -> bytes:
         raise ConnectionError(f"client connection failed in the body: {err}") from err
 
 
+class FormTooLargeError(Exception):
+    """A form body over Jetty's limit: Jetty's IllegalStateException, an HTTP 500, nothing done."""
+
+
 class BodyReader:
     """A file-like ``read(n)`` over a request body of known length."""
 
@@ -162,7 +166,11 @@ class Request:
         if self._params is None:
             params = parse_qsl(self.query, keep_blank_values=True, errors="replace")
             if self.is_form():
-                raw = self.body.read(MAX_FORM_SIZE + 1)[:MAX_FORM_SIZE]
+                raw = self.body.read(MAX_FORM_SIZE + 1)
+                if len(raw) > MAX_FORM_SIZE:  # Jetty's Request.extractParameters refuses it
+                    length = self.headers.get("Content-Length")
+                    raise FormTooLargeError(f"Form too large{length or ''}>{MAX_FORM_SIZE}"
+                                            if length else "Form too large")
                 params += parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True)
             self._params = params
         return self._params
@@ -319,6 +327,10 @@ class _Handler(BaseHTTPRequestHandler):
         except BadRequestError as err:
             self._bad_request(err, path)
             return
+        except FormTooLargeError as err:
+            from azshell.sandbox.pages import error_page
+
+            response = error_page(500, str(err), path)
         except Exception:  # a bug in the sandbox: answer like a crashed servlet
             log.exception("sandbox error on %s %s", self.command, path)
             from azshell.sandbox.pages import error_page

@@ -107,3 +107,16 @@ def test_invalid_content_length_is_a_bad_request(sandbox: Sandbox,
         assert reply.count(b"HTTP/1.1 ") == 1
         assert b"Connection: close" in reply
     _quiet(caplog)
+
+
+def test_form_over_ten_mib_is_refused_and_changes_nothing(sandbox: Sandbox, session_id: str,
+                                                          project_name: str) -> None:
+    """Jetty throws "Form too large" (an HTTP 500) instead of acting on a truncated form."""
+    data = {"action": "create", "name": project_name, "description": "d",
+            "session.id": session_id, "padding": "x" * (http.MAX_FORM_SIZE + 10)}
+    reply = requests.post(sandbox.url + "/manager", data=data, timeout=30)
+    assert reply.status_code == 500
+    assert "Form too large" in reply.text
+    lookup = requests.get(sandbox.url + "/manager", timeout=10, params={
+        "ajax": "getProjectId", "project": project_name, "session.id": session_id})
+    assert "error" in lookup.json()
