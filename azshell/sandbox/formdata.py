@@ -57,40 +57,52 @@ def parse(content_type: str, body: BodyReader | ChunkedReader, spool_dir: Path,
         raise FileUploadError(
             "the request was rejected because no multipart boundary was found")
     fields: dict[str, str | UploadedFile] = {}
+    spooling: list = []  # the file part being written, if any: removed when parsing fails
+    try:
+        _collect(boundary, body, spool_dir, fields, spooling)
+    except BaseException as err:  # a client gone mid-file too: no spool file may be left behind
+        for spool in spooling:
+            spool.close()
+            Path(spool.name).unlink(missing_ok=True)
+        discard(fields)
+        if isinstance(err, multipart.MultipartError):
+            raise FileUploadError(
+                f"Processing of multipart/form-data request failed. {err}") from err
+        raise
+    return fields
+
+
+def _collect(boundary: str, body: BodyReader | ChunkedReader, spool_dir: Path,
+             fields: dict[str, str | UploadedFile], spooling: list) -> None:
+    """Feed the parser and store each finished part in ``fields``."""
     segment = None
     skip = False
     text: list[bytes] = []
     spool = None
     size = 0
-    try:
-        parser = _AnyDispositionParser(boundary, max_header_count=32)
-        for event in parser.parse_blocking(body.read, 65536):
-            if isinstance(event, multipart.MultipartSegment):
-                segment, text, size = event, [], 0
-                skip = (event.disposition or "") != "form-data"
-                spool = None
-                if not skip and event.filename is not None:
-                    spool = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed in _finish)
-                        dir=spool_dir, prefix="upload-", delete=False)
-            elif event:  # a piece of payload
-                size += len(event)
-                if skip:
-                    continue
-                if spool is not None:
-                    spool.write(event)
-                else:
-                    text.append(event)
-            elif segment is not None:  # end of the part
-                if not skip:
-                    _store(fields, segment.name, _finish(segment, spool, text, size))
-                spool = None
-    except multipart.MultipartError as err:
-        if spool is not None:
-            spool.close()
-            Path(spool.name).unlink(missing_ok=True)
-        discard(fields)
-        raise FileUploadError(f"Processing of multipart/form-data request failed. {err}") from err
-    return fields
+    parser = _AnyDispositionParser(boundary, max_header_count=32)
+    for event in parser.parse_blocking(body.read, 65536):
+        if isinstance(event, multipart.MultipartSegment):
+            segment, text, size = event, [], 0
+            skip = (event.disposition or "") != "form-data"
+            spool = None
+            if not skip and event.filename is not None:
+                spool = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed in _finish)
+                    dir=spool_dir, prefix="upload-", delete=False)
+                spooling[:] = [spool]
+        elif event:  # a piece of payload
+            size += len(event)
+            if skip:
+                continue
+            if spool is not None:
+                spool.write(event)
+            else:
+                text.append(event)
+        elif segment is not None:  # end of the part
+            if not skip:
+                _store(fields, segment.name, _finish(segment, spool, text, size))
+            spool = None
+            spooling.clear()
 
 
 def _finish(segment: multipart.MultipartSegment, spool, text: list[bytes],

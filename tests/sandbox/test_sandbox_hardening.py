@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import time
 from collections.abc import Callable
 
 import pytest
@@ -120,3 +121,27 @@ def test_form_over_ten_mib_is_refused_and_changes_nothing(sandbox: Sandbox, sess
     lookup = requests.get(sandbox.url + "/manager", timeout=10, params={
         "ajax": "getProjectId", "project": project_name, "session.id": session_id})
     assert "error" in lookup.json()
+
+
+def test_aborted_upload_leaves_no_spool_file(fresh_sandbox: Sandbox,
+                                             caplog: pytest.LogCaptureFixture) -> None:
+    """A client that disconnects in the middle of a file part: its spool file is removed."""
+    sid = requests.post(fresh_sandbox.url, timeout=10, data={
+        "action": "login", "username": "azkaban", "password": "azkaban"}).json()["session.id"]
+    body = (b'--XX\r\nContent-Disposition: form-data; name="ajax"\r\n\r\nupload\r\n'
+            b'--XX\r\nContent-Disposition: form-data; name="file"; filename="p.zip"\r\n'
+            b"Content-Type: application/zip\r\n\r\n" + b"A" * 300000)
+    with socket.create_connection(("127.0.0.1", fresh_sandbox.port), timeout=5) as conn:
+        conn.sendall(f"POST /manager?session.id={sid} HTTP/1.1\r\nHost: x\r\n"
+                     "Content-Type: multipart/form-data; boundary=XX\r\n"
+                     "Content-Length: 10000000\r\n\r\n".encode() + body)
+        spool_dir = fresh_sandbox.state.upload_dir
+        deadline = time.monotonic() + 5
+        while not list(spool_dir.glob("upload-*")) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert list(spool_dir.glob("upload-*"))  # the part is being spooled
+    deadline = time.monotonic() + 5
+    while list(spool_dir.glob("upload-*")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert list(spool_dir.glob("upload-*")) == []
+    _quiet(caplog)
