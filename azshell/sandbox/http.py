@@ -370,6 +370,7 @@ class SandboxHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     block_on_close = False
+    request_queue_size = 50  # the listen backlog of Java's ServerSocket (socketserver's is 5)
 
     def __init__(self, address: tuple[str, int], app: App) -> None:
         self.app = app

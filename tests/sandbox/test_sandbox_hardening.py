@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import socket
+import subprocess
 import time
 from collections.abc import Callable
 
@@ -145,3 +147,14 @@ def test_aborted_upload_leaves_no_spool_file(fresh_sandbox: Sandbox,
         time.sleep(0.01)
     assert list(spool_dir.glob("upload-*")) == []
     _quiet(caplog)
+
+
+def test_listen_backlog_is_javas_default(sandbox: Sandbox) -> None:
+    """A burst of connections is queued like Jetty's (backlog 50), not refused after 5."""
+    ss = shutil.which("ss")
+    if ss is None:
+        pytest.skip("needs ss (iproute2) to read the listen backlog")
+    listing = subprocess.run([ss, "-ltnH", f"sport = :{sandbox.port}"], capture_output=True,
+                             text=True, check=True, timeout=10).stdout.split()
+    assert listing[0] == "LISTEN"
+    assert listing[2] == "50"  # Send-Q of a listening socket is its backlog
