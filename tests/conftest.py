@@ -146,6 +146,20 @@ def make_zip_fixture() -> Callable[..., Path]:
     return make_zip
 
 
+@pytest.fixture
+def put_project(client: Any, project_name: str, tmp_path: Path,
+                ) -> Callable[..., str]:
+    """``put_project(files, description)``: create the test's project on the shared sandbox and
+    upload ``files`` (archive path -> content) as its first version; returns its name."""
+
+    def run(files: dict[str, str | bytes], description: str = "test project") -> str:
+        client.create_project(project_name, description)
+        client.upload_project(project_name, make_zip(tmp_path, files))
+        return project_name
+
+    return run
+
+
 @pytest.fixture(name="upload_example")
 def upload_example_fixture(sandbox_url: str, session_id: str, tmp_path: Path,
                            ) -> Callable[..., dict[str, Any]]:

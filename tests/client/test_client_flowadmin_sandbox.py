@@ -5,7 +5,6 @@ sandbox cannot give (a database failure, a CSRF refusal) come from the scripted 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from fakes import FakeServer, Reply, Seen, logged_in
@@ -26,16 +25,12 @@ JOBS = {
     "b.job": "type=command\ncommand=echo b ${who}\ndependencies=a\nwho=me\n"
              "failure.emails=ops@example.com\nsuccess.emails=dev@example.com, qa@example.com\n",
 }
-MakeZip = Callable[..., Path]
 
 
 @pytest.fixture
-def project(client: AzkabanClient, project_name: str, make_zip: MakeZip,
-            tmp_path: Path) -> str:
+def project(put_project: Callable[..., str]) -> str:
     """A project with one flow ``b`` (a -> b)."""
-    client.create_project(project_name, "operator calls")
-    client.upload_project(project_name, make_zip(tmp_path, JOBS))
-    return project_name
+    return put_project(JOBS, "operator calls")
 
 
 def logged(sandbox: Sandbox, user: str) -> AzkabanClient:

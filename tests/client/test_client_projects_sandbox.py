@@ -20,12 +20,9 @@ MakeZip = Callable[..., Path]
 
 
 @pytest.fixture
-def project(client: AzkabanClient, project_name: str, make_zip: MakeZip,
-            tmp_path: Path) -> str:
+def project(put_project: Callable[..., str]) -> str:
     """A project with one flow ``b`` (a -> b), version 1."""
-    client.create_project(project_name, "client test project")
-    client.upload_project(project_name, make_zip(tmp_path, JOBS))
-    return project_name
+    return put_project(JOBS, "client test project")
 
 
 @pytest.fixture

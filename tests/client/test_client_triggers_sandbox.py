@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,11 +28,8 @@ DATE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
 
 
 @pytest.fixture
-def project(client: AzkabanClient, project_name: str, make_zip: Callable[..., Path],
-            tmp_path: Path) -> str:
-    client.create_project(project_name, "flow triggers")
-    client.upload_project(project_name, make_zip(tmp_path, FILES))
-    return project_name
+def project(put_project: Callable[..., str]) -> str:
+    return put_project(FILES, "flow triggers")
 
 
 @pytest.fixture

@@ -32,11 +32,8 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 @pytest.fixture
-def project(client: AzkabanClient, project_name: str, make_zip: Callable[..., Path],
-            tmp_path: Path) -> str:
-    client.create_project(project_name, "flow triggers")
-    client.upload_project(project_name, make_zip(tmp_path, FILES))
-    return project_name
+def project(put_project: Callable[..., str]) -> str:
+    return put_project(FILES, "flow triggers")
 
 
 @pytest.fixture
