@@ -327,6 +327,10 @@ def _start_sandbox(ctx: Any) -> Any:
     ctx.store = MemoryStore()
     if ctx.interactive:
         ctx.out.note(f"sandbox running at {sandbox.url} (user azkaban, password azkaban)")
+        from azshell.sandbox.runner.jobs import command_jobs_unsupported
+
+        if command_jobs_unsupported():
+            ctx.out.note(f"note: {command_jobs_unsupported()}")
     return sandbox
 
 

@@ -65,6 +65,10 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     print(BANNER.format(url=sandbox.url), flush=True)
+    from azshell.sandbox.runner.jobs import command_jobs_unsupported
+
+    if command_jobs_unsupported():
+        print(f"note: {command_jobs_unsupported()}", flush=True)
     stop = threading.Event()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
