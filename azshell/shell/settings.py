@@ -120,7 +120,7 @@ def check_query(expression: str, where: str = "") -> str:
     except JMESPathError as err:
         lead = f"{where}: " if where else ""
         detail = " ".join(str(err).split())
-        raise UsageError(f"{lead}bad query {expression!r}: {detail}") from None
+        raise UsageError(f"{lead}bad JMESPath expression {expression!r}: {detail}") from None
     return expression
 
 
@@ -146,7 +146,7 @@ def _check(key: str, value: Any, where: str) -> Any:
     if key == "url":
         return check_url(value, where)
     if key == "query":
-        return check_query(str(value), where)
+        return check_query(str(value), "--query" if where == "option" else where)
     if key in ("user", "ca_cert", "password_command", "default_profile", "profile"):
         return str(value)
     return value
