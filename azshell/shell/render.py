@@ -214,6 +214,14 @@ def wide(data: Any, *, color: bool = False) -> str:
     return table([h.upper() for h in header], rows, color=color)
 
 
+_SHAPES: dict[str, Callable[[Any, bool], str]] = {
+    "wide": lambda data, color: wide(data, color=color),
+    "yaml": lambda data, color: to_yaml(data),
+    "csv": lambda data, color: to_csv(data),  # every record ends with CRLF, the last one too
+    "tsv": lambda data, color: to_tsv(data).removesuffix("\n"),
+}
+
+
 def choose_format(setting: str, table_name: str, tty: bool) -> str:
     """``auto``: a table on a terminal when the command has one, JSON otherwise."""
     if setting == "auto":
@@ -231,19 +239,13 @@ def render(
     table_name: str = "",
     raw: str | None = None,
 ) -> str:
-    """The text to print for one answer (without a final newline)."""
+    """The text to print for one answer (without a final newline, but CSV's last CRLF)."""
     if fmt == "raw":
         return raw.rstrip("\n") if raw is not None else to_json(data, indent=None)
     if fmt == "table" and table_name in TABLES:
         headers, rows = TABLES[table_name](data)
         return table(headers, rows, color=color)
-    if fmt == "wide":
-        return wide(data, color=color)
-    if fmt == "yaml":
-        return to_yaml(data)
-    if fmt == "csv":
-        return to_csv(data)  # every record ends with CRLF, the last one too
-    if fmt == "tsv":
-        return to_tsv(data).removesuffix("\n")
+    if fmt in _SHAPES:
+        return _SHAPES[fmt](data, color)
     text = to_json(data)
     return colorize_json(text) if color else text
