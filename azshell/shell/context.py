@@ -174,7 +174,7 @@ def run_line(ctx: Context, line: str) -> int:
     ctx.exchanges.clear()
     _log.debug("run: %s", line)
     started = time.monotonic()
-    code = _dispatch(ctx, inv)
+    code = _dispatch(ctx, inv) if inv.redirect is None else _dispatch_redirected(ctx, inv)
     took = time.monotonic() - started
     _log.debug("%s: exit status %d, took %.3f s", inv.command.name, code, took)
     if ctx.settings.timing:
@@ -215,6 +215,29 @@ def _dispatch(ctx: Context, inv: Invocation) -> int:
             return exit_code(err)
         _learn(ctx, inv, result)
     return 0
+
+
+def _dispatch_redirected(ctx: Context, inv: Invocation) -> int:
+    """``_dispatch`` with the answer going to a pipeline or a file (azshell.shell.redirect);
+    a pipeline that fails is reported and fails the line (like ``set -o pipefail``)."""
+    from azshell.shell.redirect import PIPELINE_FAILED, redirected
+
+    assert inv.redirect is not None
+    screen = ctx.out
+    try:
+        with redirected(screen, inv.redirect) as (writer, status):
+            ctx.out = writer
+            try:
+                code = _dispatch(ctx, inv)
+            finally:
+                ctx.out = screen
+    except AzshellError as err:  # the file cannot be written, the pipeline cannot start
+        screen.error(str(err))
+        return exit_code(err)
+    if status and status[0] != 0:
+        screen.error(f"the pipeline {inv.redirect.target!r} exited with status {status[0]}")
+        return code or PIPELINE_FAILED
+    return code
 
 
 def _after(ctx: Context) -> None:
