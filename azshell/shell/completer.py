@@ -68,10 +68,9 @@ class ShellCompleter(Completer):
             return
         pos = position(text)
         start = pos.word_start - len(text)
-        if pos.expecting == "pipeline":  # the system shell's words, not ours
-            return
-        if pos.expecting == "file":  # `> FILE`, `>> FILE`: any file
-            yield from self.files.get_completions(Document(pos.word), complete_event)
+        if pos.expecting in ("pipeline", "file"):  # after `|` the system shell's words
+            if pos.expecting == "file":  # `> FILE`, `>> FILE`: any file
+                yield from self.files.get_completions(Document(pos.word), complete_event)
             return
         if pos.expecting == "command":
             yield from _commands(pos.word, start)

@@ -372,7 +372,7 @@ def _redirect(operator: str, rest: str) -> Redirect:
         if not rest.strip():
             raise UsageError("| needs a command to pipe the answer to")
         return Redirect(operator, rest.strip())
-    words = [t for t in _scan_words(rest)]
+    words = _scan_words(rest)
     if len(words) != 1 or words[0].open_quote:
         raise UsageError(f"{operator} needs one file name")
     return Redirect(operator, words[0].text)

@@ -85,7 +85,8 @@ def run(home: Path, url: str, *args: str, **kwargs: Any) -> subprocess.Completed
 
 def test_redirects_in_a_script(tmp_path: Path, sandbox: Any) -> None:
     script = tmp_path / "s.az"
-    script.write_text("whoami > who.json\nwhoami >> who.json\nset output yaml\nwhoami | grep -c user\n")
+    script.write_text("whoami > who.json\nwhoami >> who.json\nset output yaml\n"
+                      "whoami | grep -c user\n")
     tmp_path.joinpath("who.json").write_text("old\n")
     done = run(tmp_path, sandbox.url, "-f", str(script), stdin=subprocess.DEVNULL)
     assert done.returncode == 0, done.stderr
