@@ -18,7 +18,6 @@ import subprocess
 import sys
 import tarfile
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,7 +34,7 @@ OLDEST = tuple(int(n) for n in re.findall(r"\d+", PYPROJECT["project"]["requires
 
 
 @pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+def dist(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """``(sdist, wheel)``: the sdist from a copy of the tracked files, the wheel from the sdist."""
     work = tmp_path_factory.mktemp("dist")
     source = work / "src"
@@ -51,7 +50,7 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]
                    timeout=300)
     (sdist,) = (work / "out").glob("*.tar.gz")
     (wheel,) = (work / "out").glob("*.whl")
-    yield sdist, wheel
+    return sdist, wheel
 
 
 def _metadata(wheel: Path) -> email.message.Message:
