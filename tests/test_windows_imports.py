@@ -7,6 +7,8 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 PROBE = r"""
 import importlib, json, os, pkgutil, sys
@@ -58,3 +60,31 @@ def test_the_client_shell_and_sandbox_run_without_posix_modules(tmp_path: Path) 
     assert isinstance(status["usedMemory"], int)
     assert docs[-1] == {"code": 1}  # the flow failed, plainly
     assert "command jobs only on a POSIX system" in done.stdout + done.stderr
+
+
+class _Console:
+    def __init__(self, answer: str) -> None:
+        self.answer = answer
+
+    def isatty(self) -> bool:
+        return True
+
+    def readline(self) -> str:
+        return self.answer
+
+
+def test_confirm_asks_on_the_console_where_there_is_no_dev_tty(monkeypatch: Any,
+                                                               capsys: Any) -> None:
+    from azshell.shell import connection
+
+    monkeypatch.setattr(connection, "os", SimpleNamespace(name="nt"))  # as on Windows
+
+    def no_dev_tty(*args: object, **kwargs: object) -> None:
+        raise AssertionError("/dev/tty opened")
+
+    monkeypatch.setattr(connection, "open", no_dev_tty, raising=False)
+    monkeypatch.setattr(sys, "stdin", _Console("yes\n"))
+    assert connection.confirm_tty("delete demo?") is True
+    monkeypatch.setattr(sys, "stdin", _Console("\n"))
+    assert connection.confirm_tty("delete demo?") is False
+    assert capsys.readouterr().err == "delete demo? [y/N] delete demo? [y/N] "
