@@ -111,7 +111,7 @@ class Socks5:
             _, methods = client.recv(2)
             client.recv(methods)
             client.sendall(b"\x05\x00")
-            _, command, _, kind = client.recv(4)
+            _, _connect, _, kind = client.recv(4)
             if kind == 1:
                 host = socket.inet_ntoa(client.recv(4))
             else:
