@@ -66,11 +66,7 @@ def _typed_screen(home: Path, url: str, *args: str, **env: str) -> str:
         child.expect("--all")
         screen = child.before + child.after
         child.expect([pexpect.TIMEOUT], timeout=0.5)  # let the highlighting and toolbar draw
-        screen += child.before
-        child.sendcontrol("c")
-        child.sendcontrol("d")
-        child.expect(pexpect.EOF)
-        return screen
+        return screen + child.before
     finally:
         child.terminate(force=True)
 
