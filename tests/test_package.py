@@ -33,18 +33,29 @@ PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 OLDEST = tuple(int(n) for n in re.findall(r"\d+", PYPROJECT["project"]["requires-python"]))
 
 
+_NOT_SOURCE = {".git", ".venv", "build", "dist", "__pycache__", ".pytest_cache", ".ruff_cache"}
+
+
+def _source_files() -> list[str]:
+    """The checkout's files (git's list), or, in an unpacked sdist, every file but caches."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others",
+                             "--exclude-standard"], cwd=ROOT, capture_output=True, check=False)
+    if listed.returncode == 0 and listed.stdout:
+        names = listed.stdout.decode().split("\0")
+        return [name for name in names if name and (ROOT / name).is_file()]
+    return [str(path.relative_to(ROOT)) for path in ROOT.rglob("*")
+            if path.is_file() and not _NOT_SOURCE & set(path.relative_to(ROOT).parts)
+            and not any(part.endswith(".egg-info") for part in path.parts)]
+
+
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """``(sdist, wheel)``: the sdist from a copy of the tracked files, the wheel from the sdist."""
     work = tmp_path_factory.mktemp("dist")
     source = work / "src"
-    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others",
-                            "--exclude-standard"], cwd=ROOT, capture_output=True, check=True,
-                           ).stdout.decode().split("\0")
-    for name in filter(None, files):
-        if (ROOT / name).is_file():
-            (source / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, source / name)
+    for name in _source_files():
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, source / name)
     subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir",
                     str(work / "out"), str(source)], capture_output=True, check=True,
                    timeout=300)
