@@ -50,6 +50,12 @@ def test_sandbox_help_speaks_like_the_main_parser(tmp_path: Path) -> None:
     assert "show this help message" not in sandbox_help
     assert "examples:" in sandbox_help
     assert "exit codes:" in sandbox_help
+    from azshell.sandbox.cli import _parser
+
+    for parser in (build_parser(), _parser()):  # litecli's rule: each help ends with a period
+        for action in parser._actions:
+            if action.help and action.help != "==SUPPRESS==":
+                assert action.help.endswith("."), action.help
 
 
 def test_a_command_stands_where_the_url_would(tmp_path: Path, sandbox: Any) -> None:
