@@ -6,7 +6,7 @@ ends, a script a command names that is missing or not executable, a ``${name}`` 
 a dependency on a job of another flow, a job type the executor has no plugin for, and Flow 2.0
 YAML keys or value types the bean binding refuses (here with their line). Each finding names a
 file and a line, a severity (``error``: the upload or the run fails; ``warning``: it runs, maybe
-not as meant) and a fix.
+not as meant; ``note``: often meant, worth knowing) and a fix.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from .tree import project_tree
 
 ERROR = "error"
 WARNING = "warning"
+NOTE = "note"  # worth knowing, often meant: lint shows it, upload does not
 
 # Job types of a stock Azkaban with the usual jobtype plugins (azkaban-jobtype), used when the
 # server does not say which it has (Azkaban has no call that lists them).
@@ -100,9 +101,13 @@ class LintReport:
     def warnings(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == WARNING]
 
+    @property
+    def notes(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == NOTE]
+
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "ok": not self.errors, "errors": len(self.errors),
-                "warnings": len(self.warnings),
+                "warnings": len(self.warnings), "notes": len(self.notes),
                 "findings": [f.to_dict() for f in self.findings]}
 
 
@@ -111,7 +116,7 @@ def lint(path: Path, job_types: Iterable[str] | None = None) -> LintReport:
     path = Path(path)
     with project_tree(path) as root:
         findings, loaded = _lint_directory(root, frozenset(job_types or COMMON_JOB_TYPES))
-    order = {ERROR: 0, WARNING: 1}
+    order = {ERROR: 0, WARNING: 1, NOTE: 2}
     findings.sort(key=lambda f: (order.get(f.severity, 2), f.file, f.line or 0, f.check))
     return LintReport(str(path), findings, loaded)
 
@@ -365,7 +370,7 @@ def _shared_job_findings(loaded: LoadedProject) -> Iterator[Finding]:
             sources[name] = node.source
     for name, flows in sorted(owners.items()):
         if len(flows) > 1:
-            yield Finding(sources[name], None, WARNING, "cross-flow",
+            yield Finding(sources[name], None, NOTE, "shared-job",
                           f"job {name} belongs to flows {', '.join(flows)} (jobs of each "
                           "depend on it): it runs once in each of them",
                           "if one flow was meant, make the other flows' last jobs depend on "

@@ -54,13 +54,14 @@ def lint_text(report: Any, color: bool = False) -> str:
         return f"{report.path}: no problems found"
     lines = []
     for finding in report.findings:
-        label = _paint(finding.severity.ljust(7), "31" if finding.severity == "error" else "33",
-                       color)
+        code = {"error": "31", "warning": "33"}.get(finding.severity, "36")
+        label = _paint(finding.severity.ljust(7), code, color)
         lines.append(f"{label} {finding.where()}  {finding.message}")
         lines.append(f"        fix: {finding.fix}")
-    errors, warnings = len(report.errors), len(report.warnings)
+    errors, warnings, notes = len(report.errors), len(report.warnings), len(report.notes)
     lines.append(f"{errors} error{'' if errors == 1 else 's'}, "
-                 f"{warnings} warning{'' if warnings == 1 else 's'}")
+                 f"{warnings} warning{'' if warnings == 1 else 's'}, "
+                 f"{notes} note{'' if notes == 1 else 's'}")
     return "\n".join(lines)
 
 
