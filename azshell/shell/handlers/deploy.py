@@ -342,8 +342,8 @@ def plan_text(data: dict[str, Any], title: str, color: bool = False) -> str:
             lines.append("    " + (_paint(text, code, color) if code else text))
     lines += _lost_lines(data, color)
     count = len(data["files"])
-    lines.append(f"{count} file{'' if count == 1 else 's'} differ: the upload creates a new "
-                 "version")
+    lines.append(f"{count} file{' differs' if count == 1 else 's differ'}: the upload creates "
+                 "a new version")
     return "\n".join(lines)
 
 
