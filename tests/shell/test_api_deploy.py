@@ -265,6 +265,13 @@ def test_upload_if_changed_to_a_new_project(client: Any, project_name: str,
     assert data["version"] == 1
 
 
+def test_upload_if_changed_with_create(client: Any, project_name: str, tmp_path: Path) -> None:
+    data = make_shell(client).json(f"upload {project_name} {write(tmp_path / 'p', BASE)} "
+                                   "--if-changed --create")
+    assert data["changed"] is True
+    assert data["created"] is True
+
+
 def test_a_lint_error_stops_the_upload_before_anything_is_sent(client: Any, deployed: Any,
                                                                project_name: str) -> None:
     sh, root = deployed

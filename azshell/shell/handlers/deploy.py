@@ -113,8 +113,11 @@ def upload(ctx: Context, inv: Invocation) -> Any:
 
 
 def _same_as_deployed(ctx: Context, project: str, path: Path) -> bool:
+    """False for a project that does not exist (yet: ``--create`` makes it) or has no version."""
     from azshell.project.tree import project_tree, read_contents
 
+    if _project_missing(ctx, project):
+        return False
     with deployed_tree(ctx, project) as old:
         if old is None:
             return False
