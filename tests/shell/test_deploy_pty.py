@@ -45,3 +45,23 @@ def test_plan_reads_as_text(shell: Any, sandbox: Any, put_project: Any, tmp_path
     assert "1 file differs: the upload creates a new version" in out
     assert '"changed"' not in out
     assert sh.exit() == 0
+
+
+def test_backfill_stopped_with_ctrl_c_resumes_without_starting_a_date_twice(
+        shell: Any, sandbox: Any, client: Any, put_project: Any, tmp_path: Path) -> None:
+    project = put_project({"slow.job": "type=command\ncommand=sleep 0.8\n"})
+    state = tmp_path / "state.json"
+    line = f"backfill {project} slow --from 2024-01-01 --to 2024-01-03 --state {state}"
+    sh = shell(sandbox.url, AZSHELL_PASSWORD="azkaban")
+    sh.expect_prompt()
+    sh.child.send(line + "\r")
+    sh.child.expect(r"2024-01-01\s+\d+\s+RUNNING")  # the live table
+    sh.child.sendcontrol("c")
+    sh.child.expect(r"interrupted: backfill stopped; still running: 2024-01-01 \(\d+\); run "
+                    r"the same command again to resume")
+    sh.expect_prompt()
+    assert int(client.flow_executions(project, "slow", 0, 1)["total"]) == 1
+    out = sh.line(line)
+    assert "3 runs: 3 SUCCEEDED" in out
+    assert int(client.flow_executions(project, "slow", 0, 1)["total"]) == 3
+    assert sh.exit() == 0
