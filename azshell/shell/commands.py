@@ -549,7 +549,7 @@ COMMANDS: tuple[Command, ...] = (
                      help="apply: also remove the schedules of the file's projects that the "
                           "file does not list."),
                  Opt(("--plan",), "plan", help="apply: show the plan and change nothing.")),
-        examples=("schedules", "schedules export > schedules.yaml", "schedules export demo",
+        examples=("schedules", "schedules export", "schedules export demo",
                   "schedules apply schedules.yaml", "schedules apply schedules.yaml --yes --prune"),
         group="schedules", handler=f"{_H}.schedfile:schedules", table="schedules",
     ),
