@@ -154,6 +154,20 @@ def test_job_overrides_that_the_upload_resets(deployed: Any, project_name: str) 
     assert plan(sh, project_name, root)["changed"] is False
 
 
+def test_an_override_inside_an_embedded_flow_2_flow(client: Any, project_name: str,
+                                                    tmp_path: Path) -> None:
+    from api_support import EXAMPLES
+
+    sh = make_shell(client)
+    example = EXAMPLES / "flow2-pipeline"
+    sh(f"upload {project_name} {example} --create")
+    code, _, err = sh(f"job-set {project_name} pipeline process:step_a retries=2")
+    assert code == 0, err
+    data = plan(sh, project_name, example)
+    assert data["lost"]["overrides"] == [{"flow": "pipeline:process", "job": "step_a",
+                                          "properties": ["retries"]}]
+
+
 def test_the_lock_of_a_flow_that_goes_and_one_that_stays(deployed: Any, project_name: str,
                                                          ) -> None:
     sh, root = deployed
