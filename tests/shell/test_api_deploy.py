@@ -228,6 +228,22 @@ def test_bad_paths(client: Any, project_name: str, tmp_path: Path, args: str,
     assert message in sh.fails(f"plan {project_name} {tmp_path / args}")
 
 
+def test_a_plan_that_the_lint_would_stop_is_shown_and_exits_1(deployed: Any,
+                                                              project_name: str) -> None:
+    sh, root = deployed
+    write(root, {"a.job": "type=command\ncommand=./run.sh\n"})
+    for line in (f"plan {project_name} {root}", f"upload {project_name} {root} --plan"):
+        code, out, err = sh(line)
+        assert code == 1
+        assert json.loads(out)["jobs"][0]["changes"] == ["command: echo a -> ./run.sh"]
+        assert "lint error: a.job:2: job a: command runs ./run.sh" in err
+        assert err.strip().splitlines()[-1].endswith("the upload would stop before sending "
+                                                     f"anything: lint found 1 error ('lint "
+                                                     f"{root}' explains)")
+    code, _, _ = sh(f"upload {project_name} {root} --plan --no-lint")
+    assert code == 0
+
+
 # -- upload --plan, --if-changed, lint ------------------------------------------------------------
 
 def test_upload_plan_uploads_nothing(client: Any, deployed: Any, project_name: str) -> None:

@@ -71,22 +71,42 @@ def _paint(text: str, code: str, color: bool) -> str:
 
 def lint_before_upload(ctx: Context, path: Path) -> None:
     """Refuse an upload with a lint error the loader does not already catch; show warnings."""
+    count = _upload_lint(ctx, path)
+    if count:
+        raise LintFailed(f"upload: lint found {count} error{'s' if count > 1 else ''} in "
+                         f"{path}; nothing was sent ('lint PATH' explains, --no-lint uploads "
+                         "anyway)")
+
+
+def _upload_lint(ctx: Context, path: Path) -> int:
+    """Print the warnings and the errors that stop an upload; return how many errors."""
     from azshell.project.lint import lint as run_lint
 
     try:
         report = run_lint(path)
     except AzshellError:
-        return  # a project that does not load: the upload's own validation says why
+        return 0  # a project that does not load: the upload's own validation says why
     errors = [f for f in report.errors if f.check not in LOADER_CHECKS]
     for finding in report.warnings:
         ctx.out.note(f"warning: {finding.where()}: {finding.message}")
-    if not errors:
-        return
     for finding in errors:
         ctx.out.note(f"lint error: {finding.where()}: {finding.message}; fix: {finding.fix}")
-    count = len(errors)
-    raise LintFailed(f"upload: lint found {count} error{'s' if count > 1 else ''} in {path}; "
-                     "nothing was sent ('lint PATH' explains, --no-lint uploads anyway)")
+    return len(errors)
+
+
+def _plan_with_lint(ctx: Context, inv: Invocation, reply: Reply, path: Path) -> Reply | None:
+    """The plan, then the lint's word: an upload that its errors would stop fails the plan
+    (exit 1) after it is shown."""
+    if inv.values.get("no_lint"):
+        return reply
+    count = _upload_lint(ctx, path)
+    if not count:
+        return reply
+    from azshell.shell.context import emit
+
+    emit(ctx, inv.command, reply)
+    raise LintFailed(f"{inv.command.name}: the upload would stop before sending anything: lint "
+                     f"found {count} error{'s' if count > 1 else ''} ('lint {path}' explains)")
 
 
 # -- upload -------------------------------------------------------------------------------------
@@ -99,7 +119,8 @@ def upload(ctx: Context, inv: Invocation) -> Any:
     name = inv.values["project"]
     path = check_path(Path(inv.values["path"]), "upload")
     if inv.values["plan"]:
-        return plan_reply(ctx, name, path, allow_empty=bool(inv.values["allow_empty"]))
+        reply = plan_reply(ctx, name, path, allow_empty=bool(inv.values["allow_empty"]))
+        return _plan_with_lint(ctx, inv, reply, path)
     if not inv.values["no_lint"]:
         lint_before_upload(ctx, path)
     if inv.values["if_changed"] and _same_as_deployed(ctx, name, path):
@@ -151,7 +172,7 @@ def plan(ctx: Context, inv: Invocation) -> Reply:
     from azshell.project.lint import check_path
 
     path = check_path(Path(inv.values["path"]), "plan")
-    return plan_reply(ctx, inv.values["project"], path)
+    return _plan_with_lint(ctx, inv, plan_reply(ctx, inv.values["project"], path), path)
 
 
 def diff(ctx: Context, inv: Invocation) -> Reply:
