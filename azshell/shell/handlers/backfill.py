@@ -30,7 +30,7 @@ from azshell.errors import (
 from azshell.shell.context import Context, Reply, emit
 from azshell.shell.parser import Invocation
 
-POLL_SECONDS = 0.5
+POLL_FIRST, POLL_MAX = 0.1, 1.0  # seconds between looks: soon after a change, then less often
 MAX_RUNS = 10_000
 DEFAULT_PARAM = "date"
 DAY_FORMAT = "%Y-%m-%d"
@@ -226,22 +226,26 @@ def _loop(ctx: Context, inv: Invocation, job: Backfill, parallel: int, view: Any
     pending = [r for r in job.runs if r.status == "PENDING"]
     running = [r for r in job.runs if r.execid is not None and r.status not in FINAL]
     job.save()
+    delay = POLL_FIRST
     while pending or running:
         while pending and len(running) < parallel:
             run = pending.pop(0)
             _start(ctx, inv, job, run)
+            delay = POLL_FIRST
             if run.execid is not None and run.status not in FINAL:
                 running.append(run)
         if view is not None:
             view.draw(job)
         if not running:
             continue
-        time.sleep(POLL_SECONDS)
+        time.sleep(delay)
+        delay = min(delay * 2, POLL_MAX)
         for run in list(running):
             status = _status(ctx, run)
             if status != run.status:
                 run.status = status
                 job.save()
+                delay = POLL_FIRST
             if status in FINAL:
                 running.remove(run)
     if view is not None:
