@@ -206,7 +206,8 @@ def crlf_findings(name: str, data: bytes) -> list[Finding]:
                                           if line.endswith(b"\r"))) + 1
     count = data.count(b"\r\n")
     return [Finding(name, first, WARNING, "crlf",
-                    f"{count} line{'s' if count > 1 else ''} end in CRLF (Windows line ends)",
+                    f"{count} line{'s end' if count > 1 else ' ends'} in CRLF (Windows line "
+                    "ends)",
                     "convert the file to LF line ends (dos2unix, or your editor's line-end "
                     "setting)")]
 
@@ -287,13 +288,14 @@ def script_of(command: str) -> tuple[str, bool] | None:
 
 
 def _words(command: str) -> list[str]:
-    """The command's words; none when it uses the shell's expansions (nothing to check)."""
-    if "${" in command or "$(" in command:
-        return []
+    """The command's words up to the first that uses the shell's expansions (``${x}``,
+    ``$(...)``: what it names is known only at run time)."""
     try:
-        return shlex.split(command)
+        words = shlex.split(command)
     except ValueError:
         return []
+    cut = next((i for i, word in enumerate(words) if "$" in word or "`" in word), len(words))
+    return words[:cut]
 
 
 def _line_of(root: Path, source: str, key: str, job: str) -> int | None:

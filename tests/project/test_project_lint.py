@@ -122,6 +122,7 @@ def test_the_executable_bit_of_a_zip_entry_counts(tmp_path: Path) -> None:
     ("sh -x run.sh", ("run.sh", False)), ("python3 -m pkg.tool", None),
     ("bash -c 'echo hi'", None), ("echo ./x", None), ("/usr/bin/env true", ("/usr/bin/env", True)),
     ("./${script}", None), ("sh 'unfinished", None), ("", None),
+    ("./run.sh ${day}", ("./run.sh", True)), ("sh $(pick) x.sh", None),
 ])
 def test_which_file_a_command_runs(command: str, expected: tuple[str, bool] | None) -> None:
     assert script_of(command) == expected
