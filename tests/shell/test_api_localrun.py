@@ -40,6 +40,25 @@ def test_a_failing_flow_exits_1_and_shows_the_failed_jobs_log(client: Any) -> No
                                             "FAILED; failed jobs: boom")
 
 
+def test_on_a_terminal_no_hint_about_a_server_that_is_gone(client: Any) -> None:
+    sh = make_shell(client, tty=True)
+    code, out, err = sh(f"test {EXAMPLES / 'flow1-failing'} end")
+    assert code == 1
+    assert "FAILED" in out
+    assert "--- log of job boom" in err
+    assert "rerun" not in err  # the sandbox that ran it is gone
+
+
+def test_a_time_out_says_the_run_ended_with_the_sandbox(client: Any, tmp_path: Path) -> None:
+    root = write(tmp_path / "p", {"slow.job": "type=command\ncommand=sleep 5\n"})
+    code, out, err = make_shell(client)(f"test {root} slow --timeout 1")
+    assert code == 1
+    assert json.loads(out)["status"] == "RUNNING"  # the run as it was when the time ran out
+    assert err.strip().splitlines()[-1] == (
+        "error: test: execution 1 still RUNNING when the time-out ended it (the temporary "
+        "sandbox stops with the command)")
+
+
 def test_params_and_disabled_jobs_reach_the_run(client: Any, tmp_path: Path) -> None:
     root = write(tmp_path / "proj", {
         "check.job": "type=command\ncommand=test \"${day}\" = 2024-01-31\n",

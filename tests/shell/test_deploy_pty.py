@@ -65,3 +65,19 @@ def test_backfill_stopped_with_ctrl_c_resumes_without_starting_a_date_twice(
     assert "3 runs: 3 SUCCEEDED" in out
     assert int(client.flow_executions(project, "slow", 0, 1)["total"]) == 3
     assert sh.exit() == 0
+
+
+def test_ctrl_c_stops_a_local_test_run_and_the_shell_goes_on(shell: Any, sandbox: Any,
+                                                             tmp_path: Path) -> None:
+    local = tmp_path / "slowproj"
+    local.mkdir()
+    (local / "slow.job").write_text("type=command\ncommand=sleep 30\n")
+    sh = shell(sandbox.url, AZSHELL_PASSWORD="azkaban")
+    sh.expect_prompt()
+    sh.child.send(f"test {local} slow\r")
+    sh.child.expect("RUNNING")
+    sh.child.sendcontrol("c")
+    sh.child.expect("interrupted: the test of slowproj/slow stopped, with its temporary sandbox")
+    assert "whoami" not in sh.expect_prompt()
+    assert '"user"' in sh.line("whoami")
+    assert sh.exit() == 0

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from azshell.errors import AzshellError, LocalError
+from azshell.errors import AzshellError, Interrupted, LocalError
 from azshell.shell.context import Context
 from azshell.shell.parser import Invocation
 
@@ -86,12 +86,31 @@ def _run_on_sandbox(ctx: Context, inv: Invocation, path: Path, flow: str,
                 ctx.out.note(f"test: running {name}/{flow} on a temporary sandbox "
                              f"(execution {execid})")
             try:
-                follow_execution(ctx, inv.command, execid, inv.values.get("timeout"))
-            except AzshellError:
+                follow_execution(ctx, inv.command, execid, inv.values.get("timeout"),
+                                 next_steps_hint=False)
+            except Interrupted:
+                raise Interrupted(f"interrupted: the test of {name}/{flow} stopped, with its "
+                                  "temporary sandbox") from None
+            except AzshellError as err:
                 _show_failed_logs(ctx, client, execid)
-                raise
+                raise _about_the_sandbox(err, client, execid) from None
         finally:
             ctx.client, ctx.names, ctx.last_execid = saved
+
+
+def _about_the_sandbox(err: AzshellError, client: Any, execid: int) -> AzshellError:
+    """A run still going when ``--timeout`` ends it cannot be followed again: the sandbox goes
+    with the command. Other failures keep their message."""
+    from azshell.shell.follow import FINAL_FLOW
+
+    try:
+        status = str(client.execution(execid).get("status"))
+    except AzshellError:
+        return err
+    if status in FINAL_FLOW:
+        return err
+    return AzshellError(f"test: execution {execid} still {status} when the time-out ended it "
+                        "(the temporary sandbox stops with the command)")
 
 
 def _show_failed_logs(ctx: Context, client: Any, execid: int) -> None:
