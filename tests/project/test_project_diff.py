@@ -139,3 +139,17 @@ def test_editor_junk_is_not_a_change(tree: Tree) -> None:
     old = tree(BASE)
     new = tree({**BASE, ".DS_Store": "x", "b.job~": "old"})
     assert compare_dirs(old, new).changed is False
+
+
+def test_a_condition_changed_and_a_job_moved_to_another_file(tree: Tree) -> None:
+    old = tree({"p.project": "azkaban-flow-version: 2.0\n",
+                "f.flow": "nodes:\n  - name: a\n    type: noop\n  - name: b\n    type: noop\n"
+                          "    dependsOn: [a]\n"})
+    new = tree({"p.project": "azkaban-flow-version: 2.0\n",
+                "f.flow": "nodes:\n  - name: a\n    type: noop\n  - name: b\n    type: noop\n"
+                          "    dependsOn: [a]\n    condition: all_done\n"})
+    data = compare_dirs(old, new).to_dict()
+    assert job(data, "f", "b")["changes"] == ["condition: - -> all_done"]
+    moved = compare_dirs(tree(BASE), tree({"a.job": BASE["a.job"],
+                                           "sub/b.job": BASE["b.job"]})).to_dict()
+    assert job(moved, "b", "b")["changes"] == ["file: b.job -> sub/b.job"]
