@@ -56,11 +56,12 @@ def _live_view(ctx: Context) -> Any:
 
 
 def follow_execution(ctx: Context, command: Command, execid: int,
-                     timeout: float | None = None) -> None:
+                     timeout: float | None = None, next_steps_hint: bool = True) -> None:
     """Follow ``execid`` to its end, print the outcome, and fail unless it SUCCEEDED.
 
     Prints its own answer (it must come before the error line of a failed flow), so the handler
-    that calls it returns None.
+    that calls it returns None. ``next_steps_hint=False`` leaves out the "next: log ..., rerun
+    ..." line, for a run whose server is gone when the command ends (``test``).
     """
     view = _live_view(ctx)
     follower = Follower(ctx.client, execid, timeout=timeout, listener=_Learner(ctx, view))
@@ -84,7 +85,7 @@ def follow_execution(ctx: Context, command: Command, execid: int,
         raise
     _print_outcome(ctx, command, model)
     if model.status != "SUCCEEDED":
-        if view is not None:  # an operator at a terminal: the usual next steps
+        if view is not None and next_steps_hint:  # an operator at a terminal: what next
             ctx.out.note(next_steps(model))
         raise AzshellError(failure_message(model))
 
