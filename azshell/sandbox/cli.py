@@ -68,12 +68,12 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    print(BANNER.format(url=sandbox.url), flush=True)
-    from azshell.sandbox.runner.jobs import command_jobs_unsupported
-
-    if command_jobs_unsupported():
-        print(f"note: {command_jobs_unsupported()}", flush=True)
     try:
+        print(BANNER.format(url=sandbox.url), flush=True)
+        from azshell.sandbox.runner.jobs import command_jobs_unsupported
+
+        if command_jobs_unsupported():
+            print(f"note: {command_jobs_unsupported()}", flush=True)
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:
