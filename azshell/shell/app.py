@@ -188,7 +188,7 @@ class InteractiveShell:
         if ctx.store is None:  # here, on the main thread: completion reads it from its own
             from azshell.shell.session_store import SessionStore
 
-            ctx.store = SessionStore()
+            ctx.store = SessionStore(warn=ctx.out.note)
         if ctx.client is None and ctx.settings.url:
             user = self._saved_user(ctx.settings.url)
             if user is not None:

@@ -29,7 +29,7 @@ def session_store(ctx: Context) -> Any:
     if ctx.store is None:
         from azshell.shell.session_store import SessionStore
 
-        ctx.store = SessionStore()
+        ctx.store = SessionStore(warn=ctx.out.note)
     return ctx.store
 
 
@@ -118,6 +118,7 @@ def new_client(ctx: Context, url: str) -> Any:
         verify=settings.verify,
         timeout=(min(10.0, settings.timeout), settings.timeout),
         observer=_observer(ctx),
+        max_answer=int(settings.max_answer_mb * 1024 * 1024),
     )
 
 

@@ -23,10 +23,13 @@ else:  # pragma: no cover - exercised on 3.10 only
 DEFAULT_CONFIG = Path(__file__).with_name("azshellrc.toml")
 
 OUTPUTS = ("auto", "json", "table", "raw")
+MAX_CONFIG = 4 * 1024 * 1024  # a config file of profiles is a few KB; beyond this it is junk
 MAX_TIMEOUT = 86400.0  # a day: beyond it a time-out is a typo (and inf breaks the clock)
 COLORS = ("auto", "on", "off")
 PROFILE_KEYS = ("url", "user", "insecure", "ca_cert", "timeout", "password_command")
-SHELL_KEYS = ("output", "color", "pager", "verbose", "timing", "toolbar", "default_profile")
+SHELL_KEYS = ("output", "color", "pager", "verbose", "timing", "toolbar", "default_profile",
+              "max_answer_mb")
+MAX_ANSWER_MB = 65536.0  # 64 GiB: beyond it the limit is no limit, and a typo
 
 
 @dataclass
@@ -49,6 +52,7 @@ class Settings:
     toolbar: bool = True
     debug: bool = False
     default_profile: str = ""
+    max_answer_mb: float = 64.0  # the largest answer read into memory; logs, downloads stream
     config_file: Path | None = None
     sources: dict[str, str] = field(default_factory=dict)  # key -> where its value came from
 
@@ -64,11 +68,23 @@ def read_toml(path: Path) -> dict[str, Any]:
     """One config file as a dict; a broken file is a one-line UsageError naming it."""
     try:
         with path.open("rb") as fh:
-            return tomllib.load(fh)
+            data = fh.read(MAX_CONFIG + 1)
     except FileNotFoundError:
         return {}
-    except (OSError, tomllib.TOMLDecodeError) as err:
+    except OSError as err:
+        raise UsageError(f"cannot read config file {path}: {err.strerror or err}") from None
+    if len(data) > MAX_CONFIG:
+        raise UsageError(f"cannot read config file {path}: larger than "
+                         f"{MAX_CONFIG // (1024 * 1024)} MiB, not a config file")
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        raise UsageError(f"cannot read config file {path}: not UTF-8 text (byte "
+                         f"{err.start + 1})") from None
+    except tomllib.TOMLDecodeError as err:
         raise UsageError(f"cannot read config file {path}: {err}") from None
+    except RecursionError:
+        raise UsageError(f"cannot read config file {path}: nested too deeply") from None
 
 
 def _bool(value: Any, key: str, where: str) -> bool:
@@ -118,6 +134,12 @@ def _check(key: str, value: Any, where: str) -> Any:
             raise UsageError(f"{where}: timeout must be a number of seconds above 0 and at "
                              f"most {MAX_TIMEOUT:g}")
         return number
+    if key == "max_answer_mb":
+        number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else -1
+        if not 0 < number <= MAX_ANSWER_MB:  # also refuses nan and inf
+            raise UsageError(f"{where}: max_answer_mb must be a number of MiB above 0 and at "
+                             f"most {MAX_ANSWER_MB:g}")
+        return float(number)
     if key == "output" and value not in OUTPUTS:
         raise UsageError(f"{where}: output must be one of {', '.join(OUTPUTS)}, not {value!r}")
     if key == "color":
