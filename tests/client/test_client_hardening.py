@@ -34,8 +34,9 @@ def test_deeply_nested_answers_are_a_bad_response(levels: int) -> None:
 
 def test_a_deeply_nested_login_answer_is_a_bad_response() -> None:
     with FakeServer(lambda seen: Reply(body=nested(100_000)), login=False) as server:
+        client = AzkabanClient(server.url)
         with pytest.raises(BadResponse, match=r"did not answer the login like an Azkaban"):
-            AzkabanClient(server.url).login("azkaban", "azkaban")
+            client.login("azkaban", "azkaban")
 
 
 def test_nesting_up_to_the_limit_is_fine() -> None:
@@ -69,7 +70,8 @@ def test_an_answer_over_the_cap_is_one_error(length: bool) -> None:
         with pytest.raises(BadResponse, match=r"too large to read .*limit of 0.0953674 MiB"):
             client.projects()
         exchange = client.last_exchange
-        assert exchange is not None and exchange.error_kind == "BadResponse"
+        assert exchange is not None
+        assert exchange.error_kind == "BadResponse"
 
 
 def test_an_answer_under_the_cap_is_read() -> None:

@@ -86,13 +86,16 @@ def test_a_broken_sessions_file_is_set_aside_or_left_and_the_store_goes_on(
     store.put("http://h", "u", "sid")  # never raises
     if kind == "directory":
         assert path.is_dir()
-        assert len(warnings) == 1 and str(path) in warnings[0]
+        assert len(warnings) == 1
+        assert str(path) in warnings[0]
         assert "Is a directory" in warnings[0]
         return
     assert store.get("http://h", "u") == "sid"
     if kind in SET_ASIDE:
         assert len(moved(path)) == 1
-        assert len(warnings) == 1 and "broken" in warnings[0] and str(path) in warnings[0]
+        assert len(warnings) == 1
+        assert "broken" in warnings[0]
+        assert str(path) in warnings[0]
     else:
         assert warnings == []
 
@@ -215,7 +218,8 @@ def test_a_sessions_file_that_is_a_directory_costs_a_warning_not_the_command(
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     lines = done.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("warning: cannot read the sessions file")
+    assert len(lines) == 1
+    assert lines[0].startswith("warning: cannot read the sessions file")
 
 
 def test_a_blank_saved_session_is_a_new_login_not_exit_2(tmp_path: Path, sandbox: Any) -> None:
