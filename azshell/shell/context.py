@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import logging
+import os
 import time
 import traceback
 from collections.abc import Callable
@@ -181,6 +182,11 @@ def _dispatch(ctx: Context, inv: Invocation) -> int:
         _log.debug("%s", type(stop).__name__)
         _after(ctx)
         raise
+    except OSError as err:  # a local path the system refuses (too long, a loop, a device)
+        _after(ctx)
+        _log.debug("%s: OSError", inv.command.name, exc_info=True)
+        ctx.out.error(os_error_line(inv.command.name, err))
+        return 1
     except Exception as err:
         _log.debug("internal error", exc_info=True)
         if ctx.settings.debug:
@@ -192,6 +198,13 @@ def _dispatch(ctx: Context, inv: Invocation) -> int:
         emit(ctx, inv.command, result)
         _learn(ctx, inv, result)
     return 0
+
+
+def os_error_line(command: str, err: OSError) -> str:
+    """``upload: /very/long/…/path: File name too long``: the path and the system's reason."""
+    reason = err.strerror or type(err).__name__
+    where = os.fsdecode(err.filename) if isinstance(err.filename, (str, bytes)) else None
+    return f"{command}: {where}: {reason}" if where is not None else f"{command}: {reason}"
 
 
 def _after(ctx: Context) -> None:
