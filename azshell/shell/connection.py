@@ -90,7 +90,9 @@ def password_for(ctx: Context, url: str, user: str, *, fresh: bool = False) -> s
         return os.environ["AZSHELL_PASSWORD"]
     if ctx.settings.password_command:
         return run_password_command(ctx.settings.password_command)
-    return ctx.ask_password(f"Password for {user} at {url}: ")
+    answer = ctx.ask_password(f"Password for {user} at {url}: ")
+    ctx.asked_password = answer  # known from now on, even if the server refuses it
+    return answer
 
 
 def password_at_hand(ctx: Context, *, fresh: bool = False) -> bool:

@@ -7,6 +7,7 @@ from typing import Any
 from azshell.errors import AzshellError, Interrupted, ServerError, UsageError
 from azshell.shell.context import Context, Reply
 from azshell.shell.handlers.executions import execution_id
+from azshell.shell.output import visible
 from azshell.shell.parser import Invocation, is_option, split
 
 
@@ -76,8 +77,8 @@ def _follow(ctx: Context, execid: int, job: str | None) -> Reply | None:
         tail[0] = text[-1:] or tail[0]
         if collect:
             pieces.append(text)
-        else:
-            ctx.out.stdout.write(text)
+        else:  # on a terminal the job's control characters are shown, not obeyed
+            ctx.out.stdout.write(visible(text) if ctx.out.stdout_tty else text)
             ctx.out.stdout.flush()
 
     def waiting(name: str) -> None:
