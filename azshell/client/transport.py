@@ -35,7 +35,13 @@ from urllib3.exceptions import InsecureRequestWarning
 
 from azshell import __version__
 from azshell.client import answers, deadline, failures
-from azshell.client.redact import redact_headers, redact_params, redact_text
+from azshell.client.redact import (
+    PASSWORD_PLACEHOLDER,
+    SESSION_PLACEHOLDER,
+    redact_headers,
+    redact_params,
+    redact_text,
+)
 from azshell.client.upload import ZipUpload
 from azshell.errors import (
     AzshellError,
@@ -133,15 +139,30 @@ def normalize_url(url: str) -> str:
 
 
 def response_text(response: requests.Response) -> str:
-    """The body as text: the declared charset, else UTF-8 (Azkaban's JSON has no charset)."""
+    """The body as text: the declared charset, else UTF-8 (Azkaban's JSON has no charset).
+
+    The session id and password the request carried are hidden in it: a server that echoes
+    them (``bad request {session.id=...}``) must not put them into an error message, data or
+    a log through azshell.
+    """
     encoding = requests.utils.get_encoding_from_headers(response.headers)
     content_type = response.headers.get("Content-Type", "")
     if encoding is None or "charset" not in content_type.lower():
         encoding = "utf-8"
     try:
-        return response.content.decode(encoding, errors="replace")
+        text = response.content.decode(encoding, errors="replace")
     except LookupError:
-        return response.content.decode("utf-8", errors="replace")
+        text = response.content.decode("utf-8", errors="replace")
+    for secret, placeholder in getattr(response, "azshell_secrets", ()):
+        text = text.replace(secret, placeholder)
+    return text
+
+
+def _secrets_of(params: Params) -> list[tuple[str, str]]:
+    """(value, placeholder) of the session id and password a request sends, longest first."""
+    found = [(value, SESSION_PLACEHOLDER if name == "session.id" else PASSWORD_PLACEHOLDER)
+             for name, value in params if name in ("session.id", "password") and len(value) >= 3]
+    return sorted(found, key=lambda pair: -len(pair[0]))
 
 
 class Transport:
@@ -318,6 +339,7 @@ class Transport:
             # Ctrl-C belongs to the shell: it goes on as is; the note tells what it may have cut
             observe(error=failures.interruption_note(request), error_kind="KeyboardInterrupt")
             raise
+        response.azshell_secrets = _secrets_of(params)  # hidden in response_text
         observe(status=response.status_code, size=size,
                 session_gone=request.session and self._session_gone(response),
                 request_headers=redact_headers(response.request.headers),
