@@ -35,13 +35,7 @@ from urllib3.exceptions import InsecureRequestWarning
 
 from azshell import __version__
 from azshell.client import answers, deadline, failures
-from azshell.client.redact import (
-    PASSWORD_PLACEHOLDER,
-    SESSION_PLACEHOLDER,
-    redact_headers,
-    redact_params,
-    redact_text,
-)
+from azshell.client.redact import redact_headers, redact_params, redact_text
 from azshell.client.upload import ZipUpload
 from azshell.errors import (
     AzshellError,
@@ -58,6 +52,8 @@ Credentials = Callable[[], tuple[str, str]]
 USER_AGENT = f"azshell/{__version__}"
 _TEXTUAL = ("text/", "application/json", "application/javascript")
 BODY_PREVIEW = 2048  # characters of an answer kept in Exchange.body (for the debug log)
+# what an answer that echoes the request's secrets says instead (no <...>: messages lose tags)
+ECHOED_SESSION, ECHOED_PASSWORD = "[hidden session id]", "[hidden password]"
 MAX_ANSWER = 64 * 1024 * 1024  # bytes of one answer read into memory (after gzip), by default
 
 
@@ -160,7 +156,7 @@ def response_text(response: requests.Response) -> str:
 
 def _secrets_of(params: Params) -> list[tuple[str, str]]:
     """(value, placeholder) of the session id and password a request sends, longest first."""
-    found = [(value, SESSION_PLACEHOLDER if name == "session.id" else PASSWORD_PLACEHOLDER)
+    found = [(value, ECHOED_SESSION if name == "session.id" else ECHOED_PASSWORD)
              for name, value in params if name in ("session.id", "password") and len(value) >= 3]
     return sorted(found, key=lambda pair: -len(pair[0]))
 

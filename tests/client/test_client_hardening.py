@@ -15,7 +15,7 @@ from fakes import SESSION_ID, FakeServer, Reply
 
 from azshell.client import AzkabanClient
 from azshell.client.answers import MAX_DEPTH, decode, parse_json
-from azshell.errors import BadResponse, SessionError
+from azshell.errors import ApiError, BadResponse, SessionError
 
 
 def nested(levels: int) -> str:
@@ -139,3 +139,27 @@ def test_a_state_change_is_not_renewed_twice() -> None:
         with pytest.raises(SessionError, match="right after a new login"):
             client.create_project("p", "d")
         assert [s.params.get("action") for s in server.seen] == ["create", "login", "create"]
+
+
+def test_log_pages_that_do_not_advance_end_in_one_error() -> None:
+    """A server answering every page as offset 0 would keep the offset loop reading forever."""
+    page = Reply.json({"data": "x" * 10, "offset": 0, "length": 10})
+    with FakeServer(lambda seen: page) as server:
+        client = AzkabanClient(server.url)
+        client.adopt_session("azkaban", SESSION_ID)
+        with pytest.raises(BadResponse, match="log page at offset 10 with one at offset 0"):
+            client.read_flow_log(1)
+        assert len(server.seen) == 2
+
+
+def test_an_echoed_session_id_never_reaches_an_error_message() -> None:
+    def echo(seen: object) -> Reply:
+        return Reply.json({"error": f"bad request {seen.params}"})  # type: ignore[attr-defined]
+
+    with FakeServer(echo) as server:
+        client = AzkabanClient(server.url)
+        client.adopt_session("azkaban", SESSION_ID)
+        with pytest.raises(ApiError) as caught:
+            client.projects()
+        assert SESSION_ID not in str(caught.value)
+        assert "[hidden session id]" in str(caught.value)
