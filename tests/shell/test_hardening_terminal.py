@@ -5,6 +5,7 @@ history, the debug log or the screen.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
@@ -23,6 +24,7 @@ from azshell.client import AzkabanClient
 from azshell.sandbox import Sandbox
 from azshell.sandbox.auth import DEFAULT_USERS, User
 from azshell.shell import debuglog
+from azshell.shell.context import run_line
 from azshell.shell.output import Output, visible
 
 TITLE = "\x1b]0;pwned\x07"
@@ -236,3 +238,35 @@ def test_a_password_asked_and_refused_is_still_known(tmp_path: Path, private_hom
     assert "wr0ng-Passw0rd" in known_secrets(ctx)
     ctx.out.error("no project wr0ng-Passw0rd")
     assert "wr0ng-Passw0rd" not in ctx.out.stderr.getvalue()
+
+
+def test_raw_log_output_is_written_page_by_page() -> None:
+    """`log --output raw` streams: the first page is out before the second is asked for."""
+    pages = {0: "first page\n", 11: "second page\n"}
+
+    def answer(seen: Any) -> Reply:
+        offset = int(seen.params.get("offset", 0))
+        data = pages.get(offset, "")
+        return Reply.json({"data": data, "offset": offset, "length": len(data)})
+
+    with contextlib.contextmanager(_server)(answer) as client:
+        shell = make_shell(client)
+        shell.ctx.settings.output = "raw"
+        recorder = Recorder(shell.seen)
+        shell.ctx.out.stdout = recorder
+        assert run_line(shell.ctx, "log 7") == 0
+    assert recorder.getvalue() == "first page\nsecond page\n"
+    assert recorder.asked[0] == 1  # the first page is out after the first of three requests
+
+
+class Recorder(io.StringIO):
+    """A stdout that notes how many requests had been made at each write."""
+
+    def __init__(self, seen: list[Any]) -> None:
+        super().__init__()
+        self.seen = seen
+        self.asked: list[int] = []
+
+    def write(self, text: str) -> int:
+        self.asked.append(len(self.seen))
+        return super().write(text)
