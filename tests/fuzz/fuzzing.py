@@ -281,6 +281,8 @@ class HostileServer:
             self.fake.seen.clear()
 
     def count(self, key: str, value: str) -> int:
+        if key == "content-type":  # an upload: a multipart body, no form parameters to read
+            return sum(1 for s in self.fake.seen if value in s.headers.get(key, ""))
         return sum(1 for s in self.fake.seen if s.params.get(key) == value)
 
     def close(self) -> None:
@@ -310,7 +312,17 @@ WRITES: dict[str, tuple[Callable[[AzkabanClient], Any], str, str]] = {
     "execute": (lambda c: c.execute("p", "f"), "ajax", "executeFlow"),
     "create": (lambda c: c.create_project("p", "d"), "action", "create"),
     "cancel": (lambda c: c.cancel(1), "ajax", "cancelFlow"),
+    "upload": (lambda c: c.upload_project("p", _small_zip()), "content-type", "multipart"),
 }
+
+
+def _small_zip() -> Path:
+    """A one-job project zip (made once, kept for the run)."""
+    path = Path(tempfile.gettempdir()) / f"azshell-fuzz-{os.getpid()}.zip"
+    if not path.exists():
+        with zipfile.ZipFile(path, "w") as handle:
+            handle.writestr("a.job", "type=noop\n")
+    return path
 
 
 def _session_like(shape: Shape) -> bool:
