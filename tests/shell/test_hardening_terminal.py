@@ -270,3 +270,16 @@ class Recorder(io.StringIO):
     def write(self, text: str) -> int:
         self.asked.append(len(self.seen))
         return super().write(text)
+
+
+def test_verbose_lines_hide_a_known_password_typed_as_a_value(
+        hostile_client: AzkabanClient) -> None:
+    shell = make_shell(hostile_client)
+    shell.ctx.settings.verbose = True
+    shell.ctx.password = PASSWORD
+    from azshell.shell.verbose import observer
+
+    hostile_client.observer = observer(shell.ctx)  # the shell's own observer prints -v lines
+    _, _, err = shell(f"call /text q={PASSWORD}")
+    assert "q=" in err
+    assert PASSWORD not in err
