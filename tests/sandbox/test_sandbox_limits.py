@@ -8,12 +8,11 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import requests
-from conftest import make_zip
 from waiting import FINAL, wait_for
 
 from azshell.client import AzkabanClient
@@ -74,7 +73,8 @@ def test_idle_keep_alive_connections_make_room_when_the_pool_is_full(
             conn.close()
 
 
-def test_the_execution_history_is_bounded(tmp_path: Path) -> None:
+def test_the_execution_history_is_bounded(tmp_path: Path, make_zip: Callable[..., Path],
+                                          ) -> None:
     with Sandbox(max_executions=3) as sb:
         client = AzkabanClient(sb.url)
         client.login("azkaban", "azkaban")
