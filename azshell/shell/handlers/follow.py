@@ -124,7 +124,7 @@ def _print_outcome(ctx: Context, command: Command, model: ExecutionModel) -> Non
     learn_status(ctx, model)
     document = model.document
     text = summary(model, ctx.out.color)
-    emit(ctx, command, Reply(document, text=text, raw=json.dumps(document)))
+    emit(ctx, command, Reply(document, text=text, raw=json.dumps(document), styled=True))
 
 
 def wait(ctx: Context, inv: Invocation) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from azshell.errors import AzshellError, Interrupted, ServerError, UsageError
 from azshell.shell.context import Context, Reply
 from azshell.shell.handlers.executions import execution_id
+from azshell.shell.output import visible
 from azshell.shell.parser import Invocation, is_option, split
 
 
@@ -17,6 +18,8 @@ def log(ctx: Context, inv: Invocation) -> Reply | None:
     if inv.values["follow"]:
         return _follow(ctx, execid, job)
     try:
+        if ctx.settings.output == "raw":  # the text itself: page by page, never all in memory
+            return _stream(ctx, execid, job)
         text = ctx.client.read_job_log(execid, job) if job else ctx.client.read_flow_log(execid)
     except ServerError as err:
         if job and err.status == 500 and _has_not_started(ctx, execid, job):
@@ -24,6 +27,19 @@ def log(ctx: Context, inv: Invocation) -> Reply | None:
                                f"no log; 'log {execid} {job} --follow' waits for it") from None
         raise
     return _reply(execid, job, text)
+
+
+def _stream(ctx: Context, execid: int, job: str | None) -> None:
+    """Write each page as it comes (``--output raw``): a log of gigabytes costs one page."""
+    pages = ctx.client.iter_job_log(execid, job) if job else ctx.client.iter_flow_log(execid)
+    tty, last = ctx.out.stdout_tty, ""  # an empty log is one empty line, as before
+    for page in pages:
+        if page:
+            ctx.out.stdout.write(visible(page) if tty else page)
+            last = page[-1]
+    if last != "\n":
+        ctx.out.stdout.write("\n")
+    ctx.out.stdout.flush()
 
 
 def _execution(ctx: Context, inv: Invocation, job: str | None) -> int:
@@ -76,8 +92,8 @@ def _follow(ctx: Context, execid: int, job: str | None) -> Reply | None:
         tail[0] = text[-1:] or tail[0]
         if collect:
             pieces.append(text)
-        else:
-            ctx.out.stdout.write(text)
+        else:  # on a terminal the job's control characters are shown, not obeyed
+            ctx.out.stdout.write(visible(text) if ctx.out.stdout_tty else text)
             ctx.out.stdout.flush()
 
     def waiting(name: str) -> None:
