@@ -255,8 +255,14 @@ class ProjectCalls(ClientBase):
 
     def _manager(self, project: str, ajax: str, what: str,
                  params: list[tuple[str, str]] | None = None) -> dict[str, Any]:
-        return self._get("/manager", ajax, what, [("project", project), *(params or [])],
+        """An ajax answer of /manager, which names the project in every release (§5.0): an
+        answer without it (``{ }``) is not one, and never reads as an empty list."""
+        data = self._get("/manager", ajax, what, [("project", project), *(params or [])],
                          project=project)
+        if "project" not in data:
+            raise BadResponse(f"the answer to {what} ({ajax}) is not an answer of /manager: "
+                              f"{answers.shorten(str(data), 60)}")
+        return data
 
 
 def _list(data: dict[str, Any], key: str, what: str, default: list[Any] | None = None,

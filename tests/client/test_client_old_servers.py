@@ -136,3 +136,16 @@ def test_a_call_the_server_lacks_is_named_with_the_release_that_has_it(
         call(logged_in(fake.url))
     assert str(err.value) == expected
     assert exit_code(err.value) == 1
+
+
+@pytest.mark.parametrize(("answer", "message"), [
+    (EMPTY, r"^the answer to permissions of p \(getPermissions\) is not an answer of /manager"),
+    (Reply(body="", content_type=None), r"^the server gave an empty answer to permissions of p"),
+    (Reply(body="<html><body>Azkaban</body></html>", content_type="text/html"),
+     r"^the server answered permissions of p with an HTML page"),
+])
+def test_an_answer_that_cannot_be_a_list_is_no_empty_list(answer: Reply, message: str) -> None:
+    with FakeServer(lambda seen: answer) as fake, pytest.raises(AzshellError, match=message) \
+            as err:
+        logged_in(fake.url).permissions("p")
+    assert exit_code(err.value) == 1
