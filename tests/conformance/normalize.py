@@ -20,6 +20,7 @@ from typing import Any
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 JAVA_OBJECT = re.compile(r"\b((?:[a-z]+\.)+[A-Z]\w*)@[0-9a-f]+\b")
+JSESSION = re.compile(r"JSESSIONID=[0-9a-z]+")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
 EPOCH_MS = 10**11  # numbers above this are epoch milliseconds (2001-03-03 onwards)
 MASKED_TIME = 1700000000000
@@ -37,6 +38,10 @@ ID_TEXT = (
     (re.compile(r"(?<=Project )(\d+)(?= does)"), "project"),
     (re.compile(r"(?<=Project )(\d+)(?= doesn't)"), "project"),
 )
+# lists a server fills from a set whose order follows Java identity hash codes (Edge objects,
+# Permission.Type enum values): their order changes from one server start to the next
+SET_KEYS = {"dependencies", "dependents", "permission", "types"}
+SET_TEXT = re.compile(r"(Permission for (?:user|group) \S+ set to )([A-Z,]+)")
 MASKED_KEYS = {"installationPath": "<path>", "pid": "<pid>", "usedMemory": 0, "xmx": 0,
                "host": "<host>", "port": 0}
 KEPT_HEADERS = ("Location", "Content-Disposition", "version", "projectId")
@@ -60,6 +65,8 @@ class Masker:
         if isinstance(value, dict):
             return {k: self.value(k, v) for k, v in value.items()}
         if isinstance(value, list):
+            if key in SET_KEYS and all(isinstance(v, str) for v in value):
+                value = sorted(value)
             return [self.value(key, v) for v in value]
         if key in MASKED_KEYS and value is not None and not isinstance(value, (dict, list)):
             return MASKED_KEYS[key]
@@ -82,6 +89,8 @@ class Masker:
 
     def text(self, text: str) -> str:
         text = UUID.sub("<session>", text)
+        text = JSESSION.sub("JSESSIONID=<jsession>", text)
+        text = SET_TEXT.sub(lambda m: m.group(1) + ",".join(sorted(m.group(2).split(","))), text)
         text = JAVA_OBJECT.sub(r"\1@<hash>", text)
         text = DATE.sub("<date>", text)
         if self.base_url:
@@ -130,9 +139,12 @@ def body_entry(masker: Masker, content_type: str, content: bytes) -> dict[str, A
 
 
 def json_style(text: str) -> str:
-    """``pretty`` for Jackson's indented output (``"key" : value``, ``{ }``), else compact."""
+    """``pretty`` for Jackson's indented output (``"key" : value``, ``{ }``), ``pretty-gson``
+    for Gson's (``"key": value``, 3.90.0's /status), else ``compact``."""
     stripped = text.strip()
-    return "pretty" if '" : ' in stripped or stripped == "{ }" else "compact"
+    if '" : ' in stripped or stripped == "{ }":
+        return "pretty"
+    return "pretty-gson" if '":' in stripped and "\n" in stripped else "compact"
 
 
 def html_summary(masker: Masker, text: str) -> dict[str, Any]:

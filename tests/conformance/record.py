@@ -27,12 +27,18 @@ def record(url: str, prefix: str = "conf7-", tag: str | None = None) -> dict[str
     runner = Runner(url, run_names)
     status = requests.get(f"{runner.url}/status", timeout=30)
     version = status.json().get("version", "unknown") if status.ok else "unknown"
+    stopped = None
     try:
         scenario.run(runner)
+    except Exception as exc:  # the transcript so far, and why it stopped
+        stopped = f"{type(exc).__name__}: {exc}"
     finally:
         scenario.clean_up(runner)
-    return {"server": {"version": version}, "steps": len(runner.entries),
-            "entries": runner.entries}
+    transcript: dict[str, Any] = {"server": {"version": version},
+                                  "steps": len(runner.entries), "entries": runner.entries}
+    if stopped:
+        transcript["stopped"] = stopped
+    return transcript
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(dumps(transcript), encoding="utf-8")
     print(f"{transcript['steps']} steps from {transcript['server']['version']} "
           f"written to {args.out}", file=sys.stderr)
+    if "stopped" in transcript:
+        print(f"the scenario stopped early: {transcript['stopped']}", file=sys.stderr)
+        return 1
     return 0
 
 

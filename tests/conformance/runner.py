@@ -22,6 +22,7 @@ from .normalize import KEPT_HEADERS, Masker, body_entry, cookies, json_style
 Params = list[tuple[str, str]]
 USERS = {"admin": ("azkaban", "azkaban"), "other": ("metrics", "metrics")}
 BOGUS_SESSION = "0badc0de-0000-4000-8000-000000000000"
+FINAL = {"SUCCEEDED", "FAILED", "KILLED", "CANCELLED", "EXECUTION_STOPPED", "SKIPPED"}
 
 
 class _NoCookies(DefaultCookiePolicy):
@@ -117,6 +118,8 @@ class Runner:
         entry["content_type"] = content_type
         kept = {key: self.masker.text(response.headers[key]) for key in KEPT_HEADERS
                 if key in response.headers}
+        if kept.get("projectId", "").isdigit():
+            kept["projectId"] = str(self.mid("project", kept["projectId"]))
         if kept:
             entry["headers"] = kept
         set_cookie = response.raw.headers.getlist("Set-Cookie") if response.raw else []
@@ -148,10 +151,24 @@ class Runner:
                 status = next((n.get("status") for n in data.get("nodes", [])
                                if n.get("id") == job), None)
             if status in statuses:
+                if job is None and status in FINAL:
+                    self._settle(execid, deadline)
                 return data
             if time.monotonic() > deadline:
                 raise TimeoutError(f"execution {execid} ({job or 'flow'}) is still {status}, "
                                    f"not {sorted(statuses)}")
+            time.sleep(0.2)
+
+    def _settle(self, execid: int, deadline: float) -> None:
+        """Wait until the web server has let go of a finished execution: real Azkaban marks it
+        finished in its database a moment before it stops asking the executor for its logs,
+        which answers "Running flow N not found." (HTTP 500) in between."""
+        while time.monotonic() < deadline:
+            reply = self.send("GET", "/executor", [("ajax", "fetchExecFlowLogs"),
+                                                   ("execid", str(execid)), ("offset", "0"),
+                                                   ("length", "1")])
+            if reply.status_code == 200:
+                return
             time.sleep(0.2)
 
     def base_host(self) -> str:

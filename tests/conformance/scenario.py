@@ -16,7 +16,7 @@ from typing import Any
 
 from azshell.client.options import ExecuteOptions, SlaSetting, sla_params
 
-from .runner import BOGUS_SESSION, Runner
+from .runner import BOGUS_SESSION, FINAL, Runner
 
 GREETING = "héllo → wörld\n"
 # Flow 1.0: flows hello, pair (a -> pair), slow, mixed (bad, long -> mixed)
@@ -42,7 +42,6 @@ FLOW2 = {
     ),
 }
 INVALID = {"a.job": "type=command\ncommand=echo a\ndependencies=missing\n"}
-FINAL = {"SUCCEEDED", "FAILED", "KILLED", "CANCELLED", "EXECUTION_STOPPED", "SKIPPED"}
 NO_SUCH_EXEC = "987654321"
 
 
@@ -75,11 +74,13 @@ def run(r: Runner) -> None:
 
 
 def ours(r: Runner, key: str, name_key: str) -> Any:
-    """A filter that keeps only this run's items of list ``key``."""
+    """A filter that keeps only this run's items of list ``key``, sorted by name: a server
+    lists them in the order of its own hash map, which depends on the run's random names."""
     def keep(data: Any) -> Any:
         if isinstance(data, dict) and isinstance(data.get(key), list):
-            data[key] = [item for item in data[key]
-                         if str(item.get(name_key, "")).startswith(r.run_names)]
+            data[key] = sorted((item for item in data[key]
+                                if str(item.get(name_key, "")).startswith(r.run_names)),
+                               key=lambda item: str(item.get(name_key)))
         return data
     return keep
 
@@ -107,6 +108,9 @@ def projects(r: Runner) -> None:
         r.step(f"create {project[len(r.run_names):]}", "POST", "/manager",
                [("action", "create"), ("name", project), ("description", "conformance")],
                client=call("create_project", project, "conformance"))
+    for project in (f1, f2, bad, gone):  # ids numbered in this order, whatever lists them first
+        r.mid("project", r.send("GET", "/manager", [("ajax", "getProjectId"),
+                                                   ("project", project)]).json()["projectId"])
     r.step("create a project that exists", "POST", "/manager",
            [("action", "create"), ("name", f1), ("description", "again")], expect="error",
            client=call("create_project", f1, "again"))
