@@ -104,3 +104,10 @@ class ProjectLoadError(LocalError):
 
     These are the failures Azkaban raises as exceptions rather than reports as validation errors.
     """
+
+
+class UnsupportedCall(ApiError):
+    """The server is an Azkaban too old (or too different) to have the call asked for.
+
+    The message names the call and the first Azkaban release that has it; nothing was done.
+    """

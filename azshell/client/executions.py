@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -10,9 +11,15 @@ from typing import Any
 from azshell.client import answers
 from azshell.client.base import ClientBase
 from azshell.client.options import ExecuteOptions
-from azshell.errors import ApiError, BadResponse, UsageError
+from azshell.errors import ApiError, BadResponse, ServerError, UsageError
 
 LOG_PAGE = 50000  # what the web UI asks for (§6.5)
+# A real web server learns that an execution ended from its executor a moment after the
+# database says so (about a second on 3.90.0 and 4.0.0): meanwhile it still asks the executor
+# for the logs, which answers "Running flow N not found." (HTTP 500), and still refuses a new
+# run of the flow as "already running". Reads wait that moment out, up to this long.
+SETTLE_SECONDS = 5.0
+_SETTLE_PAUSE = 0.2
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,21 @@ class ExecutionCalls(ClientBase):
         return self._get("/executor", "flowInfo", f"options of execution {number}",
                          [("execid", str(number))])
 
+    def settle(self, execid: int, project: str, flow: str) -> bool:
+        """Wait (up to SETTLE_SECONDS) until the web server no longer counts a finished
+        execution as running; True once it does. Without EXECUTE permission (getRunning needs
+        it) nothing is waited for."""
+        deadline = time.monotonic() + SETTLE_SECONDS
+        while True:
+            try:
+                if execid not in self.running(project, flow):
+                    return True
+            except ApiError:
+                return False
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(_SETTLE_PAUSE)
+
     def running(self, project: str, flow: str) -> list[int]:
         """Exec ids of the flow's unfinished executions (none: the key is absent, §6.6)."""
         data = self._get("/executor", "getRunning", f"running executions of {project}.{flow}",
@@ -115,9 +137,9 @@ class ExecutionCalls(ClientBase):
     def flow_log(self, execid: int, offset: int = 0, length: int = LOG_PAGE) -> LogChunk:
         """One page of the execution's flow log."""
         number = execid_of(execid)
-        data = self._get("/executor", "fetchExecFlowLogs", f"log of execution {number}",
-                         [("execid", str(number)), ("offset", str(int(offset))),
-                          ("length", str(int(length)))])
+        data = self._log_page("fetchExecFlowLogs", number, f"log of execution {number}",
+                              [("execid", str(number)), ("offset", str(int(offset))),
+                               ("length", str(int(length)))])
         return _chunk(data, offset)
 
     def job_log(self, execid: int, job: str, offset: int = 0, length: int = LOG_PAGE,
@@ -128,9 +150,23 @@ class ExecutionCalls(ClientBase):
                   ("length", str(int(length)))]
         if attempt is not None:
             params.append(("attempt", str(int(attempt))))
-        data = self._get("/executor", "fetchExecJobLogs", f"log of job {job} in {number}",
-                         params)
+        data = self._log_page("fetchExecJobLogs", number, f"log of job {job} in {number}",
+                              params)
         return _chunk(data, offset)
+
+    def _log_page(self, ajax: str, execid: int, what: str,
+                  params: list[tuple[str, str]]) -> dict[str, Any]:
+        """A log page; "Running flow N not found." (an execution that has just ended, see
+        SETTLE_SECONDS) is asked again until the server has caught up."""
+        deadline = time.monotonic() + SETTLE_SECONDS
+        while True:
+            try:
+                return self._get("/executor", ajax, what, params)
+            except ServerError as err:
+                if (f"Running flow {execid} not found" not in err.message
+                        or time.monotonic() >= deadline):
+                    raise
+            time.sleep(_SETTLE_PAUSE)
 
     def iter_flow_log(self, execid: int, offset: int = 0) -> Iterator[str]:
         """The flow log from ``offset`` on, page by page, until the server has no more."""

@@ -229,9 +229,9 @@ class Response:
         """
         if any(ch in value for ch in _COOKIE_QUOTE_CHARS):
             value = '"' + value.translate(_COOKIE_ESCAPES) + '"'
-        self.headers.append(("Set-Cookie", f"{name}={value}; Path={path}"))
+        self.headers.append(("Set-Cookie", f"{name}={value};Path={path}"))  # Jetty 6: no space
         if not any(k == "Expires" for k, _ in self.headers):
-            self.headers.append(("Expires", "Thu, 01 Jan 1970 00:00:00 GMT"))
+            self.headers.append(("Expires", "Thu, 01-Jan-1970 00:00:00 GMT"))
 
     def head_bytes(self, length: int) -> bytes:
         lines = [f"HTTP/1.1 {self.status} {_REASONS.get(self.status, 'Unknown')}"]

@@ -419,7 +419,8 @@ COMMANDS: tuple[Command, ...] = (
         "lock", "Lock a flow: Azkaban refuses to run it until it is unlocked.",
         args=(_PROJECT, _FLOW),
         options=(Opt(("-m", "--message"), "message", "text",
-                     help="The reason, shown to whoever tries to run the flow.",
+                     help="The reason, kept with the lock (Azkaban 3.90.0 and 4.0.0 do "
+                          "not send it with a refused execute).",
                      metavar="TEXT"),),
         examples=("lock demo main", 'lock demo main --message "database upgrade until 06:00"'),
         group="flows", handler=f"{_H}.flowadmin:lock",

@@ -178,7 +178,8 @@ def _merge_nodes(parent: dict[str, Any], updates: list[Any], prefix: str,
 
 def done_jobs(document: dict[str, Any]) -> list[str]:
     """What a rerun may skip: jobs that SUCCEEDED or were SKIPPED (disabled), as colon paths;
-    an embedded flow that is done as a whole is named alone (``sub``), not job by job."""
+    an embedded flow that is done as a whole is named alone (``sub``), not job by job. Sorted:
+    a real server lists nodes in its hash map's order, which says nothing."""
 
     def walk(nodes: list[Any], prefix: str) -> list[str]:
         out: list[str] = []
@@ -195,7 +196,7 @@ def done_jobs(document: dict[str, Any]) -> list[str]:
                 out.append(path)
         return out
 
-    return walk(document.get("nodes") or [], "")
+    return sorted(walk(document.get("nodes") or [], ""))
 
 
 class Listener(Protocol):
@@ -268,4 +269,6 @@ class Follower:
             moved = bool(changes) or model.status != old_status
             interval = self.first_interval if moved else min(interval * GROWTH,
                                                              self.max_interval)
+        # the next command (log, rerun) must not meet a server that still counts it running
+        self.client.settle(self.execid, model.project, model.flow)
         return model

@@ -365,9 +365,9 @@ def test_lock_and_unlock(sh: Shell, client: Any, project: str) -> None:
         "ok": True, "project": project, "flow": "d", "locked": True,
         "message": "db upgrade until 6"}
     assert client.flow_locked(project, "d") is True
+    # real 3.90.0 and 4.0.0 answer executeFlow with their standard words, not the lock's message
     assert sh.fails(f"execute {project} d") == (
-        f"error: flow d of project {project} is locked: db upgrade until 6 ('unlock {project} "
-        "d' lifts it)")
+        f"error: flow d of project {project} is locked ('unlock {project} d' lifts it)")
     assert sh.json(f"unlock {project} d") == {"ok": True, "project": project, "flow": "d",
                                               "locked": False}
     assert client.flow_locked(project, "d") is False
@@ -382,8 +382,7 @@ def test_rerun_of_a_locked_flow_says_it_is_locked(sh: Shell, client: Any,
     assert sh(f"execute {name} boom --wait")[0] == 1
     client.set_flow_lock(name, "boom", True, "back at 6")
     assert sh.fails("rerun") == (
-        f"error: flow boom of project {name} is locked: back at 6 ('unlock {name} boom' "
-        "lifts it)")
+        f"error: flow boom of project {name} is locked ('unlock {name} boom' lifts it)")
 
 
 def test_a_refused_execute_of_an_unlocked_flow_keeps_the_servers_words(

@@ -295,7 +295,7 @@ def test_download_the_latest_again_into_the_same_directory(sh: Shell, project: s
 
 def test_download_a_missing_version(sh: Shell, project: str, out: Path) -> None:
     assert sh.fails(f"download {project} --version 9 {out}") == (
-        f"error: Project {project} version 9 doesn't exist.")
+        f"error: Project {project} with version 9 doesn't exist")
     assert list(out.iterdir()) == []
 
 

@@ -225,7 +225,7 @@ def test_debug_log_has_the_request_flow_and_no_secret(az: Az, server: Sandbox, p
     assert "the answer says the session is gone: logging in again" in log
     assert f"POST {az.url}/manager\n  params: ajax=upload project={project} " \
            "session.id=<session>\n  file: " in log
-    assert "  response header Set-Cookie: azkaban.browser.session.id=<session>; Path=/" in log
+    assert "  response header Set-Cookie: azkaban.browser.session.id=<session>;Path=/" in log
     assert '"session.id" : "<session>"' in log  # the login answer's body, hidden
     assert "  status 200, " in log
     assert "NotFound: Cannot find execution '999999'\nTraceback" in log

@@ -238,7 +238,7 @@ def test_done_jobs_names_whole_embedded_flows_when_they_are_done() -> None:
     doc["nodes"][1]["nodes"][2]["nodes"][0]["status"] = "SKIPPED"
     assert done_jobs(doc) == ["a", "sub"]
     doc["nodes"][3]["status"] = "SKIPPED"
-    assert done_jobs(doc) == ["a", "sub", "c"]
+    assert done_jobs(doc) == ["a", "c", "sub"]  # sorted, whatever the nodes order
 
 
 
@@ -256,6 +256,9 @@ class Answers:
     def execution_update(self, execid: int, last_update_time: int) -> dict[str, Any]:
         self.asked.append(last_update_time)
         return self.updates.pop(0)
+
+    def settle(self, execid: int, project: str, flow: str) -> bool:
+        return True  # the server lets go of a finished execution at once
 
 
 def test_execution_stopped_ends_the_follow_as_a_failure() -> None:
@@ -320,3 +323,17 @@ def test_log_follower_of_a_job_that_never_runs_ends_with_the_flow(client: Any, t
     LogFollower(client, execid, "talk", write=pieces.append, first_interval=0.05).run()
     assert "".join(pieces) == ""
     assert client.execution(execid)["status"] == "SUCCEEDED"
+
+
+def test_a_follow_ends_once_the_server_no_longer_counts_the_execution_running() -> None:
+    """So that `log` or `rerun` right after `wait` meets a server that has caught up."""
+    settled: list[tuple[int, str, str]] = []
+
+    class Settling(Answers):
+        def settle(self, execid: int, project: str, flow: str) -> bool:
+            settled.append((execid, project, flow))
+            return True
+
+    done = {"status": "SUCCEEDED", "updateTime": 1040, "endTime": 1040}
+    Follower(Settling(document(), [done]), 5, sleep=lambda _: None).run()
+    assert settled == [(5, "demo", "main")]

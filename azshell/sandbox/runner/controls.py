@@ -200,17 +200,13 @@ class ExecutionApi:
 
     def flow_info_json(self) -> dict:
         """flowInfo with an execid: the options of this run and its top-level statuses (§6.7)."""
-        options = self.options
-        runtime = {k: dict(v) for k, v in (options.runtime_properties or {}).items()}
-        if options.flow_parameters and "ROOT" not in runtime:
-            runtime["ROOT"] = dict(options.flow_parameters)
+        options = self.options  # (runtimeProperties: only after 4.0.0)
         pipeline = self._pipeline_of.execid if self._pipeline_of is not None else None
         with self.cond:
             return {
                 "successEmails": list(options.success_emails),
                 "failureEmails": list(options.failure_emails),
                 "flowParam": dict(options.flow_parameters),
-                "runtimeProperties": runtime,
                 "failureAction": self.failure_action,
                 "notifyFailureFirst": options.notify_failure_first,
                 "notifyFailureLast": options.notify_failure_last,
@@ -220,7 +216,7 @@ class ExecutionApi:
                 "pipelineLevel": options.pipeline_level,
                 "pipelineExecution": pipeline,
                 "queueLevel": options.queue_level,
-                "nodeStatus": {n.id: n.status for n in self.root.children.values()},
+                "nodeStatus": {n.id: n.status for n in self.root.ordered_children()},
                 "disabled": disabled_json(options.disabled),
             }
 

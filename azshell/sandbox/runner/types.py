@@ -92,7 +92,7 @@ class ExecutionOptions:
     failure_action: str = "finishCurrent"  # finishCurrent | cancelImmediately | finishPossible
     concurrent_option: str = "skip"  # skip | ignore | pipeline | queue
     pipeline_level: int | None = None
-    queue_level: int = 1
+    queue_level: int = 0  # never set from a request (HttpRequestUtils sets pipelineLevel)
     success_emails: list[str] = field(default_factory=list)
     failure_emails: list[str] = field(default_factory=list)
     success_emails_override: bool = False

@@ -16,7 +16,8 @@ def call(ctx: Context, inv: Invocation) -> Reply:
 
     A script must be able to trust the exit code, so an answer that is an error (the client's
     ``failure``) is still printed, then fails the command: exit 1, or 3 for a session that is
-    gone. Session ids in the answer (a login's) are printed as ``<session>``.
+    gone. Session ids in the answer (a login's) are printed as ``<session>``. A redirect's
+    ``azkaban.failure.message`` cookie is such an error; its success cookie is the message.
     """
     method = inv.values["method"] or "GET"
     path = inv.values["path"]
@@ -27,7 +28,12 @@ def call(ctx: Context, inv: Invocation) -> Reply:
     if shown.json is not None:
         reply = Reply(shown.json, raw=shown.text)
     else:
-        data = {"status": shown.status, "content_type": shown.content_type, "text": shown.text}
+        data: dict = {"status": shown.status, "content_type": shown.content_type,
+                      "text": shown.text}
+        if shown.location:
+            data["location"] = shown.location
+        if shown.message:  # a redirect's success cookie is all some calls say (delete)
+            data["message"] = shown.message
         reply = Reply(data, raw=shown.text)
     failure = result.failure
     if failure is None:

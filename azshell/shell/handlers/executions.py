@@ -77,9 +77,10 @@ def start_flow(ctx: Context, project: str, flow: str, options: Any) -> int:
 
 
 def locked_flow(ctx: Context, project: str, flow: str, err: ApiError) -> ApiError | None:
-    """The refusal of a locked flow, worded as one: Azkaban answers it with exec id -1 and the
-    lock's message alone (``back at 6``), which says neither that the flow is locked nor how
-    to lift it. Asked only after such a refusal (a full queue answers the same way)."""
+    """The refusal of a locked flow, worded as one with how to lift it: Azkaban answers it with
+    exec id -1 and a message but no error key (3.90.0 and 4.0.0 say "Flow F for project P is
+    locked.", not the lock's own message; a server that sends its message gets it shown).
+    Asked only after such a refusal (a full queue answers the same way)."""
     if not (isinstance(err.body, dict) and err.body.get("execid") == -1):
         return None
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from azshell.errors import LocalError, NotFound, UsageError
+from azshell.errors import LocalError, UsageError
 from azshell.shell.context import Context, ok
 from azshell.shell.parser import Invocation
 
@@ -96,12 +96,9 @@ def upload(ctx: Context, inv: Invocation) -> dict:
 
 
 def _create_if_missing(ctx: Context, name: str) -> bool:
-    try:
-        ctx.client.project_id(name)
-        return False
-    except NotFound:
-        ctx.client.create_project(name, name)
-        return True
+    """Create the project unless it exists, in one request that every release has (no
+    getProjectId probe, which 2.x lacks): "already exists" means there is nothing to do."""
+    return ctx.client.create_project(name, name, exist_ok=True)
 
 
 def _progress(ctx: Context, zip_path: Path, label: str) -> Any:
