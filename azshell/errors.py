@@ -72,6 +72,11 @@ class ServerError(AzshellError):
         self.status = status
 
 
+class LogNotReady(ServerError):
+    """A job log the server cannot read (HTTP 500, §6.5): most often the job has not started
+    yet and has no log file, but a real server error looks the same; the execution tells."""
+
+
 class BadResponse(ServerError):
     """The answer could not be understood (not JSON where JSON was due, unexpected shape)."""
 
@@ -83,6 +88,18 @@ class ApiError(AzshellError):
         super().__init__(message)
         self.status = status
         self.body = body
+
+
+class FlowNotStarted(ApiError):
+    """``executeFlow`` answered exec id -1: the flow is locked or the queue is full (§6.1).
+
+    The server's message alone says which; ``project`` and ``flow`` name what was refused.
+    """
+
+    def __init__(self, message: str, project: str, flow: str, body: object = None) -> None:
+        super().__init__(message, body=body)
+        self.project = project
+        self.flow = flow
 
 
 class NotFound(ApiError):

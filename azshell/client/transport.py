@@ -43,6 +43,8 @@ from azshell.errors import (
     ConnectionFailed,
     LocalError,
     LoginFailed,
+    OutcomeUnknown,
+    RequestTimedOut,
     SessionError,
     UsageError,
 )
@@ -63,6 +65,9 @@ class Exchange:
     and ``error`` says why when no answer arrived (``error_kind`` names the error's class, and
     ``repeat`` says whether this read-only call is sent once more). ``session_gone`` means the
     answer says the session is gone: the client logs in again and repeats the call if it can.
+    What the shell decides on is typed: ``offline`` (the server could not be reached or did not
+    answer in time), ``interrupted`` (Ctrl-C cut it) and ``outcome_unknown`` (a state change
+    that may have been done; ``error`` then says how to check).
     Headers (cookies hidden) and the start of a textual answer (``body``, secrets hidden) are
     for the debug log; ``verify`` is how TLS was checked (False, True, or a CA bundle path).
     """
@@ -79,6 +84,9 @@ class Exchange:
     error_kind: str = ""
     repeat: bool = False
     session_gone: bool = False
+    offline: bool = False
+    interrupted: bool = False
+    outcome_unknown: bool = False
     request_headers: dict[str, str] = field(default_factory=dict)
     response_headers: dict[str, str] = field(default_factory=dict)
     verify: bool | str = True
@@ -298,14 +306,17 @@ class Transport:
         except requests.RequestException as exc:
             error, repeatable = self._classify(exc, request)
             observe(error=str(error), error_kind=type(error).__name__,
-                    repeat=repeatable and not last_try)
+                    repeat=repeatable and not last_try,
+                    offline=isinstance(error, (ConnectionFailed, RequestTimedOut)),
+                    outcome_unknown=isinstance(error, OutcomeUnknown))
             raise (_Dropped(error) if repeatable else error) from None
         except OSError as exc:  # the file being uploaded could not be read
             observe(error="local error", error_kind="LocalError")
             raise LocalError(f"{request.what}: {exc.strerror or exc}") from None
         except KeyboardInterrupt:
             # Ctrl-C belongs to the shell: it goes on as is; the note tells what it may have cut
-            observe(error=failures.interruption_note(request), error_kind="KeyboardInterrupt")
+            observe(error=failures.interruption_note(request), error_kind="KeyboardInterrupt",
+                    interrupted=True, outcome_unknown=request.mutating)
             raise
         observe(status=response.status_code, size=size,
                 session_gone=request.session and self._session_gone(response),

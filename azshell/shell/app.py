@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.application import Application
@@ -25,9 +25,11 @@ from azshell.shell.keys import shell_bindings
 from azshell.shell.lexer import STYLE, CommandLexer
 from azshell.shell.toolbar import Status, make_toolbar, prompt_text
 
+if TYPE_CHECKING:
+    from azshell.client import Exchange
+
 INTERRUPTED_NOTE = "interrupted; the request was abandoned"
 INTERRUPTED_QUIET = "interrupted"  # nothing had been sent (a question, a local step)
-OFFLINE_ERRORS = ("ConnectionFailed", "RequestTimedOut")  # the server is away, not the session
 INTERRUPTED = 130
 
 TOOLBAR_STYLE = {
@@ -100,7 +102,7 @@ class InteractiveShell:
             self._save_names()
             self.fresh_connections()  # close them: the server sees a goodbye, not a reset
 
-    def _last_exchange(self) -> object:
+    def _last_exchange(self) -> Exchange | None:
         """The session's last request, whichever client sent it (the observer records it)."""
         client = self.ctx.client
         return self.ctx.last_exchange or (client.last_exchange if client is not None else None)
@@ -110,11 +112,10 @@ class InteractiveShell:
         outcome of a state change is unknown), the generic one for another cut request, and a
         plain "interrupted" when no request was cut (Ctrl-C at a question, between polls)."""
         exchange = self._last_exchange()
-        if exchange is before or getattr(exchange, "error_kind", None) != "KeyboardInterrupt":
+        if exchange is None or exchange is before or not exchange.interrupted:
             return INTERRUPTED_QUIET
-        note = getattr(exchange, "error", None)
-        if note and note.startswith("interrupted: the outcome"):
-            return note
+        if exchange.outcome_unknown and exchange.error:
+            return exchange.error
         return INTERRUPTED_NOTE
 
     def read_line(self) -> str:
@@ -166,14 +167,14 @@ class InteractiveShell:
         exchange = self._last_exchange()
         if exchange is None or exchange is before:
             return
-        if getattr(exchange, "error_kind", None) in OFFLINE_ERRORS:
+        if exchange.offline:
             self.status.set(session="offline")
-        elif self.status.session == "offline" and getattr(exchange, "status", None):
+        elif self.status.session == "offline" and exchange.status:
             self.status.set(session="valid" if self._session_key() else "none")
 
     def _watch_last_execution(self) -> None:
         """The toolbar's last execution is kept current in the background while it runs."""
-        from azshell.shell.follow import FINAL_FLOW
+        from azshell.client.execution_model import FINAL_FLOW
 
         execid, book = getattr(self.ctx, "last_execid", None), self._book()
         known = book.execution(execid) if execid is not None and book is not None else None

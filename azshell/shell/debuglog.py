@@ -191,7 +191,7 @@ def describe(seen: Any) -> str:
         lines.append(f"  no answer after {took}: {seen.error_kind or 'error'}: {seen.error}")
         if seen.repeat:
             lines.append("  a read-only call: sent once more")
-        elif seen.error_kind == "OutcomeUnknown":
+        elif seen.outcome_unknown and not seen.interrupted:
             lines.append("  not repeated: it changes state and may have been done")
         return "\n".join(lines)
     lines.append(f"  status {seen.status}, {human_size(seen.size)}, {took}")

@@ -1,215 +1,39 @@
-"""Following an execution to its end: a local model of the run kept current with §6.4 updates.
+"""Following an execution to its end: when to poll, when to stop, whom to tell.
 
-One ``fetchexecflow`` gives the whole node tree; after that each poll asks only for what changed
-since the last update time seen (``fetchexecflowupdate``) and merges it into the tree, so a flow of
-a thousand jobs costs a few nodes per poll. The model keeps the server's document itself, so what
-a script gets at the end is exactly what ``show`` would print. No terminal code here: a listener
-is told about each change (the live view, the NameBook), and the caller decides what to print.
+The client's ``Execution`` (azshell.client.execution_model) is the run as the server describes
+it, kept current by ``client.update_execution``; this module only paces the polls, fast at first
+and slower while nothing moves. No terminal code here: a listener is told about each change (the
+live view, the NameBook), and the caller decides what to print.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
 
-# Flow statuses after which nothing changes any more (§9; CANCELLED for safety).
-FINAL_FLOW = frozenset({"SUCCEEDED", "FAILED", "KILLED", "EXECUTION_STOPPED", "CANCELLED"})
-# Job statuses that count as done in the progress bar.
-FINISHED_JOB = frozenset({"SUCCEEDED", "FAILED", "KILLED", "EXECUTION_STOPPED", "SKIPPED",
-                          "FAILED_SUCCEEDED", "CANCELLED"})
-# Jobs that ended badly by themselves (CANCELLED ones only followed a failure).
-FAILED_JOB = frozenset({"FAILED", "KILLED", "EXECUTION_STOPPED"})
-# Statuses too fleeting to be worth a line of their own.
-QUIET = frozenset({"READY", "QUEUED"})
+from azshell.client.execution_model import Change, Execution
+
+if TYPE_CHECKING:
+    from azshell.client import AzkabanClient
 
 FIRST_INTERVAL = 0.25
 MAX_INTERVAL = 2.0
 GROWTH = 1.5
 
 
-@dataclass(frozen=True)
-class Change:
-    """A job whose status changed: ``path`` is ``sub:job`` inside an embedded flow."""
-
-    path: str
-    old: str
-    new: str
-    node: dict[str, Any]
-
-
-def _number(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else -1
-
-
-def _is_flow(node: dict[str, Any]) -> bool:
-    return isinstance(node.get("nodes"), list) or node.get("type") == "flow"
-
-
-class ExecutionModel:
-    """The ``fetchexecflow`` document of one execution, merged with every update since."""
-
-    def __init__(self, document: dict[str, Any]) -> None:
-        self.document = document
-        self.last_update = -1
-        self._note_times(document)
-
-    # -- the flow --------------------------------------------------------------------------------
-    @property
-    def execid(self) -> int:
-        return _number(self.document.get("execid"))
-
-    @property
-    def project(self) -> str:
-        return str(self.document.get("project") or "")
-
-    @property
-    def flow(self) -> str:
-        return str(self.document.get("flowId") or self.document.get("flow") or "")
-
-    @property
-    def status(self) -> str:
-        return str(self.document.get("status") or "")
-
-    @property
-    def start_time(self) -> int:
-        return _number(self.document.get("startTime"))
-
-    @property
-    def end_time(self) -> int:
-        return _number(self.document.get("endTime"))
-
-    @property
-    def finished(self) -> bool:
-        return self.status in FINAL_FLOW
-
-    @property
-    def since(self) -> int:
-        """The ``lastUpdateTime`` of the next poll. One millisecond early: the server sends
-        nodes changed strictly after it, and a node may change again within the same
-        millisecond we saw; seeing it twice is harmless, missing it is not."""
-        return self.last_update - 1 if self.last_update > 0 else -1
-
-    # -- the jobs --------------------------------------------------------------------------------
-    def jobs(self) -> list[tuple[str, dict[str, Any]]]:
-        """Every job (not the embedded flows themselves) as ``(path, node)``."""
-        return list(_leaves(self.document.get("nodes") or [], ""))
-
-    def node(self, path: str) -> dict[str, Any] | None:
-        """The node at ``sub:job`` (a job or an embedded flow), if the flow has it."""
-        nodes: list[Any] = self.document.get("nodes") or []
-        found: dict[str, Any] | None = None
-        for part in path.split(":"):
-            found = next((n for n in nodes if isinstance(n, dict) and n.get("id") == part), None)
-            if found is None:
-                return None
-            nodes = found.get("nodes") or []
-        return found
-
-    def counts(self) -> tuple[int, int]:
-        """(jobs done, jobs in all) for the progress bar."""
-        jobs = self.jobs()
-        done = sum(1 for _, node in jobs if node.get("status") in FINISHED_JOB)
-        return done, len(jobs)
-
-    def running(self) -> list[str]:
-        return [path for path, node in self.jobs() if node.get("status") == "RUNNING"]
-
-    def failed(self) -> list[str]:
-        """The jobs that failed, or that were killed or stopped."""
-        return [path for path, node in self.jobs() if node.get("status") in FAILED_JOB]
-
-    # -- merging ---------------------------------------------------------------------------------
-    def merge(self, update: dict[str, Any]) -> list[Change]:
-        """Fold one ``fetchexecflowupdate`` answer in; returns the jobs whose status changed.
-
-        The flow's own status change is not a ``Change``: compare ``status`` before and after.
-        """
-        for key, value in update.items():
-            if key not in ("nodes", "flow", "id"):
-                self.document[key] = value
-        changes: list[Change] = []
-        _merge_nodes(self.document, update.get("nodes") or [], "", changes)
-        self._note_times(update)
-        return changes
-
-    def _note_times(self, part: dict[str, Any]) -> None:
-        self.last_update = max(self.last_update, _number(part.get("updateTime")))
-        for node in part.get("nodes") or []:
-            if isinstance(node, dict):
-                self._note_times(node)
-
-
-def _leaves(nodes: list[Any], prefix: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    for node in nodes:
-        if not isinstance(node, dict) or not isinstance(node.get("id"), str):
-            continue
-        path = prefix + node["id"]
-        if _is_flow(node):
-            yield from _leaves(node.get("nodes") or [], path + ":")
-        else:
-            yield path, node
-
-
-def _merge_nodes(parent: dict[str, Any], updates: list[Any], prefix: str,
-                 changes: list[Change]) -> None:
-    """Merge changed nodes into ``parent``'s; embedded flows bring their own changed children."""
-    mine = parent.setdefault("nodes", [])
-    by_id = {n.get("id"): n for n in mine if isinstance(n, dict)}
-    for update in updates:
-        if not isinstance(update, dict) or not isinstance(update.get("id"), str):
-            continue
-        node = by_id.get(update["id"])
-        if node is None:  # never in a real answer; keep it rather than lose it
-            node = {"id": update["id"]}
-            mine.append(node)
-            by_id[update["id"]] = node
-        old = str(node.get("status") or "")
-        for key, value in update.items():
-            if key != "nodes":
-                node[key] = value
-        path = prefix + update["id"]
-        if isinstance(update.get("nodes"), list):
-            _merge_nodes(node, update["nodes"], path + ":", changes)
-        elif not _is_flow(node) and str(node.get("status") or "") != old:
-            changes.append(Change(path, old, str(node.get("status") or ""), node))
-
-
-def done_jobs(document: dict[str, Any]) -> list[str]:
-    """What a rerun may skip: jobs that SUCCEEDED or were SKIPPED (disabled), as colon paths;
-    an embedded flow that is done as a whole is named alone (``sub``), not job by job."""
-
-    def walk(nodes: list[Any], prefix: str) -> list[str]:
-        out: list[str] = []
-        for node in nodes:
-            if not isinstance(node, dict) or not isinstance(node.get("id"), str):
-                continue
-            path = prefix + node["id"]
-            if _is_flow(node):
-                inner = list(_leaves(node.get("nodes") or [], ""))
-                whole = node.get("status") in ("SUCCEEDED", "SKIPPED") or (
-                    inner and all(n.get("status") in ("SUCCEEDED", "SKIPPED") for _, n in inner))
-                out += [path] if whole else walk(node.get("nodes") or [], path + ":")
-            elif node.get("status") in ("SUCCEEDED", "SKIPPED"):
-                out.append(path)
-        return out
-
-    return walk(document.get("nodes") or [], "")
-
-
 class Listener(Protocol):
     """What the follower tells as it goes (the live view, the NameBook)."""
 
-    def started(self, model: ExecutionModel) -> None: ...
+    def started(self, model: Execution) -> None: ...
 
-    def changed(self, model: ExecutionModel, changes: list[Change], old_status: str) -> None: ...
+    def changed(self, model: Execution, changes: list[Change], old_status: str) -> None: ...
 
 
 class StillRunning(Exception):  # a condition for the caller, not a failure of azshell
     """The wait's time limit passed before the flow ended; ``model`` is the state then."""
 
-    def __init__(self, model: ExecutionModel, timeout: float) -> None:
+    def __init__(self, model: Execution, timeout: float) -> None:
         super().__init__(f"execution {model.execid} still {model.status} after {timeout:g} s")
         self.model = model
         self.timeout = timeout
@@ -224,7 +48,7 @@ class Follower:
 
     def __init__(
         self,
-        client: Any,
+        client: AzkabanClient,
         execid: int,
         *,
         timeout: float | None = None,
@@ -242,13 +66,13 @@ class Follower:
         self.clock = clock
         self.first_interval = first_interval
         self.max_interval = max_interval
-        self.model: ExecutionModel | None = None
+        self.model: Execution | None = None
         self.polls = 0
 
-    def run(self) -> ExecutionModel:
+    def run(self) -> Execution:
         """Follow to the end; StillRunning when ``timeout`` seconds pass first."""
         deadline = None if self.timeout is None else self.clock() + self.timeout
-        model = self.model = ExecutionModel(self.client.execution(self.execid))
+        model = self.model = self.client.execution_model(self.execid)
         if self.listener is not None:
             self.listener.started(model)
         interval = self.first_interval
@@ -261,7 +85,7 @@ class Follower:
                 pause = min(pause, left)
             self.sleep(pause)
             old_status = model.status
-            changes = model.merge(self.client.execution_update(self.execid, model.since))
+            changes = self.client.update_execution(model)
             self.polls += 1
             if self.listener is not None:
                 self.listener.changed(model, changes, old_status)

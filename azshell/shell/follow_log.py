@@ -3,36 +3,21 @@
 The log is read by byte offset, page by page (§6.5). Between reads the execution's state is
 polled with the cheap incremental call (§6.4); the follow ends once the flow (or the job) had
 finished *before* a read that found no more text, so the last lines are never lost. A job that
-has not started yet has no log file: the server answers HTTP 500 (HTML), which here means
-"wait".
+has not started yet has no log file: the client raises LogNotReady, which here means "wait".
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
-from azshell.errors import ServerError
-from azshell.shell.follow import (
-    FINISHED_JOB,
-    FIRST_INTERVAL,
-    GROWTH,
-    MAX_INTERVAL,
-    ExecutionModel,
-)
+from azshell.client.execution_model import Execution, job_finished
+from azshell.errors import LogNotReady
+from azshell.shell.follow import FIRST_INTERVAL, GROWTH, MAX_INTERVAL
 
-NOT_STARTED = frozenset({"READY", "QUEUED", "DISABLED", "PAUSED", ""})
-
-
-def not_started(model: ExecutionModel, job: str) -> bool:
-    """Has this job of the execution not run at all yet (so it has no log file)?"""
-    node = model.node(job)
-    if node is None:
-        return False
-    start = node.get("startTime")
-    return str(node.get("status") or "") in NOT_STARTED or not (
-        isinstance(start, int) and start > 0)
+if TYPE_CHECKING:
+    from azshell.client import AzkabanClient, LogChunk
 
 
 class LogFollower:
@@ -40,7 +25,7 @@ class LogFollower:
 
     def __init__(
         self,
-        client: Any,
+        client: AzkabanClient,
         execid: int,
         job: str | None = None,
         *,
@@ -59,12 +44,12 @@ class LogFollower:
         self.first_interval = first_interval
         self.max_interval = max_interval
         self.offset = 0
-        self.model: ExecutionModel | None = None
+        self.model: Execution | None = None
         self._told_waiting = False
 
     def run(self) -> int:
         """Follow to the end; returns the number of bytes read."""
-        model = self.model = ExecutionModel(self.client.execution(self.execid))
+        model = self.model = self.client.execution_model(self.execid)
         interval = self.first_interval
         while True:
             done = self.finished(model)
@@ -73,15 +58,12 @@ class LogFollower:
                 return self.offset
             interval = self.first_interval if got else min(interval * GROWTH, self.max_interval)
             self.sleep(interval)
-            model.merge(self.client.execution_update(self.execid, model.since))
+            self.client.update_execution(model)
 
-    def finished(self, model: ExecutionModel) -> bool:
+    def finished(self, model: Execution) -> bool:
         if model.finished:
             return True
-        if self.job is None:
-            return False
-        node = model.node(self.job)
-        return node is not None and node.get("status") in FINISHED_JOB
+        return self.job is not None and job_finished(model, self.job)
 
     def drain(self) -> bool:
         """Read every page there is now; True if any text came."""
@@ -89,8 +71,8 @@ class LogFollower:
         while True:
             try:
                 chunk = self._page()
-            except ServerError as err:
-                if self.job is None or err.status != 500:
+            except LogNotReady:
+                if self.job is None:
                     raise
                 self._tell_waiting()  # no log file yet: the job has not started
                 return got
@@ -101,7 +83,7 @@ class LogFollower:
             got = True
             self.offset = chunk.next_offset
 
-    def _page(self) -> Any:
+    def _page(self) -> LogChunk:
         if self.job is None:
             return self.client.flow_log(self.execid, self.offset)
         return self.client.job_log(self.execid, self.job, self.offset)

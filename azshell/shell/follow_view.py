@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from azshell.shell.follow import QUIET, Change, ExecutionModel
+from azshell.client.execution_model import QUIET, Change, Execution
 
 COLORS = {
     "SUCCEEDED": "32", "FAILED": "31", "KILLED": "31", "EXECUTION_STOPPED": "31",
@@ -50,7 +50,7 @@ def clock_time(ms: int) -> str:
     return time.strftime("%H:%M:%S", time.localtime(ms / 1000))
 
 
-def elapsed(model: ExecutionModel, now_ms: int | None = None) -> str:
+def elapsed(model: Execution, now_ms: int | None = None) -> str:
     """How long the flow has run (or ran): ``m:ss``, ``h:mm:ss`` past an hour."""
     start = model.start_time
     if start <= 0:
@@ -76,7 +76,7 @@ def bar(done: int, total: int, width: int = 20, unicode: bool = True) -> str:
     return "[" + full * filled + empty * (width - filled) + "]"
 
 
-def name_width(model: ExecutionModel) -> int:
+def name_width(model: Execution) -> int:
     names = [len(path) for path, _ in model.jobs()]
     return min(max(names, default=4), NAME_WIDTH_LIMIT)
 
@@ -88,7 +88,7 @@ def job_line(change: Change, width: int, color: bool) -> str:
     return f"{text} {took}" if took else text
 
 
-def status_line(model: ExecutionModel, columns: int, color: bool, unicode: bool = True,
+def status_line(model: Execution, columns: int, color: bool, unicode: bool = True,
                 now_ms: int | None = None) -> str:
     """``RUNNING  0:12  [████░░░░] 3/7  running: load, transform_a``, cut to fit one row."""
     done, total = model.counts()
@@ -104,7 +104,7 @@ def status_line(model: ExecutionModel, columns: int, color: bool, unicode: bool 
     return plain
 
 
-def header(model: ExecutionModel) -> str:
+def header(model: Execution) -> str:
     _, total = model.counts()
     return (f"following execution {model.execid}: {model.project}/{model.flow} "
             f"({total} job{'s' if total != 1 else ''})")
@@ -117,7 +117,7 @@ def _order(item: tuple[str, dict[str, Any]]) -> tuple[int, int, str]:
     return (0 if started else 1, start if started else 0, path)  # type: ignore[return-value]
 
 
-def summary(model: ExecutionModel, color: bool) -> str:
+def summary(model: Execution, color: bool) -> str:
     """The table of jobs at the end (in the order they started) and a line on the flow."""
     rows = [(path, str(node.get("status") or ""), clock_time(_int(node.get("startTime"))),
              job_duration(node) or "-") for path, node in sorted(model.jobs(), key=_order)]
@@ -132,7 +132,7 @@ def summary(model: ExecutionModel, color: bool) -> str:
     return "\n".join(lines)
 
 
-def footer(model: ExecutionModel, color: bool) -> str:
+def footer(model: Execution, color: bool) -> str:
     """``execution 42 demo/end FAILED after 1.2s: 1 succeeded, 1 failed, 2 cancelled``."""
     counts: dict[str, int] = {}
     for _, node in model.jobs():
@@ -159,7 +159,7 @@ class LiveView:
         self.width = 4
         self.drawn = False
 
-    def started(self, model: ExecutionModel) -> None:
+    def started(self, model: Execution) -> None:
         self.width = name_width(model)
         lines = [header(model)]  # and what happened before the first answer
         lines += [job_line(Change(path, "", str(node.get("status")), node), self.width,
@@ -168,11 +168,11 @@ class LiveView:
                   if node.get("status") not in QUIET | {"DISABLED", None}]
         self._write(lines, model)
 
-    def changed(self, model: ExecutionModel, changes: list[Change], old_status: str) -> None:
+    def changed(self, model: Execution, changes: list[Change], old_status: str) -> None:
         lines = [job_line(c, self.width, self.color) for c in changes if c.new not in QUIET]
         self._write(lines, model)
 
-    def _write(self, lines: list[str], model: ExecutionModel | None = None) -> None:
+    def _write(self, lines: list[str], model: Execution | None = None) -> None:
         text = CLEAR_LINE if self.drawn else ""
         text += "".join(line + "\n" for line in lines)
         self.drawn = False

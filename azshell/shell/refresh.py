@@ -197,7 +197,7 @@ class Refresher:
 
     def _look_at(self, client: Any, book: Any, execid: int) -> None:
         """One cheap update call (only the nodes changed since the last look)."""
-        from azshell.shell.follow import FINAL_FLOW
+        from azshell.client.execution_model import FINAL_FLOW
 
         gone = False
         try:

@@ -7,7 +7,7 @@ import re
 import time
 from typing import Any
 
-from azshell.shell.follow import Change, ExecutionModel
+from azshell.client.execution_model import Change, Execution
 from azshell.shell.follow_view import (
     CLEAR_LINE,
     LiveView,
@@ -24,8 +24,8 @@ from azshell.shell.render import ago, executions_table
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def model(status: str = "RUNNING") -> ExecutionModel:
-    return ExecutionModel({
+def model(status: str = "RUNNING") -> Execution:
+    return Execution({
         "execid": 42, "project": "demo", "flowId": "end", "status": status,
         "startTime": 1_000_000, "endTime": 1_012_500 if status != "RUNNING" else -1,
         "updateTime": 1_000_000,

@@ -5,12 +5,9 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from azshell.errors import ApiError, AzshellError, UsageError
+from azshell.errors import ApiError, AzshellError, FlowNotStarted, UsageError
 from azshell.shell.context import Context
 from azshell.shell.parser import Invocation
-
-FAILURE_ACTIONS = {"finish": "finishCurrent", "cancel": "cancelImmediately",
-                   "possible": "finishPossible"}
 
 
 def execution_id(ctx: Context, value: int | None) -> int:
@@ -69,19 +66,17 @@ def start_flow(ctx: Context, project: str, flow: str, options: Any) -> int:
     """executeFlow, with the refusal of a locked flow worded as one (execute and rerun)."""
     try:
         return ctx.client.execute(project, flow, options)
-    except ApiError as err:
+    except FlowNotStarted as err:
         locked = locked_flow(ctx, project, flow, err)
         if locked is None:
             raise
         raise locked from None
 
 
-def locked_flow(ctx: Context, project: str, flow: str, err: ApiError) -> ApiError | None:
-    """The refusal of a locked flow, worded as one: Azkaban answers it with exec id -1 and the
-    lock's message alone (``back at 6``), which says neither that the flow is locked nor how
-    to lift it. Asked only after such a refusal (a full queue answers the same way)."""
-    if not (isinstance(err.body, dict) and err.body.get("execid") == -1):
-        return None
+def locked_flow(ctx: Context, project: str, flow: str, err: FlowNotStarted) -> ApiError | None:
+    """The refusal of a locked flow, worded as one: Azkaban answers it with the lock's message
+    alone (``back at 6``), which says neither that the flow is locked nor how to lift it.
+    Asked only after such a refusal (a full queue answers the same way)."""
     try:
         if not ctx.client.flow_locked(project, flow):
             return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from azshell.errors import AzshellError, Interrupted, ServerError, UsageError
+from azshell.errors import AzshellError, Interrupted, LogNotReady, UsageError
 from azshell.shell.context import Context, Reply
 from azshell.shell.handlers.executions import execution_id
 from azshell.shell.parser import Invocation, is_option, split
@@ -18,8 +18,8 @@ def log(ctx: Context, inv: Invocation) -> Reply | None:
         return _follow(ctx, execid, job)
     try:
         text = ctx.client.read_job_log(execid, job) if job else ctx.client.read_flow_log(execid)
-    except ServerError as err:
-        if job and err.status == 500 and _has_not_started(ctx, execid, job):
+    except LogNotReady:
+        if job and _has_not_started(ctx, execid, job):
             raise AzshellError(f"job {job} of execution {execid} has not started yet, so it has "
                                f"no log; 'log {execid} {job} --follow' waits for it") from None
         raise
@@ -53,15 +53,14 @@ def _reply(execid: int, job: str | None, text: str) -> Reply:
 
 
 def _has_not_started(ctx: Context, execid: int, job: str) -> bool:
-    """Tells a job without a log file yet (§6.5: HTTP 500) from a real server error."""
-    from azshell.shell.follow import ExecutionModel
-    from azshell.shell.follow_log import not_started
+    """Tells a job without a log file yet from a real server error (both LogNotReady)."""
+    from azshell.client.execution_model import job_not_started
 
     try:
-        model = ExecutionModel(ctx.client.execution(execid))
+        model = ctx.client.execution_model(execid)
     except AzshellError:
         return False
-    return not model.finished and not_started(model, job)
+    return not model.finished and job_not_started(model, job)
 
 
 def _follow(ctx: Context, execid: int, job: str | None) -> Reply | None:
