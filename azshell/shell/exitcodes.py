@@ -1,20 +1,13 @@
-"""The exit codes of `azshell` (scripts and `-c` depend on them; docs/scripts.md lists them)."""
+"""The exit codes of `azshell` (scripts and `-c` depend on them; docs/scripts.md lists them).
+
+The numbers live on the error classes (azshell.errors); this module says what each means.
+"""
 
 from __future__ import annotations
 
-from azshell.errors import (
-    AzshellError,
-    ConnectionFailed,
-    RequestTimedOut,
-    SessionError,
-    UsageError,
-)
+from azshell.errors import CONNECTION, FAILED, INTERRUPTED, OK, USAGE, AzshellError
 
-OK = 0
-FAILED = 1
-USAGE = 2
-CONNECTION = 3
-INTERRUPTED = 130
+__all__ = ["CONNECTION", "FAILED", "INTERRUPTED", "MEANINGS", "OK", "USAGE", "exit_code"]
 
 MEANINGS: tuple[tuple[int, str], ...] = (
     (OK, "Every command succeeded."),
@@ -30,13 +23,9 @@ MEANINGS: tuple[tuple[int, str], ...] = (
 
 
 def exit_code(err: BaseException) -> int:
-    """The exit code a failure maps to (errors.py's ``exit_code``, refined for connections)."""
+    """The exit code a failure maps to: its class's ``exit_code`` (errors.py)."""
     if isinstance(err, KeyboardInterrupt):
         return INTERRUPTED
-    if isinstance(err, UsageError):
-        return USAGE
-    if isinstance(err, (ConnectionFailed, RequestTimedOut, SessionError)):
-        return CONNECTION
     if isinstance(err, AzshellError):
-        return err.exit_code or FAILED
+        return err.exit_code
     return FAILED
