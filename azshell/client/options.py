@@ -21,7 +21,6 @@ FAILURE_ACTIONS = {
     "cancel": "cancelImmediately",
     "possible": "finishPossible",
 }
-CONCURRENT_CHOICES = ("skip", "ignore", "pipeline:N", "queue")
 SLA_RULES = {"success": "SUCCESS", "succeed": "SUCCESS", "finish": "FINISH"}
 
 _DURATION = re.compile(r"^\s*(?:(\d+):(\d{1,2})|(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?)\s*$",

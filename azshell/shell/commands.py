@@ -28,6 +28,10 @@ SERVLETS = ("/executor", "/flowtrigger", "/index", "/manager", "/schedule", "/st
 AJAX_PARAMS = ("ajax=", "project=", "flow=", "execid=", "jobId=", "offset=", "length=",
                "start=")
 
+# The permissions a user or group may hold on a project, in the words `grant` and `revoke` take
+# (the client sends them in the protocol's spelling, PERMISSION_TYPES of client/projects.py).
+PERMISSIONS = ("read", "write", "execute", "schedule", "admin")
+
 # `set NAME VALUE`: the settings a user may change in a session, with the values each accepts.
 SETTINGS: dict[str, tuple[str, ...]] = {
     "output": ("auto", "json", "table", "raw"),
@@ -176,7 +180,7 @@ _EXECUTION_OPTIONS: tuple[Opt, ...] = (
 )
 _PERM = Arg("PERM", "enum", "A permission: read, write, execute, schedule or admin (admin "
             "implies every other).", repeat=True,
-            choices=("read", "write", "execute", "schedule", "admin"))
+            choices=PERMISSIONS)
 _GROUP = Opt(("-g", "--group"), "group", help="NAME is a group, not a user.")
 
 COMMANDS: tuple[Command, ...] = (

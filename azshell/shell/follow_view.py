@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from azshell.client.execution_model import QUIET, Change, Execution
+from azshell.shell.render import span
 
 COLORS = {
     "SUCCEEDED": "32", "FAILED": "31", "KILLED": "31", "EXECUTION_STOPPED": "31",
@@ -31,16 +32,8 @@ def paint(status: str, color: bool, width: int = 0) -> str:
 
 
 def seconds(ms: int) -> str:
-    """A duration for people: ``0.4s``, ``12s``, ``1m 05s``, ``2h 03m``."""
-    ms = max(0, ms)
-    if ms < 10_000:
-        return f"{ms / 1000:.1f}s"
-    total = ms // 1000
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
+    """A duration for people: ``0.4s``, ``12s``, ``1m 05s``, ``2h 03m`` (render.span)."""
+    return span(ms, tenths=True)
 
 
 def clock_time(ms: int) -> str:

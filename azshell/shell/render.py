@@ -61,8 +61,16 @@ def duration(start: Any, end: Any) -> str:
     if not isinstance(start, (int, float)) or start <= 0:
         return "-"
     stop = end if isinstance(end, (int, float)) and end > 0 else time.time() * 1000
-    seconds = max(0, int((stop - start) / 1000))
-    hours, rest = divmod(seconds, 3600)
+    return span(int(stop - start))
+
+
+def span(ms: int, *, tenths: bool = False) -> str:
+    """The one duration format for people: ``12s``, ``1m 05s``, ``2h 03m``; with ``tenths``
+    a duration under ten seconds reads ``0.4s``."""
+    ms = max(0, ms)
+    if tenths and ms < 10_000:
+        return f"{ms / 1000:.1f}s"
+    hours, rest = divmod(ms // 1000, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:
         return f"{hours}h {minutes:02d}m"

@@ -61,3 +61,13 @@ def test_scripts_md_and_help_list_every_exit_code() -> None:
         assert f"| {code} | {meaning} |" in text
         assert f"| {code} | {meaning} |" in readme
         assert f"{code} " in EPILOG
+
+
+def test_the_shell_offers_the_permissions_the_client_sends() -> None:
+    from azshell.client.projects import PERMISSION_TYPES
+    from azshell.shell.commands import PERMISSIONS, find
+
+    assert sorted(PERMISSIONS) == sorted(PERMISSION_TYPES)
+    grant, revoke = find("grant"), find("revoke")
+    assert grant is not None and revoke is not None
+    assert grant.args[-1].choices == revoke.args[-1].choices == PERMISSIONS

@@ -15,10 +15,10 @@ from typing import Any
 
 from azshell.errors import LocalError, NotFound, UsageError
 from azshell.shell import render
+from azshell.shell.commands import PERMISSIONS
 from azshell.shell.context import Context
 from azshell.shell.parser import Invocation
 
-PERMISSIONS = ("read", "write", "execute", "schedule", "admin")
 PROJECT_LOG_DEFAULT = 20
 
 
