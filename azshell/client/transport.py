@@ -21,6 +21,7 @@ longer, so only a pause longer than ``read`` between two pieces ends it.
 
 from __future__ import annotations
 
+import os
 import time
 import warnings
 from collections.abc import Callable
@@ -168,10 +169,24 @@ class Transport:
         self._http = requests.Session()
         self._http.cookies.set_policy(_NoCookies())
         self._http.headers["User-Agent"] = USER_AGENT
+        self._read_environment()
         deadline.mount(self._http)
         if self._verify is False:
             # The user chose not to verify; repeating that on every call helps nobody.
             warnings.filterwarnings("ignore", category=InsecureRequestWarning)
+
+    def _read_environment(self) -> None:
+        """Proxies (``HTTPS_PROXY``, ``NO_PROXY``...) and a CA bundle (``REQUESTS_CA_BUNDLE``,
+        ``CURL_CA_BUNDLE``) are read once here, for the one server this client talks to, instead
+        of by requests on every call (the environment scan and the .netrc lookup cost more than
+        a loopback request). A .netrc password is never sent: the session id is the credential.
+        """
+        self._http.trust_env = False
+        self._http.proxies.update(requests.utils.get_environ_proxies(self._url))
+        if self._verify is True:
+            bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+            if bundle:
+                self._verify = bundle
 
     # -- state -------------------------------------------------------------------------------
 

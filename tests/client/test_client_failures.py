@@ -272,3 +272,20 @@ def test_ctrl_c_during_an_upload_is_left_to_the_shell_with_a_note(tmp_path: Path
     assert not note.offline
     assert note.error == ("interrupted: the outcome of 'upload p.zip to project p' is "
                           "unknown; check the project log of p for a new version")
+
+
+def test_the_proxy_of_the_environment_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The environment is read once per client (not on every call), and still honoured."""
+    with FakeServer(lambda seen: Reply.json({"status": "ok"})) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        client = AzkabanClient("http://azkaban.invalid:8081")
+        client.adopt_session("azkaban", SESSION_ID)
+        assert client.call("GET", "/status").status == 200
+        assert proxy.seen[-1].headers.get("host") == "azkaban.invalid:8081"
+        monkeypatch.setenv("NO_PROXY", "azkaban.invalid")
+        direct = AzkabanClient("http://azkaban.invalid:8081")
+        with pytest.raises(ConnectionFailed):
+            direct.server_status()
+        assert len(proxy.seen) == 1
