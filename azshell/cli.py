@@ -8,6 +8,7 @@ server in the foreground.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from typing import Any
@@ -123,12 +124,14 @@ def main(argv: list[str] | None = None) -> int:
         print("azshell: error: give either -c or -f, not both", file=sys.stderr)
         return 2
     code = 1
+    gc.disable()  # until the shell is up: azshell.shell.started() says why
     try:
         code = _run(args, args_list)
     except BrokenPipeError:  # `azshell -c projects | head -1`
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
     finally:
+        gc.enable()
         if "azshell.shell.debuglog" in sys.modules:  # --debug started it
             sys.modules["azshell.shell.debuglog"].stop(code)
     return code
@@ -161,8 +164,10 @@ def _run(args: argparse.Namespace, args_list: list[str]) -> int:
             _first_run_config(settings)
 
             return run_app(ctx)
+        from azshell.shell import started
         from azshell.shell.batch import run_batch
 
+        started()
         return run_batch(ctx, args.commands, args.file, keep_going=args.keep_going)
     except AzshellError as err:
         ctx.out.error(str(err))

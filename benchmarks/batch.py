@@ -78,22 +78,9 @@ def recorded_calls(verbose: str) -> list[tuple[str, str, list[tuple[str, str]]]]
 
 
 def saved_session(home: Path) -> str:
+    """The session id azshell saved (sessions.json: ``{"user@url": {"session_id": ...}}``)."""
     sessions = json.loads((home / "state" / "azshell" / "sessions.json").read_text())
-    found = [v for v in _walk(sessions) if isinstance(v, str) and len(v) == 36 and v.count("-") == 4]
-    if not found:
-        raise SystemExit("no saved session found")
-    return found[0]
-
-
-def _walk(value: object):
-    if isinstance(value, dict):
-        for item in value.values():
-            yield from _walk(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _walk(item)
-    else:
-        yield value
+    return next(iter(sessions.values()))["session_id"]
 
 
 def main() -> int:
@@ -109,7 +96,8 @@ def main() -> int:
         setup = [f"upload {project} {ROOT / 'examples' / 'flow1-etl'} --create",
                  f"execute {project} finish --wait"]
         base = [azshell, sandbox.url, "--user", "azkaban"]
-        run([*base, *sum((["-c", c] for c in setup), [])], {**env, "AZSHELL_PASSWORD": "azkaban"})
+        setup_args = [word for command in setup for word in ("-c", command)]
+        run([*base, *setup_args], {**env, "AZSHELL_PASSWORD": "azkaban"})
         lines = [COMMANDS[i % len(COMMANDS)].format(p=project) for i in range(args.commands)]
         script = "\n".join(lines) + "\n"
         _, _, verbose = run([*base, "-v", "-f", "-"], env, script)

@@ -301,6 +301,9 @@ class InteractiveShell:
         """Background work starts once the first prompt is on the screen."""
         if not self._started:
             self._started = True
+            from azshell.shell import started
+
+            started()
             threading.Thread(target=self._background_start, name="azshell-start",
                              daemon=True).start()
 

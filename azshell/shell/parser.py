@@ -8,7 +8,6 @@ single quotes, double quotes, backslash escapes, and ``#`` at the start of a wor
 
 from __future__ import annotations
 
-import difflib
 import re
 import urllib.parse
 from collections.abc import Callable
@@ -313,6 +312,8 @@ def convert(kind: str, word: str, choices: tuple[str, ...], what: str, strict: b
 
 def suggest(word: str) -> str:
     """`` (did you mean 'flows'?)`` or ``""``."""
+    import difflib  # only for a mistyped command
+
     close = difflib.get_close_matches(word.lower(), all_words(), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 

@@ -69,5 +69,6 @@ def test_the_shell_offers_the_permissions_the_client_sends() -> None:
 
     assert sorted(PERMISSIONS) == sorted(PERMISSION_TYPES)
     grant, revoke = find("grant"), find("revoke")
-    assert grant is not None and revoke is not None
+    assert grant is not None
+    assert revoke is not None
     assert grant.args[-1].choices == revoke.args[-1].choices == PERMISSIONS
