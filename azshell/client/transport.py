@@ -183,10 +183,11 @@ class Transport:
         """
         self._http.trust_env = False
         self._http.proxies.update(requests.utils.get_environ_proxies(self._url))
+        self._send_verify: bool | str = self._verify  # what requests is given
         if self._verify is True:
             bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
             if bundle:
-                self._verify = bundle
+                self._send_verify = bundle
 
     # -- state -------------------------------------------------------------------------------
 
@@ -307,7 +308,7 @@ class Transport:
         seen = Exchange(method=request.method, url=url, path=request.path,
                         params=redact_params(params), status=None, size=0, elapsed_s=0.0,
                         files=[str(request.upload.path)] if request.upload else [],
-                        request_headers=redact_headers({**self._http.headers, **headers}),
+                        request_headers=redact_headers({**_text(self._http.headers), **headers}),
                         verify=self._verify, _session=sent_session)
 
         def observe(**outcome: Any) -> None:
@@ -372,7 +373,7 @@ class Transport:
     def _answer(self, request: Request, url: str, params: Params, headers: dict[str, str],
                 ) -> tuple[requests.Response, int]:
         """The response and its body size (the announced size for a streamed download)."""
-        common: dict[str, Any] = {"timeout": self._timeout, "verify": self._verify,
+        common: dict[str, Any] = {"timeout": self._timeout, "verify": self._send_verify,
                                   "allow_redirects": False, "headers": headers}
         if request.upload is not None:
             with request.upload.body(params) as (data, content_type):
@@ -398,6 +399,11 @@ class Transport:
 
     def _classify(self, exc: BaseException, request: Request) -> tuple[AzshellError, bool]:
         return failures.classify(exc, request, self._url, self._timeout, self._session_id)
+
+
+def _text(headers: Any) -> dict[str, str]:
+    """requests' header mapping (str or bytes values) as text, for the record."""
+    return {str(k): v if isinstance(v, str) else v.decode("latin-1") for k, v in headers.items()}
 
 
 class _Dropped(ConnectionFailed):

@@ -62,7 +62,7 @@ class InteractiveShell:
         self.completer = BusyCompleter(ShellCompleter(
             self._book, self.refresher.want, lambda: getattr(ctx, "last_execid", None),
             accounts=self._accounts,
-            current_url=lambda: getattr(ctx.client, "url", None)))
+            current_url=lambda: getattr(ctx.connected, "url", None)))
         self.session: PromptSession[str] = PromptSession(
             history=self.history,
             completer=self.completer,
@@ -104,7 +104,7 @@ class InteractiveShell:
 
     def _last_exchange(self) -> Exchange | None:
         """The session's last request, whichever client sent it (the observer records it)."""
-        client = self.ctx.client
+        client = self.ctx.connected
         return self.ctx.last_exchange or (client.last_exchange if client is not None else None)
 
     def _interruption_note(self, before: object) -> str:
@@ -152,7 +152,7 @@ class InteractiveShell:
         self._watch_last_execution()
         self._reachability(last)
         if before != INTERRUPTED and self._session_key() != before:
-            client = self.ctx.client
+            client = self.ctx.connected
             if self._session_key():
                 state = "valid"
             else:  # a failed line that lost the session: it expired and was not renewed
@@ -176,7 +176,7 @@ class InteractiveShell:
         """The toolbar's last execution is kept current in the background while it runs."""
         from azshell.client.execution_model import FINAL_FLOW
 
-        execid, book = getattr(self.ctx, "last_execid", None), self._book()
+        execid, book = self.ctx.last_execid, self._book()
         known = book.execution(execid) if execid is not None and book is not None else None
         if known is not None and known.status not in FINAL_FLOW:
             self.refresher.watch(execid)
@@ -190,7 +190,7 @@ class InteractiveShell:
             from azshell.shell.session_store import SessionStore
 
             ctx.store = SessionStore()
-        if ctx.client is None and ctx.settings.url:
+        if ctx.connected is None and ctx.settings.url:
             user = self._saved_user(ctx.settings.url)
             if user is not None:
                 self._deferred_user = user
@@ -236,7 +236,7 @@ class InteractiveShell:
         A failure is one line and the shell still starts: ``connect`` or ``login`` can fix it.
         """
         ctx = self.ctx
-        if ctx.client is None and ctx.settings.url:
+        if ctx.connected is None and ctx.settings.url:
             from azshell.shell.connection import connect
 
             try:
@@ -245,7 +245,7 @@ class InteractiveShell:
                 ctx.out.error(str(err))
             except (KeyboardInterrupt, EOFError):
                 ctx.out.error("not logged in; type 'login' when ready")
-        if ctx.client is not None:
+        if ctx.connected is not None:
             self.status.set(session="valid" if not ctx.session_reused else "unknown")
         else:
             self.status.set(session="none")
@@ -276,12 +276,12 @@ class InteractiveShell:
         return self.ctx.names
 
     def _book_key(self) -> tuple[str, str] | None:
-        client = self.ctx.client
+        client = self.ctx.connected
         url, user = getattr(client, "url", None), getattr(client, "user", None)
         return (url, user) if url and user else None
 
     def _session_key(self) -> tuple[str, str, str] | None:
-        client = self.ctx.client
+        client = self.ctx.connected
         parts = tuple(getattr(client, a, None) for a in ("url", "user", "session_id"))
         return parts if all(parts) else None  # type: ignore[return-value]
 
@@ -292,7 +292,7 @@ class InteractiveShell:
 
     def fresh_connections(self) -> None:
         """Drop the pooled connections (after Ctrl-C one may hold half an answer)."""
-        if self.ctx.client is not None:
+        if self.ctx.connected is not None:
             with contextlib.suppress(Exception):
                 self.ctx.client.close()
 

@@ -151,7 +151,7 @@ def connect(ctx: Context, url: str, user: str | None = None, *, login: bool = Fa
     if ctx.interactive and _will_ask(ctx, client.url, user, login):
         _answers_first(client)
     user = resolve_user(ctx, url, user)
-    first = ctx.client is None
+    first = ctx.connected is None
     changed = not first and (ctx.client.url != client.url or ctx.client.user != user)
     if changed:
         ctx.password = None  # another server or user: the remembered password is not theirs
@@ -221,20 +221,20 @@ def _answers_first(client: Any) -> None:
 
 def ensure_session(ctx: Context) -> Any:
     """The connected client, connecting first from the settings when needed."""
-    if ctx.client is not None and ctx.client.session_id:
+    if ctx.connected is not None and ctx.connected.session_id:
         return ctx.client
-    url = ctx.client.url if ctx.client is not None else ctx.settings.url
+    url = ctx.connected.url if ctx.connected is not None else ctx.settings.url
     if not url:
         raise SessionError(
             "not connected: give a URL (azshell URL), --profile, AZSHELL_URL, or type 'connect URL'"
         )
-    user = ctx.client.user if ctx.client is not None else None
+    user = ctx.connected.user if ctx.connected is not None else None
     return connect(ctx, url, user)
 
 
 def save_session(ctx: Context) -> None:
     """Write a renewed session id to the store (the client renews an expired one by itself)."""
-    client = ctx.client
+    client = ctx.connected
     if client is None:
         return
     sid, user = getattr(client, "session_id", None), getattr(client, "user", None)
@@ -245,7 +245,7 @@ def save_session(ctx: Context) -> None:
 
 def forget_session(ctx: Context) -> None:
     """Drop the saved session of the current server and user (logout, refused session)."""
-    client = ctx.client
+    client = ctx.connected
     if client is not None and client.user:
         session_store(ctx).forget(client.url, client.user)
     ctx.saved_session = None

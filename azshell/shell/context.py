@@ -13,15 +13,20 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from azshell.errors import AzshellError, UsageError
+from azshell.errors import AzshellError, SessionError, UsageError
 from azshell.shell.commands import Command
 from azshell.shell.exitcodes import exit_code
 from azshell.shell.output import Output
 from azshell.shell.parser import Invocation, parse
 from azshell.shell.render import choose_format, render
 from azshell.shell.settings import Settings
+
+if TYPE_CHECKING:
+    from azshell.client import AzkabanClient, Exchange
+    from azshell.shell.names import NameBook
+    from azshell.shell.session_store import SessionStore
 
 _log = logging.getLogger("azshell.shell")
 
@@ -40,7 +45,7 @@ def ok(**extra: Any) -> dict[str, Any]:
     return {"ok": True, **extra}
 
 
-def make_names(url: str | None, persistent: bool, user: str | None = None) -> Any:
+def make_names(url: str | None, persistent: bool, user: str | None = None) -> NameBook:
     """A NameBook for ``url``: cached on disk in the interactive shell, in memory in scripts."""
     from azshell.shell.names import NameBook, names_path
 
@@ -53,8 +58,6 @@ def make_names(url: str | None, persistent: bool, user: str | None = None) -> An
 
 
 def _no_password(prompt: str) -> str:
-    from azshell.errors import SessionError
-
     raise SessionError("a password is needed: set AZSHELL_PASSWORD or a profile's password_command")
 
 
@@ -64,12 +67,16 @@ def _no_confirm(question: str) -> bool:
 
 @dataclass
 class Context:
-    """Everything a handler may use; the app and the batch runner each build one."""
+    """Everything a handler may use; the app and the batch runner each build one.
 
-    client: Any | None
+    ``connected`` is the session's client, None until the first connect; handlers read
+    ``client``, which is never None (the dispatcher connects before a command that needs it).
+    """
+
     settings: Settings
-    names: Any
+    names: NameBook
     out: Output
+    connected: AzkabanClient | None = None
     last_execid: int | None = None
     interactive: bool = False
     ask_password: Callable[[str], str] = _no_password
@@ -79,9 +86,20 @@ class Context:
     password: str | None = None  # asked once, kept in memory only
     saved_session: str | None = None  # the session id last written to the store
     session_reused: bool = False  # the last connect adopted a saved session
-    exchanges: list[Any] = field(default_factory=list)  # HTTP exchanges of the current line
-    last_exchange: Any = None  # the last one of the session, whichever client sent it (curl)
-    store: Any = None  # SessionStore, created lazily
+    exchanges: list[Exchange] = field(default_factory=list)  # HTTP exchanges of the line
+    last_exchange: Exchange | None = None  # the session's last, whichever client sent it (curl)
+    store: SessionStore | None = None  # created lazily
+
+    @property
+    def client(self) -> AzkabanClient:
+        """The client of a command that needs a session; never None (SessionError instead)."""
+        if self.connected is None:
+            raise SessionError("not connected to a server: 'connect URL' first")
+        return self.connected
+
+    @client.setter
+    def client(self, value: AzkabanClient | None) -> None:
+        self.connected = value
 
 
 def new_context(
@@ -97,7 +115,6 @@ def new_context(
     out = Output(stdout, stderr, color=settings.color, pager=settings.pager,
                  pager_command=settings.pager_command)
     return Context(
-        client=None,
         settings=settings,
         names=make_names(None, False),
         out=out,
@@ -196,7 +213,7 @@ def _dispatch(ctx: Context, inv: Invocation) -> int:
 
 def _after(ctx: Context) -> None:
     """Keep a renewed session id for the next run, whatever the command's outcome."""
-    if ctx.client is not None:
+    if ctx.connected is not None:
         from azshell.shell.connection import save_session
 
         save_session(ctx)

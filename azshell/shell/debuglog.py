@@ -114,7 +114,7 @@ def start(ctx: Any, argv: list[str] | None = None, directory: Path | None = None
     path = new_path(folder)
 
     def secrets() -> list[tuple[str | None, str]]:
-        client = getattr(ctx, "client", None)
+        client = getattr(ctx, "connected", None)
         return [(getattr(ctx, "password", None), PASSWORD_PLACEHOLDER),
                 (os.environ.get("AZSHELL_PASSWORD"), PASSWORD_PLACEHOLDER),
                 (getattr(client, "session_id", None), SESSION_PLACEHOLDER),

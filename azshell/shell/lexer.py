@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from prompt_toolkit.document import Document
 from prompt_toolkit.lexers import Lexer
@@ -27,7 +27,10 @@ from azshell.shell.parser import (
 if TYPE_CHECKING:
     from azshell.shell.names import NameBook
 
-Fragments = list[tuple[str, str]]
+if TYPE_CHECKING:  # prompt_toolkit's own type, without importing it for scripts
+    from prompt_toolkit.formatted_text import StyleAndTextTuples as Fragments
+else:
+    Fragments = list
 _CRON = re.compile(r"@?[0-9A-Za-z*?/,#\- ]+")
 
 STYLE: dict[str, str] = {
@@ -70,7 +73,7 @@ def _token(line: str, tok: Token, index: int, book: NameBook | None) -> Fragment
     pos = position(line[: tok.end])
     if pos.command is None:
         return [("", raw)]
-    kind, choices = "", ()
+    kind, choices = "", cast("tuple[str, ...]", ())
     if pos.expecting == "option-value" and pos.option is not None:
         kind, choices = pos.option.kind, pos.option.choices
     elif is_option(tok.text) and pos.expecting == "option-or-arg" and not tok.open_quote:

@@ -27,19 +27,25 @@ def encode(header: dict[str, Any], records: Iterable[list[Any]]) -> str:
     return "[" + ",\n".join(lines) + "]\n"
 
 
+def _skip(text: str, pos: int) -> int:
+    """The position after the white space at ``pos``."""
+    space = _SPACE.match(text, pos)
+    return space.end() if space is not None else pos
+
+
 def decode(text: str) -> Iterator[Any]:
     """The header, then each record; stops quietly at the first thing that is not right.
 
     Yields nothing at all when the header is missing or of another format.
     """
     decoder = json.JSONDecoder()
-    pos = _SPACE.match(text).end()
+    pos = _skip(text, 0)
     if text[pos : pos + 1] != "[":
         return
     pos += 1
     first = True
     while True:
-        pos = _SPACE.match(text, pos).end()
+        pos = _skip(text, pos)
         try:
             value, pos = decoder.raw_decode(text, pos)
         except ValueError:
@@ -48,7 +54,7 @@ def decode(text: str) -> Iterator[Any]:
             return
         first = False
         yield value
-        pos = _SPACE.match(text, pos).end()
+        pos = _skip(text, pos)
         if text[pos : pos + 1] != ",":
             return
         pos += 1

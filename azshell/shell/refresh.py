@@ -265,7 +265,7 @@ class Refresher:
 
     def _bg_client(self) -> Any:
         """A client of its own on the foreground client's session (None when not connected)."""
-        main = getattr(self.ctx, "client", None)
+        main = getattr(self.ctx, "connected", None)
         url, user, sid = (getattr(main, a, None) for a in ("url", "user", "session_id"))
         if not (url and user and sid):
             return None

@@ -14,7 +14,8 @@ from typing import Any
 FORMATS = ("json", "table", "raw")
 
 Row = Sequence[Any]
-TableSpec = Callable[[Any], tuple[list[str], list[Row]]]
+Rows = Sequence[Row]
+TableSpec = Callable[[Any], tuple[list[str], Rows]]
 
 
 def to_json(data: Any, *, indent: int | None = 2) -> str:
@@ -100,7 +101,7 @@ def _perms(pairs: Any) -> str:
     return " ".join(out)
 
 
-def projects_table(data: Any) -> tuple[list[str], list[Row]]:
+def projects_table(data: Any) -> tuple[list[str], Rows]:
     rows = [
         (p.get("projectName"), p.get("projectId"), p.get("createdBy"), when(p.get("createdTime")),
          _perms(p.get("userPermissions")))
@@ -109,11 +110,11 @@ def projects_table(data: Any) -> tuple[list[str], list[Row]]:
     return ["PROJECT", "ID", "MODIFIED BY", "CREATED", "USERS"], rows
 
 
-def flows_table(data: Any) -> tuple[list[str], list[Row]]:
+def flows_table(data: Any) -> tuple[list[str], Rows]:
     return ["FLOW"], [(f if isinstance(f, str) else f.get("flowId"),) for f in data]
 
 
-def jobs_table(data: Any) -> tuple[list[str], list[Row]]:
+def jobs_table(data: Any) -> tuple[list[str], Rows]:
     rows: list[Row] = []
 
     def walk(nodes: list[dict], prefix: str) -> None:
@@ -127,7 +128,7 @@ def jobs_table(data: Any) -> tuple[list[str], list[Row]]:
     return ["JOB", "TYPE", "DEPENDS ON", "CONDITION"], rows
 
 
-def executions_table(data: Any) -> tuple[list[str], list[Row]]:
+def executions_table(data: Any) -> tuple[list[str], Rows]:
     items = data.get("executions", []) if isinstance(data, dict) else data
     rows = [
         (e.get("execId", e.get("execid")), e.get("flowId", e.get("flow")), e.get("status"),
@@ -138,7 +139,7 @@ def executions_table(data: Any) -> tuple[list[str], list[Row]]:
     return ["EXECID", "FLOW", "STATUS", "USER", "STARTED", "TOOK"], rows
 
 
-def running_table(data: Any) -> tuple[list[str], list[Row]]:
+def running_table(data: Any) -> tuple[list[str], Rows]:
     ids = data.get("execIds", []) if isinstance(data, dict) else data
     project = data.get("project", "") if isinstance(data, dict) else ""
     flow = data.get("flow", "") if isinstance(data, dict) else ""
@@ -154,7 +155,7 @@ TABLES: dict[str, TableSpec] = {
 }
 
 
-def table(headers: list[str], rows: list[Row], *, color: bool = False) -> str:
+def table(headers: list[str], rows: Rows, *, color: bool = False) -> str:
     """Left-aligned columns, two spaces apart, a header line (bold when coloured)."""
     cells = [[("" if v is None else str(v)) for v in row] for row in rows]
     widths = [len(h) for h in headers]

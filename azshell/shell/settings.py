@@ -214,8 +214,8 @@ def load(
         chosen, profile_at = options["profile"], len(layers)
     if chosen:
         if chosen not in profiles:
-            known = ", ".join(sorted(profiles)) or "none"
-            raise UsageError(f"no profile named {chosen!r} (profiles: {known})")
+            defined = ", ".join(sorted(profiles)) or "none"
+            raise UsageError(f"no profile named {chosen!r} (profiles: {defined})")
         layers.insert(profile_at, (f"profile {chosen}", {**profiles[chosen], "profile": chosen}))
     layers.append(("option", {k: v for k, v in options.items() if k != "profile"}))
 

@@ -10,13 +10,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from azshell.shell.commands import Command
 from azshell.shell.parser import Position, position
 
-Fragments = list[tuple[str, str]]
+if TYPE_CHECKING:  # prompt_toolkit's own type, without importing it for scripts
+    from prompt_toolkit.formatted_text import StyleAndTextTuples as Fragments
+else:
+    Fragments = list
 
 
 @dataclass
@@ -48,7 +51,7 @@ def server_label(url: str | None) -> str:
 def prompt_text(ctx: Any, user: str | None = None) -> str:
     """``azkaban@localhost:8081> `` when connected (or configured), ``azshell> `` otherwise;
     ``user`` stands in for the configured user until the client exists."""
-    client = getattr(ctx, "client", None)
+    client = getattr(ctx, "connected", None)
     url = getattr(client, "url", None) or ctx.settings.url
     user = getattr(client, "user", None) or ctx.settings.user or user
     if not url:
@@ -78,7 +81,7 @@ def usage_fragments(command: Command, pos: Position, width: int = 10_000) -> Fra
 
 
 def _width(fragments: Fragments) -> int:
-    return sum(len(text) for _, text in fragments)
+    return sum(len(fragment[1]) for fragment in fragments)
 
 
 def _cut(fragments: Fragments, width: int) -> Fragments:
@@ -87,7 +90,8 @@ def _cut(fragments: Fragments, width: int) -> Fragments:
         return fragments
     out: Fragments = []
     room = max(width - 1, 0)
-    for style, text in fragments:
+    for fragment in fragments:
+        style, text = fragment[0], fragment[1]
         if len(text) >= room:
             out.append((style, text[:room]))
             break
@@ -98,7 +102,7 @@ def _cut(fragments: Fragments, width: int) -> Fragments:
 
 def session_fragments(ctx: Any, status: Status, book: Any) -> Fragments:
     """Server, user, session state, names state and the last execution."""
-    client = getattr(ctx, "client", None)
+    client = getattr(ctx, "connected", None)
     url = getattr(client, "url", None) or ctx.settings.url
     if not url:
         return [("", " not connected: type 'connect URL' ")]

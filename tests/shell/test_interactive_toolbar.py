@@ -14,7 +14,8 @@ from azshell.shell.toolbar import Status, make_toolbar, prompt_text, server_labe
 
 def ctx(url: str | None = "http://localhost:8081", user: str | None = "azkaban",
         client: Any = None, last: int | None = None) -> Any:
-    return SimpleNamespace(client=client, settings=Settings(url=url, user=user), last_execid=last)
+    return SimpleNamespace(connected=client, settings=Settings(url=url, user=user),
+                           last_execid=last)
 
 
 def test_server_label() -> None:

@@ -114,7 +114,7 @@ def describe(ctx: Context, inv: Invocation) -> dict[str, Any]:
 
 # -- tables ------------------------------------------------------------------------------------
 
-def permissions_table(data: Any) -> tuple[list[str], list[render.Row]]:
+def permissions_table(data: Any) -> tuple[list[str], render.Rows]:
     rows: list[render.Row] = []
     if isinstance(data, dict):
         for key, kind in (("users", "user"), ("groups", "group")):
@@ -124,7 +124,7 @@ def permissions_table(data: Any) -> tuple[list[str], list[render.Row]]:
     return ["NAME", "KIND", "PERMISSIONS"], rows
 
 
-def project_log_table(data: Any) -> tuple[list[str], list[render.Row]]:
+def project_log_table(data: Any) -> tuple[list[str], render.Rows]:
     events = data.get("events", []) if isinstance(data, dict) else data
     rows = [(render.when(e.get("time")), e.get("user"), e.get("type"), e.get("message") or "")
             for e in events if isinstance(e, dict)]

@@ -44,7 +44,7 @@ def curl(ctx: Context, inv: Invocation) -> Reply:
     from azshell.shell.curl import build
 
     exchange = ctx.last_exchange  # also a request of a client made for one command (`server`)
-    if exchange is None and ctx.client is not None:
+    if exchange is None and ctx.connected is not None:
         exchange = ctx.client.last_exchange
     if exchange is None:
         raise AzshellError("curl: no request has been sent yet in this session")

@@ -114,7 +114,7 @@ def _period(item: dict[str, Any]) -> str:
     return f"every {render.duration(1, 1 + ms)}"
 
 
-def schedules_table(data: Any) -> tuple[list[str], list[render.Row]]:
+def schedules_table(data: Any) -> tuple[list[str], render.Rows]:
     rows = [
         (s.get("scheduleId"), s.get("projectname"), s.get("flowname"),
          s.get("cron") or _period(s), s.get("nextRun") or "-")

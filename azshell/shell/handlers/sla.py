@@ -189,7 +189,7 @@ def _actions(setting: dict[str, Any]) -> str:
     return ", ".join(actions) or "-"
 
 
-def sla_table(data: Any) -> tuple[list[str], list[render.Row]]:
+def sla_table(data: Any) -> tuple[list[str], render.Rows]:
     """The rules of ``sla`` (the server's slaInfo) and of ``sla set`` (what was sent)."""
     settings = (data.get("settings") or []) if isinstance(data, dict) else []
     rows = [(s.get("id", s.get("job")) or "(flow)", s.get("rule"),
