@@ -207,4 +207,20 @@ def _is_slow(item: pytest.Item) -> bool:
         source = inspect.getsource(function) if function is not None else ""
     except (OSError, TypeError):
         return False
-    return bool(_RUNS_SOMETHING.search(source))
+    if _RUNS_SOMETHING.search(source):
+        return True
+    helpers = _process_helpers(inspect.getmodule(function))  # `_start(...)` that spawns one
+    return any(re.search(rf"\b{name}\(", source) for name in helpers)
+
+
+def _process_helpers(module: object) -> list[str]:
+    """The module's own functions that start a process."""
+    found = []
+    for name, value in vars(module).items() if module is not None else ():
+        if inspect.isfunction(value) and value.__module__ == getattr(module, "__name__", None):
+            try:
+                if "subprocess." in inspect.getsource(value) and not name.startswith("test"):
+                    found.append(name)
+            except (OSError, TypeError):
+                continue
+    return found

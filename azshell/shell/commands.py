@@ -7,20 +7,15 @@ This module imports nothing heavy: the interactive app and the batch runner both
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
-# What an argument's value is, which says how it is checked and where completion finds it:
-# names the shell has seen (project, flow, job, execid), the saved sessions (server, account),
-# the users and groups seen (principal: anyone; holder: those with a permission on the project;
-# proxy-user: for `add` anyone, for `remove` the project's proxy users), files (path), or the
-# table itself (enum, method, setting, servlet choices; ajax-param keys).
-ARG_KINDS = frozenset(
-    {
-        "project", "flow", "job", "execid", "path", "enum", "text", "keyvalue", "method",
-        "command", "setting", "cron", "email", "number", "count", "server", "account",
-        "principal", "holder", "proxy-user", "servlet", "ajax-param",
-    }
-)
+from azshell.shell.kinds import KINDS
+
+# What an argument's value is (how it is checked, completed and shown): azshell.shell.kinds.
+ARG_KINDS = frozenset(KINDS)
 
 # The Ajax API's servlet paths (protocol §1.2) and its common parameters, offered to `call`.
 SERVLETS = ("/executor", "/flowtrigger", "/index", "/manager", "/schedule", "/status",
@@ -54,11 +49,23 @@ class Arg:
     repeat: bool = False
     choices: tuple[str, ...] = ()
     dest: str = ""
+    # Choices that depend on an earlier argument: ``(its key, {its value: choices})``, e.g.
+    # `set NAME VALUE`, whose values are the setting's. Completion, highlighting and the
+    # toolbar all read them through ``choices_for``.
+    depends: tuple[str, Mapping[str, tuple[str, ...]]] | None = field(default=None,
+                                                                      compare=False)
 
     @property
     def key(self) -> str:
         """The key of this argument's value in ``Invocation.values``."""
         return self.dest or self.name.lower()
+
+    def choices_for(self, values: Mapping[str, Any]) -> tuple[str, ...]:
+        """The choices given the values of the arguments before this one."""
+        if self.choices or self.depends is None:
+            return self.choices
+        key, table = self.depends
+        return table.get(str(values.get(key) or "").lower(), ())
 
     def usage(self) -> str:
         """``PROJECT``, ``[DESCRIPTION]``, ``[KEY=VALUE]...``."""
@@ -108,9 +115,13 @@ class Command:
     group: str = "general"
     aliases: tuple[str, ...] = ()
     secret: bool = False
+    # ``module:function`` references, imported when the command runs (start-up speed):
     handler: str = ""
-    # How a list answer reads best as a table ("" = JSON only); see azshell.shell.render.
+    # how a list answer reads as a table, ``(data) -> (headers, rows)``; "" = JSON only
     table: str = ""
+    # What a success tells the completion's NameBook beyond the names in its answer, which
+    # every command teaches by their shape (azshell.shell.learning.EFFECTS lists the effects).
+    learns: str = ""
     # Needs a logged-in client (the dispatcher connects first or fails with a clear message).
     needs_session: bool = True
 
@@ -144,6 +155,7 @@ GROUPS: tuple[tuple[str, str], ...] = (
 )
 
 _H = "azshell.shell.handlers"
+_R = "azshell.shell.render"
 
 _PROJECT = Arg("PROJECT", "project", "The project's name.")
 _FLOW = Arg("FLOW", "flow", "The flow's name (a flow of PROJECT).")
@@ -222,7 +234,8 @@ COMMANDS: tuple[Command, ...] = (
         "projects", "List the projects you can see.",
         options=(Opt(("-a", "--all"), "all", help="List every project on the server (admins)."),),
         examples=("projects", "projects --all"),
-        group="projects", handler=f"{_H}.projects:projects", table="projects",
+        group="projects", handler=f"{_H}.projects:projects", table=f"{_R}:projects_table",
+        learns="project-list",
     ),
     Command(
         "create", "Create an empty project.",
@@ -231,7 +244,7 @@ COMMANDS: tuple[Command, ...] = (
                   "A description (quoted if it has spaces); defaults to the project's name.",
                   optional=True)),
         examples=("create demo", 'create demo "Nightly loads"'),
-        group="projects", handler=f"{_H}.projects:create",
+        group="projects", handler=f"{_H}.projects:create", learns="new-project",
     ),
     Command(
         "delete", "Delete a project (asks first on a terminal).",
@@ -239,7 +252,7 @@ COMMANDS: tuple[Command, ...] = (
         options=(Opt(("-y", "--yes"), "yes",
                      help="Do not ask for confirmation (required in scripts)."),),
         examples=("delete demo", "delete demo --yes"),
-        group="projects", handler=f"{_H}.projects:delete",
+        group="projects", handler=f"{_H}.projects:delete", learns="gone-project",
     ),
     Command(
         "purge", "Remove a deleted project's stored versions for good (asks first on a terminal).",
@@ -259,7 +272,7 @@ COMMANDS: tuple[Command, ...] = (
                      help="Upload it even if it has no flow (Azkaban accepts that, and the "
                           "project then has no flows and loses their schedules).")),
         examples=("upload demo ./demo", "upload demo build/demo.zip --create"),
-        group="projects", handler=f"{_H}.projects:upload",
+        group="projects", handler=f"{_H}.projects:upload", learns="flow-list",
     ),
     Command(
         "download", "Save a project's zip (the latest version, or --version N).",
@@ -292,13 +305,15 @@ COMMANDS: tuple[Command, ...] = (
                      help="Skip this many of the newest events first (default 0).",
                      metavar="N")),
         examples=("project-log demo", "project-log demo --limit 100"),
-        group="projects", handler=f"{_H}.admin:project_log", table="project-log",
+        group="projects", handler=f"{_H}.admin:project_log",
+        table=f"{_H}.admin:project_log_table",
     ),
     Command(
         "permissions", "List who may do what on a project: users, groups and proxy users.",
         args=(_PROJECT,),
         examples=("permissions demo",),
-        group="projects", handler=f"{_H}.admin:permissions", table="permissions",
+        group="projects", handler=f"{_H}.admin:permissions",
+        table=f"{_H}.admin:permissions_table", learns="holders",
     ),
     Command(
         "grant", "Give a user or group permissions on a project (added to what it has).",
@@ -307,7 +322,7 @@ COMMANDS: tuple[Command, ...] = (
         options=(_GROUP,),
         examples=("grant demo alice read execute", "grant demo ops read write --group",
                   "grant demo bob admin"),
-        group="projects", handler=f"{_H}.admin:grant",
+        group="projects", handler=f"{_H}.admin:grant", learns="holder",
     ),
     Command(
         "revoke", "Take permissions on a project away from a user or group (all unless named).",
@@ -316,7 +331,7 @@ COMMANDS: tuple[Command, ...] = (
                   "given.", optional=True, repeat=True, choices=_PERM.choices)),
         options=(_GROUP,),
         examples=("revoke demo alice", "revoke demo alice write", "revoke demo ops --group"),
-        group="projects", handler=f"{_H}.admin:revoke",
+        group="projects", handler=f"{_H}.admin:revoke", learns="holder",
     ),
     Command(
         "proxy", "Add or remove a proxy user of a project: a user its jobs may run as.",
@@ -324,20 +339,21 @@ COMMANDS: tuple[Command, ...] = (
                   "that away.", choices=("add", "remove"), dest="action"),
               _PROJECT, Arg("NAME", "proxy-user", "The user name.")),
         examples=("proxy add demo etl", "proxy remove demo etl"),
-        group="projects", handler=f"{_H}.flowadmin:proxy",
+        group="projects", handler=f"{_H}.flowadmin:proxy", learns="proxy-users",
     ),
     # -- flows ----------------------------------------------------------------------------------
     Command(
         "flows", "List the flows of a project.",
         args=(_PROJECT,),
         examples=("flows demo",),
-        group="flows", handler=f"{_H}.flows:flows", table="flows",
+        group="flows", handler=f"{_H}.flows:flows", table=f"{_R}:flows_table",
+        learns="flow-list",
     ),
     Command(
         "jobs", "List the jobs of a flow with their types and dependencies.",
         args=(_PROJECT, _FLOW),
         examples=("jobs demo main",),
-        group="flows", handler=f"{_H}.flows:jobs", table="jobs",
+        group="flows", handler=f"{_H}.flows:jobs", table=f"{_R}:jobs_table",
     ),
     Command(
         "flow", "Show a flow's facts: its jobs by level, job types, lock, e-mails and next run.",
@@ -396,7 +412,7 @@ COMMANDS: tuple[Command, ...] = (
             "execute demo main --disable slow_job --param day=2024-01-31",
             "execute demo main --concurrent pipeline:2 --on-failure possible",
         ),
-        group="executions", handler=f"{_H}.executions:execute",
+        group="executions", handler=f"{_H}.executions:execute", learns="started",
     ),
     Command(
         "show", "Show an execution: its status, times and the status of every job.",
@@ -414,13 +430,13 @@ COMMANDS: tuple[Command, ...] = (
                      metavar="N")),
         examples=("executions demo main", "executions demo main --limit 50",
                   "executions demo main --limit 10 --offset 10"),
-        group="executions", handler=f"{_H}.executions:executions", table="executions",
+        group="executions", handler=f"{_H}.executions:executions", table=f"{_R}:executions_table",
     ),
     Command(
         "running", "List the unfinished executions of a flow.",
         args=(_PROJECT, _FLOW),
         examples=("running demo main",),
-        group="executions", handler=f"{_H}.executions:running", table="running",
+        group="executions", handler=f"{_H}.executions:running", table=f"{_R}:running_table",
     ),
     Command(
         "last-success", "Show the id of the last successful execution of a flow.",
@@ -494,7 +510,8 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "schedules", "List every schedule on the server with its next run.",
         examples=("schedules",),
-        group="schedules", handler=f"{_H}.schedules:schedules", table="schedules",
+        group="schedules", handler=f"{_H}.schedules:schedules",
+        table=f"{_H}.schedules:schedules_table",
     ),
     Command(
         "unschedule", "Remove a flow's schedule.",
@@ -527,7 +544,7 @@ COMMANDS: tuple[Command, ...] = (
                   "sla set demo main --rule finish --within 3:00 --kill "
                   "--rule success --job load --within 0:45 --email"),
         group="schedules", handler=f"{_H}.sla:sla",
-        table="sla",
+        table=f"{_H}.sla:sla_table",
     ),
     Command(
         "trigger", "Show a Flow 2.0 flow's trigger (cron, max wait, dependencies), or pause or "
@@ -545,7 +562,7 @@ COMMANDS: tuple[Command, ...] = (
         "set", "Show or change a shell setting (output, color, pager, verbose, timing, toolbar).",
         args=(Arg("NAME", "setting", "The setting to change.", optional=True,
                   choices=tuple(SETTINGS)),
-              Arg("VALUE", "enum", "Its new value.", optional=True)),
+              Arg("VALUE", "enum", "Its new value.", optional=True, depends=("name", SETTINGS))),
         examples=("set", "set output table", "set pager off"),
         group="shell", handler=f"{_H}.shell:set_", needs_session=False,
     ),
@@ -594,6 +611,13 @@ COMMANDS: tuple[Command, ...] = (
         group="debug", handler=f"{_H}.debug:curl", needs_session=False,
     ),
 )
+
+def load(ref: str) -> Callable[..., Any]:
+    """The function a ``module:function`` reference of the table names (imported now)."""
+    module_name, _, func = ref.partition(":")
+    function: Callable[..., Any] = getattr(importlib.import_module(module_name), func)
+    return function
+
 
 _BY_NAME: dict[str, Command] = {}
 for _cmd in COMMANDS:

@@ -24,6 +24,7 @@ from prompt_toolkit.completion import (
 from prompt_toolkit.document import Document
 
 from azshell.shell.commands import AJAX_PARAMS, COMMANDS, SETTINGS, Arg, Command, Opt
+from azshell.shell.kinds import KINDS
 from azshell.shell.matching import MENU_LIMIT, fuzzy
 from azshell.shell.parser import Position, execution_url, position
 
@@ -91,31 +92,57 @@ class ShellCompleter(Completer):
     def _values(
         self, kind: str, choices: tuple[str, ...], pos: Position, start: int
     ) -> Iterable[Completion]:
+        """The argument's choices, else what its kind's source offers (``Kind.complete``)."""
         if choices:
             return _choices(choices, pos.word, start)
-        simple = {
-            "path": lambda: self._paths(pos),
-            "setting": lambda: _choices(tuple(SETTINGS), pos.word, start),
-            "command": lambda: _commands(pos.word, start, aliases=False),
-            "server": lambda: self._servers(pos, start),
-            "account": lambda: self._accounts(pos, start),
-            "ajax-param": lambda: self._ajax_params(pos, start),
-        }
-        if kind in simple:
-            return simple[kind]()
-        book = self.book()
-        named = {
-            "project": lambda b: _named(b.match_projects(pos.word), start),
-            "flow": lambda b: self._flows(b, pos, start),
-            "job": lambda b: self._jobs(b, pos, start),
-            "execid": lambda b: _executions(b, pos.word, start),
-            "principal": lambda b: self._principals(b, pos, start, kind),
-            "holder": lambda b: self._principals(b, pos, start, kind),
-            "proxy-user": lambda b: self._principals(b, pos, start, kind),
-        }
-        if book is None or kind not in named:
+        found = KINDS.get(kind)
+        if found is None or not found.complete:
             return ()
-        return named[kind](book)
+        source: Callable[[Position, int, str], Iterable[Completion]] = getattr(
+            self, f"complete_{found.complete}")
+        return source(pos, start, kind)
+
+    # -- the sources of values, one per Kind.complete; each (pos, start, kind) -> completions --
+    def complete_paths(self, pos: Position, start: int, kind: str) -> Iterable[Completion]:
+        return self._paths(pos)
+
+    def complete_settings(self, pos: Position, start: int, kind: str) -> Iterable[Completion]:
+        return _choices(tuple(SETTINGS), pos.word, start)
+
+    def complete_commands(self, pos: Position, start: int, kind: str) -> Iterable[Completion]:
+        return _commands(pos.word, start, aliases=False)
+
+    def complete_servers(self, pos: Position, start: int, kind: str) -> Iterable[Completion]:
+        return self._servers(pos, start)
+
+    def complete_accounts(self, pos: Position, start: int, kind: str) -> Iterable[Completion]:
+        return self._accounts(pos, start)
+
+    def complete_ajax_params(self, pos: Position, start: int, kind: str,
+                             ) -> Iterable[Completion]:
+        return self._ajax_params(pos, start)
+
+    def complete_projects(self, pos: Position, start: int, kind: str) -> Iterable[Completion]:
+        book = self.book()
+        return _named(book.match_projects(pos.word), start) if book is not None else ()
+
+    def complete_flows(self, pos: Position, start: int, kind: str) -> Iterable[Completion]:
+        book = self.book()
+        return self._flows(book, pos, start) if book is not None else ()
+
+    def complete_jobs(self, pos: Position, start: int, kind: str) -> Iterable[Completion]:
+        book = self.book()
+        return self._jobs(book, pos, start) if book is not None else ()
+
+    def complete_executions(self, pos: Position, start: int, kind: str,
+                            ) -> Iterable[Completion]:
+        book = self.book()
+        return _executions(book, pos.word, start) if book is not None else ()
+
+    def complete_principals(self, pos: Position, start: int, kind: str,
+                            ) -> Iterable[Completion]:
+        book = self.book()
+        return self._principals(book, pos, start, kind) if book is not None else ()
 
     def _servers(self, pos: Position, start: int) -> Iterable[Completion]:
         """The servers of the saved sessions, the most recent first."""
@@ -222,12 +249,8 @@ def _following(pos: Position) -> Arg | None:
 
 
 def _arg_choices(arg: Arg, pos: Position) -> tuple[str, ...]:
-    """An argument's choices; ``set NAME VALUE`` takes them from the setting named before."""
-    if arg.choices:
-        return arg.choices
-    if arg.kind == "enum" and pos.command is not None and pos.command.name == "set":
-        return SETTINGS.get(str(pos.previous_values.get("name") or "").lower(), ())
-    return ()
+    """An argument's choices (some depend on an earlier argument: ``set NAME VALUE``)."""
+    return arg.choices_for(pos.previous_values)
 
 
 def _match_plain(items: list[str], word: str, limit: int = MENU_LIMIT) -> list[str]:

@@ -7,7 +7,6 @@ its own one-line error, and returns an exit code, so both modes report failures 
 from __future__ import annotations
 
 import contextlib
-import importlib
 import logging
 import time
 import traceback
@@ -16,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from azshell.errors import AzshellError, SessionError, UsageError
-from azshell.shell.commands import Command
+from azshell.shell.commands import Command, load
 from azshell.shell.exitcodes import exit_code
 from azshell.shell.output import Output
 from azshell.shell.parser import Invocation, parse
@@ -126,8 +125,7 @@ def new_context(
 
 def load_handler(command: Command) -> Callable[[Context, Invocation], Any]:
     """Import ``module:function`` named in the table only when the command runs."""
-    module_name, _, func = command.handler.partition(":")
-    return getattr(importlib.import_module(module_name), func)
+    return load(command.handler)
 
 
 def emit(ctx: Context, command: Command, result: Any) -> None:
@@ -139,9 +137,8 @@ def emit(ctx: Context, command: Command, result: Any) -> None:
         ctx.out.result(reply.text)
         return
     fmt = choose_format(setting, command.table, tty)
-    ctx.out.result(
-        render(reply.data, fmt=fmt, color=ctx.out.color, table_name=command.table, raw=reply.raw)
-    )
+    spec = load(command.table) if fmt == "table" else None
+    ctx.out.result(render(reply.data, fmt=fmt, color=ctx.out.color, spec=spec, raw=reply.raw))
 
 
 def _learn(ctx: Context, inv: Invocation, result: Any) -> None:

@@ -1,7 +1,9 @@
 """Learning names from answers: what each kind of Azkaban answer tells the NameBook.
 
 The walk goes by the *shape* of an answer, not by the command that produced it, so that a new
-command (or ``call``, which returns the server's raw JSON) teaches the book without a change here:
+command (or ``call``, which returns the server's raw JSON) teaches the book without a change here.
+What an answer's shape cannot say (a delete, a list that replaces the one known) a command's
+table entry declares as an effect (``Command.learns``, one of ``EFFECTS``). The shapes:
 a dict with ``projectName`` is a project, one with ``execid``/``execId`` an execution, one with
 ``nodes`` and a flow id a flow graph, ``flows`` a flow list, ``execIds`` running executions,
 ``items`` with ``projectname``/``flowname`` schedules.
@@ -10,7 +12,7 @@ a dict with ``projectName`` is a project, one with ``execid``/``execId`` an exec
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -21,50 +23,112 @@ MAX_DEPTH = 4
 
 
 def learn(book: NameBook, command: str, values: dict[str, Any], result: object) -> None:
-    """Teach ``book`` what a successful ``command`` with ``values`` and ``result`` names."""
+    """Teach ``book`` what a successful ``command`` with ``values`` and ``result`` names: the
+    effect its table entry declares (``Command.learns``), else the names the answer holds."""
+    from azshell.shell.commands import find
+
+    found = find(command)
     project = _text(values.get("project"))
     flow = _text(values.get("flow"))
-    if command == "delete":
-        if project:
-            book.remove_project(project)
+    effect = EFFECTS.get(found.learns) if found is not None and found.learns else None
+    if effect is not None and effect(book, project, flow, values, result):
         return
-    if command == "create" and project:
-        book.add_projects([(project, _text(values.get("description")))])
-    elif project and not book.has_project(project):
+    if project and not book.has_project(project):
         book.add_projects([(project, "")])  # the command succeeded: the project exists
-    if command == "execute" and project and flow:
-        execid = result.get("execid") if isinstance(result, dict) else result
-        if isinstance(execid, int) and not isinstance(execid, bool):
-            book.add_execution(execid, project, flow, "PREPARING", int(time.time() * 1000))
-            return
-    if command in ("flows", "upload") and project:  # an upload replaces every flow
-        names = _flow_names(result)
-        if names is not None:
-            book.replace_flows(project, [(f, "") for f in names])
-            return
-    if command in ("permissions", "grant", "revoke", "proxy") and project:
-        _learn_principals(book, command, project, result)
-        return
-    if command == "projects" and values.get("all"):
-        found = _project_list(result)
-        if found is not None:
-            book.replace_projects(found)
-            return
     _walk(book, result, project, flow, 0)
 
 
-def _learn_principals(book: NameBook, command: str, project: str, result: object) -> None:
+# An effect is told (book, project, flow, values, result) and returns True when it taught the
+# book everything (no walk of the answer after it).
+Effect = Callable[["NameBook", str, str, dict[str, Any], object], bool]
+
+
+def _gone_project(book: NameBook, project: str, flow: str, values: dict[str, Any],
+                  result: object) -> bool:
+    if project:
+        book.remove_project(project)
+    return True
+
+
+def _new_project(book: NameBook, project: str, flow: str, values: dict[str, Any],
+                 result: object) -> bool:
+    if project:
+        book.add_projects([(project, _text(values.get("description")))])
+    return False
+
+
+def _started(book: NameBook, project: str, flow: str, values: dict[str, Any],
+             result: object) -> bool:
+    execid = result.get("execid") if isinstance(result, dict) else result
+    if not (project and flow and isinstance(execid, int) and not isinstance(execid, bool)):
+        return False
+    _known(book, project)
+    book.add_execution(execid, project, flow, "PREPARING", int(time.time() * 1000))
+    return True
+
+
+def _flow_list(book: NameBook, project: str, flow: str, values: dict[str, Any],
+               result: object) -> bool:
+    """The project's flows, all of them (an upload replaces every flow)."""
+    names = _flow_names(result) if project else None
+    if names is None:
+        return False
+    _known(book, project)
+    book.replace_flows(project, [(f, "") for f in names])
+    return True
+
+
+def _project_list(book: NameBook, project: str, flow: str, values: dict[str, Any],
+                  result: object) -> bool:
+    """``projects --all`` lists every project: the book's list is replaced."""
+    found = _projects_in(result) if values.get("all") else None
+    if found is None:
+        return False
+    book.replace_projects(found)
+    return True
+
+
+def _principals(kind: str) -> Effect:
+    def effect(book: NameBook, project: str, flow: str, values: dict[str, Any],
+               result: object) -> bool:
+        if not project:
+            return False
+        _known(book, project)
+        _learn_principals(book, kind, project, result)
+        return True
+
+    return effect
+
+
+EFFECTS: dict[str, Effect] = {
+    "gone-project": _gone_project,  # delete
+    "new-project": _new_project,  # create: with its description
+    "started": _started,  # execute: the new execution, PREPARING
+    "flow-list": _flow_list,  # flows, upload
+    "project-list": _project_list,  # projects --all
+    "holders": _principals("holders"),  # permissions: who holds what, and the proxy users
+    "holder": _principals("holder"),  # grant, revoke: one user or group changed
+    "proxy-users": _principals("proxy-users"),  # proxy add/remove
+}
+
+
+def _known(book: NameBook, project: str) -> None:
+    if not book.has_project(project):
+        book.add_projects([(project, "")])
+
+
+def _learn_principals(book: NameBook, kind: str, project: str, result: object) -> None:
     """Who holds a permission on ``project``, and its proxy users: for completing grant, revoke
     and proxy NAME."""
     if not isinstance(result, dict):
         return
     proxies = [(str(name), "proxy") for name in result.get("proxyUsers") or []]
-    if command == "permissions":
+    if kind == "holders":
         book.set_principals(project, proxies + [
-            (str(entry["name"]), kind)
-            for key, kind in (("users", "user"), ("groups", "group"))
+            (str(entry["name"]), who)
+            for key, who in (("users", "user"), ("groups", "group"))
             for entry in result.get(key) or [] if isinstance(entry, dict) and entry.get("name")])
-    elif command == "proxy":
+    elif kind == "proxy-users":
         kept = [entry for entry in book.principals(project) or [] if entry[1] != "proxy"]
         book.set_principals(project, kept + proxies)
     elif isinstance(result.get("name"), str) and result.get("kind") in ("user", "group"):
@@ -93,7 +157,7 @@ def _day(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000).strftime("%Y-%m-%d")
 
 
-def _project_list(result: object) -> list[tuple[str, str]] | None:
+def _projects_in(result: object) -> list[tuple[str, str]] | None:
     """``[(name, meta)]`` from a project list (a list or ``{"projects": [...]}``)."""
     if isinstance(result, dict):
         result = result.get("projects")
@@ -160,7 +224,7 @@ def _walk(book: NameBook, obj: object, project: str, flow: str, depth: int) -> N
     if depth > MAX_DEPTH:
         return
     if isinstance(obj, list):
-        projects = _project_list(obj)
+        projects = _projects_in(obj)
         if projects:
             book.add_projects(projects)
             return

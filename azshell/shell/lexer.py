@@ -15,6 +15,7 @@ from prompt_toolkit.document import Document
 from prompt_toolkit.lexers import Lexer
 
 from azshell.shell.commands import Opt, all_words, find
+from azshell.shell.kinds import KINDS
 from azshell.shell.parser import (
     Token,
     fits_choices,
@@ -83,7 +84,7 @@ def _token(line: str, tok: Token, index: int, book: NameBook | None) -> Fragment
         return [("class:error", raw)]
     else:
         kind, choices = pos.arg.kind, _choices(pos.arg, pos.previous_values)
-    if kind in ("keyvalue", "ajax-param"):
+    if _style(kind) == "keyvalue":
         return _keyvalue(raw)
     return [(_value_style(kind, choices, tok, pos.previous_values, book), raw)]
 
@@ -117,31 +118,36 @@ def _keyvalue(raw: str) -> Fragments:
 
 
 def _choices(arg: Any, values: dict[str, Any]) -> tuple[str, ...]:
-    """An enum's choices; ``set NAME VALUE`` takes them from the setting named before."""
-    if arg.choices:
-        return arg.choices
-    if arg.kind == "enum" and "name" in values:
-        from azshell.shell.commands import SETTINGS
-
-        return SETTINGS.get(str(values["name"]).lower(), ())
-    return ()
+    """An argument's choices (some depend on an earlier argument: ``set NAME VALUE``)."""
+    choices: tuple[str, ...] = arg.choices_for(values)
+    return choices
 
 
 def _value_style(
     kind: str, choices: tuple[str, ...], tok: Token, values: dict[str, Any], book: NameBook | None
 ) -> str:
-    text = tok.text
-    if kind == "execid":
+    text, style = tok.text, _style(kind)
+    if style == "execid":
         return "class:number" if looks_like_execid(text) and text[:1] != "0" else "class:error"
-    if choices and kind in ("enum", "method", "setting"):
+    if style == "choice" and choices:
         return "class:value" if fits_choices(text, choices) else "class:error"
-    if kind in ("path", "cron"):  # cron: a field, or a whole quoted expression
-        return "class:path" if kind == "path" else _cron_style(text)
-    if book is not None and kind in ("project", "flow", "job"):
+    if style in ("path", "cron"):  # cron: a field, or a whole quoted expression
+        return "class:path" if style == "path" else _cron_style(text)
+    if style == "name" and book is not None:
         return "class:name.known" if _known(book, kind, text, values) else "class:name.unknown"
-    if tok.open_quote or kind == "text":
+    if tok.open_quote or style == "text":
         return "class:string"
     return ""
+
+
+# The values of Kind.style this lexer shows (azshell.shell.kinds), each a rule in _value_style.
+STYLES = ("execid", "choice", "path", "cron", "name", "text", "keyvalue")
+
+
+def _style(kind: str) -> str:
+    """How a value of ``kind`` is shown (``Kind.style`` in azshell.shell.kinds)."""
+    found = KINDS.get(kind)
+    return found.style if found is not None else ""
 
 
 def _cron_style(text: str) -> str:

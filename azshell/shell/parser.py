@@ -9,13 +9,15 @@ single quotes, double quotes, backslash escapes, and ``#`` at the start of a wor
 from __future__ import annotations
 
 import re
-import urllib.parse
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from azshell.errors import UsageError
 from azshell.shell.commands import Arg, Command, Opt, all_words, find
+from azshell.shell.kinds import KINDS, execution_url, fits_choices, looks_like_execid
+
+__all__ = ["Invocation", "Position", "Token", "convert", "execution_url", "fits_choices",
+           "is_option", "looks_like_execid", "parse", "position", "split", "suggest", "tokens"]
 
 
 @dataclass(frozen=True)
@@ -91,18 +93,6 @@ def split(line: str) -> list[str]:
 def is_option(word: str) -> bool:
     """``-a``/``--all`` are options; ``-`` alone and negative numbers are values."""
     return len(word) > 1 and word[0] == "-" and not re.fullmatch(r"-\d+", word)
-
-
-def fits_choices(value: str, choices: tuple[str, ...]) -> bool:
-    """Is ``value`` one of ``choices``? ``pipeline:1`` among them admits any ``pipeline:N``."""
-    low = value.lower()
-    if low in (c.lower() for c in choices):
-        return True
-    for choice in choices:
-        m = re.fullmatch(r"([a-z]+):\d+", choice)
-        if m and re.fullmatch(rf"{m.group(1)}:[1-9]\d*", low):
-            return True
-    return False
 
 
 class _Walker:
@@ -231,83 +221,11 @@ class _Walker:
                 self.fail(f"missing {arg.name}")
 
 
-def execution_url(word: str) -> tuple[int, str | None] | None:
-    """``(execid, job)`` from a web UI address pasted as is: ``http://host:8081/executor?
-    execid=42&job=load`` (also ``jobId=``, and ``#jobslist`` or other fragments); else None."""
-    if "execid=" not in word or not re.match(r"(?i)(https?://|[^\s?]*executor\?)", word):
-        return None
-    query = urllib.parse.parse_qs(urllib.parse.urlsplit(word).query)
-    execid = (query.get("execid") or [""])[0]
-    if not re.fullmatch(r"[1-9]\d*", execid):
-        return None
-    job = (query.get("job") or query.get("jobId") or [""])[0]
-    return int(execid), job or None
-
-
-def looks_like_execid(word: str) -> bool:
-    """A number, or an execution's address (for the lexer and for skipping [EXECID])."""
-    return word.isdigit() or execution_url(word) is not None
-
-
-def _execid(word: str, what: str) -> int:
-    found = execution_url(word)
-    if found is not None:
-        return found[0]
-    if not re.fullmatch(r"[1-9]\d*", word):
-        raise UsageError(f"{what} must be a positive execution id, not {word!r}")
-    return int(word)
-
-
-MAX_NUMBER = 999_999_999  # ids and counts fit Azkaban's Java int
-
-
-def _number(word: str, what: str) -> int:
-    if not re.fullmatch(r"[1-9]\d*", word):
-        raise UsageError(f"{what} must be a positive number, not {word!r}")
-    return _not_too_large(word, what)
-
-
-def _count(word: str, what: str) -> int:
-    if not re.fullmatch(r"0|[1-9]\d*", word):
-        raise UsageError(f"{what} must be a number (0 or more), not {word!r}")
-    return _not_too_large(word, what)
-
-
-def _not_too_large(word: str, what: str) -> int:
-    if len(word) > len(str(MAX_NUMBER)) or int(word) > MAX_NUMBER:
-        shown = word if len(word) <= 20 else word[:20] + "…"
-        raise UsageError(f"{what} {shown} is too large (at most {MAX_NUMBER})")
-    return int(word)
-
-
-def _keyvalue(word: str, what: str) -> tuple[str, str]:
-    key, eq, value = word.partition("=")
-    if not eq or not key:
-        raise UsageError(f"{what} must look like KEY=VALUE, not {word!r}")
-    return (key, value)
-
-
-def _emails(word: str, what: str) -> list[str]:
-    return [w for w in re.split(r"[\s,;]+", word) if w]
-
-
-_CONVERTERS: dict[str, Callable[[str, str], Any]] = {
-    "execid": _execid, "number": _number, "count": _count, "keyvalue": _keyvalue,
-    "ajax-param": _keyvalue, "email": _emails,
-}
-
 
 def convert(kind: str, word: str, choices: tuple[str, ...], what: str, strict: bool = True) -> Any:
-    """Check and convert one value by its kind; the tolerant mode keeps the raw word."""
-    if not strict:
-        return word
-    if kind in _CONVERTERS:
-        return _CONVERTERS[kind](word, what)
-    if choices and kind in ("enum", "method", "setting"):
-        if not fits_choices(word, choices):
-            raise UsageError(f"{what} must be one of {', '.join(choices)}, not {word!r}")
-        return word.upper() if kind == "method" else word.lower()
-    return word
+    """Check and convert one value by its kind (azshell.shell.kinds); the tolerant mode keeps
+    the raw word."""
+    return KINDS[kind].convert(word, choices, what) if strict else word
 
 
 def suggest(word: str) -> str:

@@ -146,15 +146,6 @@ def running_table(data: Any) -> tuple[list[str], Rows]:
     return ["EXECID", "PROJECT", "FLOW"], [(i, project, flow) for i in ids]
 
 
-TABLES: dict[str, TableSpec] = {
-    "running": running_table,
-    "projects": projects_table,
-    "flows": flows_table,
-    "jobs": jobs_table,
-    "executions": executions_table,
-}
-
-
 def table(headers: list[str], rows: Rows, *, color: bool = False) -> str:
     """Left-aligned columns, two spaces apart, a header line (bold when coloured)."""
     cells = [[("" if v is None else str(v)) for v in row] for row in rows]
@@ -174,11 +165,12 @@ def table(headers: list[str], rows: Rows, *, color: bool = False) -> str:
     return "\n".join([head, *(line(r) for r in cells)])
 
 
-def choose_format(setting: str, table_name: str, tty: bool) -> str:
-    """``auto``: a table on a terminal when the command has one, JSON otherwise."""
+def choose_format(setting: str, table: str, tty: bool) -> str:
+    """``auto``: a table on a terminal when the command has one (``table``, its renderer's
+    reference), JSON otherwise."""
     if setting == "auto":
-        return "table" if tty and table_name else "json"
-    if setting == "table" and not table_name:
+        return "table" if tty and table else "json"
+    if setting == "table" and not table:
         return "json"
     return setting
 
@@ -188,14 +180,15 @@ def render(
     *,
     fmt: str = "json",
     color: bool = False,
-    table_name: str = "",
+    spec: TableSpec | None = None,
     raw: str | None = None,
 ) -> str:
-    """The text to print for one answer (without a final newline)."""
+    """The text to print for one answer (without a final newline); ``spec`` is the command's
+    table renderer (its ``table`` reference in the command table, loaded)."""
     if fmt == "raw":
         return raw.rstrip("\n") if raw is not None else to_json(data, indent=None)
-    if fmt == "table" and table_name in TABLES:
-        headers, rows = TABLES[table_name](data)
+    if fmt == "table" and spec is not None:
+        headers, rows = spec(data)
         return table(headers, rows, color=color)
     text = to_json(data)
     return colorize_json(text) if color else text

@@ -60,7 +60,7 @@ def test_raw_prefers_the_servers_text() -> None:
 
 
 def test_projects_table() -> None:
-    text = render([PROJECT], fmt="table", table_name="projects")
+    text = render([PROJECT], fmt="table", spec=projects_table)
     head, row = text.splitlines()
     assert head.split() == ["PROJECT", "ID", "MODIFIED", "BY", "CREATED", "USERS"]
     assert row.startswith("demo ")

@@ -201,7 +201,3 @@ def _download_latest(ctx: Context, project: str, directory: Path, force: bool,
         with contextlib.suppress(OSError):
             partial.unlink()
     return target, served
-
-
-render.TABLES.setdefault("permissions", permissions_table)
-render.TABLES.setdefault("project-log", project_log_table)

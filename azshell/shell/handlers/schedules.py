@@ -121,6 +121,3 @@ def schedules_table(data: Any) -> tuple[list[str], render.Rows]:
         for s in data if isinstance(s, dict)
     ]
     return ["ID", "PROJECT", "FLOW", "CRON", f"NEXT RUN ({zone_name()})"], rows
-
-
-render.TABLES.setdefault("schedules", schedules_table)

@@ -211,6 +211,3 @@ def sla_text(data: dict[str, Any], verb: str = "SLA of") -> str:
         return "\n".join(lines)
     headers, rows = sla_table(data)
     return "\n".join([head, render.table(headers, rows), f"e-mails: {emails or '-'}"])
-
-
-render.TABLES.setdefault("sla", sla_table)
