@@ -195,7 +195,8 @@ def test_a_debug_record_tells_the_whole_exchange() -> None:
 
 def test_a_debug_record_of_a_call_not_repeated() -> None:
     seen = exchange("POST", "/executor", [("ajax", "executeFlow")], status=None,
-                    error="the outcome of 'execute' is unknown", error_kind="OutcomeUnknown")
+                    error="the outcome of 'execute' is unknown", error_kind="OutcomeUnknown",
+                    outcome_unknown=True)
     text = describe(seen)
     assert "no answer after 3.1 ms: OutcomeUnknown: the outcome of 'execute' is unknown" in text
     assert "not repeated: it changes state" in text
