@@ -37,7 +37,7 @@ class _Parser(argparse.ArgumentParser):
     """Adds the config file's location to --help only (finding it costs an import)."""
 
     def format_help(self) -> str:
-        from azshell.shell.paths import config_file
+        from azshell.shell.session.paths import config_file
 
         return super().format_help() + f"\nconfig file: {config_file()}\n"
 
@@ -132,15 +132,15 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
     finally:
         gc.enable()
-        if "azshell.shell.debuglog" in sys.modules:  # --debug started it
-            sys.modules["azshell.shell.debuglog"].stop(code)
+        if "azshell.shell.debugging.debuglog" in sys.modules:  # --debug started it
+            sys.modules["azshell.shell.debugging.debuglog"].stop(code)
     return code
 
 
 def _run(args: argparse.Namespace, args_list: list[str]) -> int:
     from azshell.errors import AzshellError
-    from azshell.shell.exitcodes import INTERRUPTED, exit_code
-    from azshell.shell.settings import load
+    from azshell.shell.run.exitcodes import INTERRUPTED, exit_code
+    from azshell.shell.session.settings import load
 
     mode = choose_mode(args)
     try:
@@ -149,7 +149,7 @@ def _run(args: argparse.Namespace, args_list: list[str]) -> int:
         print(f"azshell: error: {err}", file=sys.stderr)
         return exit_code(err)
 
-    from azshell.shell.context import new_context
+    from azshell.shell.run.context import new_context
 
     ctx = new_context(settings, interactive=mode == "interactive")
     if settings.debug:
@@ -159,13 +159,13 @@ def _run(args: argparse.Namespace, args_list: list[str]) -> int:
         if args.sandbox:
             sandbox = _start_sandbox(ctx)
         if mode == "interactive":
-            from azshell.shell.app import run as run_app
+            from azshell.shell.interactive.app import run as run_app
 
             _first_run_config(settings)
 
             return run_app(ctx)
         from azshell.shell import started
-        from azshell.shell.batch import run_batch
+        from azshell.shell.run.batch import run_batch
 
         started()
         return run_batch(ctx, args.commands, args.file, keep_going=args.keep_going)
@@ -182,7 +182,7 @@ def _run(args: argparse.Namespace, args_list: list[str]) -> int:
 
 def _start_debug_log(ctx: Any, argv: list[str]) -> None:
     """Open this run's debug log (0600) and say where it is, once, on stderr."""
-    from azshell.shell import debuglog
+    from azshell.shell.debugging import debuglog
 
     try:
         path = debuglog.start(ctx, argv)
@@ -195,7 +195,7 @@ def _start_debug_log(ctx: Any, argv: list[str]) -> None:
 def _start_sandbox(ctx: Any) -> Any:
     """An in-process sandbox on a free port, with azkaban/azkaban's session kept in memory only."""
     from azshell.sandbox import Sandbox
-    from azshell.shell.session_store import MemoryStore
+    from azshell.shell.session.store import MemoryStore
 
     sandbox = Sandbox(port=0)
     ctx.settings.url, ctx.settings.user = sandbox.url, "azkaban"
@@ -211,8 +211,8 @@ def _first_run_config(settings: Any) -> None:
     """Copy the self-documenting default config for the user to edit (once, like pgcli)."""
     import contextlib
 
-    from azshell.shell.paths import write_private
-    from azshell.shell.settings import DEFAULT_CONFIG
+    from azshell.shell.session.paths import write_private
+    from azshell.shell.session.settings import DEFAULT_CONFIG
 
     path = settings.config_file
     if path is None or os.environ.get("AZSHELL_CONFIG") or path.exists():

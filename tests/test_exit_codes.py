@@ -7,7 +7,7 @@ import inspect
 import pytest
 
 from azshell import errors
-from azshell.shell.exitcodes import MEANINGS, exit_code
+from azshell.shell.run.exitcodes import MEANINGS, exit_code
 
 CLASSES = [c for _, c in inspect.getmembers(errors, inspect.isclass)
            if issubclass(c, errors.AzshellError)]

@@ -84,9 +84,9 @@ def test_the_check_sees_a_lazy_import(tmp_path: Path) -> None:
     fake = PACKAGE / "client" / "answers.py"
     source = fake.read_text(encoding="utf-8")
     probe = tmp_path / "probe.py"
-    probe.write_text(source + "\n\ndef _f():\n    from azshell.shell.context import Context\n",
+    probe.write_text(source + "\n\ndef _f():\n    from azshell.shell.run.context import Context\n",
                      encoding="utf-8")
     names = [name for _, name in _imports(probe)]
-    assert "azshell.shell.context" in names
-    assert _layer("azshell.shell.context") not in ALLOWED["client"]
+    assert "azshell.shell.run.context" in names
+    assert _layer("azshell.shell.run.context") not in ALLOWED["client"]
     assert _layer("azshell.client.api") not in ALLOWED["sandbox"]

@@ -33,9 +33,9 @@ def test_mypy_is_clean() -> None:
 def test_no_any_at_the_seams() -> None:
     """What the shell holds of the client and of its names is typed, and handlers get a client
     that is never None."""
-    from azshell.shell.context import Context
-    from azshell.shell.follow import Follower
-    from azshell.shell.follow_log import LogFollower
+    from azshell.shell.follow.follower import Follower
+    from azshell.shell.follow.log import LogFollower
+    from azshell.shell.run.context import Context
 
     seams = {name: Context.__annotations__[name]
              for name in ("connected", "names", "store", "exchanges", "last_exchange")}

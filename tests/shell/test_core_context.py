@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from azshell.shell.commands import find
-from azshell.shell.context import Context, Reply, emit, new_context, run_line
-from azshell.shell.settings import Settings
+from azshell.shell.line.commands import find
+from azshell.shell.run.context import Context, Reply, emit, new_context, run_line
+from azshell.shell.session.settings import Settings
 
 
 class TTY(io.StringIO):
@@ -195,7 +195,7 @@ def test_no_password_is_asked_for_a_server_that_is_down(monkeypatch: pytest.Monk
                                                         sandbox: Any) -> None:
     from fakes import free_port
 
-    from azshell.shell.session_store import MemoryStore
+    from azshell.shell.session.store import MemoryStore
 
     monkeypatch.delenv("AZSHELL_PASSWORD", raising=False)
     ctx, _, err = make(tty=True)

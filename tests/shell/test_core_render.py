@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from azshell.shell.render import (
+from azshell.shell.run.render import (
     choose_format,
     duration,
     jobs_table,

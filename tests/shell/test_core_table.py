@@ -6,9 +6,9 @@ import importlib
 
 import pytest
 
-from azshell.shell import commands
-from azshell.shell.commands import COMMANDS, GROUPS, SETTINGS, find, names
-from azshell.shell.parser import parse
+from azshell.shell.line import commands
+from azshell.shell.line.commands import COMMANDS, GROUPS, SETTINGS, find, names
+from azshell.shell.line.parser import parse
 
 REQUIRED = {
     "login", "logout", "connect", "whoami", "projects", "create", "delete", "upload", "flows",
@@ -104,8 +104,8 @@ def test_a_table_renders_without_its_handler_module_imported(
     import io
     import sys
 
-    from azshell.shell.context import emit, new_context
-    from azshell.shell.settings import Settings
+    from azshell.shell.run.context import emit, new_context
+    from azshell.shell.session.settings import Settings
 
     class TTY(io.StringIO):
         def isatty(self) -> bool:
@@ -121,7 +121,7 @@ def test_a_table_renders_without_its_handler_module_imported(
 
 
 def test_every_name_effect_is_known() -> None:
-    from azshell.shell.learning import EFFECTS
+    from azshell.shell.names.learning import EFFECTS
 
     declared = {c.learns for c in COMMANDS if c.learns}
     assert declared <= set(EFFECTS)
@@ -129,9 +129,9 @@ def test_every_name_effect_is_known() -> None:
 
 
 def test_every_kind_has_its_completion_source_and_style() -> None:
-    from azshell.shell import lexer
-    from azshell.shell.completer import ShellCompleter
-    from azshell.shell.kinds import KINDS
+    from azshell.shell.interactive import lexer
+    from azshell.shell.interactive.completer import ShellCompleter
+    from azshell.shell.line.kinds import KINDS
 
     used = {a.kind for c in COMMANDS for a in c.args}
     used |= {o.kind for c in COMMANDS for o in c.options if o.kind != "flag"}

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from azshell.client import Exchange
-from azshell.shell import verbose
-from azshell.shell.curl import build
-from azshell.shell.debuglog import RedactingFormatter, describe
+from azshell.shell.debugging import verbose
+from azshell.shell.debugging.curl import build
+from azshell.shell.debugging.debuglog import RedactingFormatter, describe
 
 SID = "0f8e2c1a-5b7d-4c3e-9a1f-2b3c4d5e6f70"
 URL = "http://azkaban.example.com:8081"

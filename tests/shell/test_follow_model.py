@@ -11,8 +11,8 @@ import pytest
 
 from azshell.client import ExecuteOptions
 from azshell.client.execution_model import Change, Execution, done_jobs
-from azshell.shell.follow import Follower, StillRunning
-from azshell.shell.follow_log import LogFollower
+from azshell.shell.follow.follower import Follower, StillRunning
+from azshell.shell.follow.log import LogFollower
 
 NESTED_FLOW = """\
 nodes:

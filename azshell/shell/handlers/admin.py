@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from azshell.errors import LocalError, NotFound, UsageError
-from azshell.shell import render
-from azshell.shell.commands import PERMISSIONS
-from azshell.shell.context import Context
-from azshell.shell.parser import Invocation
+from azshell.shell.line.commands import PERMISSIONS
+from azshell.shell.line.parser import Invocation
+from azshell.shell.run import render
+from azshell.shell.run.context import Context
 
 PROJECT_LOG_DEFAULT = 20
 

@@ -7,8 +7,8 @@ can run again (see docs/debugging.md).
 from __future__ import annotations
 
 from azshell.errors import ApiError, AzshellError, SessionError
-from azshell.shell.context import Context, Reply, emit
-from azshell.shell.parser import Invocation
+from azshell.shell.line.parser import Invocation
+from azshell.shell.run.context import Context, Reply, emit
 
 
 def call(ctx: Context, inv: Invocation) -> Reply:
@@ -41,7 +41,7 @@ def call(ctx: Context, inv: Invocation) -> Reply:
 
 def curl(ctx: Context, inv: Invocation) -> Reply:
     """The last request of this session as a curl command (the session id as a variable)."""
-    from azshell.shell.curl import build
+    from azshell.shell.debugging.curl import build
 
     exchange = ctx.last_exchange  # also a request of a client made for one command (`server`)
     if exchange is None and ctx.connected is not None:

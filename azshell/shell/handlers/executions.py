@@ -6,8 +6,8 @@ import contextlib
 from typing import Any
 
 from azshell.errors import ApiError, AzshellError, FlowNotStarted, UsageError
-from azshell.shell.context import Context
-from azshell.shell.parser import Invocation
+from azshell.shell.line.parser import Invocation
+from azshell.shell.run.context import Context
 
 
 def execution_id(ctx: Context, value: int | None) -> int:

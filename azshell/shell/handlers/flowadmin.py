@@ -15,9 +15,9 @@ from __future__ import annotations
 from typing import Any
 
 from azshell.errors import ApiError, NotFound, UsageError
-from azshell.shell import render
-from azshell.shell.context import Context, Reply, ok
-from azshell.shell.parser import Invocation
+from azshell.shell.line.parser import Invocation
+from azshell.shell.run import render
+from azshell.shell.run.context import Context, Reply, ok
 
 _WIDTH = 14  # the label column of the text blocks
 

@@ -1,6 +1,6 @@
 """wait, rerun, and ``execute --wait``: follow an execution to its end.
 
-On a terminal the run is shown live (azshell.shell.follow_view) and ends with a table of jobs; in
+On a terminal the run is shown live (azshell.shell.follow.view) and ends with a table of jobs; in
 a script nothing is shown while waiting and the final execution JSON is the one document on
 stdout. Either way the command fails unless the flow SUCCEEDED, so ``&&`` and ``set -e`` work.
 Ctrl-C stops the following, never the flow, and says how to pick it up again.
@@ -14,11 +14,11 @@ from typing import Any
 
 from azshell.client.execution_model import FINAL_FLOW, Change, Execution, done_jobs
 from azshell.errors import AzshellError, Interrupted
-from azshell.shell.commands import Command
-from azshell.shell.context import Context, Reply, emit
-from azshell.shell.follow import Follower, StillRunning
+from azshell.shell.follow.follower import Follower, StillRunning
 from azshell.shell.handlers.executions import check_wait_options, execution_id, start_flow
-from azshell.shell.parser import Invocation
+from azshell.shell.line.commands import Command
+from azshell.shell.line.parser import Invocation
+from azshell.shell.run.context import Context, Reply, emit
 
 
 class _Learner:
@@ -51,7 +51,7 @@ def _live_view(ctx: Context) -> Any:
     """The live display on a terminal; None in a script (stdout is not a terminal)."""
     if not ctx.out.stdout_tty:
         return None
-    from azshell.shell.follow_view import LiveView
+    from azshell.shell.follow.view import LiveView
 
     return LiveView(ctx.out.stdout, color=ctx.out.color, columns=lambda: ctx.out.size()[0])
 
@@ -119,7 +119,7 @@ def next_steps(model: Execution) -> str:
 
 
 def _print_outcome(ctx: Context, command: Command, model: Execution) -> None:
-    from azshell.shell.follow_view import summary
+    from azshell.shell.follow.view import summary
 
     learn_status(ctx, model)
     document = model.document

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from azshell.errors import AzshellError, Interrupted, LogNotReady, UsageError
-from azshell.shell.context import Context, Reply
 from azshell.shell.handlers.executions import execution_id
-from azshell.shell.parser import Invocation, is_option, split
+from azshell.shell.line.parser import Invocation, is_option, split
+from azshell.shell.run.context import Context, Reply
 
 
 def log(ctx: Context, inv: Invocation) -> Reply | None:
@@ -65,7 +65,7 @@ def _has_not_started(ctx: Context, execid: int, job: str) -> bool:
 
 def _follow(ctx: Context, execid: int, job: str | None) -> Reply | None:
     """Stream the text as it comes; with ``--output json`` collect it into one document."""
-    from azshell.shell.follow_log import LogFollower
+    from azshell.shell.follow.log import LogFollower
 
     collect = ctx.settings.output == "json"
     pieces: list[str] = []

@@ -13,10 +13,10 @@ from typing import Any
 
 from azshell import quartz
 from azshell.errors import NotFound, UsageError
-from azshell.shell import render
-from azshell.shell.context import Context
 from azshell.shell.handlers.executions import execute_options
-from azshell.shell.parser import Invocation
+from azshell.shell.line.parser import Invocation
+from azshell.shell.run import render
+from azshell.shell.run.context import Context
 
 NEXT_RUNS = 3
 _CLOCK = "%Y-%m-%d %H:%M:%S"

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from azshell.errors import SessionError
-from azshell.shell.context import Context, Reply
-from azshell.shell.parser import Invocation
+from azshell.shell.line.parser import Invocation
+from azshell.shell.run.context import Context, Reply
 
 
 def _client(ctx: Context) -> tuple[Any, bool]:
@@ -19,7 +19,7 @@ def _client(ctx: Context) -> tuple[Any, bool]:
         return ctx.connected, False
     if not ctx.settings.url:
         raise SessionError("no server yet: type 'connect URL' or start azshell with a URL")
-    from azshell.shell.connection import new_client
+    from azshell.shell.session.connection import new_client
 
     url = ctx.settings.url if "://" in ctx.settings.url else f"http://{ctx.settings.url}"
     return new_client(ctx, url), True

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from azshell.errors import AzshellError, SessionError
-from azshell.shell.connection import connect as open_session
-from azshell.shell.connection import forget_session
-from azshell.shell.context import Context
-from azshell.shell.parser import Invocation
+from azshell.shell.line.parser import Invocation
+from azshell.shell.run.context import Context
+from azshell.shell.session.connection import connect as open_session
+from azshell.shell.session.connection import forget_session
 
 
 def _current_url(ctx: Context) -> str:
@@ -28,7 +28,7 @@ def logout(ctx: Context, inv: Invocation) -> dict:
     """Ends the session on the server and drops the saved id, so the next run asks again."""
     client = ctx.connected
     if client is None and ctx.settings.url:  # a script: the saved session is the one to end
-        from azshell.shell.connection import saved_session_client
+        from azshell.shell.session.connection import saved_session_client
 
         client = saved_session_client(ctx)
     if client is None or not client.session_id:
@@ -54,7 +54,7 @@ def whoami(ctx: Context, inv: Invocation) -> dict:
     client = ctx.connected
     if client is None and ctx.settings.url:
         try:
-            from azshell.shell.connection import ensure_session
+            from azshell.shell.session.connection import ensure_session
 
             client = ensure_session(ctx)
         except SessionError:

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from azshell.errors import UsageError
-from azshell.shell import render
-from azshell.shell.commands import Command
-from azshell.shell.context import Context, Reply
 from azshell.shell.handlers.schedules import find_schedule
-from azshell.shell.parser import Invocation, is_option, tokens
+from azshell.shell.line.commands import Command
+from azshell.shell.line.parser import Invocation, is_option, tokens
+from azshell.shell.run import render
+from azshell.shell.run.context import Context, Reply
 
 _RULE_OPTIONS = ("job", "rule", "within", "email", "kill")
 

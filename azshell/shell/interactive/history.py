@@ -15,8 +15,8 @@ from pathlib import Path
 
 from prompt_toolkit.history import FileHistory
 
-from azshell.shell.commands import find
-from azshell.shell.parser import split
+from azshell.shell.line.commands import find
+from azshell.shell.line.parser import split
 
 SECRET_WORDS = re.compile(r"password|passwd|token|secret|session[._-]?id", re.IGNORECASE)
 
@@ -36,7 +36,7 @@ def is_secret(line: str) -> bool:
 
 def private_file(path: Path) -> Path:
     """Create ``path`` as an empty 0600 file if needed (its directory 0700) and fix its mode."""
-    from azshell.shell.paths import private_dir
+    from azshell.shell.session.paths import private_dir
 
     private_dir(path.parent)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from azshell.shell.commands import Command
-from azshell.shell.parser import Position, position
+from azshell.shell.line.commands import Command
+from azshell.shell.line.parser import Position, position
 
 if TYPE_CHECKING:  # prompt_toolkit's own type, without importing it for scripts
     from prompt_toolkit.formatted_text import StyleAndTextTuples as Fragments

@@ -6,7 +6,8 @@ Every exchange the client makes passes through :func:`observer`: the ones a comm
 the login a renewal makes on its own, the second try of a read whose connection dropped, and the
 ones that got no answer at all. The client has already hidden the session id and any password
 (:mod:`azshell.client.redact`), so this module only decides how a line reads. The same observer
-feeds the debug log (:mod:`azshell.shell.debuglog`), which is silent unless ``--debug`` started it.
+feeds the debug log (:mod:`azshell.shell.debugging.debuglog`), which is silent unless
+``--debug`` started it.
 """
 
 from __future__ import annotations
@@ -95,7 +96,7 @@ def observer(ctx: Any) -> Callable[[Any], None]:
     """The client's observer for one shell session: keeps recent exchanges, prints verbose
     lines when ``ctx.settings.verbose`` is on (read at each exchange: `set verbose` applies at
     once), and hands each exchange to the debug log."""
-    from azshell.shell import debuglog
+    from azshell.shell.debugging import debuglog
 
     def observe(exchange: Any) -> None:
         ctx.last_exchange = exchange

@@ -15,17 +15,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from azshell.errors import AzshellError, SessionError, UsageError
-from azshell.shell.commands import Command, load
-from azshell.shell.exitcodes import exit_code
-from azshell.shell.output import Output
-from azshell.shell.parser import Invocation, parse
-from azshell.shell.render import choose_format, render
-from azshell.shell.settings import Settings
+from azshell.shell.line.commands import Command, load
+from azshell.shell.line.parser import Invocation, parse
+from azshell.shell.run.exitcodes import exit_code
+from azshell.shell.run.output import Output
+from azshell.shell.run.render import choose_format, render
+from azshell.shell.session.settings import Settings
 
 if TYPE_CHECKING:
     from azshell.client import AzkabanClient, Exchange
-    from azshell.shell.names import NameBook
-    from azshell.shell.session_store import SessionStore
+    from azshell.shell.names.book import NameBook
+    from azshell.shell.session.store import SessionStore
 
 _log = logging.getLogger("azshell.shell")
 
@@ -46,7 +46,7 @@ def ok(**extra: Any) -> dict[str, Any]:
 
 def make_names(url: str | None, persistent: bool, user: str | None = None) -> NameBook:
     """A NameBook for ``url``: cached on disk in the interactive shell, in memory in scripts."""
-    from azshell.shell.names import NameBook, names_path
+    from azshell.shell.names.book import NameBook, names_path
 
     path = names_path(url, user or "") if persistent and url else None
     book = NameBook(path)
@@ -109,7 +109,7 @@ def new_context(
     stderr: Any = None,
 ) -> Context:
     """A session's context with the writer, the password prompt and the names it needs."""
-    from azshell.shell.connection import ask_password_tty, confirm_tty
+    from azshell.shell.session.connection import ask_password_tty, confirm_tty
 
     out = Output(stdout, stderr, color=settings.color, pager=settings.pager,
                  pager_command=settings.pager_command)
@@ -182,7 +182,7 @@ def _dispatch(ctx: Context, inv: Invocation) -> int:
     try:
         handler = load_handler(inv.command)
         if inv.command.needs_session:
-            from azshell.shell.connection import ensure_session
+            from azshell.shell.session.connection import ensure_session
 
             ensure_session(ctx)
         result = handler(ctx, inv)
@@ -211,6 +211,6 @@ def _dispatch(ctx: Context, inv: Invocation) -> int:
 def _after(ctx: Context) -> None:
     """Keep a renewed session id for the next run, whatever the command's outcome."""
     if ctx.connected is not None:
-        from azshell.shell.connection import save_session
+        from azshell.shell.session.connection import save_session
 
         save_session(ctx)

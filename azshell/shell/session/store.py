@@ -11,7 +11,7 @@ import json
 import time
 from pathlib import Path
 
-from azshell.shell.paths import private_dir, sessions_file, write_private
+from azshell.shell.session.paths import private_dir, sessions_file, write_private
 
 
 def _key(url: str, user: str) -> str:

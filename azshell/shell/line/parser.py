@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from azshell.errors import UsageError
-from azshell.shell.commands import Arg, Command, Opt, all_words, find
-from azshell.shell.kinds import KINDS, execution_url, fits_choices, looks_like_execid
+from azshell.shell.line.commands import Arg, Command, Opt, all_words, find
+from azshell.shell.line.kinds import KINDS, execution_url, fits_choices, looks_like_execid
 
 __all__ = ["Invocation", "Position", "Token", "convert", "execution_url", "fits_choices",
            "is_option", "looks_like_execid", "parse", "position", "split", "suggest", "tokens"]
@@ -223,7 +223,7 @@ class _Walker:
 
 
 def convert(kind: str, word: str, choices: tuple[str, ...], what: str, strict: bool = True) -> Any:
-    """Check and convert one value by its kind (azshell.shell.kinds); the tolerant mode keeps
+    """Check and convert one value by its kind (azshell.shell.line.kinds); the tolerant mode keeps
     the raw word."""
     return KINDS[kind].convert(word, choices, what) if strict else word
 

@@ -20,14 +20,14 @@ from azshell.errors import (
     SessionError,
     UsageError,
 )
-from azshell.shell.context import Context, make_names
-from azshell.shell.settings import check_url
+from azshell.shell.run.context import Context, make_names
+from azshell.shell.session.settings import check_url
 
 
 def session_store(ctx: Context) -> Any:
     """The context's store of saved sessions, made on first use (reading it costs a file)."""
     if ctx.store is None:
-        from azshell.shell.session_store import SessionStore
+        from azshell.shell.session.store import SessionStore
 
         ctx.store = SessionStore()
     return ctx.store
@@ -101,7 +101,7 @@ def password_at_hand(ctx: Context, *, fresh: bool = False) -> bool:
 
 def _observer(ctx: Context) -> Any:
     """Keeps recent exchanges, prints them with --verbose and logs them with --debug."""
-    from azshell.shell.verbose import observer
+    from azshell.shell.debugging.verbose import observer
 
     return observer(ctx)
 

@@ -1,7 +1,7 @@
 """`--debug`: a log file with the whole request flow, for the report of a problem.
 
 Everything azshell logs goes through the standard ``logging`` package under the ``azshell``
-logger: the lines run and their outcome with tracebacks (:mod:`azshell.shell.context`), and each
+logger: the lines run and their outcome with tracebacks (:mod:`azshell.shell.run.context`), and each
 HTTP exchange with its parameters, headers, status, size, time and the start of its answer, the
 logins a renewal makes, and the calls that were repeated or, changing state, were not
 (:func:`exchange`). Nothing is written unless :func:`start` attached the file.
@@ -106,7 +106,7 @@ def start(ctx: Any, argv: list[str] | None = None, directory: Path | None = None
     ``ctx`` is asked, at each record, for the secrets it holds now (the password, the session
     ids), so a session renewed halfway through is hidden as well as the first one.
     """
-    from azshell.shell.paths import private_dir
+    from azshell.shell.session.paths import private_dir
 
     stop()
     folder = private_dir(directory or log_dir())
@@ -176,7 +176,7 @@ def exchange(seen: Any) -> None:
 
 def describe(seen: Any) -> str:
     """The multi-line record of one exchange (pure: the tests read it)."""
-    from azshell.shell.verbose import human_size, human_time, show_param
+    from azshell.shell.debugging.verbose import human_size, human_time, show_param
 
     lines = [f"{seen.method} {seen.url}"]
     if seen.params:

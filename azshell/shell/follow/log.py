@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from azshell.client.execution_model import Execution, job_finished
 from azshell.errors import LogNotReady
-from azshell.shell.follow import FIRST_INTERVAL, GROWTH, MAX_INTERVAL
+from azshell.shell.follow.follower import FIRST_INTERVAL, GROWTH, MAX_INTERVAL
 
 if TYPE_CHECKING:
     from azshell.client import AzkabanClient, LogChunk

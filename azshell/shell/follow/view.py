@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from azshell.client.execution_model import QUIET, Change, Execution
-from azshell.shell.render import span
+from azshell.shell.run.render import span
 
 COLORS = {
     "SUCCEEDED": "32", "FAILED": "31", "KILLED": "31", "EXECUTION_STOPPED": "31",

@@ -23,13 +23,13 @@ from prompt_toolkit.completion import (
 )
 from prompt_toolkit.document import Document
 
-from azshell.shell.commands import AJAX_PARAMS, COMMANDS, SETTINGS, Arg, Command, Opt
-from azshell.shell.kinds import KINDS
-from azshell.shell.matching import MENU_LIMIT, fuzzy
-from azshell.shell.parser import Position, execution_url, position
+from azshell.shell.line.commands import AJAX_PARAMS, COMMANDS, SETTINGS, Arg, Command, Opt
+from azshell.shell.line.kinds import KINDS
+from azshell.shell.line.parser import Position, execution_url, position
+from azshell.shell.names.matching import MENU_LIMIT, fuzzy
 
 if TYPE_CHECKING:
-    from azshell.shell.names import NameBook
+    from azshell.shell.names.book import NameBook
 
 # Called when a completion needs names the book does not have yet ("flows", project) or
 # ("jobs", project, flow): the app fetches them in the background.

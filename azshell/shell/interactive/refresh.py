@@ -22,7 +22,7 @@ from azshell.errors import (
     RequestTimedOut,
     SessionError,
 )
-from azshell.shell.toolbar import Status
+from azshell.shell.interactive.toolbar import Status
 
 FLOW_REFRESH_LIMIT = 100  # projects whose flows a refresh fetches (the rest come on demand)
 WATCH_EVERY = 2.0  # seconds between two looks at the running execution the toolbar shows
@@ -163,7 +163,7 @@ class Refresher:
         elif task == ("check",):
             self._check(client)
         elif task == ("projects",):
-            from azshell.shell.learning import project_meta
+            from azshell.shell.names.learning import project_meta
 
             self.status.set(names="refreshing")
             found = client.projects(all=True)

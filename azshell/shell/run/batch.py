@@ -12,8 +12,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from azshell.errors import UsageError
-from azshell.shell.context import Context, run_line
-from azshell.shell.exitcodes import INTERRUPTED
+from azshell.shell.run.context import Context, run_line
+from azshell.shell.run.exitcodes import INTERRUPTED
 
 STDIN = "<stdin>"
 

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from azshell.shell.names import NameBook
+    from azshell.shell.names.book import NameBook
 
 MAX_DEPTH = 4
 
@@ -25,7 +25,7 @@ MAX_DEPTH = 4
 def learn(book: NameBook, command: str, values: dict[str, Any], result: object) -> None:
     """Teach ``book`` what a successful ``command`` with ``values`` and ``result`` names: the
     effect its table entry declares (``Command.learns``), else the names the answer holds."""
-    from azshell.shell.commands import find
+    from azshell.shell.line.commands import find
 
     found = find(command)
     project = _text(values.get("project"))

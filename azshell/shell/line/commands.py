@@ -12,9 +12,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from azshell.shell.kinds import KINDS
+from azshell.shell.line.kinds import KINDS
 
-# What an argument's value is (how it is checked, completed and shown): azshell.shell.kinds.
+# What an argument's value is (how it is checked, completed and shown): azshell.shell.line.kinds.
 ARG_KINDS = frozenset(KINDS)
 
 # The Ajax API's servlet paths (protocol §1.2) and its common parameters, offered to `call`.
@@ -120,7 +120,7 @@ class Command:
     # how a list answer reads as a table, ``(data) -> (headers, rows)``; "" = JSON only
     table: str = ""
     # What a success tells the completion's NameBook beyond the names in its answer, which
-    # every command teaches by their shape (azshell.shell.learning.EFFECTS lists the effects).
+    # every command teaches by their shape (azshell.shell.names.learning.EFFECTS lists the effects).
     learns: str = ""
     # Needs a logged-in client (the dispatcher connects first or fails with a clear message).
     needs_session: bool = True
@@ -155,7 +155,7 @@ GROUPS: tuple[tuple[str, str], ...] = (
 )
 
 _H = "azshell.shell.handlers"
-_R = "azshell.shell.render"
+_R = "azshell.shell.run.render"
 
 _PROJECT = Arg("PROJECT", "project", "The project's name.")
 _FLOW = Arg("FLOW", "flow", "The flow's name (a flow of PROJECT).")

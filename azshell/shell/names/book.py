@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from azshell.shell.matching import MENU_LIMIT, NameIndex
+from azshell.shell.names.matching import MENU_LIMIT, NameIndex
 
 MAX_EXECUTIONS = 1000  # the most recent ones; older ids are rarely typed
 
@@ -34,7 +34,7 @@ class Execution:
 
 def names_path(url: str, user: str) -> Path:
     """The cache file of one server and user (names differ with permissions)."""
-    from azshell.shell.paths import cache_dir, server_key
+    from azshell.shell.session.paths import cache_dir, server_key
 
     safe_user = "".join(c if c.isalnum() or c in "._-" else "_" for c in user) or "_"
     return cache_dir() / "names" / f"{server_key(url)}-{safe_user}.json"
@@ -65,7 +65,7 @@ class NameBook:
         Each record is merged under the lock on its own, so readers never wait for the whole
         file (the app calls this from a background thread).
         """
-        from azshell.shell.namefile import decode
+        from azshell.shell.names.namefile import decode
 
         try:
             if self.path is None:
@@ -112,8 +112,8 @@ class NameBook:
             self.version += 1
 
     def to_text(self) -> str:
-        """The cache file's content (see azshell.shell.namefile)."""
-        from azshell.shell.namefile import encode
+        """The cache file's content (see azshell.shell.names.namefile)."""
+        from azshell.shell.names.namefile import encode
 
         with self._lock:
             jobs: dict[str, dict[str, list[str]]] = {}
@@ -134,7 +134,7 @@ class NameBook:
             if not self._dirty:
                 return
             text = self.to_text()
-        from azshell.shell.paths import write_private
+        from azshell.shell.session.paths import write_private
 
         try:
             write_private(self.path, text)
@@ -346,7 +346,7 @@ class NameBook:
     # -- learning from answers -------------------------------------------------------------------
     def learn(self, command: str, values: dict[str, Any], result: object) -> None:
         """Learn every name a successful command's answer (or its own words) contains."""
-        from azshell.shell.learning import learn
+        from azshell.shell.names.learning import learn
 
         learn(self, command, values, result)
 

@@ -1,12 +1,13 @@
 """Help text and the command reference, both from the command table.
 
-``help`` prints ``command_help``/``overview``; ``python -m azshell.shell.docs > docs/commands.md``
-writes the reference, and a test fails when the committed file is out of date.
+``help`` prints ``command_help``/``overview``;
+``python -m azshell.shell.line.docs > docs/commands.md`` writes the reference, and a test fails
+when the committed file is out of date.
 """
 
 from __future__ import annotations
 
-from azshell.shell.commands import COMMANDS, GROUPS, Command
+from azshell.shell.line.commands import COMMANDS, GROUPS, Command
 
 
 def _options_lines(cmd: Command) -> list[tuple[str, str]]:
@@ -82,8 +83,8 @@ def markdown() -> str:
     out = [
         "# azshell commands",
         "",
-        "<!-- Generated from azshell/shell/commands.py by "
-        "`python -m azshell.shell.docs > docs/commands.md`; do not edit. -->",
+        "<!-- Generated from azshell/shell/line/commands.py by "
+        "`python -m azshell.shell.line.docs > docs/commands.md`; do not edit. -->",
         "",
         "Each command prints one JSON document when its output is not a terminal "
         "(see [scripts.md](scripts.md)); on a terminal lists read as tables and answers as "

@@ -20,10 +20,10 @@ from prompt_toolkit.shortcuts import CompleteStyle
 from prompt_toolkit.styles import Style
 
 from azshell.errors import AzshellError, SessionError
-from azshell.shell.completer import BusyCompleter, ShellCompleter
-from azshell.shell.keys import shell_bindings
-from azshell.shell.lexer import STYLE, CommandLexer
-from azshell.shell.toolbar import Status, make_toolbar, prompt_text
+from azshell.shell.interactive.completer import BusyCompleter, ShellCompleter
+from azshell.shell.interactive.keys import shell_bindings
+from azshell.shell.interactive.lexer import STYLE, CommandLexer
+from azshell.shell.interactive.toolbar import Status, make_toolbar, prompt_text
 
 if TYPE_CHECKING:
     from azshell.client import Exchange
@@ -53,7 +53,7 @@ class InteractiveShell:
         ctx.confirm = self.confirm
         self.history = history if history is not None else _file_history()
         ctx.history = self.history_lines
-        from azshell.shell.refresh import Refresher
+        from azshell.shell.interactive.refresh import Refresher
 
         self.refresher = Refresher(ctx, self.status, self._changed)
         self.book_key: tuple[str, str] | None = None
@@ -129,7 +129,7 @@ class InteractiveShell:
 
     def run_one(self, line: str) -> int | None:
         """Run one line; an exit status when the shell should end, else None."""
-        from azshell.shell.context import run_line
+        from azshell.shell.run.context import run_line
 
         before: object = INTERRUPTED  # not a session key: nothing to compare if interrupted early
         try:
@@ -187,7 +187,7 @@ class InteractiveShell:
         first prompt is drawn (adopting needs the HTTP client, which takes a while to import)."""
         ctx = self.ctx
         if ctx.store is None:  # here, on the main thread: completion reads it from its own
-            from azshell.shell.session_store import SessionStore
+            from azshell.shell.session.store import SessionStore
 
             ctx.store = SessionStore()
         if ctx.connected is None and ctx.settings.url:
@@ -201,7 +201,7 @@ class InteractiveShell:
 
     def _saved_user(self, url: str) -> str | None:
         """The user whose session for ``url`` is saved (the configured one, else the last)."""
-        from azshell.shell.connection import session_store
+        from azshell.shell.session.connection import session_store
 
         store = session_store(self.ctx)
         try:
@@ -214,7 +214,7 @@ class InteractiveShell:
         """After the first prompt: adopt the saved session, then refresh names."""
         try:
             if self._deferred_user is not None:
-                from azshell.shell.connection import connect
+                from azshell.shell.session.connection import connect
 
                 try:
                     connect(self.ctx, self.ctx.settings.url, self._deferred_user)
@@ -237,7 +237,7 @@ class InteractiveShell:
         """
         ctx = self.ctx
         if ctx.connected is None and ctx.settings.url:
-            from azshell.shell.connection import connect
+            from azshell.shell.session.connection import connect
 
             try:
                 connect(ctx, ctx.settings.url, ctx.settings.user)
@@ -254,7 +254,7 @@ class InteractiveShell:
     def sync_book(self) -> None:
         """Keep one NameBook per server and user: the one ``connect`` made for the context (its
         cache file is per server and user), or a new one if the context's is for another."""
-        from azshell.shell.names import NameBook, names_path
+        from azshell.shell.names.book import NameBook, names_path
 
         key = self._book_key()
         if key is None:
@@ -352,7 +352,7 @@ class InteractiveShell:
     def history_lines(self) -> list[str]:
         """The history, oldest first, for the `history` command: without the lines that may
         hold a secret (they are recallable with the arrow keys, not printed)."""
-        from azshell.shell.history import is_secret
+        from azshell.shell.interactive.history import is_secret
 
         return [line for line in self.history.get_strings() if not is_secret(line)]
 
@@ -381,8 +381,8 @@ class InteractiveShell:
 
 
 def _file_history() -> Any:
-    from azshell.shell.history import SecretFreeHistory
-    from azshell.shell.paths import history_file
+    from azshell.shell.interactive.history import SecretFreeHistory
+    from azshell.shell.session.paths import history_file
 
     try:
         return SecretFreeHistory(history_file())

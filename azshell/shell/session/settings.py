@@ -191,7 +191,7 @@ def load(
         if override:
             config_path = Path(override).expanduser()
         else:
-            from azshell.shell.paths import config_file
+            from azshell.shell.session.paths import config_file
 
             config_path = config_file()
     if environ.get("AZSHELL_CONFIG") and not config_path.exists():

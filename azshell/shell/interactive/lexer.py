@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any, cast
 from prompt_toolkit.document import Document
 from prompt_toolkit.lexers import Lexer
 
-from azshell.shell.commands import Opt, all_words, find
-from azshell.shell.kinds import KINDS
-from azshell.shell.parser import (
+from azshell.shell.line.commands import Opt, all_words, find
+from azshell.shell.line.kinds import KINDS
+from azshell.shell.line.parser import (
     Token,
     fits_choices,
     is_option,
@@ -26,7 +26,7 @@ from azshell.shell.parser import (
 )
 
 if TYPE_CHECKING:
-    from azshell.shell.names import NameBook
+    from azshell.shell.names.book import NameBook
 
 if TYPE_CHECKING:  # prompt_toolkit's own type, without importing it for scripts
     from prompt_toolkit.formatted_text import StyleAndTextTuples as Fragments
@@ -140,12 +140,12 @@ def _value_style(
     return ""
 
 
-# The values of Kind.style this lexer shows (azshell.shell.kinds), each a rule in _value_style.
+# The values of Kind.style this lexer shows (azshell.shell.line.kinds), each a rule in _value_style.
 STYLES = ("execid", "choice", "path", "cron", "name", "text", "keyvalue")
 
 
 def _style(kind: str) -> str:
-    """How a value of ``kind`` is shown (``Kind.style`` in azshell.shell.kinds)."""
+    """How a value of ``kind`` is shown (``Kind.style`` in azshell.shell.line.kinds)."""
     found = KINDS.get(kind)
     return found.style if found is not None else ""
 
