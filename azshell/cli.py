@@ -149,7 +149,7 @@ def _run(args: argparse.Namespace, args_list: list[str]) -> int:
         print(f"azshell: error: {err}", file=sys.stderr)
         return exit_code(err)
 
-    from azshell.shell.run.context import new_context
+    from azshell.shell.run.dispatch import new_context
 
     ctx = new_context(settings, interactive=mode == "interactive")
     if settings.debug:

@@ -104,7 +104,7 @@ def test_a_table_renders_without_its_handler_module_imported(
     import io
     import sys
 
-    from azshell.shell.run.context import emit, new_context
+    from azshell.shell.run.dispatch import emit, new_context
     from azshell.shell.session.settings import Settings
 
     class TTY(io.StringIO):

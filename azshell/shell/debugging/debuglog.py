@@ -1,9 +1,9 @@
 """`--debug`: a log file with the whole request flow, for the report of a problem.
 
 Everything azshell logs goes through the standard ``logging`` package under the ``azshell``
-logger: the lines run and their outcome with tracebacks (:mod:`azshell.shell.run.context`), and each
-HTTP exchange with its parameters, headers, status, size, time and the start of its answer, the
-logins a renewal makes, and the calls that were repeated or, changing state, were not
+logger: the lines run and their outcome with tracebacks (:mod:`azshell.shell.run.dispatch`), and
+each HTTP exchange with its parameters, headers, status, size, time and the start of its answer,
+the logins a renewal makes, and the calls that were repeated or, changing state, were not
 (:func:`exchange`). Nothing is written unless :func:`start` attached the file.
 
 The file is the user's alone (0600 in a 0700 directory, in the platform's log directory), one per

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from azshell.errors import ApiError, AzshellError, SessionError
 from azshell.shell.line.parser import Invocation
-from azshell.shell.run.context import Context, Reply, emit
+from azshell.shell.run.context import Context, Reply
+from azshell.shell.run.dispatch import emit
 
 
 def call(ctx: Context, inv: Invocation) -> Reply:

@@ -18,7 +18,8 @@ from azshell.shell.follow.follower import Follower, StillRunning
 from azshell.shell.handlers.executions import check_wait_options, execution_id, start_flow
 from azshell.shell.line.commands import Command
 from azshell.shell.line.parser import Invocation
-from azshell.shell.run.context import Context, Reply, emit
+from azshell.shell.run.context import Context, Reply
+from azshell.shell.run.dispatch import emit
 
 
 class _Learner:

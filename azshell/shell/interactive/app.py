@@ -129,7 +129,7 @@ class InteractiveShell:
 
     def run_one(self, line: str) -> int | None:
         """Run one line; an exit status when the shell should end, else None."""
-        from azshell.shell.run.context import run_line
+        from azshell.shell.run.dispatch import run_line
 
         before: object = INTERRUPTED  # not a session key: nothing to compare if interrupted early
         try:

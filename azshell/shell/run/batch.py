@@ -12,7 +12,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from azshell.errors import UsageError
-from azshell.shell.run.context import Context, run_line
+from azshell.shell.run.context import Context
+from azshell.shell.run.dispatch import run_line
 from azshell.shell.run.exitcodes import INTERRUPTED
 
 STDIN = "<stdin>"

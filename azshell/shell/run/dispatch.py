@@ -1,0 +1,139 @@
+"""``run_line``: parse, handle, render, learn, for one line of a session (its ``Context``).
+
+The interactive app and the batch runner both call ``run_line``; it prints its own result and
+its own one-line error, and returns an exit code, so both modes report failures the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from azshell.errors import AzshellError, UsageError
+from azshell.shell.line.commands import Command, load
+from azshell.shell.line.parser import Invocation, parse
+from azshell.shell.run.context import Context, Reply, make_names
+from azshell.shell.run.exitcodes import exit_code
+from azshell.shell.run.output import Output
+from azshell.shell.run.render import choose_format, render
+from azshell.shell.session.settings import Settings
+
+_log = logging.getLogger("azshell.shell")
+
+
+def new_context(
+    settings: Settings,
+    *,
+    interactive: bool,
+    stdout: Any = None,
+    stderr: Any = None,
+) -> Context:
+    """A session's context with the writer, the password prompt and the names it needs."""
+    from azshell.shell.session.connection import ask_password_tty, confirm_tty
+
+    out = Output(stdout, stderr, color=settings.color, pager=settings.pager,
+                 pager_command=settings.pager_command)
+    return Context(
+        settings=settings,
+        names=make_names(None, False),
+        out=out,
+        interactive=interactive,
+        ask_password=ask_password_tty,
+        confirm=confirm_tty,
+    )
+
+
+def load_handler(command: Command) -> Callable[[Context, Invocation], Any]:
+    """Import ``module:function`` named in the table only when the command runs."""
+    return load(command.handler)
+
+
+def emit(ctx: Context, command: Command, result: Any) -> None:
+    """Print one answer in the format the settings and the terminal call for."""
+    reply = result if isinstance(result, Reply) else Reply(result)
+    setting = ctx.settings.output
+    tty = ctx.out.stdout_tty
+    if reply.text is not None and tty and setting in ("auto", "table"):
+        ctx.out.result(reply.text)
+        return
+    fmt = choose_format(setting, command.table, tty)
+    spec = load(command.table) if fmt == "table" else None
+    ctx.out.result(render(reply.data, fmt=fmt, color=ctx.out.color, spec=spec, raw=reply.raw))
+
+
+def _learn(ctx: Context, inv: Invocation, result: Any) -> None:
+    data = result.data if isinstance(result, Reply) else result
+    try:
+        ctx.names.learn(inv.command.name, inv.values, data)
+    except Exception as err:  # a completion cache must never fail a command
+        _log.debug("names.learn failed", exc_info=True)
+        if ctx.settings.debug:
+            ctx.out.note(f"debug: names.learn failed: {err!r}")
+
+
+def run_line(ctx: Context, line: str) -> int:
+    """Run one line; print its answer or one error line; return its exit code.
+
+    With ``set timing on`` a ``took 0.12 s`` line follows on stderr, whatever the outcome; the
+    debug log (``--debug``) gets the line, its outcome and any traceback.
+    """
+    try:
+        inv = parse(line)
+    except UsageError as err:
+        _log.debug("line %r: %s", line, err)
+        ctx.out.error(str(err))
+        return exit_code(err)
+    if inv is None:
+        return 0
+    ctx.lines.append(line)
+    ctx.exchanges.clear()
+    _log.debug("run: %s", line)
+    started = time.monotonic()
+    code = _dispatch(ctx, inv)
+    took = time.monotonic() - started
+    _log.debug("%s: exit status %d, took %.3f s", inv.command.name, code, took)
+    if ctx.settings.timing:
+        ctx.out.note(f"took {took:.2f} s" if took >= 0.1 else f"took {took:.3f} s")
+    return code
+
+
+def _dispatch(ctx: Context, inv: Invocation) -> int:
+    """Connect if needed, run the handler, print its answer or its error."""
+    try:
+        handler = load_handler(inv.command)
+        if inv.command.needs_session:
+            from azshell.shell.session.connection import ensure_session
+
+            ensure_session(ctx)
+        result = handler(ctx, inv)
+    except AzshellError as err:
+        _after(ctx)
+        _log.debug("%s: %s", type(err).__name__, err, exc_info=True)
+        ctx.out.error(str(err))
+        return exit_code(err)
+    except (KeyboardInterrupt, EOFError, SystemExit) as stop:
+        _log.debug("%s", type(stop).__name__)
+        _after(ctx)
+        raise
+    except Exception as err:
+        _log.debug("internal error", exc_info=True)
+        if ctx.settings.debug:
+            ctx.out.note(traceback.format_exc().rstrip())
+        ctx.out.error(f"internal error: {type(err).__name__}: {err} (run with --debug for details)")
+        return 1
+    _after(ctx)
+    if result is not None:
+        emit(ctx, inv.command, result)
+        _learn(ctx, inv, result)
+    return 0
+
+
+def _after(ctx: Context) -> None:
+    """Keep a renewed session id for the next run, whatever the command's outcome."""
+    if ctx.connected is not None:
+        from azshell.shell.session.connection import save_session
+
+        save_session(ctx)
