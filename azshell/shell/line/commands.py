@@ -262,7 +262,7 @@ COMMANDS: tuple[Command, ...] = (
         options=(Opt(("-y", "--yes"), "yes",
                      help="Do not ask for confirmation (required in scripts)."),),
         examples=("purge 42", "purge 42 --yes"),
-        group="projects", handler=f"{_H}.flowadmin:purge",
+        group="projects", handler=f"{_H}.admin:purge",
     ),
     Command(
         "upload", "Check a project zip or directory locally, then upload it.",
@@ -339,7 +339,7 @@ COMMANDS: tuple[Command, ...] = (
                   "that away.", choices=("add", "remove"), dest="action"),
               _PROJECT, Arg("NAME", "proxy-user", "The user name.")),
         examples=("proxy add demo etl", "proxy remove demo etl"),
-        group="projects", handler=f"{_H}.flowadmin:proxy", learns="proxy-users",
+        group="projects", handler=f"{_H}.admin:proxy", learns="proxy-users",
     ),
     # -- flows ----------------------------------------------------------------------------------
     Command(
