@@ -10,8 +10,16 @@ from typing import Any
 
 from azshell.client import answers
 from azshell.client.base import ClientBase
-from azshell.client.options import ExecuteOptions
-from azshell.errors import ApiError, BadResponse, ServerError, UsageError
+from azshell.client.execution_model import Change, Execution
+from azshell.client.options import ExecuteOptions, RerunOptions, options_of_execution
+from azshell.errors import (
+    ApiError,
+    BadResponse,
+    FlowNotStarted,
+    LogNotReady,
+    ServerError,
+    UsageError,
+)
 
 LOG_PAGE = 50000  # what the web UI asks for (§6.5)
 # A real web server learns that an execution ended from its executor a moment after the
@@ -54,7 +62,8 @@ class ExecutionCalls(ClientBase):
 
     def execute(self, project: str, flow: str, options: ExecuteOptions | None = None) -> int:
         """Start a flow; returns its exec id. ApiError when the server did not start it
-        (already running with ``skip``, locked, bad options, no such flow)."""
+        (already running with ``skip``, bad options, no such flow); FlowNotStarted when it
+        answered exec id -1 (a locked flow or a full queue)."""
         params = [("ajax", "executeFlow"), ("project", project), ("flow", flow)]
         params += (options or ExecuteOptions()).to_params()
         data = self._post("/executor", params, what=f"execute flow {project}.{flow}",
@@ -63,7 +72,8 @@ class ExecutionCalls(ClientBase):
         execid = answers.as_int(answers.require(data, "execid", "executeFlow"), "executeFlow")
         if execid < 0:  # a locked flow or a full queue: no error key, only a message (§6.1)
             message = answers.clean_message(str(data.get("message") or ""))
-            raise ApiError(message or f"flow {project}.{flow} was not started", body=data)
+            raise FlowNotStarted(message or f"flow {project}.{flow} was not started",
+                                 project, flow, body=data)
         return execid
 
     def cancel(self, execid: int) -> None:
@@ -99,6 +109,19 @@ class ExecutionCalls(ClientBase):
         number = execid_of(execid)
         return self._get("/executor", "fetchexecflowupdate", f"execution {number}",
                          [("execid", str(number)), ("lastUpdateTime", str(int(last_update_time)))])
+
+    def execution_model(self, execid: int) -> Execution:
+        """The execution as a model (status, finished, jobs), its document kept as is."""
+        return Execution(self.execution(execid))
+
+    def update_execution(self, model: Execution) -> list[Change]:
+        """Fold what changed since the model's last update (§6.4) into it; the jobs whose
+        status changed. The flow's own status change: compare ``model.status`` before."""
+        return model.merge(self.execution_update(model.execid, model.since))
+
+    def rerun_options(self, execid: int, disabled: list[str]) -> RerunOptions:
+        """The options ``execid`` ran with, for a new run of its flow skipping ``disabled``."""
+        return options_of_execution(self.execution_options(execid), disabled)
 
     def execution_options(self, execid: int) -> dict[str, Any]:
         """The options an execution was started with (flowInfo with an exec id)."""
@@ -144,14 +167,20 @@ class ExecutionCalls(ClientBase):
 
     def job_log(self, execid: int, job: str, offset: int = 0, length: int = LOG_PAGE,
                 attempt: int | None = None) -> LogChunk:
-        """One page of a job's log (``job`` may be a colon path ``sub:jobA``)."""
+        """One page of a job's log (``job`` may be a colon path ``sub:jobA``); LogNotReady
+        for the HTTP 500 of a job without a log file (not started yet, §6.5)."""
         number = execid_of(execid)
         params = [("execid", str(number)), ("jobId", job), ("offset", str(int(offset))),
                   ("length", str(int(length)))]
         if attempt is not None:
             params.append(("attempt", str(int(attempt))))
-        data = self._log_page("fetchExecJobLogs", number, f"log of job {job} in {number}",
-                              params)
+        try:
+            data = self._log_page("fetchExecJobLogs", number, f"log of job {job} in {number}",
+                                  params)
+        except ServerError as err:
+            if err.status != 500 or isinstance(err, LogNotReady):
+                raise
+            raise LogNotReady(err.message, status=500) from None
         return _chunk(data, offset)
 
     def _log_page(self, ajax: str, execid: int, what: str,

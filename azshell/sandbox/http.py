@@ -27,7 +27,7 @@ log = logging.getLogger("azshell.sandbox")
 
 SERVER_NAME = "Jetty(6.1.26)"
 MAX_FORM_SIZE = 10 * 1024 * 1024
-_INLINE_FILE_LIMIT = 1 << 20  # Jetty's form limit as configured by Azkaban (10 MiB)
+_INLINE_FILE_LIMIT = 1 << 20  # a file answer up to 1 MiB goes out in the same write as its head
 _COOKIE_QUOTE_CHARS = frozenset(' \t",;\\=()<>@:/?[]{}\r\n\f\b')
 _COOKIE_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\r": "\\r", "\n": "\\n",
                                  "\t": "\\t", "\f": "\\f", "\b": "\\b"})
@@ -203,9 +203,6 @@ class Request:
                 outer, _, inner = key[len(start):-1].partition("][")
                 groups.setdefault(outer, {}).setdefault(inner, value)
         return groups
-
-    def has_prefix(self, prefix: str) -> bool:
-        return any(key.startswith(prefix) for key, _ in self.params)
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name)

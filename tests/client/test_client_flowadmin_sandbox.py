@@ -13,6 +13,7 @@ from azshell.client import AzkabanClient
 from azshell.errors import (
     ApiError,
     BadResponse,
+    FlowNotStarted,
     NotFound,
     PermissionDenied,
     RequestTimedOut,
@@ -109,8 +110,9 @@ def test_a_lock_without_a_message(client: AzkabanClient, project: str) -> None:
     sent = client.last_exchange
     assert sent is not None
     assert "flowLockErrorMessage" not in dict(sent.params)
-    with pytest.raises(ApiError, match=rf"^Flow b for project {project} is locked.$"):
+    with pytest.raises(FlowNotStarted, match=rf"^Flow b for project {project} is locked.$") as no:
         client.execute(project, "b")
+    assert (no.value.project, no.value.flow) == (project, "b")  # typed: the shell reads no JSON
 
 
 def test_lock_refusals(client: AzkabanClient, reader: AzkabanClient, stranger: AzkabanClient,

@@ -10,7 +10,7 @@ import pytest
 from fakes import FakeServer, Reply, Seen, logged_in
 
 from azshell.errors import AzshellError, NotFound, UnsupportedCall
-from azshell.shell.exitcodes import exit_code
+from azshell.shell.run.exitcodes import exit_code
 
 EMPTY = Reply(body="{ }")
 NO_STATUS = Reply(404, body="<html><body><h2>HTTP ERROR: 404</h2></body></html>",

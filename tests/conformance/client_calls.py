@@ -13,7 +13,7 @@ from typing import Any
 from azshell.client import AzkabanClient
 from azshell.client.options import ExecuteOptions, SlaSetting
 from azshell.errors import AzshellError
-from azshell.shell.exitcodes import exit_code
+from azshell.shell.run.exitcodes import exit_code
 
 from .runner import BOGUS_SESSION
 

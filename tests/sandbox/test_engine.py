@@ -352,7 +352,8 @@ def test_cancel_kills_running_job_and_cancels_pending(tmp_path, engine):
         job("a", "sleep 30"), job("b", deps=("a",)),
     )})
     execution = submit(engine, project, "main")
-    wait_for(lambda: node_status(execution, "a") == "RUNNING")
+    # RUNNING comes just before the process is spawned: a kill in between never reaches it
+    wait_for(lambda: "Spawned process" in execution.job_log_text("a"))
     engine.cancel(execution.execid)
     assert execution.status in ("KILLING", "KILLED")
     nodes = nodes_by_id(finish(execution, timeout=5))

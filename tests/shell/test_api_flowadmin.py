@@ -14,7 +14,7 @@ from api_support import EXAMPLES, Az, Shell, documents, make_shell
 from fakes import FakeServer, Reply, Seen, logged_in
 
 from azshell.client import AzkabanClient
-from azshell.shell.follow import ExecutionModel
+from azshell.client.execution_model import Execution
 from azshell.shell.handlers.follow import failure_message
 
 JOBS = {
@@ -162,7 +162,7 @@ def test_flow_counts_jobs_as_following_a_run_does(sh: Shell, client: Any, pipeli
     assert "  level 1     process (embedded flow)" in out.splitlines()
     code, out, _ = make_shell(client)(f"execute {pipeline} pipeline --wait")
     assert code == 0
-    assert ExecutionModel(json.loads(out)).counts() == (4, answer["jobCount"])
+    assert Execution(json.loads(out)).counts() == (4, answer["jobCount"])
 
 
 def test_flow_counts_nested_embedded_flows(sh: Shell, uploaded: Any) -> None:
@@ -549,7 +549,7 @@ def test_script_exit_codes(az: Az, client: Any, project: str, tmp_path: Path,
 
 def test_killed_jobs_are_not_named_failed() -> None:
     """``execute --wait`` of a run cancelled elsewhere: its jobs were killed, not failed."""
-    model = ExecutionModel({
+    model = Execution({
         "execid": 9, "project": "demo", "flow": "main", "status": "KILLED",
         "nodes": [{"id": "nap", "status": "KILLED"}, {"id": "boom", "status": "FAILED"},
                   {"id": "sub", "type": "flow", "status": "KILLED",

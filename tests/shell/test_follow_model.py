@@ -10,14 +10,9 @@ from typing import Any
 import pytest
 
 from azshell.client import ExecuteOptions
-from azshell.shell.follow import (
-    Change,
-    ExecutionModel,
-    Follower,
-    StillRunning,
-    done_jobs,
-)
-from azshell.shell.follow_log import LogFollower
+from azshell.client.execution_model import Change, Execution, done_jobs
+from azshell.shell.follow.follower import Follower, StillRunning
+from azshell.shell.follow.log import LogFollower
 
 NESTED_FLOW = """\
 nodes:
@@ -74,10 +69,10 @@ class Recorder:
         self.changes: list[Change] = []
         self.statuses: list[str] = []
 
-    def started(self, model: ExecutionModel) -> None:
+    def started(self, model: Execution) -> None:
         self.starts.append(model.status)
 
-    def changed(self, model: ExecutionModel, changes: list[Change], old_status: str) -> None:
+    def changed(self, model: Execution, changes: list[Change], old_status: str) -> None:
         self.changes += changes
         if model.status != old_status:
             self.statuses.append(model.status)
@@ -127,7 +122,7 @@ def test_each_change_is_reported_once(client: Any, nested: str) -> None:
 
 def wait_for_job(client: Any, execid: int, job: str, status: str) -> None:
     deadline = time.monotonic() + 10
-    while ExecutionModel(client.execution(execid)).node(job)["status"] != status:
+    while Execution(client.execution(execid)).node(job)["status"] != status:
         assert time.monotonic() < deadline
         time.sleep(0.02)
 
@@ -206,7 +201,7 @@ def document() -> dict[str, Any]:
 
 
 def test_merge_nested_updates_and_report_job_changes_only() -> None:
-    model = ExecutionModel(document())
+    model = Execution(document())
     assert model.since == 1009
     changes = model.merge({
         "status": "FAILED_FINISHING", "updateTime": 1020, "flow": "main", "id": "main",
@@ -250,12 +245,12 @@ class Answers:
         self.updates = updates
         self.asked: list[int] = []
 
-    def execution(self, execid: int) -> dict[str, Any]:
-        return self.first
+    def execution_model(self, execid: int) -> Execution:
+        return Execution(self.first)
 
-    def execution_update(self, execid: int, last_update_time: int) -> dict[str, Any]:
-        self.asked.append(last_update_time)
-        return self.updates.pop(0)
+    def update_execution(self, model: Execution) -> list[Change]:
+        self.asked.append(model.since)
+        return model.merge(self.updates.pop(0))
 
     def settle(self, execid: int, project: str, flow: str) -> bool:
         return True  # the server lets go of a finished execution at once
@@ -277,7 +272,7 @@ def test_execution_stopped_ends_the_follow_as_a_failure() -> None:
     assert model.failed() == ["sub:y", "b"]
     assert failure_message(model) == ("execution 5 (demo/main) ended EXECUTION_STOPPED; "
                                       "failed jobs: sub:y, b")
-    assert ExecutionModel({**document(), "status": "EXECUTION_STOPPED"}).finished
+    assert Execution({**document(), "status": "EXECUTION_STOPPED"}).finished
 
 # -- log --follow ---------------------------------------------------------------------------------
 

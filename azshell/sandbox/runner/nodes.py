@@ -154,9 +154,6 @@ class FlowRun(NodeRun):
         self.flow_props: dict[str, str] = {}
         self.children: dict[str, NodeRun] = {}
 
-    def start_nodes(self) -> list[NodeRun]:
-        return [child for child in self.children.values() if not child.in_nodes]
-
     def end_nodes(self) -> list[NodeRun]:
         return [child for child in self.children.values() if not child.out_nodes]
 

@@ -34,7 +34,6 @@ FINISHED = frozenset(
 FLOW_TERMINAL = frozenset({SUCCEEDED, KILLED, "EXECUTION_STOPPED", FAILED})
 STATUS_FAILED = frozenset({FAILED, KILLED, CANCELLED})
 STATUS_SUCCEEDED = frozenset({SUCCEEDED, "FAILED_SUCCEEDED", SKIPPED})
-STATUS_RUNNING = frozenset({RUNNING, FAILED_FINISHING, QUEUED})
 
 FAILURE_ACTIONS = ("finishCurrent", "cancelImmediately", "finishPossible")
 # Flow 2.0 ``failure.action`` config values (ExecutionOptions.mapToFailureAction).

@@ -7,8 +7,9 @@ can run again (see docs/debugging.md).
 from __future__ import annotations
 
 from azshell.errors import ApiError, AzshellError, SessionError
-from azshell.shell.context import Context, Reply, emit
-from azshell.shell.parser import Invocation
+from azshell.shell.line.parser import Invocation
+from azshell.shell.run.context import Context, Reply
+from azshell.shell.run.dispatch import emit
 
 
 def call(ctx: Context, inv: Invocation) -> Reply:
@@ -47,10 +48,10 @@ def call(ctx: Context, inv: Invocation) -> Reply:
 
 def curl(ctx: Context, inv: Invocation) -> Reply:
     """The last request of this session as a curl command (the session id as a variable)."""
-    from azshell.shell.curl import build
+    from azshell.shell.debugging.curl import build
 
     exchange = ctx.last_exchange  # also a request of a client made for one command (`server`)
-    if exchange is None and ctx.client is not None:
+    if exchange is None and ctx.connected is not None:
         exchange = ctx.client.last_exchange
     if exchange is None:
         raise AzshellError("curl: no request has been sent yet in this session")

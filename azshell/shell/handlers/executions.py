@@ -5,12 +5,9 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from azshell.errors import ApiError, AzshellError, UsageError
-from azshell.shell.context import Context
-from azshell.shell.parser import Invocation
-
-FAILURE_ACTIONS = {"finish": "finishCurrent", "cancel": "cancelImmediately",
-                   "possible": "finishPossible"}
+from azshell.errors import ApiError, AzshellError, FlowNotStarted, UsageError
+from azshell.shell.line.parser import Invocation
+from azshell.shell.run.context import Context
 
 
 def execution_id(ctx: Context, value: int | None) -> int:
@@ -69,20 +66,18 @@ def start_flow(ctx: Context, project: str, flow: str, options: Any) -> int:
     """executeFlow, with the refusal of a locked flow worded as one (execute and rerun)."""
     try:
         return ctx.client.execute(project, flow, options)
-    except ApiError as err:
+    except FlowNotStarted as err:
         locked = locked_flow(ctx, project, flow, err)
         if locked is None:
             raise
         raise locked from None
 
 
-def locked_flow(ctx: Context, project: str, flow: str, err: ApiError) -> ApiError | None:
+def locked_flow(ctx: Context, project: str, flow: str, err: FlowNotStarted) -> ApiError | None:
     """The refusal of a locked flow, worded as one with how to lift it: Azkaban answers it with
     exec id -1 and a message but no error key (3.90.0 and 4.0.0 say "Flow F for project P is
     locked.", not the lock's own message; a server that sends its message gets it shown).
     Asked only after such a refusal (a full queue answers the same way)."""
-    if not (isinstance(err.body, dict) and err.body.get("execid") == -1):
-        return None
     try:
         if not ctx.client.flow_locked(project, flow):
             return None

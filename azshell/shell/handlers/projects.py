@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from azshell.errors import LocalError, UsageError
-from azshell.shell.context import Context, ok
-from azshell.shell.parser import Invocation
+from azshell.shell.line.parser import Invocation
+from azshell.shell.run.context import Context, ok
 
 # Uploads smaller than this are over in a blink: no progress bar.
 BAR_FROM = 1 << 20
@@ -104,7 +104,7 @@ def _create_if_missing(ctx: Context, name: str) -> bool:
 def _progress(ctx: Context, zip_path: Path, label: str) -> Any:
     """A progress bar (bytes, speed, time left) on a terminal's stderr for a large upload;
     nothing for a small one, which is over before a bar could say anything, nor in scripts."""
-    from azshell.shell.progress import TransferBar
+    from azshell.shell.run.progress import TransferBar
 
     try:
         size = zip_path.stat().st_size

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from azshell.errors import UsageError
-from azshell.shell.commands import SETTINGS, find
-from azshell.shell.context import Context, Reply
-from azshell.shell.parser import Invocation, suggest
+from azshell.shell.line.commands import SETTINGS, find
+from azshell.shell.line.parser import Invocation, suggest
+from azshell.shell.run.context import Context, Reply
 
 _ON = ("on", "true", "yes", "1")
 _OFF = ("off", "false", "no", "0")
@@ -28,7 +28,7 @@ def apply(ctx: Context, name: str, value: str) -> None:
     """Change one setting for the rest of the session (and the writer that depends on it)."""
     word = value.lower()
     if name == "query":
-        from azshell.shell.settings import check_query
+        from azshell.shell.session.settings import check_query
 
         ctx.settings.query = check_query(value, "set")
         return
@@ -69,11 +69,11 @@ def set_(ctx: Context, inv: Invocation) -> Reply:
 
 
 def help_(ctx: Context, inv: Invocation) -> Reply:
-    from azshell.shell.docs import command_data, command_help, overview
+    from azshell.shell.line.docs import command_data, command_help, overview
 
     word = inv.values["command"]
     if word is None:
-        from azshell.shell.commands import COMMANDS
+        from azshell.shell.line.commands import COMMANDS
 
         data = {"commands": [{"name": c.name, "usage": c.usage(), "summary": c.summary}
                              for c in COMMANDS]}
