@@ -196,6 +196,16 @@ def choose_mode(args: argparse.Namespace) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script and of ``python -m azshell``."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        # A Ctrl-C whose handler runs only after the work is done (it came as stdin ended, so
+        # the read saw the end rather than the signal) still means interrupted, not a traceback
+        print("azshell: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str] | None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list[:1] == ["sandbox"]:
         from azshell.sandbox.cli import main as sandbox_main

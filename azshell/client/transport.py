@@ -344,9 +344,9 @@ class Transport:
         try:
             response, size = self._send_http(request, url, params, headers)
         except _TooLarge as big:
-            error = BadResponse(self._too_large(request, big.size))
-            observe(error=str(error), error_kind="BadResponse")
-            raise error from None
+            too_large = BadResponse(self._too_large(request, big.size))
+            observe(error=str(too_large), error_kind="BadResponse")
+            raise too_large from None
         except requests.RequestException as exc:
             error, repeatable = self._classify(exc, request)
             observe(error=str(error), error_kind=type(error).__name__,
@@ -362,7 +362,7 @@ class Transport:
             observe(error=failures.interruption_note(request), error_kind="KeyboardInterrupt",
                     interrupted=True, outcome_unknown=request.mutating)
             raise
-        response.azshell_secrets = _secrets_of(params)  # hidden in response_text
+        response.azshell_secrets = _secrets_of(params)  # type: ignore[attr-defined]  # hidden in response_text
         observe(status=response.status_code, size=size,
                 session_gone=request.session and self._session_gone(response),
                 request_headers=redact_headers(response.request.headers),
@@ -393,7 +393,7 @@ class Transport:
                 raise _TooLarge(None)
             chunks.append(chunk)
         response._content = b"".join(chunks)  # what .content would have read, now bounded
-        response._content_consumed = True
+        response._content_consumed = True  # type: ignore[attr-defined]
         response.close()  # back to the pool: everything was read
         return total
 

@@ -230,12 +230,37 @@ def test_interrupt_exits_130(az: Runner) -> None:
         proc.stdin.flush()
         assert proc.stdout.readline().strip() == "{"  # the first answer is out: now waiting
         proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=20)  # stdin stays open: the signal, not the end of the input, ends it
         _, err = proc.communicate(timeout=20)
     finally:
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 130
     assert "interrupted" in err
+
+
+def test_interrupt_that_comes_as_stdin_ends_exits_130(az: Runner) -> None:
+    """Ctrl-C and the end of the input at once (communicate closes stdin right after the
+    signal): whichever the script sees first, the exit is 130 and no traceback."""
+    for _ in range(10):
+        proc = subprocess.Popen([AZSHELL, az.url, "--user", "azkaban", "-f", "-"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=az.env,
+                                start_new_session=True)
+        try:
+            assert proc.stdin is not None
+            assert proc.stdout is not None
+            proc.stdin.write("whoami\n")
+            proc.stdin.flush()
+            assert proc.stdout.readline().strip() == "{"
+            proc.send_signal(signal.SIGINT)
+            _, err = proc.communicate(timeout=20)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        assert proc.returncode == 130, err
+        assert "Traceback" not in err
+        assert "interrupted" in err
 
 
 def test_help_and_version(az: Runner) -> None:

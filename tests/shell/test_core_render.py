@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from azshell.shell.run.render import (
     choose_format,
     duration,
@@ -103,3 +105,15 @@ def test_times() -> None:
     assert duration(1000, 4000) == "3s"
     assert duration(0, 5) == "-"
     assert duration(0 + 1, 3_600_001 + 1) == "1h 00m"
+
+
+def test_an_answer_that_no_table_can_show_is_an_error_not_a_traceback() -> None:
+    """Found by the fuzz suite: ``{"nodes": [null]}`` from fetchflowgraph crashed the jobs
+    table with AttributeError; it is a BadResponse (exit 1) naming the shape, and JSON still
+    shows it."""
+    from azshell.errors import BadResponse
+
+    for answer in ({"nodes": [None]}, {"nodes": True}):
+        with pytest.raises(BadResponse, match="cannot be shown as a table"):
+            render(answer, fmt="table", spec=jobs_table)
+        assert render(answer, fmt="json")

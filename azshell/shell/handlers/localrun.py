@@ -30,7 +30,7 @@ def test(ctx: Context, inv: Invocation) -> None:
 
     path = check_path(Path(inv.values["path"]), "test")
     flow = inv.values["flow"]
-    defaults = {"concurrent": None, "notify_failure": None, "notify_success": None,
+    defaults: dict[str, Any] = {"concurrent": None, "notify_failure": None, "notify_success": None,
                 "on_failure": None, "disable": [], "param": []}
     options = execute_options({**defaults, **inv.values})
     options.to_params()  # a bad option is a usage error before the sandbox starts

@@ -19,7 +19,8 @@ def log(ctx: Context, inv: Invocation) -> Reply | None:
         return _follow(ctx, execid, job)
     try:
         if ctx.settings.output == "raw":  # the text itself: page by page, never all in memory
-            return _stream(ctx, execid, job)
+            _stream(ctx, execid, job)
+            return None
         text = ctx.client.read_job_log(execid, job) if job else ctx.client.read_flow_log(execid)
     except LogNotReady:
         if job and _has_not_started(ctx, execid, job):

@@ -27,6 +27,7 @@ from azshell.shell.interactive.keys import shell_bindings
 from azshell.shell.interactive.lexer import STYLE, CommandLexer
 from azshell.shell.interactive.toolbar import Status, make_toolbar, prompt_text
 from azshell.shell.run.context import known_secrets
+from azshell.threads import start_daemon
 
 if TYPE_CHECKING:
     from azshell.client import Exchange
@@ -317,8 +318,7 @@ class InteractiveShell:
             from azshell.shell import started
 
             started()
-            threading.Thread(target=self._background_start, name="azshell-start",
-                             daemon=True).start()
+            start_daemon(self._background_start, "azshell-start")
 
     def _changed(self, what: str) -> None:
         """From the refresher thread: redraw, and re-open the menu when wanted names arrived."""

@@ -23,6 +23,7 @@ from azshell.errors import (
     SessionError,
 )
 from azshell.shell.interactive.toolbar import Status
+from azshell.threads import start_daemon
 
 FLOW_REFRESH_LIMIT = 100  # projects whose flows a refresh fetches (the rest come on demand)
 WATCH_EVERY = 2.0  # seconds between two looks at the running execution the toolbar shows
@@ -63,8 +64,7 @@ class Refresher:
         """Queue the start-up work: load the cache, check the session, refresh the names."""
         self.refresh()
         if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="azshell-refresh", daemon=True)
-            self._thread.start()
+            self._thread = start_daemon(self._run, "azshell-refresh")
 
     def refresh(self) -> None:
         """Queue a full refresh (after login, connect, or a renewed session)."""

@@ -11,6 +11,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from azshell.errors import BadResponse
+
 FORMATS = ("json", "table", "wide", "yaml", "csv", "tsv", "raw")
 
 Row = Sequence[Any]
@@ -259,7 +261,13 @@ def render(
     if fmt == "raw":
         return raw.rstrip("\n") if raw is not None else to_json(data, indent=None)
     if fmt == "table" and spec is not None:
-        headers, rows = spec(data)
+        try:
+            headers, rows = spec(data)
+        except (AttributeError, TypeError, KeyError, ValueError, IndexError) as err:
+            # never a silent wrong table: the server's answer is not what the call returns
+            raise BadResponse(f"the server's answer has a shape that cannot be shown as a table "
+                              f"({type(err).__name__}: {err}); '-o json' shows it as it came"
+                              ) from None
         return table(headers, rows, color=color)
     if fmt in _SHAPES:
         return _SHAPES[fmt](data, color)
