@@ -77,9 +77,9 @@ def _run_on_sandbox(ctx: Context, inv: Invocation, path: Path, flow: str,
         client.create_project(name, f"azshell test of {path}")
         with packaged(path) as zip_path:
             client.upload_project(name, Path(zip_path))
-        saved = (ctx.client, ctx.names, ctx.last_execid)
+        saved = (ctx.connected, ctx.names, ctx.last_execid)
         # the sandbox's ids and names must not reach the real server's completion
-        ctx.client, ctx.names = client, NameBook(None)
+        ctx.connected, ctx.names = client, NameBook(None)
         try:
             execid = start_flow(ctx, name, flow, options)
             if ctx.out.stderr_tty:
@@ -95,7 +95,7 @@ def _run_on_sandbox(ctx: Context, inv: Invocation, path: Path, flow: str,
                 _show_failed_logs(ctx, client, execid)
                 raise _about_the_sandbox(err, client, execid) from None
         finally:
-            ctx.client, ctx.names, ctx.last_execid = saved
+            ctx.connected, ctx.names, ctx.last_execid = saved
 
 
 def _about_the_sandbox(err: AzshellError, client: Any, execid: int) -> AzshellError:
