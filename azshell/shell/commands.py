@@ -476,12 +476,14 @@ COMMANDS: tuple[Command, ...] = (
     # -- schedules ------------------------------------------------------------------------------
     Command(
         "schedule", "Run a flow on a cron schedule (a 5-field unix cron or Quartz), replacing "
-        "its schedule.",
+        "its schedule (named first, and asked on a terminal).",
         args=(_PROJECT, _FLOW,
               Arg("CRON", "cron", "When: a unix cron (min hour day month weekday), a Quartz "
                   "expression (seconds first) or @daily/@hourly/...; quoted or as the rest of "
                   "the words.", repeat=True)),
-        options=_EXECUTION_OPTIONS,
+        options=(*_EXECUTION_OPTIONS,
+                 Opt(("-y", "--yes"), "yes", help="Replace the flow's schedule without asking "
+                     "(the shell asks first; a script replaces it).")),
         examples=('schedule demo main "30 2 * * 1-5"', "schedule demo main 0 30 2 ? * MON-FRI",
                   "schedule demo main @daily --disable slow_job --param env=prod",
                   "schedule demo main '0 */15 * * *' --concurrent skip"),

@@ -7,6 +7,7 @@ from typing import Any
 
 from azshell.errors import ApiError, AzshellError, UsageError
 from azshell.shell.context import Context
+from azshell.shell.handlers.jobcheck import check_jobs
 from azshell.shell.parser import Invocation
 
 FAILURE_ACTIONS = {"finish": "finishCurrent", "cancel": "cancelImmediately",
@@ -52,7 +53,10 @@ def execute(ctx: Context, inv: Invocation) -> dict | None:
     """
     project, flow = inv.values["project"], inv.values["flow"]
     check_wait_options(inv)
-    execid = start_flow(ctx, project, flow, execute_options(inv.values))
+    options = execute_options(inv.values)
+    options.to_params()  # a bad option is a usage error before anything is sent
+    check_jobs(ctx, inv, list(inv.values["disable"]), nothing_done="nothing was started")
+    execid = start_flow(ctx, project, flow, options)
     ctx.last_execid = execid
     started = {"execid": execid, "project": project, "flow": flow}
     if not inv.values.get("wait"):

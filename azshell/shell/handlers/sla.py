@@ -15,6 +15,7 @@ from azshell.errors import UsageError
 from azshell.shell import render
 from azshell.shell.commands import Command
 from azshell.shell.context import Context, Reply
+from azshell.shell.handlers.jobcheck import closest
 from azshell.shell.handlers.schedules import find_schedule
 from azshell.shell.parser import Invocation, is_option, tokens
 
@@ -107,7 +108,8 @@ def to_settings(rules: list[Rule], jobs: list[str]) -> list[Any]:
         if not (rule.email or rule.kill):
             raise UsageError(f"sla set: {which} needs an action: --email, --kill or both")
         if rule.job and jobs and rule.job not in jobs:
-            raise UsageError(f"sla set: {which}: no job {rule.job!r} in this flow")
+            raise UsageError(f"sla set: {which}: no job {rule.job!r} in this flow"
+                             f"{closest(rule.job, jobs)}; nothing was sent")
         minutes = parse_duration(rule.within)
         if minutes <= 0:
             raise UsageError(f"sla set: {which}: --within must be at least one minute")
