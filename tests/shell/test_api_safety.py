@@ -128,3 +128,29 @@ def test_yes_replaces_without_asking(client: Any, etl: str) -> None:
     assert "replacing: " in err
     assert "cron 0 0 0 * * ?" in err
     assert client.schedule(etl, "finish")["cronExpression"] == "0 0 * * * ?"
+
+
+def test_no_url_carries_the_session_id(sh: Shell, client: Any, etl: str, tmp_path: Path) -> None:
+    """Every GET of a busy session sends the session as its cookie, every POST in its body:
+    a reverse proxy's access log (which sees URLs) never sees it."""
+    for line in (f"flows {etl}", f"jobs {etl} finish", f"flow {etl} finish",
+                 f"job {etl} finish load", f"permissions {etl}", f"project-log {etl}",
+                 f"execute {etl} finish --disable transform_a --wait --timeout 60", "show",
+                 f"executions {etl} finish", f"running {etl} finish", "log",
+                 f"schedule {etl} finish @daily", f"schedule {etl} finish @hourly", "schedules",
+                 f"unschedule {etl} finish", f"download {etl} {tmp_path / 'd.zip'}",
+                 "call GET /index ajax=fetchuserprojects", "projects"):
+        code, _, err = sh(line)
+        assert code == 0, (line, err)
+    gets = [x for x in sh.seen if x.method == "GET" and x.path != "/status"]
+    posts = [x for x in sh.seen if x.method == "POST"]
+    assert len(gets) > 20
+    assert posts
+    for exchange in gets:
+        assert all(name != "session.id" for name, _ in exchange.params), exchange
+        assert exchange.session_cookie, exchange
+        assert exchange.request_headers["Cookie"] == "azkaban.browser.session.id=<session>"
+    for exchange in posts:
+        assert ("session.id", "<session>") in exchange.params, exchange
+        assert not exchange.session_cookie
+        assert "Cookie" not in exchange.request_headers
