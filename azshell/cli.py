@@ -205,6 +205,7 @@ def _start_sandbox(ctx: Any) -> Any:
     ctx.settings.profile = None
     ctx.password = "azkaban"
     ctx.store = MemoryStore()
+    ctx.sandbox = sandbox
     if ctx.interactive:
         ctx.out.note(f"sandbox running at {sandbox.url} (user azkaban, password azkaban)")
     return sandbox

@@ -91,7 +91,9 @@ class InteractiveShell:
                 except KeyboardInterrupt:
                     continue  # Ctrl-C at the prompt: a fresh, empty line
                 except EOFError:
-                    return 0
+                    if self.may_leave():
+                        return 0
+                    continue
                 stop = self.run_one(line)
                 if stop is not None:
                     return stop
@@ -99,6 +101,19 @@ class InteractiveShell:
             self.refresher.stop()
             self._save_names()
             self.fresh_connections()  # close them: the server sees a goodbye, not a reset
+
+    def may_leave(self) -> bool:
+        """Ctrl-D ends the shell, but a ``--sandbox`` shell holding projects or unfinished
+        executions asks first: they live in this process and go with it."""
+        sandbox = getattr(self.ctx, "sandbox", None)
+        if sandbox is None:
+            return True
+        projects, running = sandbox.holdings()
+        if not (projects or running):
+            return True
+        held = [f"{n} {word}{'' if n == 1 else 's'}" for n, word in
+                ((projects, "project"), (running, "running execution")) if n]
+        return self.confirm(f"Quit and lose the sandbox's {' and '.join(held)}?")
 
     def _last_exchange(self) -> object:
         """The session's last request, whichever client sent it (the observer records it)."""

@@ -82,6 +82,7 @@ class Context:
     exchanges: list[Any] = field(default_factory=list)  # HTTP exchanges of the current line
     last_exchange: Any = None  # the last one of the session, whichever client sent it (curl)
     store: Any = None  # SessionStore, created lazily
+    sandbox: Any = None  # the in-process server of --sandbox (its work goes when the shell ends)
 
 
 def new_context(

@@ -4,6 +4,7 @@ and ``schedule`` says what it replaces (issue 13, "Safety")."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -154,3 +155,23 @@ def test_no_url_carries_the_session_id(sh: Shell, client: Any, etl: str, tmp_pat
         assert ("session.id", "<session>") in exchange.params, exchange
         assert not exchange.session_cookie
         assert "Cookie" not in exchange.request_headers
+
+
+def test_what_a_sandbox_holds(fresh_sandbox: Any, make_zip: Any, tmp_path: Path) -> None:
+    """What Ctrl-D in a --sandbox shell asks about: its projects and unfinished executions."""
+    from azshell.client import AzkabanClient
+
+    assert fresh_sandbox.holdings() == (0, 0)
+    api = AzkabanClient(fresh_sandbox.url)
+    api.login("azkaban", "azkaban")
+    api.create_project("slow", "holdings")
+    api.upload_project("slow", make_zip(tmp_path, {"nap.job": "type=command\ncommand=sleep 30\n"}))
+    assert fresh_sandbox.holdings() == (1, 0)
+    execid = api.execute("slow", "nap")
+    assert fresh_sandbox.holdings() == (1, 1)
+    api.cancel(execid)
+    api.delete_project("slow")
+    deadline = time.monotonic() + 10
+    while fresh_sandbox.holdings() != (0, 0) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert fresh_sandbox.holdings() == (0, 0)
