@@ -211,6 +211,11 @@ class Transport:
                           what=f"login as {user}", session=False)
         response = self._attempt(request)
         text = response_text(response)
+        if response.status_code == 404:
+            raise ConnectionFailed(
+                f"{self._url} answered the login with 404 Not Found: no Azkaban web server "
+                f"answers at that address. Behind a reverse proxy it may need the path prefix "
+                f"it is served under, such as {self._url}/azkaban")
         try:
             data = answers.decode(response.status_code, text, "login")
         except BadResponse as err:
@@ -383,7 +388,8 @@ class Transport:
         return self._classify(exc, request)[0]
 
     def _classify(self, exc: BaseException, request: Request) -> tuple[AzshellError, bool]:
-        return failures.classify(exc, request, self._url, self._timeout, self._session_id)
+        return failures.classify(exc, request, self._url, self._timeout, self._session_id,
+                                 self._verify)
 
 
 class _Dropped(ConnectionFailed):

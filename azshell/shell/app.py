@@ -152,6 +152,9 @@ class InteractiveShell:
             if self._late_error:
                 self.ctx.out.error(self._late_error)
                 self._late_error = None
+            unreachable, self.refresher.unreachable = self.refresher.unreachable, None
+            if unreachable:
+                self.ctx.out.error(unreachable)
             before = self._session_key()
             last = self._last_exchange()
             code = run_line(self.ctx, line)
@@ -325,7 +328,18 @@ class InteractiveShell:
             return
         if what in ("wanted", "names"):
             app.loop.call_soon_threadsafe(self._recomplete)
+        if what == "status" and self.refresher.unreachable:
+            app.loop.call_soon_threadsafe(self._say_unreachable)
         app.invalidate()
+
+    def _say_unreachable(self) -> None:
+        """The session check found no server: say why above the prompt (a certificate that is
+        not trusted names -k and --ca-cert), not only `offline` in the toolbar."""
+        from prompt_toolkit.application import run_in_terminal
+
+        message, self.refresher.unreachable = self.refresher.unreachable, None
+        if message:
+            run_in_terminal(lambda: self.ctx.out.error(message))
 
     def _recomplete(self) -> None:
         """Show names that arrived while the user was typing, where no menu is open.

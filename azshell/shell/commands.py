@@ -197,10 +197,18 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "connect", "Switch to another server (reuses a saved session, else logs in).",
         args=(Arg("URL", "server", "The Azkaban web server's address, e.g. "
-                  "http://localhost:8081."),
+                  "http://localhost:8081; the profile's with --profile.", optional=True),
               Arg("USER", "account", "The user name; defaults to the configured user.",
                   optional=True)),
-        examples=("connect http://localhost:8081", "connect https://azkaban.example.com alice"),
+        options=(Opt(("-k", "--insecure"), "insecure",
+                     help="Do not verify the server's TLS certificate."),
+                 Opt(("--ca-cert",), "ca_cert", "path",
+                     help="Verify TLS with this CA bundle file.", metavar="FILE"),
+                 Opt(("-p", "--profile"), "profile", "text",
+                     help="Take the server, user and TLS settings from this profile of the "
+                          "config file.", metavar="NAME")),
+        examples=("connect http://localhost:8081", "connect https://azkaban.example.com alice",
+                  "connect https://azkaban.test --ca-cert ~/test-ca.pem", "connect --profile prod"),
         group="session", secret=True, handler=f"{_H}.session:connect", needs_session=False,
     ),
     Command(

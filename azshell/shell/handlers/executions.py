@@ -74,10 +74,27 @@ def start_flow(ctx: Context, project: str, flow: str, options: Any) -> int:
     try:
         return ctx.client.execute(project, flow, options)
     except ApiError as err:
-        locked = locked_flow(ctx, project, flow, err)
-        if locked is None:
+        worded = locked_flow(ctx, project, flow, err) or already_running(ctx, project, flow, err)
+        if worded is None:
             raise
-        raise locked from None
+        raise worded from None
+
+
+def already_running(ctx: Context, project: str, flow: str, err: ApiError) -> ApiError | None:
+    """``Flow F is already running. Skipping execution.`` (the default ``--concurrent skip``)
+    with the executions that run it and the options that would start it anyway."""
+    if "is already running" not in err.message:
+        return None
+    try:
+        running_ids = ctx.client.running(project, flow)
+    except AzshellError:
+        running_ids = []
+    which = ", ".join(str(i) for i in running_ids)
+    said = f" (execution {which}; 'running {project} {flow}' lists them)" if which else \
+        f" ('running {project} {flow}' lists its executions)"
+    return ApiError(f"flow {flow} of project {project} is already running{said}, so nothing was "
+                    "started: --concurrent ignore runs it anyway, --concurrent pipeline:1 or "
+                    "queue runs it alongside or after", err.status, err.body)
 
 
 def locked_flow(ctx: Context, project: str, flow: str, err: ApiError) -> ApiError | None:
@@ -144,4 +161,13 @@ def resume(ctx: Context, inv: Invocation) -> dict:
 
 
 def retry(ctx: Context, inv: Invocation) -> dict:
-    return _control(ctx, inv, "retry_failed")
+    """Azkaban retries only while the flow is finishing; an ended one needs ``rerun``."""
+    try:
+        return _control(ctx, inv, "retry_failed")
+    except ApiError as err:
+        if "already finished" not in err.message:
+            raise
+        execid = execution_id(ctx, inv.values["execid"])
+        raise ApiError(f"retry: execution {execid} has already finished, and retry only works "
+                       f"while a flow is still finishing: 'rerun {execid}' runs its jobs that "
+                       "did not succeed again, as a new execution", err.status, err.body) from None

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from azshell.errors import UsageError
+from azshell.errors import NotFound, UsageError
 from azshell.shell import render
 from azshell.shell.commands import Command
 from azshell.shell.context import Context, Reply
@@ -137,7 +137,13 @@ def sla(ctx: Context, inv: Invocation) -> Reply:
 
 def _set_sla(ctx: Context, inv: Invocation, rules: list[Rule]) -> Reply:
     project, flow = inv.values["project"], inv.values["flow"]
-    found = find_schedule(ctx, project, flow)
+    try:
+        found = find_schedule(ctx, project, flow)
+    except NotFound as err:
+        if not err.message.endswith("has no schedule"):
+            raise
+        raise NotFound(f"sla set: {err.message}, and an SLA belongs to a schedule: schedule "
+                       f"it first ('schedule {project} {flow} CRON', e.g. @daily)") from None
     info = _info(ctx, found["scheduleId"], project, flow)
     settings = to_settings(rules, [str(j) for j in info.get("allJobNames") or []])
     emails = list(inv.values.get("emails") or info.get("slaEmails") or [])
