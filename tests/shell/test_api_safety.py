@@ -175,3 +175,9 @@ def test_what_a_sandbox_holds(fresh_sandbox: Any, make_zip: Any, tmp_path: Path)
     while fresh_sandbox.holdings() != (0, 0) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert fresh_sandbox.holdings() == (0, 0)
+
+
+def test_log_of_a_misspelled_job_names_the_closest(sh: Shell, client: Any, etl: str) -> None:
+    execid = sh.json(f"execute {etl} finish")["execid"]
+    line = sh.fails(f"log {execid} lood")
+    assert line == f"error: execution {execid} has no job 'lood' (did you mean 'load'?)"

@@ -11,7 +11,7 @@ import difflib
 from collections.abc import Iterable
 from typing import Any
 
-from azshell.errors import NotFound
+from azshell.errors import AzshellError, NotFound
 from azshell.shell.context import Context
 from azshell.shell.parser import Invocation
 
@@ -32,10 +32,9 @@ def graph_paths(nodes: Iterable[Any], prefix: str = "") -> list[str]:
 
 
 def closest(name: str, known: list[str]) -> str:
-    """`` (did you mean 'transform_a' or 'transform_b'?)``, or the first few names there are."""
+    """`` (did you mean 'transform_a' or 'transform_b'?)``, or the names there are when none is
+    close."""
     close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
-    if not close:
-        close = [k for k in known if k.lower().startswith(name[:1].lower())][:3]
     if close:
         quoted = [repr(c) for c in close]
         said = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
@@ -59,3 +58,29 @@ def check_jobs(ctx: Context, inv: Invocation, names: list[str], *,
             raise NotFound(f"{inv.command.name}: {option} {name}: flow {flow} of project "
                            f"{project} has no job {name!r}{closest(name, known)}; "
                            f"{nothing_done}")
+
+
+def execution_paths(nodes: Iterable[Any]) -> list[str]:
+    """The jobs of a fetchexecflow answer by their paths (``nestedId``: ``sub:job``)."""
+    paths: list[str] = []
+    for node in nodes:
+        if not isinstance(node, dict):
+            continue
+        path = node.get("nestedId") or node.get("id")
+        if path:
+            paths.append(str(path))
+        if isinstance(node.get("nodes"), list):
+            paths += execution_paths(node["nodes"])
+    return paths
+
+
+def unknown_execution_job(ctx: Context, execid: int, job: str, err: NotFound) -> NotFound:
+    """``Job lood doesn't exist in 1`` with the execution's closest job names (``log``)."""
+    try:
+        known = execution_paths(ctx.client.execution(execid).get("nodes") or [])
+    except AzshellError:
+        return err
+    if not known or job in known:
+        return err
+    return NotFound(f"execution {execid} has no job {job!r}{closest(job, known)}",
+                    err.status, err.body)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from azshell.errors import AzshellError, Interrupted, ServerError, UsageError
+from azshell.errors import AzshellError, Interrupted, NotFound, ServerError, UsageError
 from azshell.shell.context import Context, Reply
 from azshell.shell.handlers.executions import execution_id
 from azshell.shell.parser import Invocation, is_option, split
@@ -18,6 +18,12 @@ def log(ctx: Context, inv: Invocation) -> Reply | None:
         return _follow(ctx, execid, job)
     try:
         text = ctx.client.read_job_log(execid, job) if job else ctx.client.read_flow_log(execid)
+    except NotFound as err:
+        if not job:
+            raise
+        from azshell.shell.handlers.jobcheck import unknown_execution_job
+
+        raise unknown_execution_job(ctx, execid, job, err) from None
     except ServerError as err:
         if job and err.status == 500 and _has_not_started(ctx, execid, job):
             raise AzshellError(f"job {job} of execution {execid} has not started yet, so it has "
