@@ -21,6 +21,7 @@ examples:
   azshell -c projects | jq -r '.[].projectName'
   azshell -c 'upload demo ./demo --create' -c 'execute demo main'
   azshell -f deploy.az --keep-going          run a script, every line even after a failure
+  azshell -f deploy.az --check               only check its lines (nothing is sent)
   echo 'flows demo' | azshell --profile prod  piped stdin is a script too
   azshell sandbox --port 8081                the sandbox server alone, in the foreground
 
@@ -113,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     add("-f", "--file", metavar="FILE", help="Run the commands in FILE (- for stdin) and exit.")
     add("--keep-going", action="store_true",
         help="In a script, run the following commands after a failure (still exit non-zero).")
+    add("--check", action="store_true",
+        help="Only check the script (-f, -c or stdin): each line that does not parse is named "
+             "and nothing is sent (exit 0 or 2).")
     add("--sandbox", action="store_true",
         help="Start the embedded sandbox server and log in to it as azkaban.")
     add("--completion", choices=SHELLS, metavar="SHELL",
@@ -187,7 +191,7 @@ def _isatty(stream: Any) -> bool:
 
 def choose_mode(args: argparse.Namespace) -> str:
     """``batch`` for -c/-f and for anything that is not a terminal, else ``interactive``."""
-    if args.commands or args.file:
+    if args.commands or args.file or args.check:
         return "batch"
     if _isatty(sys.stdin) and _isatty(sys.stdout):
         return "interactive"
@@ -317,6 +321,10 @@ def _run(args: argparse.Namespace, args_list: list[str]) -> int:
         _start_debug_log(ctx, args_list)
     sandbox = None
     try:
+        if args.check:
+            from azshell.shell.run.batch import run_batch
+
+            return run_batch(ctx, args.commands, args.file, check_only=True)
         if args.sandbox:
             sandbox = _start_sandbox(ctx)
         if mode == "interactive":
@@ -363,6 +371,7 @@ def _start_sandbox(ctx: Any) -> Any:
     ctx.settings.profile = None
     ctx.password = "azkaban"
     ctx.store = MemoryStore()
+    ctx.sandbox = sandbox
     if ctx.interactive:
         ctx.out.note(f"sandbox running at {sandbox.url} (user azkaban, password azkaban)")
         from azshell.sandbox.runner.jobs import command_jobs_unsupported

@@ -68,6 +68,10 @@ class Sandbox:
     def workdir(self) -> Path:
         return self._tmp
 
+    def holdings(self) -> tuple[int, int]:
+        """``(active projects, unfinished executions)``: what stopping the sandbox loses."""
+        return len(self.state.active_projects()), self.engine.unfinished_count()
+
     def expire_sessions(self) -> None:
         """Forget every session at once, as if they had all timed out."""
         self.sessions.expire_all()

@@ -277,6 +277,11 @@ def test_sandbox_option_interactively(tmp_path: Path) -> None:
         sh.line("create demo")
         listed = ANSI.sub("", sh.line("projects")).replace("\r", "")
         assert re.search(r"^demo +\d+ +azkaban ", listed, re.MULTILINE), listed
-        assert sh.exit() == 0
+        sh.child.sendcontrol("d")  # the project would be lost: asked first (test_pty_safety.py)
+        sh.child.expect(re.escape("Quit and lose the sandbox's 1 project? [y/N]"))
+        sh.child.send("y\r")
+        sh.child.expect(pexpect.EOF)
+        sh.child.close()
+        assert sh.child.exitstatus == 0
     finally:
         sh.kill()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from azshell.errors import LocalError, UsageError
+from azshell.errors import LocalError, NotFound, UsageError
 from azshell.shell.line.parser import Invocation
 from azshell.shell.run.context import Context, ok
 
@@ -86,6 +86,8 @@ def upload(ctx: Context, inv: Invocation) -> dict:
         bar = _progress(ctx, Path(zip_path), path.name)
         try:
             answer = ctx.client.upload_project(name, Path(zip_path), progress=bar)
+        except NotFound as err:
+            raise _missing_project(err, name, inv.values["path"]) from None
         finally:
             if bar is not None:
                 bar.abort()
@@ -93,6 +95,14 @@ def upload(ctx: Context, inv: Invocation) -> dict:
     if created:
         data["created"] = True
     return data
+
+
+def _missing_project(err: NotFound, name: str, path: str) -> NotFound:
+    """Azkaban's ``Installation Failed. Project 'etl doesn't exist.`` in azshell's words, with
+    the command that creates the project on the way (the client's NotFound for an upload is a
+    missing or deleted project: its 410, or the check before a large file)."""
+    return NotFound(f"upload: there is no project {name} on the server (nothing was installed); "
+                    f"'upload {name} {path} --create' creates it first", err.status, err.body)
 
 
 def _create_if_missing(ctx: Context, name: str) -> bool:

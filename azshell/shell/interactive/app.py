@@ -100,7 +100,9 @@ class InteractiveShell:
                 except KeyboardInterrupt:
                     continue  # Ctrl-C at the prompt: a fresh, empty line
                 except EOFError:
-                    return 0
+                    if self.may_leave():
+                        return 0
+                    continue
                 stop = self.run_one(line)
                 if stop is not None:
                     return stop
@@ -108,6 +110,19 @@ class InteractiveShell:
             self.refresher.stop()
             self._save_names()
             self.fresh_connections()  # close them: the server sees a goodbye, not a reset
+
+    def may_leave(self) -> bool:
+        """Ctrl-D ends the shell, but a ``--sandbox`` shell holding projects or unfinished
+        executions asks first: they live in this process and go with it."""
+        sandbox = getattr(self.ctx, "sandbox", None)
+        if sandbox is None:
+            return True
+        projects, running = sandbox.holdings()
+        if not (projects or running):
+            return True
+        held = [f"{n} {word}{'' if n == 1 else 's'}" for n, word in
+                ((projects, "project"), (running, "running execution")) if n]
+        return self.confirm(f"Quit and lose the sandbox's {' and '.join(held)}?")
 
     def _last_exchange(self) -> Exchange | None:
         """The session's last request, whichever client sent it (the observer records it)."""
@@ -148,6 +163,9 @@ class InteractiveShell:
             if self._late_error:
                 self.ctx.out.error(self._late_error)
                 self._late_error = None
+            unreachable, self.refresher.unreachable = self.refresher.unreachable, None
+            if unreachable:
+                self.ctx.out.error(unreachable)
             before = self._session_key()
             last = self._last_exchange()
             code = run_line(self.ctx, line)
@@ -327,7 +345,18 @@ class InteractiveShell:
             return
         if what in ("wanted", "names"):
             app.loop.call_soon_threadsafe(self._recomplete)
+        if what == "status" and self.refresher.unreachable:
+            app.loop.call_soon_threadsafe(self._say_unreachable)
         app.invalidate()
+
+    def _say_unreachable(self) -> None:
+        """The session check found no server: say why above the prompt (a certificate that is
+        not trusted names -k and --ca-cert), not only `offline` in the toolbar."""
+        from prompt_toolkit.application import run_in_terminal
+
+        message, self.refresher.unreachable = self.refresher.unreachable, None
+        if message:
+            run_in_terminal(lambda: self.ctx.out.error(message))
 
     def _recomplete(self) -> None:
         """Show names that arrived while the user was typing, where no menu is open.
