@@ -379,7 +379,10 @@ class Transport:
             observe(error=failures.interruption_note(request), error_kind="KeyboardInterrupt",
                     interrupted=True, outcome_unknown=request.mutating)
             raise
-        response.azshell_secrets = _secrets_of(params)  # type: ignore[attr-defined]  # hidden in response_text
+        # hidden in response_text: the session id goes in the cookie of a GET, not its params
+        secrets = _secrets_of(params if sent_session is None or not cookie
+                              else [*params, ("session.id", sent_session)])
+        response.azshell_secrets = secrets  # type: ignore[attr-defined]
         observe(status=response.status_code, size=size,
                 session_gone=request.session and self._session_gone(response),
                 request_headers=redact_headers(response.request.headers),
