@@ -66,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="Colour the output: auto, always or never.")
     add("--no-pager", dest="pager", action="store_false", default=None,
         help="Never page long answers.")
+    add("--tz", metavar="ZONE",
+        help="Show times in this zone: local (the default), UTC or a name like Europe/Paris.")
     add("-v", "--verbose", action="store_true", default=None,
         help="Print each HTTP request on stderr.")
     add("--debug", action="store_true", default=None,
@@ -87,6 +89,7 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         "url": args.url, "user": args.user, "profile": args.profile, "insecure": args.insecure,
         "ca_cert": args.ca_cert, "timeout": args.timeout, "output": args.output,
         "color": args.color, "pager": args.pager, "verbose": args.verbose, "debug": args.debug,
+        "tz": args.tz,
     }
 
 
@@ -146,6 +149,10 @@ def _run(args: argparse.Namespace, args_list: list[str]) -> int:
         print(f"azshell: error: {err}", file=sys.stderr)
         return exit_code(err)
 
+    if settings.tz != "local":
+        from azshell.shell.timezone import apply_zone
+
+        apply_zone(settings.tz)
     from azshell.shell.context import new_context
 
     ctx = new_context(settings, interactive=mode == "interactive")

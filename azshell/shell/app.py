@@ -23,7 +23,7 @@ from azshell.errors import AzshellError, SessionError
 from azshell.shell.completer import BusyCompleter, ShellCompleter
 from azshell.shell.keys import shell_bindings
 from azshell.shell.lexer import STYLE, CommandLexer
-from azshell.shell.toolbar import Status, make_toolbar, prompt_text
+from azshell.shell.toolbar import Status, make_toolbar, prompt_fragments
 
 INTERRUPTED_NOTE = "interrupted; the request was abandoned"
 INTERRUPTED_QUIET = "interrupted"  # nothing had been sent (a question, a local step)
@@ -124,7 +124,7 @@ class InteractiveShell:
             toolbar = make_toolbar(self.ctx, self.status, self._book, self._text_before_cursor,
                                    self._columns)
         self.session.bottom_toolbar = toolbar
-        return self.session.prompt(prompt_text(self.ctx, self._deferred_user))
+        return self.session.prompt(prompt_fragments(self.ctx, self._deferred_user))
 
     def run_one(self, line: str) -> int | None:
         """Run one line; an exit status when the shell should end, else None."""

@@ -36,6 +36,7 @@ SETTINGS: dict[str, tuple[str, ...]] = {
     "verbose": ("on", "off"),
     "timing": ("on", "off"),
     "toolbar": ("on", "off"),
+    "tz": ("local", "UTC"),  # or any IANA zone name, e.g. Europe/Paris
 }
 
 
@@ -381,6 +382,27 @@ COMMANDS: tuple[Command, ...] = (
         examples=("unlock demo main",),
         group="flows", handler=f"{_H}.flowadmin:unlock",
     ),
+    Command(
+        "graph", "Draw a flow's jobs as a layered graph; with EXECID each job's status, live "
+                 "with --follow.",
+        args=(_PROJECT, _FLOW,
+              Arg("EXECID", "execid", "An execution of FLOW whose job statuses to show.",
+                  optional=True)),
+        options=(Opt(("-f", "--follow"), "follow",
+                     help="Redraw as the execution's jobs change until it ends (Ctrl-C stops "
+                          "the drawing, never the flow)."),
+                 Opt(("--format",), "format", "enum",
+                     help="Write the graph for another tool instead: Graphviz dot or Mermaid.",
+                     metavar="FORMAT", choices=("text", "dot", "mermaid")),
+                 Opt(("--expand",), "expand",
+                     help="Also draw each embedded flow (collapsed to one box otherwise)."),
+                 Opt(("--ascii",), "ascii",
+                     help="Draw with +-| instead of box-drawing characters.")),
+        examples=("graph demo main", "graph demo main 42 --follow", "graph demo pipeline --expand",
+                  "graph demo main --format dot | dot -Tsvg > main.svg",
+                  "graph demo main 42 --format mermaid"),
+        group="flows", handler=f"{_H}.graph:graph",
+    ),
     # -- executions -----------------------------------------------------------------------------
     Command(
         "execute", "Start a flow and print its execution id.",
@@ -419,16 +441,38 @@ COMMANDS: tuple[Command, ...] = (
         group="executions", handler=f"{_H}.executions:running", table="running",
     ),
     Command(
+        "stats", "A flow's health over its last runs: success rate, median and p95 duration, "
+                 "trend, last failures and SLA misses; every flow of PROJECT without FLOW.",
+        args=(_PROJECT, Arg("FLOW", "flow", "The flow's name; every flow of PROJECT if not "
+                            "given.", optional=True)),
+        options=(Opt(("-n", "--last"), "last", "number",
+                     help="How many of the newest executions to count (default 20).",
+                     metavar="N"),),
+        examples=("stats demo main", "stats demo main --last 100", "stats demo"),
+        group="executions", handler=f"{_H}.health:stats",
+    ),
+    Command(
         "last-success", "Show the id of the last successful execution of a flow.",
         args=(_PROJECT, _FLOW),
         examples=("last-success demo main",),
         group="executions", handler=f"{_H}.executions:last_success",
     ),
     Command(
-        "wait", "Follow an execution to its end with live progress; fail unless it SUCCEEDED.",
-        args=(_EXECID,),
-        options=(_TIMEOUT,),
-        examples=("wait", "wait 42", "wait 42 --timeout 600",
+        "wait", "Follow executions to their end with live progress; fail unless every one "
+                "SUCCEEDED.",
+        args=(Arg("EXECID", "execid", "Execution ids (or their addresses in the web UI); "
+                  "defaults to the last execution started in this session.", optional=True,
+                  repeat=True),),
+        options=(_TIMEOUT,
+                 Opt(("--notify",), "notify",
+                     help="At the end, ring the terminal bell and send a desktop notification "
+                          "(OSC 9 and OSC 777, where the terminal supports them)."),
+                 Opt(("--on-done",), "on_done", "text",
+                     help="At the end, run this shell command (AZSHELL_EXECIDS, "
+                          "AZSHELL_STATUSES and AZSHELL_OK in its environment).",
+                     metavar="COMMAND")),
+        examples=("wait", "wait 42", "wait 42 --timeout 600", "wait 42 43 44 --notify",
+                  "wait 42 43 --on-done 'notify-send azkaban done'",
                   "wait http://localhost:8081/executor?execid=42"),
         group="executions", handler=f"{_H}.follow:wait",
     ),
@@ -448,8 +492,17 @@ COMMANDS: tuple[Command, ...] = (
         options=(Opt(("-j", "--job"), "job", "job",
                      help="Same as JOB (for older scripts).", metavar="JOB"),
                  Opt(("-f", "--follow"), "follow",
-                     help="Print new text as it comes until the execution (or job) ends.")),
-        examples=("log", "log 42", "log 42 load", "log 42 load --follow",
+                     help="Print new text as it comes until the execution (or job) ends."),
+                 Opt(("--grep",), "grep", "text",
+                     help="Only the lines that match this regular expression (case-sensitive "
+                          "unless it has no capital letter).", metavar="PATTERN"),
+                 Opt(("--tail",), "tail", "number",
+                     help="Only the last N lines.", metavar="N"),
+                 Opt(("--failed",), "failed",
+                     help="The logs of the execution's failed jobs only, each headed by its "
+                          "job.")),
+        examples=("log", "log 42", "log 42 load", "log 42 load --follow", "log 42 --failed",
+                  "log 42 load --grep 'ERROR|Exception' --tail 50",
                   "log http://localhost:8081/executor?execid=42&job=load"),
         group="executions", handler=f"{_H}.logs:log",
     ),
@@ -538,11 +591,13 @@ COMMANDS: tuple[Command, ...] = (
     ),
     # -- the shell ------------------------------------------------------------------------------
     Command(
-        "set", "Show or change a shell setting (output, color, pager, verbose, timing, toolbar).",
+        "set", "Show or change a shell setting (output, color, pager, verbose, timing, toolbar, "
+               "tz).",
         args=(Arg("NAME", "setting", "The setting to change.", optional=True,
                   choices=tuple(SETTINGS)),
               Arg("VALUE", "enum", "Its new value.", optional=True)),
-        examples=("set", "set output table", "set pager off"),
+        examples=("set", "set output table", "set pager off", "set tz UTC",
+                  "set tz Europe/Paris"),
         group="shell", handler=f"{_H}.shell:set_", needs_session=False,
     ),
     Command(

@@ -143,6 +143,9 @@ def run_line(ctx: Context, line: str) -> int:
     With ``set timing on`` a ``took 0.12 s`` line follows on stderr, whatever the outcome; the
     debug log (``--debug``) gets the line, its outcome and any traceback.
     """
+    from azshell.shell.guard import take_yes
+
+    line, yes = take_yes(ctx.settings, line)
     try:
         inv = parse(line)
     except UsageError as err:
@@ -155,7 +158,7 @@ def run_line(ctx: Context, line: str) -> int:
     ctx.exchanges.clear()
     _log.debug("run: %s", line)
     started = time.monotonic()
-    code = _dispatch(ctx, inv)
+    code = _dispatch(ctx, inv, yes)
     took = time.monotonic() - started
     _log.debug("%s: exit status %d, took %.3f s", inv.command.name, code, took)
     if ctx.settings.timing:
@@ -163,9 +166,13 @@ def run_line(ctx: Context, line: str) -> int:
     return code
 
 
-def _dispatch(ctx: Context, inv: Invocation) -> int:
-    """Connect if needed, run the handler, print its answer or its error."""
+def _dispatch(ctx: Context, inv: Invocation, yes: bool = False) -> int:
+    """Check the profile's guard rails, connect if needed, run the handler, print its answer
+    or its error."""
     try:
+        from azshell.shell.guard import check
+
+        check(ctx, inv, yes)
         handler = load_handler(inv.command)
         if inv.command.needs_session:
             from azshell.shell.connection import ensure_session

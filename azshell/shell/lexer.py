@@ -120,7 +120,8 @@ def _choices(arg: Any, values: dict[str, Any]) -> tuple[str, ...]:
     if arg.kind == "enum" and "name" in values:
         from azshell.shell.commands import SETTINGS
 
-        return SETTINGS.get(str(values["name"]).lower(), ())
+        name = str(values["name"]).lower()
+        return () if name == "tz" else SETTINGS.get(name, ())  # tz: any zone name
     return ()
 
 

@@ -25,8 +25,12 @@ DEFAULT_CONFIG = Path(__file__).with_name("azshellrc.toml")
 OUTPUTS = ("auto", "json", "table", "raw")
 MAX_TIMEOUT = 86400.0  # a day: beyond it a time-out is a typo (and inf breaks the clock)
 COLORS = ("auto", "on", "off")
-PROFILE_KEYS = ("url", "user", "insecure", "ca_cert", "timeout", "password_command")
-SHELL_KEYS = ("output", "color", "pager", "verbose", "timing", "toolbar", "default_profile")
+PROFILE_KEYS = ("url", "user", "insecure", "ca_cert", "timeout", "password_command",
+                "label", "label_color", "confirm", "read_only", "tz")
+SHELL_KEYS = ("output", "color", "pager", "verbose", "timing", "toolbar", "default_profile",
+              "tz")
+# The colours a profile's label may take (prompt_toolkit's ANSI names without "ansi").
+LABEL_COLORS = ("red", "green", "yellow", "blue", "magenta", "cyan", "white")
 
 
 @dataclass
@@ -49,6 +53,12 @@ class Settings:
     toolbar: bool = True
     debug: bool = False
     default_profile: str = ""
+    # guard rails of a profile (azshell.shell.guard) and the time zone of times shown
+    label: str = ""
+    label_color: str = "red"
+    confirm: tuple[str, ...] = ()
+    read_only: bool = False
+    tz: str = "local"
     config_file: Path | None = None
     sources: dict[str, str] = field(default_factory=dict)  # key -> where its value came from
 
@@ -107,7 +117,9 @@ def check_url(value: object, where: str = "") -> str:
 
 def _check(key: str, value: Any, where: str) -> Any:
     """Normalise one setting's value, or fail with a one-line message naming its source."""
-    if key in ("pager", "verbose", "timing", "toolbar", "insecure", "debug"):
+    if key in ("label", "label_color", "confirm", "tz"):
+        return _check_guard(key, value, where)
+    if key in ("pager", "verbose", "timing", "toolbar", "insecure", "debug", "read_only"):
         return _bool(value, key, where)
     if key == "timeout":
         try:
@@ -126,9 +138,37 @@ def _check(key: str, value: Any, where: str) -> Any:
             raise UsageError(f"{where}: color must be auto, on or off, not {value!r}")
     if key == "url":
         return check_url(value, where)
+
     if key in ("user", "ca_cert", "password_command", "default_profile", "profile"):
         return str(value)
     return value
+
+
+def _check_guard(key: str, value: Any, where: str) -> Any:
+    """The guard-rail keys of a profile (azshell.shell.guard) and the time zone."""
+    if key == "label_color" and value not in LABEL_COLORS:
+        raise UsageError(f"{where}: label_color must be one of {', '.join(LABEL_COLORS)}, "
+                         f"not {value!r}")
+    if key == "confirm":
+        return _commands(value, where)
+    if key == "tz":
+        from azshell.shell.timezone import check_zone
+
+        return check_zone(str(value), where)
+    return str(value)
+
+
+def _commands(value: Any, where: str) -> tuple[str, ...]:
+    """``confirm = ["execute", "cancel"]``: command names the table knows."""
+    from azshell.shell.commands import find
+
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise UsageError(f"{where}: confirm must be a list of command names, e.g. "
+                         '["execute", "cancel"]')
+    for name in value:
+        if find(name) is None:
+            raise UsageError(f"{where}: confirm names an unknown command {name!r}")
+    return tuple(find(name).name for name in value)  # type: ignore[union-attr]
 
 
 def file_layers(data: dict[str, Any], where: str) -> tuple[dict[str, Any], dict[str, dict]]:
@@ -167,6 +207,8 @@ def env_layer(environ: dict[str, str]) -> dict[str, Any]:
         layer["url"] = environ["AZSHELL_URL"]
     if environ.get("AZSHELL_USER"):
         layer["user"] = environ["AZSHELL_USER"]
+    if environ.get("AZSHELL_TZ"):
+        layer["tz"] = environ["AZSHELL_TZ"]
     if environ.get("NO_COLOR"):
         layer["color"] = "off"
     if environ.get("PAGER"):

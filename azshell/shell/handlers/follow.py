@@ -127,9 +127,15 @@ def _print_outcome(ctx: Context, command: Command, model: ExecutionModel) -> Non
 
 
 def wait(ctx: Context, inv: Invocation) -> None:
-    """Follow an execution (by default the last one started here) until it ends."""
-    execid = execution_id(ctx, inv.values["execid"])
-    follow_execution(ctx, inv.command, execid, inv.values.get("timeout"))
+    """Follow executions (by default the last one started here) until they end; several, or
+    --notify/--on-done, go to the combined display of multiwait.py."""
+    ids = list(inv.values["execid"] or [execution_id(ctx, None)])
+    if len(set(ids)) == 1 and not inv.values.get("notify") and not inv.values.get("on_done"):
+        follow_execution(ctx, inv.command, ids[0], inv.values.get("timeout"))
+        return
+    from azshell.shell.handlers.multiwait import wait_many
+
+    wait_many(ctx, inv, ids)
 
 
 def rerun(ctx: Context, inv: Invocation) -> dict[str, Any] | None:

@@ -27,6 +27,13 @@ def current(ctx: Context) -> dict[str, str]:
 def apply(ctx: Context, name: str, value: str) -> None:
     """Change one setting for the rest of the session (and the writer that depends on it)."""
     word = value.lower()
+    if name == "tz":
+        from azshell.shell.timezone import apply_zone, check_zone
+
+        zone = check_zone(value, "set tz")
+        apply_zone(zone)
+        ctx.settings.tz = zone
+        return
     if name in ("output", "color"):
         if word == "always":
             word = "on"
