@@ -196,3 +196,55 @@ def test_format_dot_writes_dot_in_a_pipe(sandbox: Any, client: Any, pipeline: st
     assert done.stdout.startswith(f'digraph "{pipeline}/pipeline" {{')
     with pytest.raises(json.JSONDecodeError):
         json.loads(done.stdout)
+
+
+@pytest.fixture
+def slow(client: Any, tmp_path: Path, make_zip: Any, project_name: str) -> str:
+    """A flow ``done``: ``nap`` (sleeps 1.5 s), then ``done``."""
+    name = project_name + "s"
+    client.create_project(name, "graph follow test")
+    client.upload_project(name, make_zip(tmp_path, {
+        "nap.job": "type=command\ncommand=sleep 1.5\n",
+        "done.job": "type=noop\ndependencies=nap\n"}, "slow.zip"))
+    return name
+
+
+@pytest.mark.pty
+def test_follow_redraws_the_graph_in_place_until_the_end(shell: Any, sandbox: Any,
+                                                         client: Any, slow: str) -> None:
+    import io
+
+    pyte = pytest.importorskip("pyte")
+    execid = client.execute(slow, "done")
+    sh = shell(sandbox.url, AZSHELL_PASSWORD="azkaban")
+    sh.expect_prompt()
+    seen = io.StringIO()
+    sh.child.logfile_read = seen
+    sh.child.send(f"graph {slow} done {execid} --follow\r")
+    sh.child.expect("RUNNING")
+    sh.child.expect(f"execution {execid} SUCCEEDED")
+    sh.expect_prompt()
+    screen = pyte.Screen(120, 40)
+    pyte.Stream(screen).feed(seen.getvalue())
+    shown = [line.rstrip() for line in screen.display if line.strip()]
+    titles = [line for line in shown if line.startswith(f"{slow}/done  execution {execid}")]
+    assert titles == [f"{slow}/done  execution {execid} SUCCEEDED"], shown  # one drawing left
+    assert not any("RUNNING" in line for line in shown), shown
+    assert sum(line.count("SUCCEEDED") for line in shown) == 3  # title, nap, done
+    # the job boxes are coloured by status on the way
+    assert "\x1b[32m" in seen.getvalue()
+
+
+@pytest.mark.pty
+def test_ctrl_c_stops_the_drawing_never_the_flow(shell: Any, sandbox: Any, client: Any,
+                                                 slow: str) -> None:
+    execid = client.execute(slow, "done")
+    sh = shell(sandbox.url, AZSHELL_PASSWORD="azkaban")
+    sh.expect_prompt()
+    sh.child.send(f"graph {slow} done {execid} --follow\r")
+    sh.child.expect("RUNNING")
+    sh.child.sendintr()
+    out = sh.expect_prompt()
+    assert f"interrupted: stopped drawing; execution {execid} goes on" in out
+    assert client.execution(execid)["status"] in ("RUNNING", "SUCCEEDED")
+    assert client.execution(execid)["status"] != "KILLED"
