@@ -441,6 +441,25 @@ COMMANDS: tuple[Command, ...] = (
         group="executions", handler=f"{_H}.executions:running", table="running",
     ),
     Command(
+        "top", "A live, full-screen list of running and recent executions to act on (keys: "
+               "? in the view); one snapshot as JSON in a script.",
+        args=(Arg("PROJECT", "project", "Only this project's executions.", optional=True),
+              Arg("FLOW", "flow", "Only this flow's executions.", optional=True)),
+        options=(Opt(("--user",), "user", "principal",
+                     help="Only the executions this user submitted.", metavar="USER"),
+                 Opt(("--status",), "status", "enum",
+                     help="Only executions in this status (repeatable).", metavar="STATUS",
+                     repeat=True, choices=("RUNNING", "PREPARING", "PAUSED", "SUCCEEDED",
+                                           "FAILED", "KILLED", "FAILED_FINISHING",
+                                           "CANCELLED")),
+                 Opt(("--interval",), "interval", "number",
+                     help="Seconds between refreshes (default 2; + and - change it).",
+                     metavar="SECONDS")),
+        examples=("top", "top demo", "top demo main --status RUNNING", "top --user alice",
+                  "azshell -c top | jq '.executions[] | select(.status == \"FAILED\")'"),
+        group="executions", handler=f"{_H}.top:top",
+    ),
+    Command(
         "stats", "A flow's health over its last runs: success rate, median and p95 duration, "
                  "trend, last failures and SLA misses; every flow of PROJECT without FLOW.",
         args=(_PROJECT, Arg("FLOW", "flow", "The flow's name; every flow of PROJECT if not "

@@ -26,7 +26,7 @@ STATE_CHANGES: dict[str, frozenset[str] | None] = {
 READS = frozenset({
     "login", "logout", "connect", "whoami", "server", "projects", "download", "project-log",
     "permissions", "flows", "jobs", "flow", "job", "graph", "show", "executions", "running",
-    "stats", "last-success", "wait", "log", "schedules", "set", "help", "history", "clear",
+    "stats", "top", "last-success", "wait", "log", "schedules", "set", "help", "history", "clear",
     "exit", "curl",
 })
 # The Ajax calls `call` may send on a read-only profile: those that only fetch.
