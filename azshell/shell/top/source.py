@@ -30,6 +30,7 @@ from azshell.shell.follow import FINAL_FLOW, ExecutionModel
 
 PROBE_LIMIT = 5  # new ids probed per refresh at most
 BACKFILL_PER_REFRESH = 10
+COVERAGE_SHARE = 2  # requests of each refresh kept for listing flows and their running ones
 FAR_FUTURE = 2**62  # an update since then: only the flow's own status, no nodes
 
 
@@ -106,6 +107,7 @@ class Source:
         self._projects: deque[str] | None = None  # projects whose flows are still to list
         self._seeded: set[tuple[str, str]] = set()
         self._update_turn = 0
+        self._search: list[Any] | None = None  # [low, step, high] of the highest-id search
         self.offline: str | None = None
         self.refreshes = 0
 
@@ -131,16 +133,16 @@ class Source:
     def refresh(self) -> None:
         """One bounded round of requests; a server that is away marks the list offline and
         keeps what it had."""
-        budget = Budget(self.budget)
+        budget = Budget(self.budget - COVERAGE_SHARE)
         try:
             self._learn_flows(self.known_flows())
+            self._cover_flows(Budget(COVERAGE_SHARE))  # never starved by the rest
             if self.highest == 0:
                 self._find_highest(budget)
             self._probe_new(budget)
             self._update_unfinished(budget)
             self._seed_flows(budget)
             self._backfill(budget)
-            self._cover_flows(budget)
         except (ConnectionFailed, RequestTimedOut, ServerError) as err:
             self.offline = str(err)
             return
@@ -184,26 +186,42 @@ class Source:
             return False
         return True
 
+    def _start_search(self, budget: Budget) -> bool:
+        """Start from the hint when that execution exists, else from 0."""
+        low = max(0, self.hint)
+        if low:
+            found = self._exists(low, budget)
+            if found is None:
+                return False
+            low = low if found else 0
+        self._search = [low, 1, None]
+        return True
+
     def _find_highest(self, budget: Budget) -> None:
-        """The highest existing id: from the hint up, doubling the step, then halving."""
-        low, step = max(0, self.hint), 1
-        if low and not self._exists(low, budget):
-            low = 0
-        high = None
-        while high is None:
-            found = self._exists(low + step, budget)
+        """The highest existing id: from the hint up, doubling the step, then halving; the
+        search goes on across refreshes when the budget runs out."""
+        if self._search is None and not self._start_search(budget):
+            return
+        search = self._search
+        assert search is not None
+        while search[2] is None:  # doubling: low exists, low + step is the next guess
+            found = self._exists(search[0] + search[1], budget)
             if found is None:
                 return
             if found:
-                low, step = low + step, step * 2
+                search[0], search[1] = search[0] + search[1], search[1] * 2
             else:
-                high = low + step
-        while high - low > 1:
-            middle = (low + high) // 2
+                search[2] = search[0] + search[1]
+        while search[2] - search[0] > 1:  # halving between low (exists) and high (does not)
+            middle = (search[0] + search[2]) // 2
             found = self._exists(middle, budget)
             if found is None:
                 return
-            low, high = (middle, high) if found else (low, middle)
+            if found:
+                search[0] = middle
+            else:
+                search[2] = middle
+        low, self._search = search[0], None
         if low == 0:
             return  # no execution at all yet
         if self._fetch(low, budget):
