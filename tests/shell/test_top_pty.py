@@ -133,6 +133,24 @@ def test_the_list_the_keys_and_acting_after_a_question(shell: Any, sandbox: Any,
     screen.until(f"cancelled execution {slow1}")
     screen.until(lambda t: "KILLED" in line_of(t, slow1))
     assert client.execution(slow1)["status"] == "KILLED"
+    # a click selects; l follows the selected flow's log
+    y = where[quick]
+    sh.child.send(f"\x1b[<0;3;{y + 1}M\x1b[<0;3;{y + 1}m")
+    screen.until(lambda t: screen.reverse(y))
+    sh.child.send("l")
+    screen.until(f"log of the flow of execution {quick}")
+    screen.until("Finished Flow")
+    sh.child.send("q")
+    screen.until("RUNNING JOBS")
+    # p pauses after its question
+    sh.child.send("g")  # the top row: the newest, slow2
+    screen.until(lambda t: screen.reverse(where[slow2]))
+    sh.child.send("p")
+    screen.until(lambda t: "Pause execution" in t or "Resume execution" in t)
+    sh.child.send("y")
+    screen.until(lambda t: "PAUSED" in line_of(t, slow2))
+    assert client.execution(slow2)["status"] == "PAUSED"
+    client.resume(slow2)
     # / filters by text
     sh.child.send("/quick\r")
     text = screen.until(lambda t: not has_row(t, slow2) and has_row(t, quick))

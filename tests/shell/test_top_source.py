@@ -158,3 +158,11 @@ def test_rows_fit_the_width_and_drop_columns_when_narrow(width: int) -> None:
         assert "alice" in text
     if width >= 100:
         assert "RUNNING JOBS" in view.header_line(width)
+
+
+@pytest.mark.parametrize("hint", [0, 5, 9, 500])
+def test_the_highest_id_is_found_from_any_hint(server: AzkabanClient, hint: int) -> None:
+    ended = _ended(server, 9)
+    source = Source(server, highest_hint=hint, window=2)
+    source.refresh()
+    assert source.highest == ended[-1]
