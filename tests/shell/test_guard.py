@@ -122,3 +122,24 @@ def test_the_label_leads_the_prompt_and_the_toolbar(client: Any) -> None:
     assert ("bold ansired", "[prod read-only]") in toolbar
     sh.ctx.settings.label = ""
     assert prompt_fragments(sh.ctx)[0][1].startswith("azkaban@")
+
+
+@pytest.mark.pty
+def test_a_production_profile_in_a_terminal(shell: Any, sandbox: Any, pty_home: Path,
+                                            project_name: str, client: Any) -> None:
+    """The label leads the prompt; a confirmed command asks on the terminal; read-only
+    refuses."""
+    config = pty_home / "config" / "azshell" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f'[profiles.prod]\nurl = "{sandbox.url}"\nuser = "azkaban"\n'
+                      'label = "prod"\nconfirm = ["create"]\n', encoding="utf-8")
+    sh = shell(sandbox.url, AZSHELL_PASSWORD="azkaban", AZSHELL_PROFILE="prod",
+               AZSHELL_CONFIG=str(config))
+    sh.expect_prompt()
+    assert "\x1b[0;31;1m[prod]\x1b[0m azkaban@" in sh.child.after  # in red, before the prompt
+    sh.child.send(f"create {project_name}\r")
+    sh.child.expect(rf"\[prod\] profile prod: run 'create {project_name}'\? \[y/N\]")
+    sh.child.send("n\r")
+    out = sh.expect_prompt()
+    assert "create: not confirmed; nothing was sent" in out
+    assert project_name not in [p["projectName"] for p in client.projects()]

@@ -166,3 +166,34 @@ def test_the_highest_id_is_found_from_any_hint(server: AzkabanClient, hint: int)
     source = Source(server, highest_hint=hint, window=2)
     source.refresh()
     assert source.highest == ended[-1]
+
+
+def test_r_reruns_with_the_succeeded_jobs_disabled(client: Any, tmp_path: Path,
+                                                   zip_directory: Any, project_name: str) -> None:
+    from api_support import EXAMPLES, make_shell
+
+    from azshell.shell.top.app import rerun
+
+    client.create_project(project_name, "top rerun test")
+    client.upload_project(project_name, zip_directory(EXAMPLES / "flow1-failing",
+                                                      tmp_path / "p.zip"))
+    old = client.execute(project_name, "end")
+    Follower(client, old).run()
+    sh = make_shell(client, tty=True)
+    message = rerun(sh.ctx, client, old)
+    new = int(message.split(" as ")[1].split()[0])
+    assert message.startswith(f"rerun of {old} as {new}")
+    assert [d["name"] for d in client.execution_options(new)["disabled"]] == ["fine"]
+    assert sh.out.getvalue() == sh.err.getvalue() == ""  # nothing written over the view
+    Follower(client, new).run()
+
+
+def test_top_in_a_script_prints_the_list_once_as_json(server: AzkabanClient) -> None:
+    from api_support import make_shell
+
+    ended = _ended(server, 3)
+    data = make_shell(server).json("top p quick")
+    assert [e["execid"] for e in data["executions"]] == ended[::-1]
+    assert {e["status"] for e in data["executions"]} == {"SUCCEEDED"}
+    assert data["incomplete"] == ""
+    assert make_shell(server).json("top --status FAILED")["executions"] == []

@@ -7,7 +7,7 @@ from typing import Any
 from azshell.shell.context import Context, Reply
 from azshell.shell.parser import Invocation
 
-SNAPSHOT_ROUNDS = 6  # refreshes a script's snapshot may take to fill the recent past
+SNAPSHOT_ROUNDS = 20  # refreshes a script's snapshot may take to be complete (no pause between)
 
 
 def _source(ctx: Context, inv: Invocation) -> Any:
@@ -53,7 +53,7 @@ def _snapshot(source: Any, user: str | None, statuses: tuple[str, ...]) -> Reply
         source.refresh()
         if source.offline:
             raise AzshellError(f"top: {source.offline}")
-        if not (source.backfill_next and source.backfill_next > source._floor()):
+        if not source.incomplete:
             break
     rows = view.sort(view.select(source.snapshot(), user=user, statuses=statuses), "newest")
     data = {"executions": [
