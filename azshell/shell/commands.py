@@ -399,7 +399,7 @@ COMMANDS: tuple[Command, ...] = (
                  Opt(("--ascii",), "ascii",
                      help="Draw with +-| instead of box-drawing characters.")),
         examples=("graph demo main", "graph demo main 42 --follow", "graph demo pipeline --expand",
-                  "graph demo main --format dot | dot -Tsvg > main.svg",
+                  "graph demo main --format dot",
                   "graph demo main 42 --format mermaid"),
         group="flows", handler=f"{_H}.graph:graph",
     ),
@@ -456,7 +456,7 @@ COMMANDS: tuple[Command, ...] = (
                      help="Seconds between refreshes (default 2; + and - change it).",
                      metavar="SECONDS")),
         examples=("top", "top demo", "top demo main --status RUNNING", "top --user alice",
-                  "azshell -c top | jq '.executions[] | select(.status == \"FAILED\")'"),
+                  "top --interval 5"),
         group="executions", handler=f"{_H}.top:top",
     ),
     Command(
