@@ -57,12 +57,13 @@ def prompt_text(ctx: Any, user: str | None = None) -> str:
     return f"{user}@{where}> " if user else f"{where}> "
 
 
-def prompt_fragments(ctx: Any, user: str | None = None) -> Fragments:
-    """The prompt, after the profile's label in its colour (``[prod]`` in red) if it has one."""
+def prompt_fragments(ctx: Any, user: str | None = None) -> str | Fragments:
+    """The prompt, after the profile's label in its colour (``[prod]`` in red) if it has one;
+    the plain text without a label."""
     label = getattr(ctx.settings, "label", "")
     text = prompt_text(ctx, user)
     if not label:
-        return [("", text)]
+        return text
     from azshell.shell.guard import label_style
 
     return [(label_style(ctx.settings), f"[{label}]"), ("", " " + text)]
