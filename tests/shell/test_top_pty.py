@@ -86,9 +86,12 @@ def busy(client: Any, make_zip: Any, tmp_path: Path, project_name: str) -> dict[
             client.cancel(ids[key])
 
 
-def start_top(shell: Any, url: str, project: str, **env: str) -> tuple[Any, Screen]:
+def start_top(shell: Any, url: str, project: str, first: str = "", **env: str,
+              ) -> tuple[Any, Screen]:
     sh = shell(url, AZSHELL_PASSWORD="azkaban", **env)
     sh.expect_prompt()
+    if first:
+        sh.line(first)
     sh.child.send(f"top {project}\r")
     return sh, Screen(sh.child)
 
@@ -119,6 +122,11 @@ def test_the_list_the_keys_and_acting_after_a_question(shell: Any, sandbox: Any,
     assert "JOB" in text
     text = screen.until(lambda t: any(line.startswith("nap ") and "RUNNING" in line
                                       for line in t.splitlines()))
+    sh.child.send("l")  # the selected job's log, followed
+    screen.until(f"log of job nap of execution {slow1}")
+    screen.until("Starting job nap")
+    sh.child.send("q")
+    screen.until("JOB")
     sh.child.send("q")
     screen.until(lambda t: "RUNNING JOBS" in t)
     # c asks first, naming the execution; n sends nothing
@@ -171,8 +179,10 @@ def test_the_list_the_keys_and_acting_after_a_question(shell: Any, sandbox: Any,
 
 def test_a_resize_and_no_color(shell: Any, sandbox: Any, busy: dict[str, int],
                                project_name: str) -> None:
-    sh, screen = start_top(shell, sandbox.url, project_name, NO_COLOR="1")
-    screen.until(lambda t: has_row(t, busy["slow1"]) and "RUNNING JOBS" in t)
+    sh, screen = start_top(shell, sandbox.url, project_name, "set verbose on", NO_COLOR="1")
+    text = screen.until(lambda t: has_row(t, busy["slow1"]) and "RUNNING JOBS" in t)
+    screen.pump(2.5)  # a refresh or two: -v must not write request lines over the view
+    assert "/executor" not in screen.text()
     raw = "".join(screen.raw)
     assert "\x1b[31m" not in raw
     assert "\x1b[32m" not in raw

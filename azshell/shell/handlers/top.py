@@ -40,8 +40,12 @@ def top(ctx: Context, inv: Invocation) -> Reply | None:
     from azshell.shell.top.app import TopApp
 
     interval = inv.values.get("interval") or 2
-    TopApp(ctx, source, user=user, statuses=statuses, interval=float(interval),
-           color=ctx.out.color).run()
+    verbose, ctx.settings.verbose = ctx.settings.verbose, False  # no lines over the screen
+    try:
+        TopApp(ctx, source, user=user, statuses=statuses, interval=float(interval),
+               color=ctx.out.color).run()
+    finally:
+        ctx.settings.verbose = verbose
     return None
 
 
