@@ -100,6 +100,7 @@ class TopApp:
         self.detail_graph: list[Any] | None = None
         self.job_index = 0
         self.log: LogState | None = None
+        self.lock = threading.Lock()  # the open execution, merged by the refresher
         self.actions: queue.Queue[Callable[[], None]] = queue.Queue()
         self.wake = threading.Event()
         self.stop = threading.Event()
@@ -189,10 +190,13 @@ class TopApp:
         if self.mode not in ("detail", "log") or self.detail_id is None:
             return
         if self.detail is None or self.detail.execid != self.detail_id:
-            self.detail = ExecutionModel(self.source.client.execution(self.detail_id))
+            model = ExecutionModel(self.source.client.execution(self.detail_id))
+            with self.lock:
+                self.detail = model
         elif self.detail.status not in FINAL_FLOW:
-            self.detail.merge(self.source.client.execution_update(self.detail_id,
-                                                                  self.detail.since))
+            update = self.source.client.execution_update(self.detail_id, self.detail.since)
+            with self.lock:  # the screen reads the same nodes
+                self.detail.merge(update)
         if self.detail_graph is None:
             from azshell.shell import graph
 
@@ -285,13 +289,22 @@ class TopApp:
             return 80, 24
 
     def render(self) -> list[Any]:
+        """The whole screen; a drawing that fails says so on the screen, and the view goes on."""
+        try:
+            return self._render()
+        except Exception as err:
+            return [("class:offline", f"cannot draw the view: {type(err).__name__}: {err}"
+                                      "\n(q goes back)")]
+
+    def _render(self) -> list[Any]:
         width, height = self.size()
         out: list[Any] = [*self._head(width), ("", "\n")]
         body_height = max(1, height - 4)
         if self.mode == "help":
             body = [("", line[:width] + "\n") for line in KEYS_HELP.splitlines()[:body_height]]
         elif self.mode == "detail":
-            body = self._detail_body(width, body_height)
+            with self.lock:
+                body = self._detail_body(width, body_height)
         elif self.mode == "log":
             body = self._log_body(width, body_height)
         else:
