@@ -116,3 +116,19 @@ def test_the_combined_display_on_a_terminal_and_the_notification(
     errors = [line for line in shown if line.startswith("error:")]
     assert errors
     assert re.search(rf"{ids[2]} \({failing}/end\) FAILED", errors[0])
+
+
+def test_one_execution_with_on_done_keeps_the_single_document(sandbox: Any, client: Any,
+                                                              projects: tuple[str, str, str],
+                                                              tmp_path: Path) -> None:
+    failing, _, _ = projects
+    bad = client.execute(failing, "end")
+    record = tmp_path / "done.txt"
+    env = {"AZSHELL_PASSWORD": "azkaban", "HOME": str(tmp_path), "PATH": os.environ["PATH"],
+           "AZSHELL_CONFIG": "/dev/null"}
+    done = subprocess.run([AZSHELL, sandbox.url, "--user", "azkaban", "-c",
+                           f"wait {bad} --on-done 'echo $AZSHELL_STATUSES > {record}'"],
+                          check=False, capture_output=True, text=True, timeout=60, env=env)
+    assert done.returncode == 1, done.stderr
+    assert json.loads(done.stdout)["execid"] == bad  # the document, as without --on-done
+    assert record.read_text() == f"{bad}=FAILED\n"

@@ -130,12 +130,24 @@ def wait(ctx: Context, inv: Invocation) -> None:
     """Follow executions (by default the last one started here) until they end; several, or
     --notify/--on-done, go to the combined display of multiwait.py."""
     ids = list(inv.values["execid"] or [execution_id(ctx, None)])
-    if len(set(ids)) == 1 and not inv.values.get("notify") and not inv.values.get("on_done"):
+    if len(set(ids)) > 1:
+        from azshell.shell.handlers.multiwait import wait_many
+
+        wait_many(ctx, inv, ids)
+        return
+    if not inv.values.get("notify") and not inv.values.get("on_done"):
         follow_execution(ctx, inv.command, ids[0], inv.values.get("timeout"))
         return
-    from azshell.shell.handlers.multiwait import wait_many
+    from azshell.shell.handlers.multiwait import at_end
 
-    wait_many(ctx, inv, ids)
+    try:
+        follow_execution(ctx, inv.command, ids[0], inv.values.get("timeout"))
+    except Interrupted:
+        raise
+    except AzshellError:
+        at_end(ctx, inv, [ExecutionModel(ctx.client.execution(ids[0]))])
+        raise
+    at_end(ctx, inv, [ExecutionModel(ctx.client.execution(ids[0]))])
 
 
 def rerun(ctx: Context, inv: Invocation) -> dict[str, Any] | None:

@@ -94,7 +94,7 @@ def wait_many(ctx: Context, inv: Invocation, ids: list[int]) -> None:
         raise
     _learn(ctx, models)
     _outcome(ctx, inv, models, board)
-    _at_end(ctx, inv, models)
+    at_end(ctx, inv, models)
     if late:
         raise AzshellError(f"executions {_ids(late)} still running after {timeout:g} s; "
                            f"follow them again with: wait {' '.join(map(str, late))}")
@@ -164,7 +164,8 @@ def _outcome(ctx: Context, inv: Invocation, models: list[ExecutionModel],
     emit(ctx, inv.command, Reply(documents, raw=json.dumps(documents)))
 
 
-def _at_end(ctx: Context, inv: Invocation, models: list[ExecutionModel]) -> None:
+def at_end(ctx: Context, inv: Invocation, models: list[ExecutionModel]) -> None:
+    """--notify and --on-done, once the waiting is over (not after Ctrl-C)."""
     ok = all(m.status == "SUCCEEDED" for m in models)
     statuses = " ".join(f"{m.execid}={m.status}" for m in models)
     if inv.values.get("notify"):
