@@ -111,6 +111,14 @@ def choose_mode(args: argparse.Namespace) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script and of ``python -m azshell``."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # a Ctrl-C that lands as the run ends (its input closed first)
+        print("azshell: error: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str] | None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list[:1] == ["sandbox"]:
         from azshell.sandbox.cli import main as sandbox_main
