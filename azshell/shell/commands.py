@@ -158,6 +158,12 @@ _WAIT = Opt(("-w", "--wait"), "wait",
             help="Follow the execution to its end; fail unless it SUCCEEDED.")
 _TIMEOUT = Opt(("--timeout",), "timeout", "number",
                help="Stop waiting after this many seconds (the flow goes on).", metavar="SECONDS")
+_NOTIFY = Opt(("--notify",), "notify",
+              help="At the end, ring the terminal bell and send a desktop notification (OSC 9 "
+                   "and OSC 777, where the terminal supports them).")
+_ON_DONE = Opt(("--on-done",), "on_done", "text",
+               help="At the end, run this shell command (AZSHELL_EXECIDS, AZSHELL_STATUSES and "
+                    "AZSHELL_OK in its environment).", metavar="COMMAND")
 # How to run a flow: `execute` and `schedule` take the same options.
 _EXECUTION_OPTIONS: tuple[Opt, ...] = (
     Opt(("-d", "--disable"), "disable", "job", help="Skip this job (repeatable).",
@@ -407,10 +413,11 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "execute", "Start a flow and print its execution id.",
         args=(_PROJECT, _FLOW),
-        options=(*_EXECUTION_OPTIONS, _WAIT, _TIMEOUT),
+        options=(*_EXECUTION_OPTIONS, _WAIT, _TIMEOUT, _NOTIFY, _ON_DONE),
         examples=(
             "execute demo main",
             "execute demo main --wait --timeout 3600",
+            "execute demo main --wait --notify",
             "execute demo main --disable slow_job --param day=2024-01-31",
             "execute demo main --concurrent pipeline:2 --on-failure possible",
         ),
@@ -482,14 +489,7 @@ COMMANDS: tuple[Command, ...] = (
         args=(Arg("EXECID", "execid", "Execution ids (or their addresses in the web UI); "
                   "defaults to the last execution started in this session.", optional=True,
                   repeat=True),),
-        options=(_TIMEOUT,
-                 Opt(("--notify",), "notify",
-                     help="At the end, ring the terminal bell and send a desktop notification "
-                          "(OSC 9 and OSC 777, where the terminal supports them)."),
-                 Opt(("--on-done",), "on_done", "text",
-                     help="At the end, run this shell command (AZSHELL_EXECIDS, "
-                          "AZSHELL_STATUSES and AZSHELL_OK in its environment).",
-                     metavar="COMMAND")),
+        options=(_TIMEOUT, _NOTIFY, _ON_DONE),
         examples=("wait", "wait 42", "wait 42 --timeout 600", "wait 42 43 44 --notify",
                   "wait 42 43 --on-done 'notify-send azkaban done'",
                   "wait http://localhost:8081/executor?execid=42"),
@@ -499,8 +499,9 @@ COMMANDS: tuple[Command, ...] = (
         "rerun", "Run an ended execution's flow again, skipping the jobs that already succeeded.",
         args=(_EXECID,),
         options=(Opt(("-a", "--all"), "all", help="Run every job again, not only the rest."),
-                 _WAIT, _TIMEOUT),
-        examples=("rerun", "rerun 42", "rerun 42 --wait", "rerun 42 --all"),
+                 _WAIT, _TIMEOUT, _NOTIFY, _ON_DONE),
+        examples=("rerun", "rerun 42", "rerun 42 --wait", "rerun 42 --all",
+                  "rerun 42 --wait --on-done 'mail -s rerun-done ops < /dev/null'"),
         group="executions", handler=f"{_H}.follow:rerun",
     ),
     Command(

@@ -132,3 +132,18 @@ def test_one_execution_with_on_done_keeps_the_single_document(sandbox: Any, clie
     assert done.returncode == 1, done.stderr
     assert json.loads(done.stdout)["execid"] == bad  # the document, as without --on-done
     assert record.read_text() == f"{bad}=FAILED\n"
+
+
+def test_execute_wait_takes_the_hooks_too(sandbox: Any, client: Any,
+                                          projects: tuple[str, str, str], tmp_path: Path) -> None:
+    _, etl, _ = projects
+    record = tmp_path / "done.txt"
+    env = {"AZSHELL_PASSWORD": "azkaban", "HOME": str(tmp_path), "PATH": os.environ["PATH"],
+           "AZSHELL_CONFIG": "/dev/null"}
+    done = subprocess.run([AZSHELL, sandbox.url, "--user", "azkaban", "-c",
+                           f"execute {etl} finish --wait --on-done 'echo $AZSHELL_OK > {record}'",
+                           "-c", f"execute {etl} finish --notify"],
+                          check=False, capture_output=True, text=True, timeout=60, env=env)
+    assert done.returncode == 2, done.stderr
+    assert record.read_text() == "1\n"
+    assert "execute: --notify goes with --wait" in done.stderr

@@ -135,19 +135,25 @@ def wait(ctx: Context, inv: Invocation) -> None:
 
         wait_many(ctx, inv, ids)
         return
+    follow_then_hooks(ctx, inv, ids[0])
+
+
+def follow_then_hooks(ctx: Context, inv: Invocation, execid: int) -> None:
+    """follow_execution, then --notify and --on-done (wait, execute --wait, rerun --wait),
+    whether the flow succeeded or not; not after Ctrl-C."""
     if not inv.values.get("notify") and not inv.values.get("on_done"):
-        follow_execution(ctx, inv.command, ids[0], inv.values.get("timeout"))
+        follow_execution(ctx, inv.command, execid, inv.values.get("timeout"))
         return
     from azshell.shell.handlers.multiwait import at_end
 
     try:
-        follow_execution(ctx, inv.command, ids[0], inv.values.get("timeout"))
+        follow_execution(ctx, inv.command, execid, inv.values.get("timeout"))
     except Interrupted:
         raise
     except AzshellError:
-        at_end(ctx, inv, [ExecutionModel(ctx.client.execution(ids[0]))])
+        at_end(ctx, inv, [ExecutionModel(ctx.client.execution(execid))])
         raise
-    at_end(ctx, inv, [ExecutionModel(ctx.client.execution(ids[0]))])
+    at_end(ctx, inv, [ExecutionModel(ctx.client.execution(execid))])
 
 
 def rerun(ctx: Context, inv: Invocation) -> dict[str, Any] | None:
@@ -176,7 +182,7 @@ def rerun(ctx: Context, inv: Invocation) -> dict[str, Any] | None:
     else:
         ctx.out.note(f"rerun of {old_id} as {execid}: every job runs")
     if inv.values["wait"]:
-        follow_execution(ctx, inv.command, execid, inv.values.get("timeout"))
+        follow_then_hooks(ctx, inv, execid)
         return None
     return {"execid": execid, "project": model.project, "flow": model.flow,
             "rerunOf": old_id, "disabled": disabled}
