@@ -191,6 +191,12 @@ def test_a_resize_and_no_color(shell: Any, sandbox: Any, busy: dict[str, int],
     text = screen.until(lambda t: "RUNNING JOBS" not in t and "STATUS" in t)
     assert all(len(line) <= 60 for line in text.splitlines())
     assert "RUNNING" in line_of(text, busy["slow1"])
+    sh.child.send("+")  # refresh more often, then less
+    screen.until("refreshing every 1s")
+    sh.child.send("--")
+    screen.until("every 5s")
+    sh.child.send("s")  # the next sort
+    screen.until("sort: status")
     sh.child.send("q")
     sh.expect_prompt()
 

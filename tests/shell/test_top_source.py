@@ -172,7 +172,7 @@ def test_r_reruns_with_the_succeeded_jobs_disabled(client: Any, tmp_path: Path,
                                                    zip_directory: Any, project_name: str) -> None:
     from api_support import EXAMPLES, make_shell
 
-    from azshell.shell.top.app import rerun
+    from azshell.shell.top.actions import rerun
 
     client.create_project(project_name, "top rerun test")
     client.upload_project(project_name, zip_directory(EXAMPLES / "flow1-failing",

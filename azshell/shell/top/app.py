@@ -9,8 +9,6 @@ that state; Ctrl-C and ``q`` only leave the view, they never touch a flow.
 from __future__ import annotations
 
 import contextlib
-import copy
-import io
 import queue
 import threading
 import time
@@ -19,8 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from prompt_toolkit.application import Application
-from prompt_toolkit.filters import Condition
-from prompt_toolkit.key_binding import KeyBindings
 from prompt_toolkit.layout import Layout, Window
 from prompt_toolkit.layout.controls import FormattedTextControl
 from prompt_toolkit.mouse_events import MouseEventType
@@ -30,6 +26,7 @@ from prompt_toolkit.styles import Style
 from azshell.errors import AzshellError
 from azshell.shell.follow import FINAL_FLOW, ExecutionModel
 from azshell.shell.top import view
+from azshell.shell.top.keys import bindings
 from azshell.shell.top.source import Row, Source, action_error
 
 INTERVALS = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
@@ -248,7 +245,9 @@ class TopApp:
         if getattr(self.ctx.settings, "read_only", False):
             self.message = f"{what}: refused, this profile is read-only; nothing was sent"
             return
-        verb, act = _ACTIONS[what](self, row)
+        from azshell.shell.top.actions import ACTIONS
+
+        verb, act = ACTIONS[what](self.ctx, self.source.client, row)
         if act is None:
             self.message = verb
             return
@@ -447,128 +446,11 @@ class TopApp:
                               "header": "underline", "selected": "reverse",
                               "question": "reverse", "message": "bold"})
         return Application(
-            layout=Layout(Window(control, wrap_lines=False)), key_bindings=self._keys(),
+            layout=Layout(Window(control, wrap_lines=False)), key_bindings=bindings(self),
             full_screen=True, mouse_support=True, style=style,
             color_depth=None if self.color else ColorDepth.DEPTH_1_BIT,
             refresh_interval=1.0,  # the clock and elapsed times move
         )
-
-    def _keys(self) -> KeyBindings:
-        kb = KeyBindings()
-        asking = Condition(lambda: self.question is not None)
-        typing = Condition(lambda: self.typing)
-        helping = Condition(lambda: self.mode == "help")
-        self._question_keys(kb, asking)
-        self._filter_keys(kb, typing)
-        self._view_keys(kb, ~asking & ~typing & ~helping)
-
-        @kb.add("<any>", filter=helping)
-        def _unhelp(event: Any) -> None:
-            """Any key leaves the help."""
-            self.mode = self.back_to if self.back_to != "help" else "list"
-
-        @kb.add("c-c")
-        def _leave(event: Any) -> None:
-            """Ctrl-C leaves the view; it never touches a flow."""
-            self.question = None
-            event.app.exit()
-
-        return kb
-
-    def _question_keys(self, kb: KeyBindings, asking: Condition) -> None:
-        @kb.add("y", filter=asking)
-        def _yes(event: Any) -> None:
-            """Answer yes: the action is sent."""
-            self.answer(True)
-
-        @kb.add("<any>", filter=asking)
-        def _no(event: Any) -> None:
-            """Any other key is no."""
-            self.answer(False)
-
-    def _filter_keys(self, kb: KeyBindings, typing: Condition) -> None:
-        @kb.add("<any>", filter=typing)
-        def _type(event: Any) -> None:
-            """Typing the filter."""
-            text = event.data
-            if text.isprintable():
-                self.filter_text += text
-
-        @kb.add("backspace", filter=typing)
-        def _erase(event: Any) -> None:
-            self.filter_text = self.filter_text[:-1]
-
-        @kb.add("enter", filter=typing)
-        def _keep(event: Any) -> None:
-            """Keep the filter."""
-            self.typing = False
-
-        @kb.add("escape", filter=typing, eager=True)
-        def _clear(event: Any) -> None:
-            """Clear the filter."""
-            self.typing, self.filter_text = False, ""
-
-    def _view_keys(self, kb: KeyBindings, free: Any) -> None:
-        for key, step in (("up", -1), ("k", -1), ("down", 1), ("j", 1)):
-            kb.add(key, filter=free)(lambda event, step=step: self.move(step))
-
-        @kb.add("pageup", filter=free)
-        def _page_up(event: Any) -> None:
-            self.move(-(self.size()[1] - 6))
-
-        @kb.add("pagedown", filter=free)
-        def _page_down(event: Any) -> None:
-            self.move(self.size()[1] - 6)
-
-        @kb.add("g", filter=free)
-        def _first(event: Any) -> None:
-            self.move(-10**9)
-
-        @kb.add("G", filter=free)
-        def _last(event: Any) -> None:
-            self.move(10**9)
-
-        @kb.add("enter", filter=free)
-        def _open(event: Any) -> None:
-            """Open the selected execution."""
-            if self.mode == "list":
-                self.open_detail()
-
-        @kb.add("l", filter=free)
-        def _log(event: Any) -> None:
-            """Follow the selected job's log, or the flow's."""
-            if self.mode in ("list", "detail"):
-                self.open_log()
-
-        for key in ("c", "p", "r", "R"):
-            kb.add(key, filter=free)(lambda event, key=key: self.ask(key))
-
-        @kb.add("/", filter=free)
-        def _filter(event: Any) -> None:
-            self.mode = "list" if self.mode == "help" else self.mode
-            self.typing = True
-
-        @kb.add("s", filter=free)
-        def _sort(event: Any) -> None:
-            self.sort_i = (self.sort_i + 1) % len(view.SORTS)
-
-        @kb.add("+", filter=free)
-        def _faster(event: Any) -> None:
-            self._interval(-1)
-
-        @kb.add("-", filter=free)
-        def _slower(event: Any) -> None:
-            self._interval(1)
-
-        @kb.add("?", filter=free)
-        def _help(event: Any) -> None:
-            self.back_to, self.mode = self.mode, "help"
-
-        @kb.add("q", filter=free)
-        @kb.add("escape", filter=free, eager=True)
-        def _back(event: Any) -> None:
-            """Back one level; from the list, leave top."""
-            self.back()
 
     def back(self) -> None:
         self.message = ""
@@ -579,7 +461,8 @@ class TopApp:
         else:
             self.app.exit()
 
-    def _interval(self, step: int) -> None:
+    def step_interval(self, step: int) -> None:
+        """+ and -: the next shorter or longer refresh interval."""
         near = min(range(len(INTERVALS)), key=lambda i: abs(INTERVALS[i] - self.interval))
         self.interval = INTERVALS[max(0, min(len(INTERVALS) - 1, near + step))]
         self.message = f"refreshing every {self.interval:g}s"
@@ -589,79 +472,3 @@ class TopApp:
 def _unicode(output: Any) -> bool:
     encoding = (getattr(output, "encoding", lambda: "utf-8")() or "utf-8").lower()
     return "utf" in encoding
-
-
-# -- the actions ---------------------------------------------------------------------------------
-
-
-def _cancel(app: TopApp, row: Row) -> tuple[str, Callable[[], str] | None]:
-    if row.finished:
-        return f"execution {row.execid} has already ended ({row.status})", None
-
-    def act() -> str:
-        app.source.client.cancel(row.execid)
-        return f"cancelled execution {row.execid}"
-
-    return "Cancel", act
-
-
-def _pause(app: TopApp, row: Row) -> tuple[str, Callable[[], str] | None]:
-    if row.finished:
-        return f"execution {row.execid} has already ended ({row.status})", None
-    if row.status == "PAUSED":
-        def resume() -> str:
-            app.source.client.resume(row.execid)
-            return f"resumed execution {row.execid}"
-
-        return "Resume", resume
-
-    def pause() -> str:
-        app.source.client.pause(row.execid)
-        return f"paused execution {row.execid}"
-
-    return "Pause", pause
-
-
-def _retry(app: TopApp, row: Row) -> tuple[str, Callable[[], str] | None]:
-    if row.finished:
-        return (f"execution {row.execid} has ended ({row.status}); r reruns it instead", None)
-
-    def act() -> str:
-        app.source.client.retry_failed(row.execid)
-        return f"retrying the failed jobs of execution {row.execid}"
-
-    return "Retry the failed jobs of", act
-
-
-def _rerun(app: TopApp, row: Row) -> tuple[str, Callable[[], str] | None]:
-    if not row.finished:
-        return (f"execution {row.execid} is still {row.status}: wait for it or cancel it "
-                "first", None)
-
-    def act() -> str:
-        return rerun(app.ctx, app.source.client, row.execid)
-
-    return "Rerun (the jobs that succeeded disabled)", act
-
-
-_ACTIONS = {"c": _cancel, "p": _pause, "r": _rerun, "R": _retry}
-
-
-def rerun(ctx: Any, client: Any, execid: int) -> str:
-    """What ``rerun EXECID`` does, with the notes it would print returned in the message
-    instead (the screen is the view's)."""
-    from azshell.shell.follow import done_jobs
-    from azshell.shell.handlers.executions import start_flow
-    from azshell.shell.handlers.follow import _same_options
-    from azshell.shell.output import Output
-
-    quiet = copy.copy(ctx)
-    notes = io.StringIO()
-    quiet.out = Output(io.StringIO(), notes, color="off", pager=False)
-    old = client.execution(execid)
-    model = ExecutionModel(old)
-    disabled = done_jobs(old)
-    options = _same_options(quiet, client.execution_options(execid), disabled)
-    new_id = start_flow(quiet, model.project, model.flow, options)
-    warning = " ".join(line for line in notes.getvalue().splitlines() if line)
-    return f"rerun of {execid} as {new_id}" + (f" ({warning})" if warning else "")
