@@ -105,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="Colour the output, the input and the toolbar: auto, always or never.")
     add("--no-pager", dest="pager", action="store_false", default=None,
         help="Never page long answers.")
+    add("--tz", metavar="ZONE",
+        help="Show times in this zone: local (the default), UTC or a name like Europe/Paris.")
     add("-v", "--verbose", action="store_true", default=None,
         help="Print each HTTP request on stderr.")
     add("--debug", action="store_true", default=None,
@@ -178,7 +180,7 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         "url": args.url, "user": args.user, "profile": args.profile, "insecure": args.insecure,
         "ca_cert": args.ca_cert, "truststore": args.truststore, "timeout": args.timeout,
         "output": args.output, "query": args.query, "color": args.color, "pager": args.pager,
-        "verbose": args.verbose, "debug": args.debug,
+        "verbose": args.verbose, "debug": args.debug, "tz": args.tz,
     }
 
 
@@ -314,6 +316,10 @@ def _run(args: argparse.Namespace, args_list: list[str]) -> int:
         print(f"azshell: error: {err}", file=sys.stderr)
         return exit_code(err)
 
+    if settings.tz != "local":
+        from azshell.shell.session.timezone import apply_zone
+
+        apply_zone(settings.tz)
     from azshell.shell.run.dispatch import new_context
 
     ctx = new_context(settings, interactive=mode == "interactive")

@@ -70,7 +70,7 @@ def test_set_alone_lists_everything_as_json_in_a_pipe() -> None:
     assert run_line(ctx, "set") == 0
     assert json.loads(out.getvalue()) == {
         "output": "auto", "query": "", "color": "auto", "pager": "off", "verbose": "off",
-        "timing": "off", "toolbar": "on",
+        "timing": "off", "toolbar": "on", "tz": "local",
     }
 
 

@@ -51,6 +51,7 @@ def test_execute_with_every_option() -> None:
         "param": [("day", "2024-01-31"), ("x", "1=2")], "concurrent": "pipeline:2",
         "on_failure": "possible", "notify_failure": ["a@x.org", "b@x.org"],
         "notify_success": ["c@x.org", "d@x.org"], "wait": False, "timeout": None,
+        "notify": False, "on_done": None,
     }
 
 

@@ -68,7 +68,8 @@ def test_groups_are_known() -> None:
         ("delete", "delete PROJECT [--yes]"),
         ("execute", "execute PROJECT FLOW [--disable JOB]... [--param KEY=VALUE]... "
                     "[--concurrent MODE] [--on-failure ACTION] [--notify-failure EMAILS] "
-                    "[--notify-success EMAILS] [--wait] [--timeout SECONDS]"),
+                    "[--notify-success EMAILS] [--wait] [--timeout SECONDS] [--notify] "
+                    "[--on-done COMMAND]"),
     ],
 )
 def test_usage_strings(name: str, usage: str) -> None:

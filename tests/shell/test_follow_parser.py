@@ -40,22 +40,26 @@ def values(line: str) -> dict:
     return inv.values
 
 
+LOG = {"grep": None, "tail": None, "failed": False}  # log's other options, not given
+
+
 def test_a_pasted_address_is_the_execid_and_fills_the_job() -> None:
     assert values(f"log {UI}?execid=42&job=load") == {
-        "execid": 42, "job": "load", "follow": False}
+        "execid": 42, "job": "load", "follow": False, **LOG}
     assert values(f"log {UI}?execid=42&job=load other")["job"] == "other"  # typed wins
     assert values(f"log {UI}?execid=42&job=load --job other")["job"] == "other"
     assert values(f"log {UI}?execid=42 -f")["job"] is None
-    assert values(f"wait {UI}?execid=42&job=load#jobslist") == {"execid": 42, "timeout": None}
+    assert values(f"wait {UI}?execid=42&job=load#jobslist") == {
+        "execid": [42], "timeout": None, "notify": False, "on_done": None}
     assert values(f"cancel {UI}?execid=42")["execid"] == 42
     assert values(f"rerun {UI}?execid=42 --all --wait")["execid"] == 42
 
 
 def test_log_takes_a_job_without_an_execid() -> None:
-    assert values("log load") == {"execid": None, "job": "load", "follow": False}
+    assert values("log load") == {"execid": None, "job": "load", "follow": False, **LOG}
     assert values("log 42 sub:inner --follow") == {"execid": 42, "job": "sub:inner",
-                                                   "follow": True}
-    assert values("log -j load 42") == {"execid": 42, "job": "load", "follow": False}
+                                                   "follow": True, **LOG}
+    assert values("log -j load 42") == {"execid": 42, "job": "load", "follow": False, **LOG}
 
 
 def test_bad_words_are_one_line_usage_errors() -> None:

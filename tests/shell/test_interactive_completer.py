@@ -112,7 +112,7 @@ def test_enum_values(book: NameBook) -> None:
     assert texts(book, "execute demo main --on-failure ") == ["finish", "cancel", "possible"]
     assert texts(book, "execute demo main --concurrent pi") == ["pipeline:1", "pipeline:2"]
     assert texts(book, "set ") == ["output", "query", "color", "pager", "verbose", "timing",
-                                   "toolbar"]
+                                   "toolbar", "tz"]
     assert texts(book, "set output t") == ["table", "tsv"]
     assert texts(book, "set toolbar ") == ["on", "off"]
     assert texts(book, "help up") == ["upload"]

@@ -104,7 +104,9 @@ def header(model: Execution) -> str:
             f"({total} job{'s' if total != 1 else ''})")
 
 
-def _order(item: tuple[str, dict[str, Any]]) -> tuple[int, int, str]:
+def started_order(item: tuple[str, dict[str, Any]]) -> tuple[int, int, str]:
+    """Jobs in the order they started, those not started yet last (by path): a server lists
+    them in its hash map's order, which says nothing."""
     path, node = item
     start = node.get("startTime")
     started = isinstance(start, int) and start > 0
@@ -114,7 +116,7 @@ def _order(item: tuple[str, dict[str, Any]]) -> tuple[int, int, str]:
 def summary(model: Execution, color: bool) -> str:
     """The table of jobs at the end (in the order they started) and a line on the flow."""
     rows = [(path, str(node.get("status") or ""), clock_time(_int(node.get("startTime"))),
-             job_duration(node) or "-") for path, node in sorted(model.jobs(), key=_order)]
+             job_duration(node) or "-") for path, node in sorted(model.jobs(), key=started_order)]
     headers = ("JOB", "STATUS", "START", "DURATION")
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
     head = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()
@@ -158,7 +160,7 @@ class LiveView:
         lines = [header(model)]  # and what happened before the first answer
         lines += [job_line(Change(path, "", str(node.get("status")), node), self.width,
                            self.color)
-                  for path, node in sorted(model.jobs(), key=_order)
+                  for path, node in sorted(model.jobs(), key=started_order)
                   if node.get("status") not in QUIET | {"DISABLED", None}]
         self._write(lines, model)
 

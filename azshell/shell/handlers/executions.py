@@ -38,8 +38,10 @@ def execute_options(values: dict[str, Any]) -> Any:
 
 def check_wait_options(inv: Invocation) -> None:
     """``--timeout`` bounds a wait: alone it would be silently ignored."""
-    if inv.values.get("timeout") and not inv.values.get("wait"):
-        raise UsageError(f"{inv.command.name}: --timeout goes with --wait")
+    for dest, flag in (("timeout", "--timeout"), ("notify", "--notify"),
+                       ("on_done", "--on-done")):
+        if inv.values.get(dest) and not inv.values.get("wait"):
+            raise UsageError(f"{inv.command.name}: {flag} goes with --wait")
 
 
 def execute(ctx: Context, inv: Invocation) -> dict | None:
@@ -58,11 +60,11 @@ def execute(ctx: Context, inv: Invocation) -> dict | None:
     started = {"execid": execid, "project": project, "flow": flow}
     if not inv.values.get("wait"):
         return started
-    from azshell.shell.handlers.follow import follow_execution
+    from azshell.shell.handlers.follow import follow_then_hooks
 
     with contextlib.suppress(Exception):  # a completion cache never fails a command
         ctx.names.learn(inv.command.name, inv.values, started)
-    follow_execution(ctx, inv.command, execid, inv.values.get("timeout"))
+    follow_then_hooks(ctx, inv, execid)
     return None
 
 

@@ -130,9 +130,33 @@ def _print_outcome(ctx: Context, command: Command, model: Execution) -> None:
 
 
 def wait(ctx: Context, inv: Invocation) -> None:
-    """Follow an execution (by default the last one started here) until it ends."""
-    execid = execution_id(ctx, inv.values["execid"])
-    follow_execution(ctx, inv.command, execid, inv.values.get("timeout"))
+    """Follow executions (by default the last one started here) until they end; several, or
+    --notify/--on-done, go to the combined display of multiwait.py."""
+    ids = list(inv.values["execid"] or [execution_id(ctx, None)])
+    if len(set(ids)) > 1:
+        from azshell.shell.handlers.multiwait import wait_many
+
+        wait_many(ctx, inv, ids)
+        return
+    follow_then_hooks(ctx, inv, ids[0])
+
+
+def follow_then_hooks(ctx: Context, inv: Invocation, execid: int) -> None:
+    """follow_execution, then --notify and --on-done (wait, execute --wait, rerun --wait),
+    whether the flow succeeded or not; not after Ctrl-C."""
+    if not inv.values.get("notify") and not inv.values.get("on_done"):
+        follow_execution(ctx, inv.command, execid, inv.values.get("timeout"))
+        return
+    from azshell.shell.handlers.multiwait import at_end
+
+    try:
+        follow_execution(ctx, inv.command, execid, inv.values.get("timeout"))
+    except Interrupted:
+        raise
+    except AzshellError:
+        at_end(ctx, inv, [ctx.client.execution_model(execid)])
+        raise
+    at_end(ctx, inv, [ctx.client.execution_model(execid)])
 
 
 def rerun(ctx: Context, inv: Invocation) -> dict[str, Any] | None:
@@ -160,7 +184,7 @@ def rerun(ctx: Context, inv: Invocation) -> dict[str, Any] | None:
     else:
         ctx.out.note(f"rerun of {old_id} as {execid}: every job runs")
     if inv.values["wait"]:
-        follow_execution(ctx, inv.command, execid, inv.values.get("timeout"))
+        follow_then_hooks(ctx, inv, execid)
         return None
     return {"execid": execid, "project": model.project, "flow": model.flow,
             "rerunOf": old_id, "disabled": disabled}

@@ -13,10 +13,16 @@ from azshell.shell.run.output import visible
 
 def log(ctx: Context, inv: Invocation) -> Reply | None:
     """The whole log so far (all pages, HTML entities already decoded by the client)."""
+    from azshell.shell.follow.logtools import keep, pattern
+
     job = inv.values["job"] or None
+    grep, tail = pattern(inv.values.get("grep")), inv.values.get("tail")
+    _check_options(inv, job)
     execid = _execution(ctx, inv, job)
+    if inv.values.get("failed"):
+        return _failed(ctx, execid, grep, tail)
     if inv.values["follow"]:
-        return _follow(ctx, execid, job)
+        return _follow(ctx, execid, job, grep)
     try:
         if ctx.settings.output == "raw":  # the text itself: page by page, never all in memory
             _stream(ctx, execid, job)
@@ -33,6 +39,8 @@ def log(ctx: Context, inv: Invocation) -> Reply | None:
             raise AzshellError(f"job {job} of execution {execid} has not started yet, so it has "
                                f"no log; 'log {execid} {job} --follow' waits for it") from None
         raise
+    if grep is not None or tail is not None:
+        return _reply(execid, job, keep(text, grep, tail), filtered=True)
     return _reply(execid, job, text)
 
 
@@ -47,6 +55,23 @@ def _stream(ctx: Context, execid: int, job: str | None) -> None:
     if last != "\n":
         ctx.out.stdout.write("\n")
     ctx.out.stdout.flush()
+
+
+def _check_options(inv: Invocation, job: str | None) -> None:
+    if inv.values.get("failed") and job:
+        raise UsageError("log: --failed reads every failed job's log; name no JOB with it")
+    if inv.values.get("failed") and inv.values["follow"]:
+        raise UsageError("log: --failed reads logs that are complete; it cannot --follow")
+    if inv.values.get("tail") is not None and inv.values["follow"]:
+        raise UsageError("log: --tail and --follow do not go together yet; use --grep to "
+                         "narrow a followed log")
+
+
+def _failed(ctx: Context, execid: int, grep: Any, tail: int | None) -> Reply:
+    from azshell.shell.follow.logtools import failed_logs
+
+    jobs, text = failed_logs(ctx.client, execid, grep, tail)
+    return Reply({"execid": execid, "jobs": jobs}, text=text.rstrip("\n"), raw=text)
 
 
 def _execution(ctx: Context, inv: Invocation, job: str | None) -> int:
@@ -70,9 +95,10 @@ def _job_option_given(inv: Invocation) -> bool:
     return False
 
 
-def _reply(execid: int, job: str | None, text: str) -> Reply:
+def _reply(execid: int, job: str | None, text: str, filtered: bool = False) -> Reply:
     data = {"execid": execid, "job": job, "log": text}
-    return Reply(data, text=text.rstrip("\n") or "(the log is empty so far)", raw=text)
+    empty = "(no line matches)" if filtered else "(the log is empty so far)"
+    return Reply(data, text=text.rstrip("\n") or empty, raw=text)
 
 
 def _has_not_started(ctx: Context, execid: int, job: str) -> bool:
@@ -86,7 +112,7 @@ def _has_not_started(ctx: Context, execid: int, job: str) -> bool:
     return not model.finished and job_not_started(model, job)
 
 
-def _follow(ctx: Context, execid: int, job: str | None) -> Reply | None:
+def _follow(ctx: Context, execid: int, job: str | None, grep: Any = None) -> Reply | None:
     """Stream the text as it comes; with ``--output json`` collect it into one document."""
     from azshell.shell.follow.log import LogFollower
 
@@ -111,9 +137,16 @@ def _follow(ctx: Context, execid: int, job: str | None) -> Reply | None:
             ctx.out.stdout.write("\n")
             ctx.out.stdout.flush()
 
-    follower = LogFollower(ctx.client, execid, job, write=write, waiting=waiting)
+    sink: Any = write
+    if grep is not None:
+        from azshell.shell.follow.logtools import LineFilter
+
+        sink = LineFilter(grep, write)
+    follower = LogFollower(ctx.client, execid, job, write=sink, waiting=waiting)
     try:
         follower.run()
+        if grep is not None:
+            sink.close()
     except KeyboardInterrupt:
         end_line()
         raise Interrupted(_interrupted_note(execid, job, follower)) from None

@@ -32,6 +32,13 @@ def apply(ctx: Context, name: str, value: str) -> None:
 
         ctx.settings.query = check_query(value, "set")
         return
+    if name == "tz":
+        from azshell.shell.session.timezone import apply_zone, check_zone
+
+        zone = check_zone(value, "set tz")
+        apply_zone(zone)
+        ctx.settings.tz = zone
+        return
     if name in ("output", "color"):
         if word == "always":
             word = "on"

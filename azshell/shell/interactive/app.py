@@ -25,7 +25,7 @@ from azshell.errors import AzshellError, SessionError
 from azshell.shell.interactive.completer import BusyCompleter, ShellCompleter
 from azshell.shell.interactive.keys import shell_bindings
 from azshell.shell.interactive.lexer import STYLE, CommandLexer
-from azshell.shell.interactive.toolbar import Status, make_toolbar, prompt_text
+from azshell.shell.interactive.toolbar import Status, make_toolbar, prompt_fragments
 from azshell.shell.run.context import known_secrets
 from azshell.threads import start_daemon
 
@@ -150,7 +150,7 @@ class InteractiveShell:
         # `--color never`, `set color off`, NO_COLOR, TERM=dumb: no colour in the input and the
         # toolbar either (None lets prompt_toolkit choose: it honours NO_COLOR itself)
         self.session.color_depth = None if self.ctx.out.color else ColorDepth.MONOCHROME
-        return self.session.prompt(prompt_text(self.ctx, self._deferred_user))
+        return self.session.prompt(prompt_fragments(self.ctx, self._deferred_user))
 
     def run_one(self, line: str) -> int | None:
         """Run one line; an exit status when the shell should end, else None."""

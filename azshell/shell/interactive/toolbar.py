@@ -61,6 +61,18 @@ def prompt_text(ctx: Any, user: str | None = None) -> str:
     return f"{user}@{where}> " if user else f"{where}> "
 
 
+def prompt_fragments(ctx: Any, user: str | None = None) -> str | Fragments:
+    """The prompt, after the profile's label in its colour (``[prod]`` in red) if it has one;
+    the plain text without a label."""
+    label = getattr(ctx.settings, "label", "")
+    text = prompt_text(ctx, user)
+    if not label:
+        return text
+    from azshell.shell.run.guard import label_style
+
+    return [(label_style(ctx.settings), f"[{label}]"), ("", " " + text)]
+
+
 def usage_fragments(command: Command, pos: Position, width: int = 10_000) -> Fragments:
     """The command's syntax with the argument or option at the cursor in bold.
 
@@ -112,6 +124,12 @@ def session_fragments(ctx: Any, status: Status, book: Any) -> Fragments:
     state_style = {"valid": "class:bottom-toolbar.ok", "expired": "class:bottom-toolbar.warn",
                    "offline": "class:bottom-toolbar.warn"}.get(state, "")
     out: Fragments = [("", f" {user}@{server_label(url)}  session "), (state_style, state)]
+    label = getattr(ctx.settings, "label", "")
+    if label:
+        from azshell.shell.run.guard import label_style
+
+        read_only = " read-only" if getattr(ctx.settings, "read_only", False) else ""
+        out = [("", " "), (label_style(ctx.settings), f"[{label}{read_only}]"), *out]
     if status.names:
         out.append(("", f"  names {status.names}"))
     last = getattr(ctx, "last_execid", None)

@@ -36,7 +36,10 @@ SETTINGS: dict[str, tuple[str, ...]] = {
     "verbose": ("on", "off"),
     "timing": ("on", "off"),
     "toolbar": ("on", "off"),
+    "tz": ("local", "UTC"),  # or any IANA zone name, e.g. Europe/Paris
 }
+# settings whose choices above are suggestions, not the only values (any text, any zone)
+OPEN_SETTINGS = frozenset({"query", "tz"})
 
 
 @dataclass(frozen=True)
@@ -174,6 +177,12 @@ _WAIT = Opt(("-w", "--wait"), "wait",
             help="Follow the execution to its end; fail unless it SUCCEEDED.")
 _TIMEOUT = Opt(("--timeout",), "timeout", "number",
                help="Stop waiting after this many seconds (the flow goes on).", metavar="SECONDS")
+_NOTIFY = Opt(("--notify",), "notify",
+              help="At the end, ring the terminal bell and send a desktop notification (OSC 9 "
+                   "and OSC 777, where the terminal supports them).")
+_ON_DONE = Opt(("--on-done",), "on_done", "text",
+               help="At the end, run this shell command (AZSHELL_EXECIDS, AZSHELL_STATUSES and "
+                    "AZSHELL_OK in its environment).", metavar="COMMAND")
 # How to run a flow: `execute` and `schedule` take the same options.
 _EXECUTION_OPTIONS: tuple[Opt, ...] = (
     Opt(("-d", "--disable"), "disable", "job", help="Skip this job (repeatable).",
@@ -459,14 +468,36 @@ COMMANDS: tuple[Command, ...] = (
         examples=("unlock demo main",),
         group="flows", handler=f"{_H}.flowadmin:unlock",
     ),
+    Command(
+        "graph", "Draw a flow's jobs as a layered graph; with EXECID each job's status, live "
+                 "with --follow.",
+        args=(_PROJECT, _FLOW,
+              Arg("EXECID", "execid", "An execution of FLOW whose job statuses to show.",
+                  optional=True)),
+        options=(Opt(("-f", "--follow"), "follow",
+                     help="Redraw as the execution's jobs change until it ends (Ctrl-C stops "
+                          "the drawing, never the flow)."),
+                 Opt(("--format",), "format", "enum",
+                     help="Write the graph for another tool instead: Graphviz dot or Mermaid.",
+                     metavar="FORMAT", choices=("text", "dot", "mermaid")),
+                 Opt(("--expand",), "expand",
+                     help="Also draw each embedded flow (collapsed to one box otherwise)."),
+                 Opt(("--ascii",), "ascii",
+                     help="Draw with +-| instead of box-drawing characters.")),
+        examples=("graph demo main", "graph demo main 42 --follow", "graph demo pipeline --expand",
+                  "graph demo main --format dot",
+                  "graph demo main 42 --format mermaid"),
+        group="flows", handler=f"{_H}.graph:graph",
+    ),
     # -- executions -----------------------------------------------------------------------------
     Command(
         "execute", "Start a flow and print its execution id.",
         args=(_PROJECT, _FLOW),
-        options=(*_EXECUTION_OPTIONS, _WAIT, _TIMEOUT),
+        options=(*_EXECUTION_OPTIONS, _WAIT, _TIMEOUT, _NOTIFY, _ON_DONE),
         examples=(
             "execute demo main",
             "execute demo main --wait --timeout 3600",
+            "execute demo main --wait --notify",
             "execute demo main --disable slow_job --param day=2024-01-31",
             "execute demo main --concurrent pipeline:2 --on-failure possible",
         ),
@@ -497,16 +528,50 @@ COMMANDS: tuple[Command, ...] = (
         group="executions", handler=f"{_H}.executions:running", table=f"{_R}:running_table",
     ),
     Command(
+        "top", "A live, full-screen list of running and recent executions to act on (keys: "
+               "? in the view); one snapshot as JSON in a script.",
+        args=(Arg("PROJECT", "project", "Only this project's executions.", optional=True),
+              Arg("FLOW", "flow", "Only this flow's executions.", optional=True)),
+        options=(Opt(("--user",), "user", "principal",
+                     help="Only the executions this user submitted.", metavar="USER"),
+                 Opt(("--status",), "status", "enum",
+                     help="Only executions in this status (repeatable).", metavar="STATUS",
+                     repeat=True, choices=("RUNNING", "PREPARING", "PAUSED", "SUCCEEDED",
+                                           "FAILED", "KILLED", "FAILED_FINISHING",
+                                           "CANCELLED")),
+                 Opt(("--interval",), "interval", "number",
+                     help="Seconds between refreshes (default 2; + and - change it).",
+                     metavar="SECONDS")),
+        examples=("top", "top demo", "top demo main --status RUNNING", "top --user alice",
+                  "top --interval 5"),
+        group="executions", handler=f"{_H}.top:top",
+    ),
+    Command(
+        "stats", "A flow's health over its last runs: success rate, median and p95 duration, "
+                 "trend, last failures and SLA misses; every flow of PROJECT without FLOW.",
+        args=(_PROJECT, Arg("FLOW", "flow", "The flow's name; every flow of PROJECT if not "
+                            "given.", optional=True)),
+        options=(Opt(("-n", "--last"), "last", "number",
+                     help="How many of the newest executions to count (default 20).",
+                     metavar="N"),),
+        examples=("stats demo main", "stats demo main --last 100", "stats demo"),
+        group="executions", handler=f"{_H}.health:stats",
+    ),
+    Command(
         "last-success", "Show the id of the last successful execution of a flow.",
         args=(_PROJECT, _FLOW),
         examples=("last-success demo main",),
         group="executions", handler=f"{_H}.executions:last_success",
     ),
     Command(
-        "wait", "Follow an execution to its end with live progress; fail unless it SUCCEEDED.",
-        args=(_EXECID,),
-        options=(_TIMEOUT,),
-        examples=("wait", "wait 42", "wait 42 --timeout 600",
+        "wait", "Follow executions to their end with live progress; fail unless every one "
+                "SUCCEEDED.",
+        args=(Arg("EXECID", "execid", "Execution ids (or their addresses in the web UI); "
+                  "defaults to the last execution started in this session.", optional=True,
+                  repeat=True),),
+        options=(_TIMEOUT, _NOTIFY, _ON_DONE),
+        examples=("wait", "wait 42", "wait 42 --timeout 600", "wait 42 43 44 --notify",
+                  "wait 42 43 --on-done 'notify-send azkaban done'",
                   "wait http://localhost:8081/executor?execid=42"),
         group="executions", handler=f"{_H}.follow:wait",
     ),
@@ -514,8 +579,9 @@ COMMANDS: tuple[Command, ...] = (
         "rerun", "Run an ended execution's flow again, skipping the jobs that already succeeded.",
         args=(_EXECID,),
         options=(Opt(("-a", "--all"), "all", help="Run every job again, not only the rest."),
-                 _WAIT, _TIMEOUT),
-        examples=("rerun", "rerun 42", "rerun 42 --wait", "rerun 42 --all"),
+                 _WAIT, _TIMEOUT, _NOTIFY, _ON_DONE),
+        examples=("rerun", "rerun 42", "rerun 42 --wait", "rerun 42 --all",
+                  "rerun 42 --wait --on-done 'mail -s rerun-done ops < /dev/null'"),
         group="executions", handler=f"{_H}.follow:rerun",
     ),
     Command(
@@ -526,8 +592,17 @@ COMMANDS: tuple[Command, ...] = (
         options=(Opt(("-j", "--job"), "job", "job",
                      help="Same as JOB (for older scripts).", metavar="JOB"),
                  Opt(("-f", "--follow"), "follow",
-                     help="Print new text as it comes until the execution (or job) ends.")),
-        examples=("log", "log 42", "log 42 load", "log 42 load --follow",
+                     help="Print new text as it comes until the execution (or job) ends."),
+                 Opt(("--grep",), "grep", "text",
+                     help="Only the lines that match this regular expression (case-sensitive "
+                          "unless it has no capital letter).", metavar="PATTERN"),
+                 Opt(("--tail",), "tail", "number",
+                     help="Only the last N lines.", metavar="N"),
+                 Opt(("--failed",), "failed",
+                     help="The logs of the execution's failed jobs only, each headed by its "
+                          "job.")),
+        examples=("log", "log 42", "log 42 load", "log 42 load --follow", "log 42 --failed",
+                  "log 42 load --grep 'ERROR|Exception' --tail 50",
                   "log http://localhost:8081/executor?execid=42&job=load"),
         group="executions", handler=f"{_H}.logs:log",
     ),
@@ -663,12 +738,12 @@ COMMANDS: tuple[Command, ...] = (
     # -- the shell ------------------------------------------------------------------------------
     Command(
         "set", "Show or change a shell setting (output, query, color, pager, verbose, timing, "
-               "toolbar).",
+               "toolbar, tz).",
         args=(Arg("NAME", "setting", "The setting to change.", optional=True,
                   choices=tuple(SETTINGS)),
               Arg("VALUE", "enum", "Its new value.", optional=True, depends=("name", SETTINGS))),
         examples=("set", "set output table", "set pager off", "set query '[].projectName'",
-                  "set query ''"),
+                  "set query ''", "set tz UTC", "set tz Europe/Paris"),
         group="shell", handler=f"{_H}.shell:set_", needs_session=False,
     ),
     Command(

@@ -9,7 +9,7 @@ import contextlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from azshell.errors import SessionError, UsageError
 from azshell.shell.run.output import Output
@@ -17,9 +17,16 @@ from azshell.shell.session.settings import Settings
 
 if TYPE_CHECKING:
     from azshell.client import AzkabanClient, Exchange
-    from azshell.sandbox import Sandbox
     from azshell.shell.names.book import NameBook
     from azshell.shell.session.store import SessionStore
+
+class SandboxHoldings(Protocol):
+    """What the shell asks of its in-process sandbox (the shell never imports the sandbox)."""
+
+    def holdings(self) -> tuple[int, int]:
+        """(projects, unfinished executions): what quitting the shell would lose."""
+        ...
+
 
 @dataclass
 class Reply:
@@ -81,7 +88,7 @@ class Context:
     exchanges: list[Exchange] = field(default_factory=list)  # HTTP exchanges of the line
     last_exchange: Exchange | None = None  # the session's last, whichever client sent it (curl)
     store: SessionStore | None = None  # created lazily
-    sandbox: Sandbox | None = None  # the in-process server of --sandbox (goes with the shell)
+    sandbox: SandboxHoldings | None = None  # the in-process --sandbox (goes with the shell)
 
     @property
     def client(self) -> AzkabanClient:

@@ -107,6 +107,9 @@ def run_line(ctx: Context, line: str) -> int:
     With ``set timing on`` a ``took 0.12 s`` line follows on stderr, whatever the outcome; the
     debug log (``--debug``) gets the line, its outcome and any traceback.
     """
+    from azshell.shell.run.guard import take_yes
+
+    line, yes = take_yes(ctx.settings, line)
     secret = _withheld(ctx, line)
     try:
         inv = parse(line)
@@ -121,7 +124,8 @@ def run_line(ctx: Context, line: str) -> int:
     ctx.exchanges.clear()
     _log.debug("run: %s", secret or line)
     started = time.monotonic()
-    code = _dispatch(ctx, inv) if inv.redirect is None else _dispatch_redirected(ctx, inv)
+    code = (_dispatch(ctx, inv, yes) if inv.redirect is None
+            else _dispatch_redirected(ctx, inv, yes))
     took = time.monotonic() - started
     _log.debug("%s: exit status %d, took %.3f s", inv.command.name, code, took)
     if ctx.settings.timing:
@@ -143,9 +147,13 @@ def _withheld(ctx: Context, line: str) -> str | None:
     return None
 
 
-def _dispatch(ctx: Context, inv: Invocation) -> int:
-    """Connect if needed, run the handler, print its answer or its error."""
+def _dispatch(ctx: Context, inv: Invocation, yes: bool = False) -> int:
+    """Check the profile's guard rails, connect if needed, run the handler, print its answer
+    or its error."""
     try:
+        from azshell.shell.run.guard import check
+
+        check(ctx, inv, yes)
         handler = load_handler(inv.command)
         if inv.command.needs_session:
             from azshell.shell.session.connection import ensure_session
@@ -183,7 +191,7 @@ def _dispatch(ctx: Context, inv: Invocation) -> int:
     return 0
 
 
-def _dispatch_redirected(ctx: Context, inv: Invocation) -> int:
+def _dispatch_redirected(ctx: Context, inv: Invocation, yes: bool = False) -> int:
     """``_dispatch`` with the answer going to a pipeline or a file (azshell.shell.run.redirect);
     a pipeline that fails is reported and fails the line (like ``set -o pipefail``)."""
     from azshell.shell.run.redirect import PIPELINE_FAILED, redirected
@@ -194,7 +202,7 @@ def _dispatch_redirected(ctx: Context, inv: Invocation) -> int:
         with redirected(screen, inv.redirect) as (writer, status):
             ctx.out = writer
             try:
-                code = _dispatch(ctx, inv)
+                code = _dispatch(ctx, inv, yes)
             finally:
                 ctx.out = screen
     except AzshellError as err:  # the file cannot be written, the pipeline cannot start

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -26,10 +27,13 @@ OUTPUTS = ("auto", "json", "table", "wide", "yaml", "csv", "tsv", "raw")
 MAX_CONFIG = 4 * 1024 * 1024  # a config file of profiles is a few KB; beyond this it is junk
 MAX_TIMEOUT = 86400.0  # a day: beyond it a time-out is a typo (and inf breaks the clock)
 COLORS = ("auto", "on", "off")
-PROFILE_KEYS = ("url", "user", "insecure", "ca_cert", "truststore", "timeout", "password_command")
+PROFILE_KEYS = ("url", "user", "insecure", "ca_cert", "truststore", "timeout", "password_command",
+                "label", "label_color", "confirm", "read_only", "tz")
 SHELL_KEYS = ("output", "query", "color", "pager", "verbose", "timing", "toolbar",
-              "default_profile", "max_answer_mb")
+              "default_profile", "max_answer_mb", "tz")
 MAX_ANSWER_MB = 65536.0  # 64 GiB: beyond it the limit is no limit, and a typo
+# The colours a profile's label may take (prompt_toolkit's ANSI names without "ansi").
+LABEL_COLORS = ("red", "green", "yellow", "blue", "magenta", "cyan", "white")
 
 
 @dataclass
@@ -55,6 +59,12 @@ class Settings:
     debug: bool = False
     default_profile: str = ""
     max_answer_mb: float = 64.0  # the largest answer read into memory; logs, downloads stream
+    # guard rails of a profile (azshell.shell.run.guard) and the time zone of times shown
+    label: str = ""
+    label_color: str = "red"
+    confirm: tuple[str, ...] = ()
+    read_only: bool = False
+    tz: str = "local"
     config_file: Path | None = None
     sources: dict[str, str] = field(default_factory=dict)  # key -> where its value came from
 
@@ -141,22 +151,22 @@ def check_query(expression: str, where: str = "") -> str:
 
 def _check(key: str, value: Any, where: str) -> Any:
     """Normalise one setting's value, or fail with a one-line message naming its source."""
-    if key in ("pager", "verbose", "timing", "toolbar", "insecure", "debug", "truststore"):
-        return _bool(value, key, where)
-    if key in ("timeout", "max_answer_mb"):
-        return _number(key, value, where)
-    if key == "output" and value not in OUTPUTS:
+    for keys, checker in _CHECKS:
+        if key in keys:
+            return checker(key, value, where)
+    return value
+
+
+def _check_output(key: str, value: Any, where: str) -> Any:
+    if value not in OUTPUTS:
         raise UsageError(f"{where}: output must be one of {', '.join(OUTPUTS)}, not {value!r}")
-    if key == "color":
-        value = {"always": "on", "never": "off", True: "on", False: "off"}.get(value, value)
-        if value not in COLORS:
-            raise UsageError(f"{where}: color must be auto, on or off, not {value!r}")
-    if key == "url":
-        return check_url(value, where)
-    if key == "query":
-        return check_query(str(value), "--query" if where == "option" else where)
-    if key in ("user", "ca_cert", "password_command", "default_profile", "profile"):
-        return str(value)
+    return value
+
+
+def _check_color(key: str, value: Any, where: str) -> Any:
+    value = {"always": "on", "never": "off", True: "on", False: "off"}.get(value, value)
+    if value not in COLORS:
+        raise UsageError(f"{where}: color must be auto, on or off, not {value!r}")
     return value
 
 
@@ -176,6 +186,33 @@ def _number(key: str, value: Any, where: str) -> float:
         raise UsageError(f"{where}: {key} must be a number of {unit} above 0 and at "
                          f"most {ceiling:g}")
     return float(number)
+
+
+def _check_guard(key: str, value: Any, where: str) -> Any:
+    """The guard-rail keys of a profile (azshell.shell.run.guard) and the time zone."""
+    if key == "label_color" and value not in LABEL_COLORS:
+        raise UsageError(f"{where}: label_color must be one of {', '.join(LABEL_COLORS)}, "
+                         f"not {value!r}")
+    if key == "confirm":
+        return _commands(value, where)
+    if key == "tz":
+        from azshell.shell.session.timezone import check_zone
+
+        return check_zone(str(value), where)
+    return str(value)
+
+
+def _commands(value: Any, where: str) -> tuple[str, ...]:
+    """``confirm = ["execute", "cancel"]``: command names the table knows."""
+    from azshell.shell.line.commands import find
+
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise UsageError(f"{where}: confirm must be a list of command names, e.g. "
+                         '["execute", "cancel"]')
+    for name in value:
+        if find(name) is None:
+            raise UsageError(f"{where}: confirm names an unknown command {name!r}")
+    return tuple(find(name).name for name in value)  # type: ignore[union-attr]
 
 
 def file_layers(data: dict[str, Any], where: str) -> tuple[dict[str, Any], dict[str, dict]]:
@@ -214,6 +251,8 @@ def env_layer(environ: dict[str, str]) -> dict[str, Any]:
         layer["url"] = environ["AZSHELL_URL"]
     if environ.get("AZSHELL_USER"):
         layer["user"] = environ["AZSHELL_USER"]
+    if environ.get("AZSHELL_TZ"):
+        layer["tz"] = environ["AZSHELL_TZ"]
     if environ.get("TERM") == "dumb":
         layer["color"] = "off"
     if environ.get("FORCE_COLOR") or environ.get("CLICOLOR_FORCE", "0") not in ("", "0"):
@@ -293,3 +332,18 @@ def profile_names(settings: Settings) -> list[str]:
     if settings.config_file:
         names |= set(file_layers(read_toml(settings.config_file), str(settings.config_file))[1])
     return sorted(names)
+
+
+# Which check each key gets (a key in none is kept as it is).
+_CHECKS: tuple[tuple[tuple[str, ...], Callable[[str, Any, str], Any]], ...] = (
+    (("label", "label_color", "confirm", "tz"), _check_guard),
+    (("pager", "verbose", "timing", "toolbar", "insecure", "debug", "truststore", "read_only"),
+     lambda k, v, w: _bool(v, k, w)),
+    (("timeout", "max_answer_mb"), _number),
+    (("output",), _check_output),
+    (("color",), _check_color),
+    (("url",), lambda k, v, w: check_url(v, w)),
+    (("query",), lambda k, v, w: check_query(str(v), "--query" if w == "option" else w)),
+    (("user", "ca_cert", "password_command", "default_profile", "profile"),
+     lambda k, v, w: str(v)),
+)
