@@ -21,7 +21,7 @@ EXPECTED = {
 def _instance(cls: type[errors.AzshellError]) -> errors.AzshellError:
     if cls is errors.ProjectValidationError:
         return cls(["bad"])
-    if cls is errors.FlowNotStarted:
+    if cls in (errors.FlowNotStarted, errors.FlowAlreadyRunning):
         return cls("no", "p", "f")
     return cls("message")
 

@@ -80,8 +80,9 @@ def test_delete_is_judged_by_its_cookie_alone() -> None:
     with server("2.5.0", lambda seen: redirect if "delete" in seen.params else None) as fake:
         message = logged_in(fake.url).delete_project("p")
     assert message == "Project 'p' was successfully deleted."
-    assert [seen.params for seen in fake.seen[1:]] == [
-        {"project": "p", "delete": "true", "session.id": fake.seen[1].params["session.id"]}]
+    # one GET (the session in its cookie), no getProjectId probe after it
+    assert [seen.params for seen in fake.seen[1:]] == [{"project": "p", "delete": "true"}]
+    assert "azkaban.browser.session.id=" in fake.seen[1].headers.get("cookie", "")
 
 
 def test_project_id_on_a_server_without_getProjectId() -> None:

@@ -33,7 +33,7 @@ def write(tmp_path: Path, entries: list[dict[str, Any]], name: str = "s.yaml") -
 
 def test_export_writes_cron_options_and_sla_as_yaml(client: Any, project: str) -> None:
     sh = make_shell(client)
-    sh(f"schedule {project} a '30 2 * * 1-5' --param env=prod --disable x "
+    sh(f"schedule {project} a '30 2 * * 1-5' --param env=prod --disable a "
        "--concurrent pipeline:2 --on-failure cancel --notify-failure ops@example.com")
     code, _, err = sh(f"sla set {project} a --rule success --within 1:30 --email --kill "
                       "--emails sla@example.com")
@@ -42,7 +42,7 @@ def test_export_writes_cron_options_and_sla_as_yaml(client: Any, project: str) -
     assert out.startswith("# azshell schedules")  # YAML in a pipe too, not JSON
     assert yaml.safe_load(out) == {"schedules": [{
         "project": project, "flow": "a", "cron": "0 30 2 ? * 2-6",
-        "options": {"disabled": ["x"], "params": {"env": "prod"}, "concurrent": "pipeline:2",
+        "options": {"disabled": ["a"], "params": {"env": "prod"}, "concurrent": "pipeline:2",
                     "on_failure": "cancel", "notify_failure": ["ops@example.com"]},
         "sla": {"emails": ["sla@example.com"],
                 "rules": [{"rule": "success", "within": "1:30", "email": True, "kill": True}]},

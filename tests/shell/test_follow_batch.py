@@ -166,7 +166,7 @@ def test_log_of_a_job_that_has_not_started_says_so(az: Az, sleeper: str, client:
         unknown = az("-c", f"log {execid} nosuchjob")
         assert unknown.returncode == 1
         assert unknown.stderr == (f"-c:1: error: execution {execid} has no job 'nosuchjob' "
-                                  "(its jobs: nap, after)\n")
+                                  "(its jobs: after, nap)\n")
     finally:
         client.cancel(execid)
 

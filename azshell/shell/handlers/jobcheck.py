@@ -39,7 +39,8 @@ def closest(name: str, known: list[str]) -> str:
         quoted = [repr(c) for c in close]
         said = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
         return f" (did you mean {said}?)"
-    shown = ", ".join(known[:8]) + (", ..." if len(known) > 8 else "")
+    names = sorted(known)  # a server lists nodes in its hash map's order, which says nothing
+    shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
     return f" (its jobs: {shown})" if known else ""
 
 
