@@ -29,6 +29,7 @@ from azshell.shell.follow.view import started_order
 from azshell.shell.top import view
 from azshell.shell.top.keys import bindings
 from azshell.shell.top.source import Row, Source, action_error
+from azshell.threads import start_daemon
 
 INTERVALS = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 LOG_PAGES_PER_REFRESH = 5
@@ -106,8 +107,7 @@ class TopApp:
 
     # -- running -------------------------------------------------------------------------------
     def run(self) -> None:
-        worker = threading.Thread(target=self._refresher, name="azshell-top", daemon=True)
-        worker.start()
+        worker = start_daemon(self._refresher, "azshell-top")  # Ctrl-C stays the view's
         try:
             self.app.run()
         finally:
