@@ -39,8 +39,11 @@ http = requests.Session()
 out = sys.stdout
 for method, path, params in calls:
     params = [(k, session if v == "<session>" else v) for k, v in params]
+    # -v shows a GET's session (sent in its cookie, never the URL) as cookie=<session>
+    cookies = {"azkaban.browser.session.id": v for k, v in params if k == "cookie"}
+    params = [(k, v) for k, v in params if k != "cookie"]
     if method == "GET":
-        answer = http.get(url + path, params=params, timeout=30)
+        answer = http.get(url + path, params=params, cookies=cookies, timeout=30)
     else:
         answer = http.post(url + path, data=params, timeout=30,
                            headers={"X-Requested-With": "XMLHttpRequest"})
@@ -66,7 +69,8 @@ def run(argv: list[str], env: dict[str, str], stdin: str = "") -> tuple[float, s
 
 
 def recorded_calls(verbose: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
-    """The requests of a ``-v`` run: ``→ GET /manager ajax=... session.id=<session>``."""
+    """The requests of a ``-v`` run: ``→ GET /manager ajax=... cookie=<session>`` (a POST:
+    ``session.id=<session>``)."""
     calls = []
     for line in verbose.splitlines():
         if not line.startswith("→ "):
