@@ -33,6 +33,9 @@ class Reply:
     data: Any
     text: str | None = None  # shown instead of JSON on a terminal (help, set, history, log)
     raw: str | None = None  # the server's answer as is, for `--output raw`
+    # the text in pipes too, unless `-o json` (a log is text that grep reads line by line)
+    text_in_pipes: bool = False
+    page: bool = True  # False: never through the pager (the verdict of a followed run)
 
 
 def ok(**extra: Any) -> dict[str, Any]:
@@ -118,12 +121,16 @@ def emit(ctx: Context, command: Command, result: Any) -> None:
     reply = result if isinstance(result, Reply) else Reply(result)
     setting = ctx.settings.output
     tty = ctx.out.stdout_tty
-    if reply.text is not None and tty and setting in ("auto", "table"):
-        ctx.out.result(reply.text)
+    if reply.text is not None and setting in ("auto", "table") and (tty or reply.text_in_pipes):
+        if reply.text or tty:  # an empty log in a pipe is no output, not an empty line
+            ctx.out.result(reply.text, page=reply.page)
         return
     fmt = choose_format(setting, command.table, tty)
+    width = ctx.out.size()[0] if tty else None
     ctx.out.result(
-        render(reply.data, fmt=fmt, color=ctx.out.color, table_name=command.table, raw=reply.raw)
+        render(reply.data, fmt=fmt, color=ctx.out.color, table_name=command.table, raw=reply.raw,
+               width=width),
+        page=reply.page,
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from azshell.errors import LocalError, NotFound, UsageError
 from azshell.shell import render
-from azshell.shell.context import Context
+from azshell.shell.context import Context, Reply
 from azshell.shell.parser import Invocation
 
 PERMISSIONS = ("read", "write", "execute", "schedule", "admin")
@@ -57,7 +57,7 @@ def _stored(perms: set[str]) -> list[str]:
     return [p.upper() for p in PERMISSIONS if p in perms]
 
 
-def grant(ctx: Context, inv: Invocation) -> dict[str, Any]:
+def grant(ctx: Context, inv: Invocation) -> Reply:
     """Adds to what the user or group already has (addPermission when new, else
     changePermission with the union)."""
     project, name, group = inv.values["project"], inv.values["name"], bool(inv.values["group"])
@@ -70,9 +70,13 @@ def grant(ctx: Context, inv: Invocation) -> dict[str, Any]:
         after = set(before) | wanted
         if set(_stored(after)) != {p.upper() for p in before}:
             ctx.client.change_permission(project, name, sorted(after), group=group)
-    return {"ok": True, "project": project, "name": name, "kind": "group" if group else "user",
+    kind = "group" if group else "user"
+    data = {"ok": True, "project": project, "name": name, "kind": kind,
             "permissions": _stored(after),
             "before": None if before is None else [p.upper() for p in before]}
+    had = f" (had {', '.join(data['before']) or 'nothing'})" if before is not None else ""
+    return Reply(data, text=f"{kind} {name} now has {', '.join(data['permissions'])} on "
+                            f"project {project}{had}")
 
 
 def revoke(ctx: Context, inv: Invocation) -> dict[str, Any]:
@@ -104,12 +108,13 @@ def project_log(ctx: Context, inv: Invocation) -> dict[str, Any]:
     return {"project": project, "events": events}
 
 
-def describe(ctx: Context, inv: Invocation) -> dict[str, Any]:
+def describe(ctx: Context, inv: Invocation) -> Reply:
     """The description is the rest of the line: quotes are optional."""
     project = inv.values["project"]
     description = " ".join(inv.values["description"])
     ctx.client.change_description(project, description)
-    return {"ok": True, "project": project, "description": description}
+    return Reply({"ok": True, "project": project, "description": description},
+                 text=f"project {project} is now described as: {description}")
 
 
 # -- tables ------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ def call(ctx: Context, inv: Invocation) -> Reply:
     if shown.json is not None:
         reply = Reply(shown.json, raw=shown.text)
     else:
-        data = {"status": shown.status, "content_type": shown.content_type, "text": shown.text}
+        data = {"status": shown.status, "contentType": shown.content_type, "text": shown.text}
         reply = Reply(data, raw=shown.text)
     failure = result.failure
     if failure is None:

@@ -6,7 +6,7 @@ import contextlib
 from typing import Any
 
 from azshell.errors import ApiError, AzshellError, UsageError
-from azshell.shell.context import Context
+from azshell.shell.context import Context, Reply
 from azshell.shell.parser import Invocation
 
 FAILURE_ACTIONS = {"finish": "finishCurrent", "cancel": "cancelImmediately",
@@ -44,7 +44,7 @@ def check_wait_options(inv: Invocation) -> None:
         raise UsageError(f"{inv.command.name}: --timeout goes with --wait")
 
 
-def execute(ctx: Context, inv: Invocation) -> dict | None:
+def execute(ctx: Context, inv: Invocation) -> Reply | None:
     """Starts the flow; later commands that take an execution id default to this one.
 
     With ``--wait`` it follows the run to its end (azshell.shell.handlers.follow), which prints
@@ -56,7 +56,8 @@ def execute(ctx: Context, inv: Invocation) -> dict | None:
     ctx.last_execid = execid
     started = {"execid": execid, "project": project, "flow": flow}
     if not inv.values.get("wait"):
-        return started
+        return Reply(started, text=f"started execution {execid} of {project}/{flow}; "
+                                   f"'wait {execid}' follows it")
     from azshell.shell.handlers.follow import follow_execution
 
     with contextlib.suppress(Exception):  # a completion cache never fails a command
@@ -93,10 +94,19 @@ def locked_flow(ctx: Context, project: str, flow: str, err: ApiError) -> ApiErro
                     f"{flow}' lifts it)", err.status, err.body)
 
 
-def show(ctx: Context, inv: Invocation) -> dict:
-    """The execution as the server describes it (fetchexecflow), every job included."""
+def show(ctx: Context, inv: Invocation) -> Reply:
+    """The execution as the server describes it (fetchexecflow), every job included: that
+    document in pipes and with ``-o json``, a view in local time on a terminal."""
+    from azshell.shell.follow import ExecutionModel
+    from azshell.shell.follow_view import execution_view
+
     execid = execution_id(ctx, inv.values["execid"])
-    return ctx.client.execution(execid)
+    document = ctx.client.execution(execid)
+    model = ExecutionModel(document)
+    with contextlib.suppress(Exception):  # the completion menu shows the status seen last
+        ctx.names.add_execution(execid, model.project, model.flow, model.status,
+                                model.start_time)
+    return Reply(document, text=execution_view(model, ctx.out.color))
 
 
 def executions(ctx: Context, inv: Invocation) -> dict:
@@ -120,24 +130,34 @@ def last_success(ctx: Context, inv: Invocation) -> dict:
     return {"project": project, "flow": flow, "execid": execid}
 
 
-def _control(ctx: Context, inv: Invocation, action: str) -> dict:
+_DONE = {
+    "cancel": "cancelled execution {0}; 'show {0}' shows where it stopped",
+    "pause": "paused execution {0}: running jobs finish, no new job starts; 'resume {0}' "
+             "goes on",
+    "resume": "resumed execution {0}; 'wait {0}' follows it",
+    "retry": "retrying the failed jobs of execution {0}; 'wait {0}' follows it",
+}
+
+
+def _control(ctx: Context, inv: Invocation, action: str) -> Reply:
     """cancel, pause, resume, retry: the same call shape, the same answer shape."""
     execid = execution_id(ctx, inv.values["execid"])
     getattr(ctx.client, action)(execid)
-    return {"ok": True, "execid": execid, "action": inv.command.name}
+    return Reply({"ok": True, "execid": execid, "action": inv.command.name},
+                 text=_DONE[inv.command.name].format(execid))
 
 
-def cancel(ctx: Context, inv: Invocation) -> dict:
+def cancel(ctx: Context, inv: Invocation) -> Reply:
     return _control(ctx, inv, "cancel")
 
 
-def pause(ctx: Context, inv: Invocation) -> dict:
+def pause(ctx: Context, inv: Invocation) -> Reply:
     return _control(ctx, inv, "pause")
 
 
-def resume(ctx: Context, inv: Invocation) -> dict:
+def resume(ctx: Context, inv: Invocation) -> Reply:
     return _control(ctx, inv, "resume")
 
 
-def retry(ctx: Context, inv: Invocation) -> dict:
+def retry(ctx: Context, inv: Invocation) -> Reply:
     return _control(ctx, inv, "retry_failed")

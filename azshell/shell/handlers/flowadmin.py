@@ -264,7 +264,7 @@ def unlock(ctx: Context, inv: Invocation) -> dict[str, Any]:
 
 # -- proxy ---------------------------------------------------------------------------------------
 
-def proxy(ctx: Context, inv: Invocation) -> dict[str, Any]:
+def proxy(ctx: Context, inv: Invocation) -> Reply:
     """Removing one that is not there is an error (the server would say nothing). An add is
     always sent, even of a name already there: only the server may say whether this user
     may add it, and a reader must not see ``ok`` for a change it could not make."""
@@ -276,8 +276,11 @@ def proxy(ctx: Context, inv: Invocation) -> dict[str, Any]:
         if name not in before:
             raise NotFound(f"{name} is not a proxy user of project {project}")
         ctx.client.remove_proxy_user(project, name)
-    return ok(project=project, name=name, action=action,
-              proxyUsers=ctx.client.proxy_users(project), before=before)
+    after = ctx.client.proxy_users(project)
+    done = (f"jobs of project {project} may now run as {name}" if action == "add"
+            else f"jobs of project {project} may no longer run as {name}")
+    return Reply(ok(project=project, name=name, action=action, proxyUsers=after, before=before),
+                 text=f"{done} (proxy users: {', '.join(after) or 'none'})")
 
 
 # -- purge ---------------------------------------------------------------------------------------
@@ -294,7 +297,8 @@ def purge(ctx: Context, inv: Invocation) -> dict[str, Any]:
             raise UsageError(f"purge: refusing to purge project {pid} in a script without --yes")
         _refuse_active(ctx, pid)
         if not ctx.confirm(f"Purge deleted project {pid}? Its stored versions go for good."):
-            return ok(projectId=pid, purged=False)
+            return Reply({"projectId": pid, "purged": False},
+                         text=f"project {pid} not purged")
     ctx.client.purge_project(pid)
     return ok(projectId=pid, purged=True)
 

@@ -47,9 +47,12 @@ def learn_status(ctx: Context, model: ExecutionModel) -> None:
 
 
 def _live_view(ctx: Context) -> Any:
-    """The live display on a terminal; None in a script (stdout is not a terminal)."""
+    """The live display on a terminal; in a script (stdout is not a terminal) one stderr line
+    per job that changes state and a heartbeat, so CI sees progress before the final JSON."""
     if not ctx.out.stdout_tty:
-        return None
+        from azshell.shell.follow_view import PipeView
+
+        return PipeView(ctx.out.stderr)
     from azshell.shell.follow_view import LiveView
 
     return LiveView(ctx.out.stdout, color=ctx.out.color, columns=lambda: ctx.out.size()[0])
@@ -73,7 +76,7 @@ def follow_execution(ctx: Context, command: Command, execid: int,
     except KeyboardInterrupt:
         raise Interrupted(interrupted_note(execid, follower.model)) from None
     except StillRunning as late:
-        _print_outcome(ctx, command, late.model)
+        _print_outcome(ctx, command, late.model, view)
         raise AzshellError(f"execution {execid} still {late.model.status} after "
                            f"{late.timeout:g} s; follow it again with: wait {execid}") from None
     except AzshellError as err:
@@ -82,9 +85,9 @@ def follow_execution(ctx: Context, command: Command, execid: int,
             err.message = (f"{err.message}; execution {execid} goes on unfollowed: "
                            f"'wait {execid}' follows it again")
         raise
-    _print_outcome(ctx, command, model)
+    _print_outcome(ctx, command, model, view)
     if model.status != "SUCCEEDED":
-        if view is not None:  # an operator at a terminal: the usual next steps
+        if ctx.out.stdout_tty:  # an operator at a terminal: the usual next steps
             ctx.out.note(next_steps(model))
         raise AzshellError(failure_message(model))
 
@@ -117,13 +120,19 @@ def next_steps(model: ExecutionModel) -> str:
     return f"next: '{log}' shows why; 'rerun {model.execid}' runs the jobs that did not succeed"
 
 
-def _print_outcome(ctx: Context, command: Command, model: ExecutionModel) -> None:
+def _print_outcome(ctx: Context, command: Command, model: ExecutionModel,
+                   view: Any = None) -> None:
+    """The summary and the verdict, never through the pager (it would take them off the
+    screen after q); a small flow whose every job the live lines showed gets the verdict
+    line alone, not the same jobs listed twice."""
     from azshell.shell.follow_view import summary
 
     learn_status(ctx, model)
     document = model.document
-    text = summary(model, ctx.out.color)
-    emit(ctx, command, Reply(document, text=text, raw=json.dumps(document)))
+    shown = getattr(view, "showed_everything", None)
+    table = not (model.finished and shown is not None and shown(model))
+    text = summary(model, ctx.out.color, table=table)
+    emit(ctx, command, Reply(document, text=text, raw=json.dumps(document), page=False))
 
 
 def wait(ctx: Context, inv: Invocation) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from azshell.errors import AzshellError, Interrupted, ServerError, UsageError
@@ -23,7 +24,7 @@ def log(ctx: Context, inv: Invocation) -> Reply | None:
             raise AzshellError(f"job {job} of execution {execid} has not started yet, so it has "
                                f"no log; 'log {execid} {job} --follow' waits for it") from None
         raise
-    return _reply(execid, job, text)
+    return _reply(ctx, execid, job, text)
 
 
 def _execution(ctx: Context, inv: Invocation, job: str | None) -> int:
@@ -47,9 +48,29 @@ def _job_option_given(inv: Invocation) -> bool:
     return False
 
 
-def _reply(execid: int, job: str | None, text: str) -> Reply:
+def _reply(ctx: Context, execid: int, job: str | None, text: str) -> Reply:
+    """The log as text, line by line, on a terminal and in pipes (``| grep ERROR`` works);
+    the JSON document only with ``-o json``. ERROR and WARN lines stand out on a terminal."""
     data = {"execid": execid, "job": job, "log": text}
-    return Reply(data, text=text.rstrip("\n") or "(the log is empty so far)", raw=text)
+    shown = text.rstrip("\n")
+    if ctx.out.color:
+        shown = highlight_levels(shown)
+    if not shown and ctx.out.stdout_tty:
+        shown = "(the log is empty so far)"
+    return Reply(data, text=shown, raw=text, text_in_pipes=True)
+
+
+_LEVELS = re.compile(r"\b(ERROR|FATAL|SEVERE|WARN|WARNING)\b")
+_LEVEL_COLOR = {"ERROR": "31", "FATAL": "31", "SEVERE": "31", "WARN": "33", "WARNING": "33"}
+
+
+def highlight_levels(text: str) -> str:
+    """Each line that names a log level ERROR (red) or WARN (yellow) in that colour."""
+    out = []
+    for line in text.split("\n"):
+        found = _LEVELS.search(line)
+        out.append(f"\x1b[{_LEVEL_COLOR[found[1]]}m{line}\x1b[0m" if found else line)
+    return "\n".join(out)
 
 
 def _has_not_started(ctx: Context, execid: int, job: str) -> bool:
@@ -100,7 +121,7 @@ def _follow(ctx: Context, execid: int, job: str | None) -> Reply | None:
         from azshell.shell.handlers.follow import learn_status
 
         learn_status(ctx, follower.model)
-    return _reply(execid, job, "".join(pieces)) if collect else None
+    return _reply(ctx, execid, job, "".join(pieces)) if collect else None
 
 
 def _interrupted_note(execid: int, job: str | None, follower: Any) -> str:

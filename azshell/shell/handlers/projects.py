@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from azshell.errors import LocalError, NotFound, UsageError
-from azshell.shell.context import Context, ok
+from azshell.shell.context import Context, Reply, ok
 from azshell.shell.parser import Invocation
 
 # Uploads smaller than this are over in a blink: no progress bar.
@@ -24,14 +24,15 @@ def create(ctx: Context, inv: Invocation) -> dict:
     return ok(project=name, created=True)
 
 
-def delete(ctx: Context, inv: Invocation) -> dict:
+def delete(ctx: Context, inv: Invocation) -> dict | Reply:
     """Asks on a terminal; scripts must say --yes (an unattended delete is a usage error)."""
     name = inv.values["project"]
     if not inv.values["yes"] and not ctx.interactive:
         raise UsageError(f"delete: refusing to delete {name!r} in a script without --yes")
     project_id = ctx.client.project_id(name)  # no question about a project that is not there
     if not inv.values["yes"] and not ctx.confirm(f"Delete project {name} and its schedules?"):
-        return ok(project=name, projectId=project_id, deleted=False)
+        return Reply({"project": name, "projectId": project_id, "deleted": False},
+                     text=f"project {name} not deleted")
     ctx.client.delete_project(name)
     ctx.names.remove_project(name)
     return ok(project=name, projectId=project_id, deleted=True)  # purge wants the id later
@@ -67,7 +68,7 @@ def _local_flows(ctx: Context, project: str, path: Path, allow_empty: bool) -> l
     return flows
 
 
-def upload(ctx: Context, inv: Invocation) -> dict:
+def upload(ctx: Context, inv: Invocation) -> Reply:
     name = inv.values["project"]
     path = Path(inv.values["path"]).expanduser()
     if not path.exists():
@@ -92,7 +93,22 @@ def upload(ctx: Context, inv: Invocation) -> dict:
     data: dict[str, Any] = {"ok": True, "project": name, **answer, "flows": flows}
     if created:
         data["created"] = True
-    return data
+    return Reply(data, text=upload_sentence(data))
+
+
+def upload_sentence(data: dict[str, Any]) -> str:
+    """``uploaded version 3 of project demo: 2 flows (main, nightly)``, and the server's
+    warnings, one per line."""
+    version = data.get("version")
+    what = f"version {version}" if version is not None else "a new version"
+    created = " (created it first)" if data.get("created") else ""
+    flows = data.get("flows") or []
+    listed = f"{len(flows)} flow{'' if len(flows) == 1 else 's'}"
+    listed += f" ({', '.join(flows)})" if flows else ""
+    lines = [f"uploaded {what} of project {data['project']}{created}: {listed}"]
+    if data.get("warnings"):  # the server's, one string
+        lines.append(f"warning from the server: {data['warnings']}")
+    return "\n".join(lines)
 
 
 def _create_if_missing(ctx: Context, name: str) -> bool:
