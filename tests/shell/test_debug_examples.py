@@ -9,7 +9,6 @@ project names).
 from __future__ import annotations
 
 import json
-
 import os
 import shutil
 import socket

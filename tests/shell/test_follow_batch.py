@@ -76,7 +76,8 @@ def test_execute_wait_exits_0_when_the_flow_succeeds(az: Az, put: Any) -> None:
     assert quiet(done.stderr) == ""
     progress = done.stderr.splitlines()  # one line per job state change, for CI
     assert progress[0].startswith("azshell: following execution ")
-    assert progress[-1].endswith(" SUCCEEDED") and "job" not in progress[-1]
+    assert progress[-1].endswith(" SUCCEEDED")
+    assert "job" not in progress[-1]
     for job in ("extract", "transform_a", "transform_b", "load", "finish"):
         assert any(f" job {job} SUCCEEDED" in line for line in progress), progress
     (final,) = documents(done.stdout)  # no live display, one document
@@ -166,7 +167,8 @@ def test_log_of_a_job_that_has_not_started_says_so(az: Az, sleeper: str, client:
     try:
         done = az("-c", f"log {execid} after")
         assert done.returncode == 1
-        assert quiet(done.stderr) == (f"-c:1: error: job after of execution {execid} has not started "
+        got = quiet(done.stderr)
+        assert got == (f"-c:1: error: job after of execution {execid} has not started "
                                f"yet, so it has no log; 'log {execid} after --follow' waits "
                                "for it\n")
         unknown = az("-c", f"log {execid} nosuchjob")
@@ -218,7 +220,8 @@ def test_rerun_skips_what_succeeded_and_keeps_the_parameters(az: Az, put: Any, c
     (rerun,) = documents(done.stdout)
     assert rerun == {"execid": rerun["execid"], "project": project, "flow": "end",
                      "rerunOf": failed, "disabled": ["fine"]}
-    assert quiet(done.stderr) == f"rerun of {failed} as {rerun['execid']}: disabled (already done): fine\n"
+    got = quiet(done.stderr)
+    assert got == f"rerun of {failed} as {rerun['execid']}: disabled (already done): fine\n"
     options = client.execution_options(rerun["execid"])
     assert options["flowParam"] == {"day": "2024-01-31"}
     assert [d["name"] for d in options["disabled"]] == ["fine"]
@@ -236,7 +239,8 @@ def test_rerun_skips_what_succeeded_and_keeps_the_parameters(az: Az, put: Any, c
 
     nothing = az("-c", f"rerun {final['execid']}")
     assert nothing.returncode == 1
-    assert quiet(nothing.stderr) == (f"-c:1: error: every job of execution {final['execid']} already "
+    got = quiet(nothing.stderr)
+    assert got == (f"-c:1: error: every job of execution {final['execid']} already "
                               "succeeded; nothing to rerun (--all runs the whole flow again)\n")
     everything = az("-c", f"rerun {final['execid']} --all --wait")
     assert everything.returncode == 0, everything.stderr

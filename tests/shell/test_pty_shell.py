@@ -229,14 +229,15 @@ def test_delete_asks_and_only_yes_deletes(shell: Any, sandbox: Any, client: Any,
     sh.child.expect(question)
     sh.child.send("n\r")
     kept = sh.expect_prompt()
-    assert '"deleted": false' in kept
+    assert f"project {three_flows} not deleted" in kept
+    assert '"ok"' not in kept  # a no is not an "ok": true
     assert exists(client, three_flows)
 
     sh.child.send(f"delete {three_flows}\r")
     sh.child.expect(question)
     sh.child.send("y\r")
     gone = sh.expect_prompt()
-    assert '"deleted": true' in gone
+    assert f"deleted project {three_flows} (id " in gone
     assert "error" not in gone
     assert not exists(client, three_flows)
     assert sh.exit() == 0

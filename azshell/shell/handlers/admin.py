@@ -74,7 +74,7 @@ def grant(ctx: Context, inv: Invocation) -> Reply:
     data = {"ok": True, "project": project, "name": name, "kind": kind,
             "permissions": _stored(after),
             "before": None if before is None else [p.upper() for p in before]}
-    had = f" (had {', '.join(data['before']) or 'nothing'})" if before is not None else ""
+    had = f" (had {', '.join(_stored(set(before))) or 'nothing'})" if before is not None else ""
     return Reply(data, text=f"{kind} {name} now has {', '.join(data['permissions'])} on "
                             f"project {project}{had}")
 

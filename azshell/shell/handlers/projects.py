@@ -35,7 +35,9 @@ def delete(ctx: Context, inv: Invocation) -> dict | Reply:
                      text=f"project {name} not deleted")
     ctx.client.delete_project(name)
     ctx.names.remove_project(name)
-    return ok(project=name, projectId=project_id, deleted=True)  # purge wants the id later
+    return Reply(ok(project=name, projectId=project_id, deleted=True),  # purge wants the id
+                 text=f"deleted project {name} (id {project_id}; 'purge {project_id}' removes "
+                      "its stored versions for good)")
 
 
 def _local_flows(ctx: Context, project: str, path: Path, allow_empty: bool) -> list[str]:
