@@ -77,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="In a script, run the following commands after a failure (still exit non-zero).")
     add("--sandbox", action="store_true",
         help="Start the embedded sandbox server and log in to it as azkaban.")
+    add("--examples", action="store_true",
+        help="With --sandbox: upload the example projects into it first.")
     add("-V", "--version", action="store_true", help="Print the version and exit.")
     return parser
 
@@ -122,6 +124,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.commands and args.file:
         print("azshell: error: give either -c or -f, not both", file=sys.stderr)
         return 2
+    if args.examples and not args.sandbox:
+        print("azshell: error: --examples goes with --sandbox", file=sys.stderr)
+        return 2
     code = 1
     try:
         code = _run(args, args_list)
@@ -154,7 +159,7 @@ def _run(args: argparse.Namespace, args_list: list[str]) -> int:
     sandbox = None
     try:
         if args.sandbox:
-            sandbox = _start_sandbox(ctx)
+            sandbox = _start_sandbox(ctx, args.examples)
         if mode == "interactive":
             from azshell.shell.app import run as run_app
 
@@ -187,8 +192,15 @@ def _start_debug_log(ctx: Any, argv: list[str]) -> None:
     ctx.out.note(f"debug log: {path}")
 
 
-def _start_sandbox(ctx: Any) -> Any:
-    """An in-process sandbox on a free port, with azkaban/azkaban's session kept in memory only."""
+SANDBOX_USERS = ("users: azkaban/azkaban (admin, you are logged in as it), reader/reader "
+                 "(reads every project, changes nothing), metrics/metrics (metrics only), "
+                 "alice/alice (only what a project grants her)")
+EXAMPLES = ("flow1-etl", "flow1-failing", "flow2-pipeline", "flow2-trigger")
+
+
+def _start_sandbox(ctx: Any, examples: bool = False) -> Any:
+    """An in-process sandbox on a free port, with azkaban/azkaban's session kept in memory only;
+    ``examples`` uploads the example projects into it."""
     from azshell.sandbox import Sandbox
     from azshell.shell.session_store import MemoryStore
 
@@ -198,8 +210,42 @@ def _start_sandbox(ctx: Any) -> Any:
     ctx.password = "azkaban"
     ctx.store = MemoryStore()
     if ctx.interactive:
-        ctx.out.note(f"sandbox running at {sandbox.url} (user azkaban, password azkaban)")
+        ctx.out.note(f"sandbox running at {sandbox.url}; {SANDBOX_USERS}")
+    if examples:
+        loaded = load_examples(sandbox.url)
+        if ctx.interactive:
+            ctx.out.note("example projects: " + "; ".join(
+                f"{name} (flows {', '.join(flows)})" for name, flows in loaded))
+    elif ctx.interactive:
+        ctx.out.note("'azshell --sandbox --examples' starts it with the example projects")
     return sandbox
+
+
+def load_examples(url: str) -> list[tuple[str, list[str]]]:
+    """Create and upload each example project (from the source tree's examples/) into the
+    sandbox at ``url``; returns each project with its flows."""
+    from pathlib import Path
+
+    from azshell.client import AzkabanClient
+    from azshell.errors import LocalError
+    from azshell.project import packaged
+
+    root = Path(__file__).resolve().parent.parent / "examples"
+    if not root.is_dir():
+        raise LocalError(f"--examples: no examples directory at {root} (they come with the "
+                         "source tree, not with an installed wheel)")
+    client = AzkabanClient(url)
+    client.login("azkaban", "azkaban")
+    loaded = []
+    try:
+        for name in EXAMPLES:
+            client.create_project(name, f"the {name} example")
+            with packaged(root / name) as zipped:
+                client.upload_project(name, Path(zipped))
+            loaded.append((name, sorted(client.flows(name))))
+    finally:
+        client.close()
+    return loaded
 
 
 def _first_run_config(settings: Any) -> None:

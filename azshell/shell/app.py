@@ -10,17 +10,18 @@ shell then drops the HTTP connections and carries on with the same session.
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 from typing import Any
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.application import Application
-from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 from prompt_toolkit.shortcuts import CompleteStyle
 from prompt_toolkit.styles import Style
 
 from azshell.errors import AzshellError, SessionError
 from azshell.shell.completer import BusyCompleter, ShellCompleter
+from azshell.shell.history import ServerSuggest
 from azshell.shell.keys import shell_bindings
 from azshell.shell.lexer import STYLE, CommandLexer
 from azshell.shell.toolbar import Status, make_toolbar, prompt_text
@@ -29,6 +30,8 @@ INTERRUPTED_NOTE = "interrupted; the request was abandoned"
 INTERRUPTED_QUIET = "interrupted"  # nothing had been sent (a question, a local step)
 OFFLINE_ERRORS = ("ConnectionFailed", "RequestTimedOut")  # the server is away, not the session
 INTERRUPTED = 130
+WELCOME = ("type 'help' for the commands, 'help keys' for the keys; Tab completes names "
+           "(this note shows once)")
 
 TOOLBAR_STYLE = {
     "bottom-toolbar": "noreverse bg:ansibrightblack ansiwhite",
@@ -65,7 +68,7 @@ class InteractiveShell:
             history=self.history,
             completer=self.completer,
             lexer=CommandLexer(self._book),
-            auto_suggest=AutoSuggestFromHistory(),
+            auto_suggest=ServerSuggest(self._book),
             complete_while_typing=True,
             complete_style=CompleteStyle.COLUMN,
             reserve_space_for_menu=6,
@@ -100,6 +103,21 @@ class InteractiveShell:
             self._save_names()
             self.fresh_connections()  # close them: the server sees a goodbye, not a reset
 
+    def welcome(self) -> None:
+        """A new user's first prompt says where help is, once (a marker file remembers it)."""
+        from azshell.shell.paths import state_dir
+
+        marker = state_dir() / "welcomed"
+        try:
+            if marker.exists():
+                return
+            from azshell.shell.history import private_file
+
+            private_file(marker)
+        except OSError:
+            return
+        self.ctx.out.note(WELCOME)
+
     def _last_exchange(self) -> object:
         """The session's last request, whichever client sent it (the observer records it)."""
         client = self.ctx.client
@@ -126,9 +144,34 @@ class InteractiveShell:
         self.session.bottom_toolbar = toolbar
         return self.session.prompt(prompt_text(self.ctx, self._deferred_user))
 
+    def recall(self, line: str) -> str | None:
+        """``!N``: line N of `history` (shown first, and kept in the history as itself);
+        ``!!`` the last one. None (after an error line) for a number it does not have."""
+        word = line.strip()
+        lines = self.history_lines()
+        if word == "!!":
+            index = len(lines)
+        elif re.fullmatch(r"!\d+", word):
+            index = int(word[1:])
+        else:
+            return line
+        if not 1 <= index <= len(lines):
+            self.ctx.out.error(f"{word}: no such line in the history ('history' lists them)")
+            return None
+        recalled = lines[index - 1]
+        self.ctx.out.note(recalled)
+        self.history.append_string(recalled)
+        return recalled
+
     def run_one(self, line: str) -> int | None:
         """Run one line; an exit status when the shell should end, else None."""
         from azshell.shell.context import run_line
+
+        if line.lstrip().startswith("!"):
+            recalled = self.recall(line)
+            if recalled is None:
+                return None
+            line = recalled
 
         before: object = INTERRUPTED  # not a session key: nothing to compare if interrupted early
         try:
@@ -143,8 +186,10 @@ class InteractiveShell:
         except KeyboardInterrupt:
             self.ctx.out.error(self._interruption_note(last))
             code = INTERRUPTED
-        except (EOFError, SystemExit):
+        except EOFError:
             return 0
+        except SystemExit as stop:  # `exit N` chooses the status
+            return stop.code if isinstance(stop.code, int) else 0
         if code == INTERRUPTED:
             self.fresh_connections()
         self.sync_book()
@@ -353,7 +398,8 @@ class InteractiveShell:
         return [line for line in self.history.get_strings() if not is_secret(line)]
 
     def ask_password(self, message: str) -> str:
-        """The password, asked without echo (Ctrl-C abandons the command that needed it)."""
+        """The password, asked without echo: nothing at all shows, not even a star per
+        character, as getpass and psql do (Ctrl-C abandons the command that needed it)."""
         return self._question(message, is_password=True)
 
     def confirm(self, question: str) -> bool:
@@ -366,10 +412,15 @@ class InteractiveShell:
 
     def _question(self, message: str, is_password: bool = False) -> str:
         """A one-off prompt on the shell's terminal, without the shell's history."""
+        extra: dict[str, Any] = {}
+        if is_password:
+            from azshell.shell.history import Hidden
+
+            extra["input_processors"] = [Hidden()]
         asker: PromptSession[str] = PromptSession(
             **{k: v for k, v in self._io.items() if v is not None})
         try:
-            return asker.prompt(message, is_password=is_password)
+            return asker.prompt(message, **extra)
         except EOFError:
             if is_password:  # Ctrl-D: no password, and the shell goes on
                 raise SessionError("no password given") from None
@@ -390,4 +441,6 @@ def _file_history() -> Any:
 
 def run(ctx: Any) -> int:
     """Run the interactive shell on ``ctx`` (called by ``azshell.cli``); returns the exit status."""
-    return InteractiveShell(ctx).run()
+    shell = InteractiveShell(ctx)
+    shell.welcome()
+    return shell.run()

@@ -193,9 +193,18 @@ class ShellCompleter(Completer):
         return "", ""
 
     def _paths(self, pos: Position) -> Iterator[Completion]:
-        """PathCompleter on the word alone (it completes the text it is given)."""
+        """PathCompleter on the word alone (it completes the text it is given); a directory
+        gets its ``/``, so the next Tab goes into it."""
         word_doc = Document(pos.word, len(pos.word))
-        yield from self.paths.get_completions(word_doc, CompleteEvent(completion_requested=True))
+        for found in self.paths.get_completions(word_doc,
+                                                CompleteEvent(completion_requested=True)):
+            full = pos.word[:len(pos.word) + found.start_position] + found.text
+            if found.text and not found.text.endswith("/") and \
+                    os.path.isdir(os.path.expanduser(full)):
+                yield Completion(found.text + "/", found.start_position,
+                                 display=found.display, display_meta=found.display_meta)
+            else:
+                yield found
 
     def _ajax_params(self, pos: Position, start: int) -> Iterator[Completion]:
         key, eq, value = pos.word.partition("=")

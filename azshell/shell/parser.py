@@ -317,6 +317,20 @@ def suggest(word: str) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+HELP_FLAGS = ("--help", "-h")
+
+
+def _asks_for_help(command: Command, words: list[str]) -> bool:
+    """``execute --help`` and ``execute -h`` (before a ``--``) mean ``help execute``, unless
+    the command has such an option of its own."""
+    for word in words:
+        if word == "--":
+            return False
+        if word in HELP_FLAGS and command.option(word) is None:
+            return True
+    return False
+
+
 def parse(line: str) -> Invocation | None:
     """Parse one line; None for a blank or comment line; UsageError with one line otherwise."""
     toks = tokens(line)
@@ -328,6 +342,10 @@ def parse(line: str) -> Invocation | None:
     command = find(name) or find(name.lower())
     if command is None:
         raise UsageError(f"unknown command {name!r}{suggest(name)}; type 'help' for the list")
+    if _asks_for_help(command, [tok.text for tok in toks[1:]]):
+        helper = find("help")
+        if helper is not None:
+            return Invocation(helper, {"command": command.name}, line)
     walker = _Walker(command, strict=True)
     for tok in toks[1:]:
         walker.feed(tok.text)

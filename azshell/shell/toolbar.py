@@ -138,9 +138,10 @@ def make_toolbar(
         session = session_fragments(ctx, status, book())
         if pos is None or pos.command is None:
             return session
+        syntax = usage_fragments(pos.command, pos, columns() - 2)
         room = columns() - _width(session) - 5
-        if room < 20:  # a narrow terminal: the syntax alone
-            return [("", " "), *usage_fragments(pos.command, pos, columns() - 2)]
-        return [("", " "), *usage_fragments(pos.command, pos, room), ("", "  |"), *session]
+        if _width(syntax) > room:  # never cut the syntax to keep the session beside it
+            return [("", " "), *syntax]
+        return [("", " "), *syntax, ("", "  |"), *session]
 
     return toolbar
