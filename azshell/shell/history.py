@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
-
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from prompt_toolkit.auto_suggest import AutoSuggest, Suggestion

@@ -14,6 +14,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from azshell.client.redact import PASSWORD_PLACEHOLDER, SESSION_PLACEHOLDER
 
@@ -65,9 +66,17 @@ def show_param(name: str, value: str, more: str = "…") -> str:
     return f"{name}={shlex.quote(value) if value else ''}{cut}"
 
 
+def shown_path(exchange: Any) -> str:
+    """The path as it went on the wire: behind a reverse proxy's prefix that is
+    ``/azkaban/manager``, not the servlet's ``/manager``."""
+    url = getattr(exchange, "url", "") or ""
+    full = urlsplit(url).path if url else ""
+    return full if full and full.endswith(exchange.path) else exchange.path
+
+
 def request_part(exchange: Any, sym: dict[str, str] = _UNICODE) -> str:
     """``→ GET /manager ajax=fetchprojectflows project=demo session.id=<session>``."""
-    words = [sym["out"], exchange.method, exchange.path]
+    words = [sym["out"], exchange.method, shown_path(exchange)]
     words += [show_param(name, value, sym["more"]) for name, value in exchange.params]
     words += [f"file=@{shlex.quote(path)}" for path in exchange.files]
     return " ".join(words)

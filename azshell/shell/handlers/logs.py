@@ -114,7 +114,12 @@ def _follow(ctx: Context, execid: int, job: str | None) -> Reply | None:
     try:
         follower.run()
     except KeyboardInterrupt:
-        end_line()
+        if not collect and ctx.out.stdout_tty:
+            # the terminal echoed ^C where the cursor was: the error line starts below it
+            ctx.out.stdout.write("\n")
+            ctx.out.stdout.flush()
+        else:
+            end_line()
         raise Interrupted(_interrupted_note(execid, job, follower)) from None
     end_line()
     if follower.model is not None:  # the completion menu shows the status seen last
