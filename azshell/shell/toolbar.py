@@ -111,7 +111,12 @@ def session_fragments(ctx: Any, status: Status, book: Any) -> Fragments:
         out.append(("", f"  names {status.names}"))
     last = getattr(ctx, "last_execid", None)
     if last is not None:
-        out.append(("", f"  last exec {last}{_exec_status(book, last)}"))
+        out.append(("", f"  last exec {last}"))
+        seen = _exec_status(book, last)
+        if seen:
+            from azshell.shell.lexer import status_style
+
+            out += [("", " "), (status_style(seen), seen)]
     if status.note:
         out.append(("class:bottom-toolbar.warn", f"  {status.note}"))
     return [*out, ("", " ")]
@@ -119,7 +124,7 @@ def session_fragments(ctx: Any, status: Status, book: Any) -> Fragments:
 
 def _exec_status(book: Any, execid: int) -> str:
     known = book.execution(execid) if book is not None else None
-    return f" {known.status}" if known is not None and known.status else ""
+    return known.status if known is not None and known.status else ""
 
 
 def make_toolbar(

@@ -97,6 +97,10 @@ def test_simple_actions_say_one_sentence_on_a_terminal_and_json_in_pipes(
                    "follows it\n")
     try:
         wait_for(client, execid, {"RUNNING"})
+        code, out, _ = sh(f"running {project_name} nap")  # statuses, which getRunning lacks
+        assert "\x1b[36mRUNNING" in out
+        assert re.search(rf"^{execid}\s+RUNNING\s+\d{{4}}-\d\d-\d\d \S+ \(\d+ s ago\)\s+"
+                         "azkaban$", ANSI.sub("", out), re.M), out
         assert sh("pause")[1] == (f"paused execution {execid}: running jobs finish, no new job "
                                   f"starts; 'resume {execid}' goes on\n")
         assert sh("resume")[1] == f"resumed execution {execid}; 'wait {execid}' follows it\n"

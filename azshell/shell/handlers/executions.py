@@ -103,9 +103,9 @@ def show(ctx: Context, inv: Invocation) -> Reply:
     execid = execution_id(ctx, inv.values["execid"])
     document = ctx.client.execution(execid)
     model = ExecutionModel(document)
-    with contextlib.suppress(Exception):  # the completion menu shows the status seen last
-        ctx.names.add_execution(execid, model.project, model.flow, model.status,
-                                model.start_time)
+    from azshell.shell.handlers.follow import learn_status
+
+    learn_status(ctx, model)  # the completion menus show the statuses seen last
     return Reply(document, text=execution_view(model, ctx.out.color))
 
 
@@ -117,10 +117,40 @@ def executions(ctx: Context, inv: Invocation) -> dict:
     return {"project": project, "flow": flow, **page}
 
 
-def running(ctx: Context, inv: Invocation) -> dict:
+RUNNING_DETAILS = 20  # on a terminal, the status and start of this many running executions
+
+
+def running(ctx: Context, inv: Invocation) -> dict | Reply:
+    """The ids (getRunning); on a terminal also each one's status and start, which getRunning
+    does not give (one fetchexecflow each, for the first RUNNING_DETAILS)."""
     project, flow = inv.values["project"], inv.values["flow"]
-    return {"project": project, "flow": flow,
-            "execIds": ctx.client.running(project, flow)}
+    data = {"project": project, "flow": flow, "execIds": ctx.client.running(project, flow)}
+    if not (ctx.out.stdout_tty and ctx.settings.output in ("auto", "table")):
+        return data
+    return Reply(data, text=_running_text(ctx, data))
+
+
+def _running_text(ctx: Context, data: dict) -> str:
+    from azshell.shell import render
+    from azshell.shell.follow import ExecutionModel
+
+    rows = []
+    for execid in data["execIds"][:RUNNING_DETAILS]:
+        try:
+            model = ExecutionModel(ctx.client.execution(execid))
+        except AzshellError:
+            rows.append((execid, "?", "-", "-"))
+            continue
+        from azshell.shell.handlers.follow import learn_status
+
+        learn_status(ctx, model)
+        rows.append((execid, model.status or "?", render.started(model.start_time),
+                     model.document.get("submitUser") or "-"))
+    rows += [(execid, "", "", "") for execid in data["execIds"][RUNNING_DETAILS:]]
+    headers = ["EXECID", "STATUS", "STARTED", "USER"]
+    head = f"running executions of {data['project']}/{data['flow']}:"
+    return head + "\n" + render.table(headers, rows, color=ctx.out.color,
+                                      width=ctx.out.size()[0])
 
 
 def last_success(ctx: Context, inv: Invocation) -> dict:

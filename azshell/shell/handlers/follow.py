@@ -44,6 +44,8 @@ def learn_status(ctx: Context, model: ExecutionModel) -> None:
     with contextlib.suppress(Exception):  # a completion cache never fails a command
         ctx.names.add_execution(model.execid, model.project, model.flow, model.status,
                                 model.start_time)
+        ctx.names.set_job_statuses(model.execid, {path: str(node.get("status") or "")
+                                                  for path, node in model.jobs()})
 
 
 def _live_view(ctx: Context) -> Any:
