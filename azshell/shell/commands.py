@@ -546,9 +546,11 @@ COMMANDS: tuple[Command, ...] = (
         group="shell", handler=f"{_H}.shell:set_", needs_session=False,
     ),
     Command(
-        "help", "List the commands, or show one command's usage, options and examples.",
-        args=(Arg("COMMAND", "command", "A command name.", optional=True),),
-        examples=("help", "help execute"),
+        "help", "List the commands, or show one command's usage, options and examples "
+                "(COMMAND --help does too); 'help keys' lists the keys.",
+        args=(Arg("COMMAND", "command", "A command name, or keys for the keys of the shell.",
+                  optional=True),),
+        examples=("help", "help execute", "help keys"),
         group="shell", aliases=("?",), handler=f"{_H}.shell:help_", needs_session=False,
     ),
     Command(

@@ -98,7 +98,7 @@ class ShellCompleter(Completer):
         simple = {
             "path": lambda: self._paths(pos),
             "setting": lambda: _choices(tuple(SETTINGS), pos.word, start),
-            "command": lambda: _commands(pos.word, start, aliases=False),
+            "command": lambda: _help_topics(pos.word, start),
             "server": lambda: self._servers(pos, start),
             "account": lambda: self._accounts(pos, start),
             "ajax-param": lambda: self._ajax_params(pos, start),
@@ -280,6 +280,13 @@ def _commands(word: str, start: int, aliases: bool = True) -> Iterator[Completio
         cmd = by_word[name]
         meta = cmd.summary if name == cmd.name else f"= {cmd.name}"
         yield Completion(name, start, display_meta=meta)
+
+
+def _help_topics(word: str, start: int) -> Iterator[Completion]:
+    """What `help` takes: a command, or ``keys``."""
+    yield from _commands(word, start, aliases=False)
+    if "keys".startswith(word.lower()):
+        yield Completion("keys", start, display_meta="the keys of the shell")
 
 
 def _options(command: Command, pos: Position, start: int) -> Iterator[Completion]:
