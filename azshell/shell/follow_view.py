@@ -264,12 +264,14 @@ class PipeView:
         for path, node in sorted(model.jobs(), key=_order):
             if node.get("status") not in QUIET | {"DISABLED", None}:
                 self._say(self._job(model, path, str(node.get("status")), node))
+        if model.finished:  # it had ended before the first look
+            self._say(f"azshell: execution {model.execid} {model.status}")
 
     def changed(self, model: ExecutionModel, changes: list[Change], old_status: str) -> None:
         for change in changes:
             if change.new not in QUIET:
                 self._say(self._job(model, change.path, change.new, change.node))
-        if model.status != old_status and model.finished:
+        if model.status != old_status:  # PAUSED, FAILED_FINISHING, the end
             self._say(f"azshell: execution {model.execid} {model.status}")
         elif self.clock() - self.last >= self.heartbeat:
             done, total = model.counts()

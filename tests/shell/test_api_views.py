@@ -180,6 +180,10 @@ def test_in_a_pipe_a_wait_says_each_change_and_a_heartbeat_on_stderr() -> None:
     beat = stream.getvalue().splitlines()[-1]
     assert beat.startswith("azshell: execution 5 still RUNNING after ")
     assert beat.endswith(": 0/2 jobs done; running: a")
+    ended = io.StringIO()  # a flow that had ended before the first look still says so
+    PipeView(ended).started(ExecutionModel({"execid": 6, "project": "p", "flowId": "f",
+                                            "status": "SUCCEEDED", "nodes": []}))
+    assert ended.getvalue().splitlines()[-1] == "azshell: execution 6 SUCCEEDED"
 
 
 def test_the_pager_leaves_what_it_showed_on_the_screen(tmp_path: Path,

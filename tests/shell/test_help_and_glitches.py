@@ -253,3 +253,19 @@ def test_verbose_output_keeps_the_prefix_for_a_whole_command(tmp_path: Path) -> 
     assert done.returncode == 0, done.stderr
     assert "GET /azkaban/status" in done.stderr
     assert io.StringIO(done.stderr).readline().startswith("→ ")
+
+
+def test_tab_goes_into_a_directory_in_a_terminal(shell: Any, sandbox: Any,
+                                                 tmp_path: Path) -> None:
+    (tmp_path / "projects" / "demo").mkdir(parents=True)
+    sh = shell(sandbox.url, AZSHELL_PASSWORD="azkaban")
+    sh.expect_prompt()
+    sh.child.send(f"upload demo {tmp_path}/proj")
+    sh.child.expect("proj")
+    sh.child.send("\t")
+    sh.child.expect("ects/")  # the directory with its slash
+    sh.child.send("\t")
+    sh.child.expect("demo/")  # and the next Tab went into it
+    sh.child.sendcontrol("c")
+    sh.expect_prompt()
+    assert sh.exit() == 0
