@@ -16,6 +16,7 @@ from typing import Any
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.application import Application
+from prompt_toolkit.auto_suggest import ThreadedAutoSuggest
 from prompt_toolkit.shortcuts import CompleteStyle
 from prompt_toolkit.styles import Style
 
@@ -68,7 +69,7 @@ class InteractiveShell:
             history=self.history,
             completer=self.completer,
             lexer=CommandLexer(self._book),
-            auto_suggest=ServerSuggest(self._book),
+            auto_suggest=ThreadedAutoSuggest(ServerSuggest(self._book)),
             complete_while_typing=True,
             complete_style=CompleteStyle.COLUMN,
             reserve_space_for_menu=6,

@@ -9,6 +9,7 @@ rest of the session: the user typed them here, a moment ago.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Callable
@@ -69,8 +70,10 @@ class Hidden(Processor):
         return Transformation([], source_to_display=lambda i: 0, display_to_source=lambda i: 0)
 
 
+@functools.lru_cache(maxsize=4096)
 def _project_of(line: str) -> str | None:
-    """The PROJECT a history line names, if its command takes one."""
+    """The PROJECT a history line names, if its command takes one (remembered: the same
+    lines are looked at on every keystroke)."""
     from azshell.shell.parser import parse
 
     try:
@@ -81,6 +84,9 @@ def _project_of(line: str) -> str | None:
         return None
     value = inv.values.get("project")
     return value if isinstance(value, str) else None
+
+
+SUGGEST_SKIP_LIMIT = 200  # lines about other servers' projects looked past before giving up
 
 
 class ServerSuggest(AutoSuggest):
@@ -97,12 +103,16 @@ class ServerSuggest(AutoSuggest):
             return None
         book = self.book()
         known = book is not None and bool(book.projects())
+        passed = 0
         for string in reversed(list(buffer.history.get_strings())):
             for line in reversed(string.splitlines()):
                 if not line.startswith(text) or line == text:
                     continue
                 project = _project_of(line) if known else None
                 if project is not None and not book.has_project(project):
+                    passed += 1
+                    if passed >= SUGGEST_SKIP_LIMIT:  # a keystroke must stay cheap
+                        return None
                     continue
                 return Suggestion(line[len(text):])
         return None
