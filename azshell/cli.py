@@ -23,22 +23,51 @@ examples:
   echo 'flows demo' | azshell --profile prod  piped stdin is a script too
   azshell sandbox --port 8081                the sandbox server alone, in the foreground
 
+  azshell projects -o csv                    one command against the default profile
+  azshell executions demo main --query '[].execId'
+
 environment:
   AZSHELL_URL, AZSHELL_USER, AZSHELL_PROFILE  server, user and profile
   AZSHELL_PASSWORD  the password when a login is needed (never give it as an option)
-  AZSHELL_CONFIG    another config file; NO_COLOR disables colour; PAGER pages long answers
+  AZSHELL_CONFIG    another config file; PAGER pages long answers
+  NO_COLOR, TERM=dumb  no colour; FORCE_COLOR, CLICOLOR_FORCE  colour even in a pipe
+  HTTPS_PROXY, HTTP_PROXY, NO_PROXY  proxies (socks5:// with the socks extra)
+  REQUESTS_CA_BUNDLE, SSL_CERT_FILE  a CA bundle to verify TLS with
 
 exit codes: 0 ok, 1 a command failed, 2 usage error, 3 connection or session problem,
-130 interrupted. Commands: type `help` in the shell, or see docs/commands.md."""
+130 interrupted."""
+
+OUTPUTS = ("auto", "json", "table", "wide", "yaml", "csv", "tsv", "raw")
+SHELLS = ("bash", "zsh", "fish")
+
+
+def commands_help(width: int = 100) -> str:
+    """The shell's commands, one line each, by group: what `azshell --help` lists."""
+    import textwrap
+
+    from azshell.shell.commands import COMMANDS, GROUPS
+
+    name_width = max(len(c.name) for c in COMMANDS)
+    lines = ["commands (azshell COMMAND ARGS..., -c 'COMMAND ARGS', or `help COMMAND` in the "
+             "shell):"]
+    for group, title in GROUPS:
+        members = [c for c in COMMANDS if c.group == group]
+        if members:
+            lines.append(f" {title}:")
+        for cmd in members:
+            summary = textwrap.shorten(cmd.summary, width - name_width - 6, placeholder="...")
+            lines.append(f"  {cmd.name.ljust(name_width)}  {summary}")
+    return "\n".join(lines)
 
 
 class _Parser(argparse.ArgumentParser):
-    """Adds the config file's location to --help only (finding it costs an import)."""
+    """Adds the commands and the config file's location to --help only (both cost imports)."""
 
     def format_help(self) -> str:
         from azshell.shell.paths import config_file
 
-        return super().format_help() + f"\nconfig file: {config_file()}\n"
+        return (super().format_help() + "\n" + commands_help()
+                + f"\n\nconfig file: {config_file()}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,18 +81,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add = parser.add_argument
     add("-h", "--help", action="help", help="Show this help and exit.")
-    add("url", nargs="?", metavar="URL", help="The Azkaban web server, e.g. http://host:8081.")
+    add("url", nargs="?", metavar="URL",
+        help="The Azkaban web server, e.g. http://host:8081. A command with its arguments may "
+             "follow it, or stand in its place to run against the default profile "
+             "(azshell projects).")
     add("-u", "--user", help="The user name to log in with.")
     add("-p", "--profile", metavar="NAME", help="Use a profile from the config file.")
     add("-k", "--insecure", action="store_true", default=None,
         help="Do not verify the server's TLS certificate.")
     add("--ca-cert", metavar="FILE", help="Verify TLS with this CA bundle file.")
+    add("--truststore", action="store_true", default=None,
+        help="Verify TLS with the operating system's trust store (the truststore extra).")
     add("--timeout", type=float, metavar="SECONDS",
         help="Seconds to wait for each answer, all of it (default 60; connecting: at most 10).")
-    add("-o", "--output", choices=("auto", "json", "table", "raw"), metavar="FORMAT",
-        help="Answer format: json, table, raw or auto (tables for lists on a terminal).")
+    add("-o", "--output", choices=OUTPUTS, metavar="FORMAT",
+        help="Answer format: json, table, wide, yaml, csv, tsv, raw or auto (tables for lists "
+             "on a terminal).")
+    add("-q", "--query", metavar="EXPR",
+        help="Keep only what this JMESPath expression selects from each answer.")
     add("--color", choices=("auto", "always", "never"), metavar="WHEN",
-        help="Colour the output: auto, always or never.")
+        help="Colour the output, the input and the toolbar: auto, always or never.")
     add("--no-pager", dest="pager", action="store_false", default=None,
         help="Never page long answers.")
     add("-v", "--verbose", action="store_true", default=None,
@@ -79,16 +116,66 @@ def build_parser() -> argparse.ArgumentParser:
         help="Start the embedded sandbox server and log in to it as azkaban.")
     add("--examples", action="store_true",
         help="With --sandbox: upload the example projects into it first.")
+    add("--completion", choices=SHELLS, metavar="SHELL",
+        help="Print the completion script for bash, zsh or fish and exit.")
+    add("--man", action="store_true", help="Print the manual page (roff) and exit.")
+    add("--list-profiles", action="store_true", help=argparse.SUPPRESS)  # for completion
     add("-V", "--version", action="store_true", help="Print the version and exit.")
     return parser
+
+
+def split_command(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[list[str], list[str]]:
+    """``(azshell's own arguments, the shell command)``: the first word that is not an option,
+    an option's value or the URL, and is a shell command, starts the command (the kubectl
+    habit: ``azshell -p prod executions demo main --wait``). The command table is imported only
+    when there is such a word: `azshell --version` does not pay for it."""
+    seen_url = False
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if word == "--":
+            break
+        if word.startswith("-") and len(word) > 1:
+            action = parser._option_string_actions.get(word.partition("=")[0])
+            if action is None and not word.startswith("--") and len(word) > 2:
+                action = parser._option_string_actions.get(word[:2])  # -ufoo, -kv
+                if action is not None and action.nargs == 0:
+                    action = None
+                elif action is not None:
+                    i += 1
+                    continue
+            if action is not None and action.nargs != 0 and "=" not in word:
+                i += 1  # its value
+            i += 1
+            continue
+        from azshell.shell.commands import find
+
+        if find(word) is not None and "://" not in word:
+            return argv[:i], argv[i:]
+        if seen_url:
+            break
+        seen_url = True
+        i += 1
+    return argv, []
+
+
+def _not_a_url(word: str) -> str | None:
+    """Why a bare word is no server address (``azshell projcts``), else None."""
+    from azshell.shell.parser import suggest
+
+    if "://" in word or any(ch in word for ch in ".:/[") or word == "localhost":
+        return None
+    return (f"{word!r} is neither a command nor a server URL (give http://HOST:PORT)"
+            f"{suggest(word)}")
 
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:
     """The settings the user typed (None = not given, so lower layers keep their value)."""
     return {
         "url": args.url, "user": args.user, "profile": args.profile, "insecure": args.insecure,
-        "ca_cert": args.ca_cert, "timeout": args.timeout, "output": args.output,
-        "color": args.color, "pager": args.pager, "verbose": args.verbose, "debug": args.debug,
+        "ca_cert": args.ca_cert, "truststore": args.truststore, "timeout": args.timeout,
+        "output": args.output, "query": args.query, "color": args.color, "pager": args.pager,
+        "verbose": args.verbose, "debug": args.debug,
     }
 
 
@@ -115,14 +202,19 @@ def main(argv: list[str] | None = None) -> int:
         from azshell.sandbox.cli import main as sandbox_main
 
         return sandbox_main(args_list[1:])
-    args = build_parser().parse_args(args_list)
+    parser = build_parser()
+    own, command = split_command(parser, args_list)
+    args = parser.parse_args(own)
     if args.version:
         from azshell import __version__
 
         print(f"azshell {__version__}")
         return 0
-    if args.commands and args.file:
-        print("azshell: error: give either -c or -f, not both", file=sys.stderr)
+    if args.completion or args.man or args.list_profiles:
+        return _print_extra(args)
+    problem = _command_words(args, command)
+    if problem:
+        print(f"azshell: error: {problem}", file=sys.stderr)
         return 2
     if args.examples and not args.sandbox:
         print("azshell: error: --examples goes with --sandbox", file=sys.stderr)
@@ -137,6 +229,42 @@ def main(argv: list[str] | None = None) -> int:
         if "azshell.shell.debuglog" in sys.modules:  # --debug started it
             sys.modules["azshell.shell.debuglog"].stop(code)
     return code
+
+
+def _command_words(args: argparse.Namespace, command: list[str]) -> str | None:
+    """Turn ``azshell COMMAND ARGS...`` into ``-c``; what is wrong with the words, if anything."""
+    if command:
+        if args.commands or args.file:
+            return "give a command, -c or -f, not two of them"
+        import shlex
+
+        args.commands = [shlex.join(command)]
+    elif args.url and _not_a_url(args.url):
+        return _not_a_url(args.url)
+    if args.commands and args.file:
+        return "give either -c or -f, not both"
+    return None
+
+
+def _print_extra(args: argparse.Namespace) -> int:
+    """--completion SHELL, --man and the profiles for completion: printed, nothing started."""
+    if args.completion:
+        from azshell.completion import script
+
+        sys.stdout.write(script(args.completion))
+    elif args.man:
+        from azshell.manpage import manpage
+
+        sys.stdout.write(manpage())
+    else:  # --list-profiles: what completion offers after --profile; quiet on a broken file
+        from azshell.errors import AzshellError
+        from azshell.shell.settings import load, profile_names
+
+        try:
+            print("\n".join(profile_names(load({}))))
+        except (AzshellError, OSError):
+            return 1
+    return 0
 
 
 def _run(args: argparse.Namespace, args_list: list[str]) -> int:
@@ -211,6 +339,10 @@ def _start_sandbox(ctx: Any, examples: bool = False) -> Any:
     ctx.store = MemoryStore()
     if ctx.interactive:
         ctx.out.note(f"sandbox running at {sandbox.url}; {SANDBOX_USERS}")
+        from azshell.sandbox.runner.jobs import command_jobs_unsupported
+
+        if command_jobs_unsupported():
+            ctx.out.note(f"note: {command_jobs_unsupported()}")
     if examples:
         loaded = load_examples(sandbox.url)
         if ctx.interactive:

@@ -58,6 +58,9 @@ def classify(exc: BaseException, request: Request, base_url: str,
         lost = f"the connection to {where} was lost before the answer arrived"
         repeatable = not request.mutating
         error = unknown_outcome(request, lost) if request.mutating else ConnectionFailed(lost)
+    elif isinstance(exc, requests.exceptions.InvalidSchema) and "SOCKS" in str(exc):
+        error = ConnectionFailed("the proxy is a SOCKS proxy, which needs PySocks: "
+                                 "pip install 'azkaban-shell[socks]'")
     elif isinstance(exc, requests.exceptions.ContentDecodingError):
         error = BadResponse(f"the answer from {where} could not be decoded")
     else:

@@ -93,7 +93,20 @@ def _unescape(text: str) -> str:
             continue
         out.append(_ESCAPES.get(nxt, nxt))
         i += 2
-    return "".join(out)
+    return join_surrogates("".join(out))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def join_surrogates(text: str) -> str:
+    """Escaped UTF-16 surrogate pairs (``\\uD83D\\uDE00``, as IDEs and native2ascii write an
+    emoji) as the one character Java's String holds; a lone half becomes ``?``, which is what
+    Java's UTF-8 encoder writes for it wherever the value goes (a command, a log)."""
+    if not _SURROGATE.search(text):
+        return text
+    joined = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+    return _SURROGATE.sub("?", joined)
 
 
 def properties_load(text: str) -> dict[str, str]:
@@ -106,11 +119,19 @@ def properties_load(text: str) -> dict[str, str]:
 
 
 def decode_properties_file(data: bytes) -> str:
-    """UTF-8 when it decodes, else ISO-8859-1 (what ``Properties.load(InputStream)`` assumes)."""
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("iso-8859-1")
+    """ISO-8859-1, always: Azkaban's ``Props`` reads ``.job`` and ``.properties`` files with
+    ``Properties.load(InputStream)``, so UTF-8 text arrives as its bytes, one character each
+    (``é`` reads ``Ã©``); only ``\\uXXXX`` escapes carry other characters."""
+    return data.decode("iso-8859-1")
+
+
+def non_ascii_line(data: bytes) -> int | None:
+    """The first line (from 1) holding a byte above 0x7F, else None: such a file reads
+    differently on Azkaban than in an editor that shows UTF-8."""
+    for number, line in enumerate(data.splitlines(), 1):
+        if any(byte > 0x7F for byte in line):
+            return number
+    return None
 
 
 def _resolve(value: str, params: Mapping[str, str], visiting: list[str], strict: bool) -> str:

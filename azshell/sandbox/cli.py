@@ -18,10 +18,27 @@ azshell sandbox: an Azkaban-compatible web server for trying azshell (not for pr
 State is kept in memory and lost on exit. Press Ctrl-C to stop."""
 
 
+EPILOG = """\
+examples:
+  azshell sandbox                     serve on http://127.0.0.1:8081
+  azshell sandbox --port 0            on a free port (the banner says which)
+  azshell http://127.0.0.1:8081 --user azkaban   then, in another terminal
+
+users: azkaban/azkaban (admin), metrics/metrics, reader/reader. State is kept in memory.
+exit codes: 0 stopped with Ctrl-C or SIGTERM, 1 cannot listen, 2 usage error."""
+
+
 def _parser() -> argparse.ArgumentParser:
+    """The options of `azshell sandbox`, worded like `azshell --help` (each ends with a period)."""
     parser = argparse.ArgumentParser(
         prog="azshell sandbox",
-        description="Run a local Azkaban-compatible web server in the foreground.")
+        description="Run a local Azkaban-compatible web server in the foreground (for trying\n"
+                    "azshell and for tests, not for production).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        add_help=False,
+    )
+    parser.add_argument("-h", "--help", action="help", help="Show this help and exit.")
     parser.add_argument("--host", default="127.0.0.1",
                         help="Address to listen on (default: 127.0.0.1, loopback only).")
     parser.add_argument("--port", type=int, default=8081,
@@ -49,6 +66,10 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     print(BANNER.format(url=sandbox.url), flush=True)
+    from azshell.sandbox.runner.jobs import command_jobs_unsupported
+
+    if command_jobs_unsupported():
+        print(f"note: {command_jobs_unsupported()}", flush=True)
     stop = threading.Event()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: stop.set())

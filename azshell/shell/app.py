@@ -17,6 +17,8 @@ from typing import Any
 from prompt_toolkit import PromptSession
 from prompt_toolkit.application import Application
 from prompt_toolkit.auto_suggest import ThreadedAutoSuggest
+from prompt_toolkit.lexers import DynamicLexer
+from prompt_toolkit.output import ColorDepth
 from prompt_toolkit.shortcuts import CompleteStyle
 from prompt_toolkit.styles import Style
 
@@ -61,6 +63,7 @@ class InteractiveShell:
         self.book_key: tuple[str, str] | None = None
         self.book: Any = None
         self._io = {"input": input, "output": output}
+        self.lexer = CommandLexer(self._book)
         self.completer = BusyCompleter(ShellCompleter(
             self._book, self.refresher.want, lambda: getattr(ctx, "last_execid", None),
             accounts=self._accounts,
@@ -68,7 +71,7 @@ class InteractiveShell:
         self.session: PromptSession[str] = PromptSession(
             history=self.history,
             completer=self.completer,
-            lexer=CommandLexer(self._book),
+            lexer=DynamicLexer(self._lexer),
             auto_suggest=ThreadedAutoSuggest(ServerSuggest(self._book)),
             complete_while_typing=True,
             complete_style=CompleteStyle.COLUMN,
@@ -143,6 +146,9 @@ class InteractiveShell:
             toolbar = make_toolbar(self.ctx, self.status, self._book, self._text_before_cursor,
                                    self._columns)
         self.session.bottom_toolbar = toolbar
+        # `--color never`, `set color off`, NO_COLOR, TERM=dumb: no colour in the input and the
+        # toolbar either (None lets prompt_toolkit choose: it honours NO_COLOR itself)
+        self.session.color_depth = None if self.ctx.out.color else ColorDepth.MONOCHROME
         return self.session.prompt(prompt_text(self.ctx, self._deferred_user))
 
     def recall(self, line: str) -> str | None:
@@ -319,6 +325,10 @@ class InteractiveShell:
 
     def _book(self) -> Any:
         return self.ctx.names
+
+    def _lexer(self) -> CommandLexer | None:
+        """The input is highlighted only while colour is on."""
+        return self.lexer if self.ctx.out.color else None
 
     def _book_key(self) -> tuple[str, str] | None:
         client = self.ctx.client

@@ -30,7 +30,8 @@ AJAX_PARAMS = ("ajax=", "project=", "flow=", "execid=", "jobId=", "offset=", "le
 
 # `set NAME VALUE`: the settings a user may change in a session, with the values each accepts.
 SETTINGS: dict[str, tuple[str, ...]] = {
-    "output": ("auto", "json", "table", "raw"),
+    "output": ("auto", "json", "table", "wide", "yaml", "csv", "tsv", "raw"),
+    "query": (),  # a JMESPath expression, any text ('' for none)
     "color": ("auto", "on", "off"),
     "pager": ("on", "off"),
     "verbose": ("on", "off"),
@@ -538,11 +539,13 @@ COMMANDS: tuple[Command, ...] = (
     ),
     # -- the shell ------------------------------------------------------------------------------
     Command(
-        "set", "Show or change a shell setting (output, color, pager, verbose, timing, toolbar).",
+        "set", "Show or change a shell setting (output, query, color, pager, verbose, timing, "
+               "toolbar).",
         args=(Arg("NAME", "setting", "The setting to change.", optional=True,
                   choices=tuple(SETTINGS)),
               Arg("VALUE", "enum", "Its new value.", optional=True)),
-        examples=("set", "set output table", "set pager off"),
+        examples=("set", "set output table", "set pager off", "set query '[].projectName'",
+                  "set query ''"),
         group="shell", handler=f"{_H}.shell:set_", needs_session=False,
     ),
     Command(

@@ -60,6 +60,7 @@ class ShellCompleter(Completer):
         self.accounts = accounts  # (url, user) of the saved sessions, most recent first
         self.current_url = current_url
         self.paths = PathCompleter(file_filter=_project_file_filter, expanduser=True)
+        self.files = PathCompleter(expanduser=True)
 
     def get_completions(
         self, document: Document, complete_event: CompleteEvent
@@ -69,6 +70,10 @@ class ShellCompleter(Completer):
             return
         pos = position(text)
         start = pos.word_start - len(text)
+        if pos.expecting in ("pipeline", "file"):  # after `|` the system shell's words
+            if pos.expecting == "file":  # `> FILE`, `>> FILE`: any file
+                yield from self.files.get_completions(Document(pos.word), complete_event)
+            return
         if pos.expecting == "command":
             yield from _commands(pos.word, start)
             return

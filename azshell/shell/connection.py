@@ -60,6 +60,10 @@ def confirm_tty(question: str) -> bool:
     """A yes/no question on the terminal; anything but y/yes is no."""
     if not terminal_available():
         raise UsageError("confirmation needed and no terminal: add --yes")
+    if os.name == "nt":  # no /dev/tty there: the console is stdin and stderr
+        sys.stderr.write(f"{question} [y/N] ")
+        sys.stderr.flush()
+        return sys.stdin.readline().strip().lower() in ("y", "yes")
     with open("/dev/tty", "r+", encoding="utf-8") as tty:
         tty.write(f"{question} [y/N] ")
         tty.flush()
@@ -112,13 +116,28 @@ def new_client(ctx: Context, url: str) -> Any:
 
     settings = ctx.settings
     if settings.ca_cert and not Path(settings.ca_cert).expanduser().is_file():
-        raise UsageError(f"--ca-cert: no such file: {settings.ca_cert}")
+        where = settings.sources.get("ca_cert", "option")
+        name = "SSL_CERT_FILE" if where == "environment" else "--ca-cert"
+        raise UsageError(f"{name}: no such file: {settings.ca_cert}")
+    if settings.truststore and not settings.insecure:
+        use_truststore()
     return AzkabanClient(
         url,
         verify=settings.verify,
         timeout=(min(10.0, settings.timeout), settings.timeout),
         observer=_observer(ctx),
     )
+
+
+def use_truststore() -> None:
+    """Verify TLS with the operating system's trust store (Windows, macOS, the distribution's
+    bundle) instead of certifi's, as pip does; the truststore extra installs it."""
+    try:
+        import truststore
+    except ImportError:
+        raise UsageError("truststore is on but not installed: "
+                         "pip install 'azkaban-shell[truststore]'") from None
+    truststore.inject_into_ssl()
 
 
 def known_user(ctx: Context, url: str, user: str | None = None) -> str | None:

@@ -116,19 +116,38 @@ def load_handler(command: Command) -> Callable[[Context, Invocation], Any]:
     return getattr(importlib.import_module(module_name), func)
 
 
+def select(expression: str, data: Any) -> Any:
+    """What the JMESPath ``expression`` picks out of ``data`` (an error in it is a UsageError)."""
+    import jmespath
+    from jmespath.exceptions import JMESPathError
+
+    try:
+        return jmespath.search(expression, data)
+    except JMESPathError as err:
+        detail = " ".join(str(err).split())
+        raise UsageError(f"query {expression!r}: {detail}") from None
+
+
 def emit(ctx: Context, command: Command, result: Any) -> None:
-    """Print one answer in the format the settings and the terminal call for."""
+    """Print one answer in the format the settings and the terminal call for; a query
+    (``--query``, ``set query``) first picks what to print, and the shape it gives has no
+    command table, so it reads as JSON, a generic table (wide), YAML, CSV or TSV. The shell's
+    own commands (`set`, `help`, `history`) are not queried: the query is about answers."""
     reply = result if isinstance(result, Reply) else Reply(result)
     setting = ctx.settings.output
     tty = ctx.out.stdout_tty
+    table_name = command.table
+    if ctx.settings.query and command.group != "shell":  # not `set`, `help`: about the shell
+        reply = Reply(select(ctx.settings.query, reply.data), page=reply.page)
+        table_name = ""
     if reply.text is not None and setting in ("auto", "table") and (tty or reply.text_in_pipes):
         if reply.text or tty:  # an empty log in a pipe is no output, not an empty line
             ctx.out.result(reply.text, page=reply.page)
         return
-    fmt = choose_format(setting, command.table, tty)
+    fmt = choose_format(setting, table_name, tty)
     width = ctx.out.size()[0] if tty else None
     ctx.out.result(
-        render(reply.data, fmt=fmt, color=ctx.out.color, table_name=command.table, raw=reply.raw,
+        render(reply.data, fmt=fmt, color=ctx.out.color, table_name=table_name, raw=reply.raw,
                width=width),
         page=reply.page,
     )
@@ -162,7 +181,7 @@ def run_line(ctx: Context, line: str) -> int:
     ctx.exchanges.clear()
     _log.debug("run: %s", line)
     started = time.monotonic()
-    code = _dispatch(ctx, inv)
+    code = _dispatch(ctx, inv) if inv.redirect is None else _dispatch_redirected(ctx, inv)
     took = time.monotonic() - started
     _log.debug("%s: exit status %d, took %.3f s", inv.command.name, code, took)
     if ctx.settings.timing:
@@ -196,9 +215,36 @@ def _dispatch(ctx: Context, inv: Invocation) -> int:
         return 1
     _after(ctx)
     if result is not None:
-        emit(ctx, inv.command, result)
+        try:
+            emit(ctx, inv.command, result)
+        except UsageError as err:  # a query that does not fit this answer
+            ctx.out.error(str(err))
+            return exit_code(err)
         _learn(ctx, inv, result)
     return 0
+
+
+def _dispatch_redirected(ctx: Context, inv: Invocation) -> int:
+    """``_dispatch`` with the answer going to a pipeline or a file (azshell.shell.redirect);
+    a pipeline that fails is reported and fails the line (like ``set -o pipefail``)."""
+    from azshell.shell.redirect import PIPELINE_FAILED, redirected
+
+    assert inv.redirect is not None
+    screen = ctx.out
+    try:
+        with redirected(screen, inv.redirect) as (writer, status):
+            ctx.out = writer
+            try:
+                code = _dispatch(ctx, inv)
+            finally:
+                ctx.out = screen
+    except AzshellError as err:  # the file cannot be written, the pipeline cannot start
+        screen.error(str(err))
+        return exit_code(err)
+    if status and status[0] != 0:
+        screen.error(f"the pipeline {inv.redirect.target!r} exited with status {status[0]}")
+        return code or PIPELINE_FAILED
+    return code
 
 
 def _after(ctx: Context) -> None:

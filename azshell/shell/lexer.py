@@ -21,6 +21,7 @@ from azshell.shell.parser import (
     is_option,
     looks_like_execid,
     position,
+    split_redirect,
     tokens,
 )
 
@@ -42,6 +43,8 @@ STYLE: dict[str, str] = {
     "value": "ansiblue",
     "comment": "italic ansibrightblack",
     "error": "ansired",
+    "redirect": "bold",  # the `|`, `>` or `>>` where the command ends
+    "redirect.target": "ansibrightblack",  # the pipeline or the file: not azshell's words
     # statuses in completion menus and the toolbar, the colours of the live view
     "status.ok": "ansigreen",
     "status.failed": "ansired",
@@ -70,12 +73,15 @@ def highlight(line: str, book: NameBook | None = None) -> Fragments:
         out.append(("", line[done : tok.start]))
         out += _token(line, tok, index, book)
         done = tok.end
-    rest = line[done:]
+    command_text, operator, target = split_redirect(line)
+    rest = command_text[done:]
     hash_at = rest.find("#")
     if hash_at >= 0:
         out += [("", rest[:hash_at]), ("class:comment", rest[hash_at:])]
     else:
         out.append(("", rest))
+    if operator:
+        out += [("class:redirect", operator), ("class:redirect.target", target)]
     return [f for f in out if f[1]]
 
 

@@ -30,12 +30,22 @@ class Token:
 
 
 @dataclass(frozen=True)
+class Redirect:
+    """Where a line's answer goes instead of the screen: ``| shell pipeline``, ``> FILE`` or
+    ``>> FILE`` (as in pgcli and iredis); ``target`` is the pipeline's text or the file."""
+
+    operator: str  # "|", ">" or ">>"
+    target: str
+
+
+@dataclass(frozen=True)
 class Invocation:
     """A parsed line: the command and its values (``Arg.key`` / ``Opt.dest`` → value)."""
 
     command: Command
     values: dict[str, Any]
     line: str
+    redirect: Redirect | None = None
 
 
 @dataclass(frozen=True)
@@ -51,10 +61,49 @@ class Position:
     word_start: int = 0  # its offset in the line
 
 
+def command_end(line: str) -> int | None:
+    """Where the command ends: the offset of the first ``|`` or ``>`` outside quotes (not in a
+    comment), else None. What follows is a shell pipeline or a file, not the command's words."""
+    i, n, quote, word_start = 0, len(line), "", True
+    while i < n:
+        ch = line[i]
+        if quote:
+            if ch == quote:
+                quote = ""
+            elif ch == "\\" and quote == '"':
+                i += 1
+        elif ch in "'\"":
+            quote, word_start = ch, False
+        elif ch == "\\":
+            i += 1
+            word_start = False
+        elif ch in "|>":
+            return i
+        elif ch.isspace():
+            word_start = True
+        elif ch == "#" and word_start:
+            return None
+        else:
+            word_start = False
+        i += 1
+    return None
+
+
+def split_redirect(line: str) -> tuple[str, str, str]:
+    """``(command text, operator, the rest)``; the operator is "" when the line has none."""
+    end = command_end(line)
+    if end is None:
+        return line, "", ""
+    operator = ">>" if line.startswith(">>", end) else line[end]
+    return line[:end], operator, line[end + len(operator):]
+
+
 def tokens(line: str) -> list[Token]:
-    """The words of ``line``; an unfinished quote runs to the end of the line."""
+    """The words of the command in ``line`` (up to a ``|`` or ``>``); an unfinished quote runs
+    to the end of the line."""
     out: list[Token] = []
-    i, n = 0, len(line)
+    end = command_end(line)
+    i, n = 0, len(line) if end is None else end
     while i < n:
         if line[i].isspace():
             i += 1
@@ -331,10 +380,31 @@ def _asks_for_help(command: Command, words: list[str]) -> bool:
     return False
 
 
+def _redirect(operator: str, rest: str) -> Redirect:
+    """The target after ``|``, ``>`` or ``>>``: a pipeline as typed, or exactly one file."""
+    if operator == "|":
+        if not rest.strip():
+            raise UsageError("| needs a command to pipe the answer to")
+        return Redirect(operator, rest.strip())
+    words = _scan_words(rest)
+    if len(words) != 1 or words[0].open_quote:
+        raise UsageError(f"{operator} needs one file name")
+    return Redirect(operator, words[0].text)
+
+
+def _scan_words(text: str) -> list[Token]:
+    """The words of ``text`` with the line's quoting, where ``|`` and ``>`` are plain."""
+    escaped = "".join(f"\\{ch}" if ch in "|>" else ch for ch in text)
+    return tokens(escaped)
+
+
 def parse(line: str) -> Invocation | None:
     """Parse one line; None for a blank or comment line; UsageError with one line otherwise."""
     toks = tokens(line)
+    _, operator, rest = split_redirect(line)
     if not toks:
+        if operator:
+            raise UsageError(f"a command must come before {operator}")
         return None
     if toks[-1].open_quote:
         raise UsageError(f"unfinished {toks[-1].open_quote} quote")
@@ -345,17 +415,28 @@ def parse(line: str) -> Invocation | None:
     if _asks_for_help(command, [tok.text for tok in toks[1:]]):
         helper = find("help")
         if helper is not None:
-            return Invocation(helper, {"command": command.name}, line)
+            return Invocation(helper, {"command": command.name}, line,
+                              _redirect(operator, rest) if operator else None)
     walker = _Walker(command, strict=True)
     for tok in toks[1:]:
         walker.feed(tok.text)
     walker.finish()
-    return Invocation(command, walker.values, line)
+    redirect = _redirect(operator, rest) if operator else None
+    return Invocation(command, walker.values, line, redirect)
 
 
 def position(line: str) -> Position:
-    """What is being typed at the end of ``line`` (the text before the cursor)."""
+    """What is being typed at the end of ``line`` (the text before the cursor); after a ``|``
+    it is a shell pipeline (``expecting="pipeline"``), after ``>`` a file (``"file"``)."""
     toks = tokens(line)
+    command_text, operator, rest = split_redirect(line)
+    if operator:
+        done_toks = tokens(command_text)
+        command = (find(done_toks[0].text) or find(done_toks[0].text.lower())
+                   if done_toks else None)
+        word = "" if not rest.strip() or rest[-1:].isspace() else rest.split()[-1]
+        return Position(command, None, None, "pipeline" if operator == "|" else "file", {},
+                        word, len(line) - len(word))
     at_new_word = not toks or (line[-1:].isspace() and not toks[-1].open_quote) or (
         toks[-1].end < len(line) and not toks[-1].open_quote
     )

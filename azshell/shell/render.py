@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-FORMATS = ("json", "table", "raw")
+FORMATS = ("json", "table", "wide", "yaml", "csv", "tsv", "raw")
 
 Row = Sequence[Any]
 TableSpec = Callable[[Any], tuple[list[str], list[Row]]]
@@ -181,6 +181,76 @@ def table(headers: list[str], rows: list[Row], *, color: bool = False,
     return "\n".join([head, *(line(r) for r in cells)])
 
 
+def to_yaml(data: Any) -> str:
+    """Block-style YAML in the server's key order, UTF-8 kept as is."""
+    import yaml
+
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
+    return text.rstrip("\n").removesuffix("\n...")  # a lone scalar's end-of-document mark
+
+
+def _cell(value: Any) -> str:
+    """One value as a cell: scalars as text (JSON's true/false/''), lists and objects as JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    return str(value)
+
+
+def records(data: Any) -> tuple[list[str], list[list[str]]]:
+    """(header, rows) of any answer: a list of objects is a row each, under the union of their
+    keys in first-seen order; a list of scalars is one ``value`` column; an object is one row
+    (``--query`` picks a list out of it, e.g. ``--query executions``)."""
+    items = data if isinstance(data, list) else [data]
+    if items and all(isinstance(item, dict) for item in items):
+        header = list(dict.fromkeys(key for item in items for key in item))
+        return header, [[_cell(item.get(key)) for key in header] for item in items]
+    return ["value"], [[_cell(item)] for item in items]
+
+
+def to_csv(data: Any) -> str:
+    """RFC 4180: a header row, CRLF line ends, fields quoted only when they need it."""
+    import csv
+    import io
+
+    header, rows = records(data)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def to_tsv(data: Any) -> str:
+    """Tab-separated with a header row; tabs, newlines and backslashes in a value escaped as
+    ``\\t`` ``\\n`` ``\\\\`` (as PostgreSQL's and MySQL's text formats do), so a row is a line."""
+    header, rows = records(data)
+    return "".join("\t".join(cell.translate(_TSV_ESCAPES) for cell in row) + "\n"
+                   for row in [header, *rows])
+
+
+def wide(data: Any, *, color: bool = False) -> str:
+    """Every field as a column (an object: one KEY VALUE row per field)."""
+    if isinstance(data, dict):
+        return table(["KEY", "VALUE"], [(k, _cell(v)) for k, v in data.items()], color=color)
+    header, rows = records(data)
+    return table([h.upper() for h in header], rows, color=color)
+
+
+_SHAPES: dict[str, Callable[[Any, bool], str]] = {
+    "wide": lambda data, color: wide(data, color=color),
+    "yaml": lambda data, color: to_yaml(data),
+    "csv": lambda data, color: to_csv(data),  # every record ends with CRLF, the last one too
+    "tsv": lambda data, color: to_tsv(data).removesuffix("\n"),
+}
+
+
 def choose_format(setting: str, table_name: str, tty: bool) -> str:
     """``auto``: a table on a terminal when the command has one, JSON otherwise."""
     if setting == "auto":
@@ -199,11 +269,14 @@ def render(
     raw: str | None = None,
     width: int | None = None,
 ) -> str:
-    """The text to print for one answer (without a final newline); ``width`` wraps tables."""
+    """The text to print for one answer (without a final newline, but CSV's last CRLF);
+    ``width`` wraps tables."""
     if fmt == "raw":
         return raw.rstrip("\n") if raw is not None else to_json(data, indent=None)
     if fmt == "table" and table_name in TABLES:
         headers, rows = TABLES[table_name](data)
         return table(headers, rows, color=color, width=width)
+    if fmt in _SHAPES:
+        return _SHAPES[fmt](data, color)
     text = to_json(data)
     return colorize_json(text) if color else text

@@ -22,11 +22,12 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 DEFAULT_CONFIG = Path(__file__).with_name("azshellrc.toml")
 
-OUTPUTS = ("auto", "json", "table", "raw")
+OUTPUTS = ("auto", "json", "table", "wide", "yaml", "csv", "tsv", "raw")
 MAX_TIMEOUT = 86400.0  # a day: beyond it a time-out is a typo (and inf breaks the clock)
 COLORS = ("auto", "on", "off")
-PROFILE_KEYS = ("url", "user", "insecure", "ca_cert", "timeout", "password_command")
-SHELL_KEYS = ("output", "color", "pager", "verbose", "timing", "toolbar", "default_profile")
+PROFILE_KEYS = ("url", "user", "insecure", "ca_cert", "truststore", "timeout", "password_command")
+SHELL_KEYS = ("output", "query", "color", "pager", "verbose", "timing", "toolbar",
+              "default_profile")
 
 
 @dataclass
@@ -38,9 +39,11 @@ class Settings:
     profile: str | None = None
     insecure: bool = False
     ca_cert: str | None = None
+    truststore: bool = False
     timeout: float = 60.0
     password_command: str | None = None
     output: str = "auto"
+    query: str = ""  # a JMESPath expression applied to every answer ("" = none)
     color: str = "auto"
     pager: bool = True
     pager_command: str = "less -R"
@@ -105,9 +108,25 @@ def check_url(value: object, where: str = "") -> str:
     return text
 
 
+def check_query(expression: str, where: str = "") -> str:
+    """A JMESPath expression that compiles (or "" for none), else a one-line UsageError."""
+    if not expression.strip():
+        return ""
+    import jmespath  # not at import: only a run that has a query pays for it
+    from jmespath.exceptions import JMESPathError
+
+    try:
+        jmespath.compile(expression)
+    except JMESPathError as err:
+        lead = f"{where}: " if where else ""
+        detail = " ".join(str(err).split())
+        raise UsageError(f"{lead}bad JMESPath expression {expression!r}: {detail}") from None
+    return expression
+
+
 def _check(key: str, value: Any, where: str) -> Any:
     """Normalise one setting's value, or fail with a one-line message naming its source."""
-    if key in ("pager", "verbose", "timing", "toolbar", "insecure", "debug"):
+    if key in ("pager", "verbose", "timing", "toolbar", "insecure", "debug", "truststore"):
         return _bool(value, key, where)
     if key == "timeout":
         try:
@@ -126,6 +145,8 @@ def _check(key: str, value: Any, where: str) -> Any:
             raise UsageError(f"{where}: color must be auto, on or off, not {value!r}")
     if key == "url":
         return check_url(value, where)
+    if key == "query":
+        return check_query(str(value), "--query" if where == "option" else where)
     if key in ("user", "ca_cert", "password_command", "default_profile", "profile"):
         return str(value)
     return value
@@ -167,8 +188,17 @@ def env_layer(environ: dict[str, str]) -> dict[str, Any]:
         layer["url"] = environ["AZSHELL_URL"]
     if environ.get("AZSHELL_USER"):
         layer["user"] = environ["AZSHELL_USER"]
-    if environ.get("NO_COLOR"):
+    if environ.get("TERM") == "dumb":
         layer["color"] = "off"
+    if environ.get("FORCE_COLOR") or environ.get("CLICOLOR_FORCE", "0") not in ("", "0"):
+        layer["color"] = "on"
+    if environ.get("NO_COLOR"):  # the user's own "no" wins over a forced "yes"
+        layer["color"] = "off"
+    # requests reads REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE itself; OpenSSL's SSL_CERT_FILE
+    # only reaches it through here (else certifi's bundle would be used)
+    if environ.get("SSL_CERT_FILE") and not (environ.get("REQUESTS_CA_BUNDLE")
+                                             or environ.get("CURL_CA_BUNDLE")):
+        layer["ca_cert"] = environ["SSL_CERT_FILE"]
     if environ.get("PAGER"):
         layer["pager_command"] = environ["PAGER"]
     return layer

@@ -38,7 +38,8 @@ def server_label(url: str | None) -> str:
     """``localhost:8081`` for ``http://localhost:8081``; the scheme only when it is https."""
     if not url:
         return ""
-    parts = urlsplit(url)
+    # `azshell localhost:8081`: urlsplit would read "localhost" as the scheme and 8081 as the path
+    parts = urlsplit(url if "://" in url else f"http://{url}")
     label = parts.netloc or url
     if parts.path.strip("/"):
         label += parts.path.rstrip("/")

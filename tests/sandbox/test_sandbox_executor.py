@@ -14,7 +14,8 @@ SLOW = {
     "after.job": "type=command\ncommand=echo after\ndependencies=slow\n",
 }
 QUICK = {
-    "hello.job": "type=command\ncommand=echo '<b>&\"${who}\"</b> caf\u00e9'\n",
+    # \u00e9 in the file: Azkaban reads .job files as ISO-8859-1, so é is written escaped
+    "hello.job": "type=command\ncommand=echo '<b>&\"${who}\"</b> caf\\u00e9'\n",
     "bye.job": "type=command\ncommand=echo bye\ndependencies=hello\n"
                "success.emails=team@example.com\nfailure.emails=ops@example.com, oncall@x.org\n",
 }

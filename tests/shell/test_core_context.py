@@ -68,8 +68,8 @@ def test_set_alone_lists_everything_as_json_in_a_pipe() -> None:
     ctx, out, _ = make()
     assert run_line(ctx, "set") == 0
     assert json.loads(out.getvalue()) == {
-        "output": "auto", "color": "auto", "pager": "off", "verbose": "off", "timing": "off",
-        "toolbar": "on",
+        "output": "auto", "query": "", "color": "auto", "pager": "off", "verbose": "off",
+        "timing": "off", "toolbar": "on",
     }
 
 

@@ -24,7 +24,10 @@ def test_readme_keeps_its_two_commands_first_and_links_the_docs() -> None:
         ".venv/bin/python -m pytest"]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
     assert ci[-1] == commands[1]  # CI runs exactly the README's test command
-    links = re.findall(r"\]\(((?:docs|examples)/[^)]*)\)", README)
+    # absolute links: the README is also the package index's page, where relative ones break
+    assert not re.findall(r"\]\((?!https?://|#)", README)
+    base = re.escape("https://github.com/azkaban-shell/azkaban-shell/blob/main/")
+    links = re.findall(rf"\]\({base}((?:docs|examples)/[^)#]*)", README)
     assert {"docs/operators.md", "docs/scripts.md", "docs/debugging.md",
             "docs/commands.md", "docs/shell.md"} <= set(links)
     for link in links:

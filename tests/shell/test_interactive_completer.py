@@ -111,8 +111,9 @@ def test_options_already_given_are_not_offered_again(book: NameBook) -> None:
 def test_enum_values(book: NameBook) -> None:
     assert texts(book, "execute demo main --on-failure ") == ["finish", "cancel", "possible"]
     assert texts(book, "execute demo main --concurrent pi") == ["pipeline:1", "pipeline:2"]
-    assert texts(book, "set ") == ["output", "color", "pager", "verbose", "timing", "toolbar"]
-    assert texts(book, "set output t") == ["table"]
+    assert texts(book, "set ") == ["output", "query", "color", "pager", "verbose", "timing",
+                                   "toolbar"]
+    assert texts(book, "set output t") == ["table", "tsv"]
     assert texts(book, "set toolbar ") == ["on", "off"]
     assert texts(book, "help up") == ["upload"]
 

@@ -42,6 +42,15 @@ def command_list(props: dict[str, str]) -> list[str]:
     return commands
 
 
+def command_jobs_unsupported() -> str | None:
+    """Why this system cannot run ``command`` jobs (they need /bin/sh and process groups, as
+    Azkaban's ProcessJob does on Linux), or None where it can."""
+    if not hasattr(os, "killpg") or not os.path.exists("/bin/sh"):
+        return ("the sandbox runs command jobs only on a POSIX system (/bin/sh and process "
+                "groups); here only noop jobs run (on Windows, use WSL)")
+    return None
+
+
 def _kill_group(pid: int, sig: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, sig)
@@ -107,6 +116,10 @@ class JobRunner:
         commands = command_list(props)
         if not commands:
             self.log.error("Job set up failed: Missing required property 'command'")
+            return FAILED
+        unsupported = command_jobs_unsupported()
+        if unsupported:
+            self.log.error(f"Job run failed: {unsupported}")
             return FAILED
         workdir = self.execution.job_directory(self.node, props)
         files = self._prop_files(props)

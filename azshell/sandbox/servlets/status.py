@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import resource
 import sys
 
 from azshell import __version__
@@ -16,9 +15,14 @@ def _used_memory() -> int:
     try:
         with open("/proc/self/statm") as handle:
             return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        return usage * (1 if sys.platform == "darwin" else 1024)
+    except (OSError, ValueError, IndexError, AttributeError):  # no /proc, or no sysconf
+        pass
+    try:
+        import resource  # POSIX only: the sandbox must start on Windows too
+    except ImportError:
+        return 0  # unknown there; the field stays a number as clients expect
+    usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return usage * (1 if sys.platform == "darwin" else 1024)
 
 
 def status_response(ctx: Context) -> Response:

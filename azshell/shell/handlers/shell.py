@@ -27,6 +27,11 @@ def current(ctx: Context) -> dict[str, str]:
 def apply(ctx: Context, name: str, value: str) -> None:
     """Change one setting for the rest of the session (and the writer that depends on it)."""
     word = value.lower()
+    if name == "query":
+        from azshell.shell.settings import check_query
+
+        ctx.settings.query = check_query(value, "set")
+        return
     if name in ("output", "color"):
         if word == "always":
             word = "on"
@@ -54,7 +59,8 @@ def set_(ctx: Context, inv: Invocation) -> Reply:
     name, value = inv.values["name"], inv.values["value"]
     if name is None:
         settings = current(ctx)
-        text = "\n".join(f"{k:8}  {v:6}  ({'|'.join(SETTINGS[k])})" for k, v in settings.items())
+        text = "\n".join(f"{k:8}  {v:6}  ({'|'.join(SETTINGS[k]) or 'JMESPath'})"
+                         for k, v in settings.items())
         return Reply(settings, text=text)
     if value is not None:
         apply(ctx, name, value)
