@@ -221,13 +221,17 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     code = 1
     try:
-        code = _run(args, args_list)
-    except BrokenPipeError:  # `azshell -c projects | head -1`
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    finally:
-        if "azshell.shell.debuglog" in sys.modules:  # --debug started it
-            sys.modules["azshell.shell.debuglog"].stop(code)
+        try:
+            code = _run(args, args_list)
+        except BrokenPipeError:  # `azshell -c projects | head -1`
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        finally:
+            if "azshell.shell.debuglog" in sys.modules:  # --debug started it
+                sys.modules["azshell.shell.debuglog"].stop(code)
+    except KeyboardInterrupt:  # a Ctrl-C that lands after the last command, not a traceback
+        print("azshell: interrupted", file=sys.stderr)
+        return 130
     return code
 
 
