@@ -216,9 +216,6 @@ def main(argv: list[str] | None = None) -> int:
     if problem:
         print(f"azshell: error: {problem}", file=sys.stderr)
         return 2
-    if args.examples and not args.sandbox:
-        print("azshell: error: --examples goes with --sandbox", file=sys.stderr)
-        return 2
     code = 1
     try:
         try:
@@ -231,12 +228,14 @@ def main(argv: list[str] | None = None) -> int:
                 sys.modules["azshell.shell.debuglog"].stop(code)
     except KeyboardInterrupt:  # a Ctrl-C that lands after the last command, not a traceback
         print("azshell: interrupted", file=sys.stderr)
-        return 130
+        code = 130
     return code
 
 
 def _command_words(args: argparse.Namespace, command: list[str]) -> str | None:
     """Turn ``azshell COMMAND ARGS...`` into ``-c``; what is wrong with the words, if anything."""
+    if args.examples and not args.sandbox:
+        return "--examples goes with --sandbox"
     if command:
         if args.commands or args.file:
             return "give a command, -c or -f, not two of them"
