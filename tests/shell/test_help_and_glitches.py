@@ -9,11 +9,12 @@ import json
 import os
 import re
 import stat
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
-from api_support import Az, make_shell
+from api_support import AZSHELL, Az, documents, make_shell
 from fakes import FakeServer, Reply, Seen
 
 from azshell.client import AzkabanClient
@@ -268,3 +269,21 @@ def test_tab_goes_into_a_directory_in_a_terminal(shell: Any, sandbox: Any,
     sh.child.sendcontrol("c")
     sh.expect_prompt()
     assert sh.exit() == 0
+
+
+def test_sandbox_examples_in_a_script_and_without_the_sandbox(tmp_path: Path) -> None:
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path),
+           "XDG_CONFIG_HOME": str(tmp_path / "c"), "XDG_STATE_HOME": str(tmp_path / "s"),
+           "XDG_CACHE_HOME": str(tmp_path / "k")}
+    done = subprocess.run([AZSHELL, "--sandbox", "--examples", "-c", "projects", "-c",
+                           "grant flow1-etl alice read execute"], capture_output=True,
+                          text=True, env=env, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    projects, granted = documents(done.stdout)
+    assert sorted(p["projectName"] for p in projects) == [
+        "flow1-etl", "flow1-failing", "flow2-pipeline", "flow2-trigger"]
+    assert granted["permissions"] == ["READ", "EXECUTE"]  # the docs' example user exists
+    alone = subprocess.run([AZSHELL, "--examples", "-c", "whoami"], capture_output=True,
+                           text=True, env=env, timeout=60, check=False)
+    assert alone.returncode == 2
+    assert alone.stderr == "azshell: error: --examples goes with --sandbox\n"
