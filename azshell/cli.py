@@ -216,6 +216,10 @@ def main(argv: list[str] | None = None) -> int:
     if problem:
         print(f"azshell: error: {problem}", file=sys.stderr)
         return 2
+    not_text = _not_utf8(args)
+    if not_text:
+        print(f"azshell: error: {not_text} is not UTF-8 text", file=sys.stderr)
+        return 2
     code = 1
     try:
         try:
@@ -268,6 +272,25 @@ def _print_extra(args: argparse.Namespace) -> int:
         except (AzshellError, OSError):
             return 1
     return 0
+
+
+def _not_utf8(args: argparse.Namespace) -> str | None:
+    """The argument or variable holding bytes that are not UTF-8, if any.
+
+    Python hands such bytes over as lone surrogates, which no request can carry: they would
+    fail deep inside as an internal UnicodeEncodeError. The value itself is never repeated (it
+    may be a password).
+    """
+    named = [(f"-c:{i}", text) for i, text in enumerate(args.commands, 1)]
+    named += [("the URL", args.url), ("--user", args.user), ("--profile", args.profile)]
+    named += [(name, os.environ.get(name)) for name in
+              ("AZSHELL_URL", "AZSHELL_USER", "AZSHELL_PROFILE", "AZSHELL_PASSWORD")]
+    for name, value in named:
+        try:
+            (value or "").encode("utf-8")
+        except UnicodeEncodeError:
+            return name
+    return None
 
 
 def _run(args: argparse.Namespace, args_list: list[str]) -> int:

@@ -41,10 +41,44 @@ _NOT_FOUND_MARKERS = ("doesn't exist", "does not exist", "not found", "cannot be
                       "cannot find", "isn't found", "was already removed")
 
 
-def parse_json(text: str) -> Any:
-    """The JSON value of ``text``, or ``None`` when it is not JSON."""
+MAX_DEPTH = 200  # Azkaban's deepest answer (a flow graph) nests 2 levels per embedded flow
+
+
+class TooDeep(ValueError):
+    """JSON nested deeper than any Azkaban answer: refused before Python's recursion gives up
+    somewhere later (rendering, redaction) with a RecursionError."""
+
+
+def load_json(text: str) -> Any:
+    """``json.loads`` that refuses nesting beyond MAX_DEPTH with TooDeep (a ValueError)."""
     try:
-        return json.loads(text)
+        data = json.loads(text)
+    except RecursionError:
+        raise TooDeep(f"nested more than {MAX_DEPTH} levels deep") from None
+    if text.count("[") + text.count("{") > MAX_DEPTH and depth(data) > MAX_DEPTH:
+        raise TooDeep(f"nested more than {MAX_DEPTH} levels deep")
+    return data
+
+
+def depth(data: Any) -> int:
+    """How deeply containers nest in ``data`` (0 for a scalar), without recursion."""
+    deepest = 0
+    stack = [(data, 1)]
+    while stack:
+        value, level = stack.pop()
+        children = value.values() if isinstance(value, dict) else value
+        if not isinstance(value, (dict, list)):
+            continue
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in children
+                     if isinstance(child, (dict, list)))
+    return deepest
+
+
+def parse_json(text: str) -> Any:
+    """The JSON value of ``text``, or ``None`` when it is not JSON (or nested too deeply)."""
+    try:
+        return load_json(text)
     except ValueError:
         return None
 
@@ -153,7 +187,13 @@ def decode(status: int, text: str, what: str) -> Any:
             raise ServerError(f"server error (HTTP {status}) on {what}, with an empty answer",
                               status)
         raise BadResponse(f"the server gave an empty answer to {what} (HTTP {status})", status)
-    data = parse_json(text)
+    try:
+        data = load_json(text)
+    except TooDeep as err:
+        raise BadResponse(f"the answer to {what} is not an Azkaban answer: JSON {err}",
+                          status) from None
+    except ValueError:
+        data = None
     if data is not None or text.strip() == "null":
         return data
     if is_html(text):

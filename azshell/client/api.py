@@ -19,7 +19,8 @@ from azshell.client.triggers import TriggerCalls
 class AzkabanClient(ProjectCalls, ExecutionCalls, ScheduleCalls, AdminCalls, TriggerCalls):
     """A client of one Azkaban web server.
 
-    ``AzkabanClient(url, verify=True, timeout=(connect, read), observer=None)``: ``verify`` is
-    a bool or a CA bundle path; ``observer`` receives an :class:`Exchange` after every HTTP
-    exchange. Every failure is an :mod:`azshell.errors` exception with a one-line message.
+    ``AzkabanClient(url, verify=True, timeout=(connect, read), observer=None,
+    max_answer=64 MiB)``: ``verify`` is a bool or a CA bundle path; ``observer`` receives an
+    :class:`Exchange` after every HTTP exchange; an answer over ``max_answer`` bytes is not read.
+    Every failure is an :mod:`azshell.errors` exception with a one-line message.
     """

@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl
 from azshell.client import answers
 from azshell.client.redact import redact_answer, redact_json
 from azshell.client.transport import (
+    MAX_ANSWER,
     Credentials,
     Exchange,
     Params,
@@ -69,8 +70,10 @@ class ClientBase:
 
     def __init__(self, url: str, *, verify: bool | str = True,
                  timeout: float | tuple[float, float] = (5.0, 60.0),
-                 observer: Callable[[Exchange], None] | None = None) -> None:
-        self._transport = Transport(url, verify=verify, timeout=timeout, observer=observer)
+                 observer: Callable[[Exchange], None] | None = None,
+                 max_answer: int = MAX_ANSWER) -> None:
+        self._transport = Transport(url, verify=verify, timeout=timeout, observer=observer,
+                                    max_answer=max_answer)
 
     def __enter__(self) -> ClientBase:
         return self

@@ -10,7 +10,7 @@ from typing import Any
 from azshell.client import answers
 from azshell.client.base import ClientBase
 from azshell.client.options import ExecuteOptions
-from azshell.errors import ApiError, UsageError
+from azshell.errors import ApiError, BadResponse, UsageError
 
 LOG_PAGE = 50000  # what the web UI asks for (§6.5)
 
@@ -161,7 +161,13 @@ class ExecutionCalls(ClientBase):
 
 
 def _chunk(data: dict[str, Any], offset: int) -> LogChunk:
+    """One page; a page that is not where it was asked for is refused, since the readers
+    follow ``next_offset`` and a server answering offset 0 each time would keep them forever."""
     text = data.get("data") or ""
-    return LogChunk(data=html.unescape(str(text)),
-                    offset=answers.as_int(data.get("offset", offset), "log"),
-                    length=answers.as_int(data.get("length", 0), "log"))
+    chunk = LogChunk(data=html.unescape(str(text)),
+                     offset=answers.as_int(data.get("offset", offset), "log"),
+                     length=answers.as_int(data.get("length", 0), "log"))
+    if chunk.length > 0 and chunk.offset != offset:
+        raise BadResponse(f"the server answered the log page at offset {offset} with one at "
+                          f"offset {chunk.offset}")
+    return chunk

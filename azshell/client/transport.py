@@ -52,6 +52,9 @@ Credentials = Callable[[], tuple[str, str]]
 USER_AGENT = f"azshell/{__version__}"
 _TEXTUAL = ("text/", "application/json", "application/javascript")
 BODY_PREVIEW = 2048  # characters of an answer kept in Exchange.body (for the debug log)
+# what an answer that echoes the request's secrets says instead (no <...>: messages lose tags)
+ECHOED_SESSION, ECHOED_PASSWORD = "[hidden session id]", "[hidden password]"
+MAX_ANSWER = 64 * 1024 * 1024  # bytes of one answer read into memory (after gzip), by default
 
 
 @dataclass(frozen=True)
@@ -132,15 +135,30 @@ def normalize_url(url: str) -> str:
 
 
 def response_text(response: requests.Response) -> str:
-    """The body as text: the declared charset, else UTF-8 (Azkaban's JSON has no charset)."""
+    """The body as text: the declared charset, else UTF-8 (Azkaban's JSON has no charset).
+
+    The session id and password the request carried are hidden in it: a server that echoes
+    them (``bad request {session.id=...}``) must not put them into an error message, data or
+    a log through azshell.
+    """
     encoding = requests.utils.get_encoding_from_headers(response.headers)
     content_type = response.headers.get("Content-Type", "")
     if encoding is None or "charset" not in content_type.lower():
         encoding = "utf-8"
     try:
-        return response.content.decode(encoding, errors="replace")
+        text = response.content.decode(encoding, errors="replace")
     except LookupError:
-        return response.content.decode("utf-8", errors="replace")
+        text = response.content.decode("utf-8", errors="replace")
+    for secret, placeholder in getattr(response, "azshell_secrets", ()):
+        text = text.replace(secret, placeholder)
+    return text
+
+
+def _secrets_of(params: Params) -> list[tuple[str, str]]:
+    """(value, placeholder) of the session id and password a request sends, longest first."""
+    found = [(value, ECHOED_SESSION if name == "session.id" else ECHOED_PASSWORD)
+             for name, value in params if name in ("session.id", "password") and len(value) >= 3]
+    return sorted(found, key=lambda pair: -len(pair[0]))
 
 
 class Transport:
@@ -148,10 +166,14 @@ class Transport:
 
     def __init__(self, url: str, *, verify: bool | str = True,
                  timeout: float | tuple[float, float] = (5.0, 60.0),
-                 observer: Callable[[Exchange], None] | None = None) -> None:
+                 observer: Callable[[Exchange], None] | None = None,
+                 max_answer: int = MAX_ANSWER) -> None:
         self._url = normalize_url(url)
         self._verify = _check_verify(verify)
         self._timeout = _check_timeout(timeout)
+        if not isinstance(max_answer, int) or max_answer <= 0:
+            raise UsageError(f"bad max_answer {max_answer!r}: use a number of bytes > 0")
+        self.max_answer = max_answer
         self.observer = observer
         self.credentials: Credentials | None = None
         self.last_exchange: Exchange | None = None
@@ -239,18 +261,20 @@ class Transport:
             if request.raw and self.credentials is None:
                 return self._attempt(request)
             self.renew("not logged in; log in first")
-        renewed = False
+        # A session-gone answer proves the server did nothing, so a read may renew twice (the
+        # session can expire again between the new login and the repeat); a state change once.
+        renewals = 1 if request.mutating else 2
         while True:
             response = self._attempt(request)
             if not (request.session and self._session_gone(response)):
                 return response
-            if renewed:
+            if renewals == 0:
                 raise SessionError("the server rejected the session right after a new login")
             if request.raw and self.credentials is None:
                 return response
             self._session_id = None  # dead: if the new login fails too, none is better than it
             self.renew("session expired; log in again")
-            renewed = True
+            renewals -= 1
             if request.upload is not None and request.upload.large:
                 raise SessionError(
                     f"the session had expired when '{request.what}' was sent; nothing was "
@@ -295,6 +319,10 @@ class Transport:
 
         try:
             response, size = self._send_http(request, url, params, headers)
+        except _TooLarge as big:
+            error = BadResponse(self._too_large(request, big.size))
+            observe(error=str(error), error_kind="BadResponse")
+            raise error from None
         except requests.RequestException as exc:
             error, repeatable = self._classify(exc, request)
             observe(error=str(error), error_kind=type(error).__name__,
@@ -307,12 +335,40 @@ class Transport:
             # Ctrl-C belongs to the shell: it goes on as is; the note tells what it may have cut
             observe(error=failures.interruption_note(request), error_kind="KeyboardInterrupt")
             raise
+        response.azshell_secrets = _secrets_of(params)  # hidden in response_text
         observe(status=response.status_code, size=size,
                 session_gone=request.session and self._session_gone(response),
                 request_headers=redact_headers(response.request.headers),
                 response_headers=redact_headers(response.headers),
                 body=self._preview(response))
         return response
+
+    def _too_large(self, request: Request, size: int | None) -> str:
+        limit = f"{self.max_answer / (1024 * 1024):g} MiB"
+        what = f"{size / (1024 * 1024):.0f} MiB, over" if size else "over"
+        done = (f"; it may have been done: {request.check}" if request.mutating and request.check
+                else "; it may have been done" if request.mutating else "")
+        return (f"the answer to {request.what} is too large to read ({what} the limit of "
+                f"{limit}; max_answer in the config file raises it){done}")
+
+    def _read_capped(self, response: requests.Response) -> int:
+        """Read the body into ``response.content``, at most ``max_answer`` bytes (decoded:
+        a small gzip bomb counts as what it unpacks to); _TooLarge past it."""
+        length = response.headers.get("Content-Length", "")
+        if length.isdigit() and int(length) > self.max_answer:
+            response.close()
+            raise _TooLarge(int(length))
+        chunks, total = [], 0
+        for chunk in response.iter_content(1 << 16):
+            total += len(chunk)
+            if total > self.max_answer:
+                response.close()
+                raise _TooLarge(None)
+            chunks.append(chunk)
+        response._content = b"".join(chunks)  # what .content would have read, now bounded
+        response._content_consumed = True
+        response.close()  # back to the pool: everything was read
+        return total
 
     def _preview(self, response: requests.Response) -> str:
         """The start of a textual answer with secrets hidden ("" for a file being streamed)."""
@@ -351,16 +407,16 @@ class Transport:
         if request.upload is not None:
             with request.upload.body(params) as (data, content_type):
                 headers["Content-Type"] = content_type
-                response = self._http.request(request.method, url, data=data, **common)
-            return response, len(response.content)
+                response = self._http.request(request.method, url, data=data, stream=True,
+                                              **common)
+            return response, self._read_capped(response)
         common["params" if request.method == "GET" else "data"] = params
-        if not request.stream:
-            response = self._http.request(request.method, url, **common)
-            return response, len(response.content)
         response = self._http.request(request.method, url, stream=True, **common)
+        if not request.stream:
+            return response, self._read_capped(response)
         content_type = response.headers.get("Content-Type", "").lower()
         if response.status_code != 200 or not content_type or content_type.startswith(_TEXTUAL):
-            return response, len(response.content)  # small: an error page, a login page
+            return response, self._read_capped(response)  # an error page, a login page
         length = response.headers.get("Content-Length", "")
         return response, int(length) if length.isdigit() else 0
 
@@ -372,6 +428,14 @@ class Transport:
 
     def _classify(self, exc: BaseException, request: Request) -> tuple[AzshellError, bool]:
         return failures.classify(exc, request, self._url, self._timeout, self._session_id)
+
+
+class _TooLarge(Exception):
+    """An answer over ``max_answer``: ``size`` is the announced length, if there was one."""
+
+    def __init__(self, size: int | None) -> None:
+        super().__init__(size)
+        self.size = size
 
 
 class _Dropped(ConnectionFailed):

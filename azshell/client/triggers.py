@@ -15,7 +15,6 @@ Whether a trigger is paused is not in any answer of the API.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from azshell.client import answers
@@ -139,8 +138,8 @@ def _dependencies(value: Any) -> list[dict[str, Any]]:
         return []
     if isinstance(value, str):
         try:
-            value = json.loads(value)
-        except ValueError:
+            value = answers.load_json(value)
+        except ValueError:  # TooDeep too
             raise BadResponse("the trigger's dependencies in the answer are not JSON") from None
     if not isinstance(value, list) or not all(isinstance(d, dict) for d in value):
         raise BadResponse("the trigger's dependencies in the answer are not a list of objects")

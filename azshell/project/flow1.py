@@ -17,30 +17,16 @@ from .checks import condition_errors, memory_errors
 from .files import files_with_suffix, relative, subdirectories
 from .javaorder import java_order
 from .model import Flow, LoadedProject, Node
-from .properties import (
-    PropertiesSyntaxError,
-    decode_properties_file,
-    non_ascii_line,
-    properties_load,
-)
+from .properties import PropertiesSyntaxError, decode_properties_file, properties_load
 
 _LIST_SEPARATOR = re.compile(r"\s*,\s*")
 
 
-NON_ASCII = ("{file}: non-ASCII bytes (line {line}): Azkaban reads .job and .properties files "
-             "as ISO-8859-1, so UTF-8 text arrives garbled; write \\uXXXX escapes instead")
-
-
-def _read_props(path: Path, warnings: list[str] | None = None, root: Path | None = None,
-                ) -> dict[str, str]:
+def _read_props(path: Path) -> dict[str, str]:
     """Parse one properties file; a bad ``\\u`` escape is an exception in Azkaban too."""
     try:
-        data = path.read_bytes()
-        line = non_ascii_line(data)
-        if line is not None and warnings is not None:
-            shown = relative(root, path) if root is not None else path.name
-            warnings.append(NON_ASCII.format(file=shown, line=line))
-        return properties_load(decode_properties_file(data))
+        text = decode_properties_file(path.read_bytes())
+        return properties_load(text)
     except PropertiesSyntaxError as exc:
         raise ProjectLoadError(str(exc)) from None
 
@@ -65,13 +51,12 @@ class _Flow1Loader:
         self.deps: dict[str, dict[str, str | None]] = {}
         self.flows: dict[str, Flow] = {}
         self.embedded: dict[str, list[str]] = {}
-        self.warnings: list[str] = []
 
     # -- reading files -----------------------------------------------------------------
     def load_dir(self, directory: Path, parent: dict[str, str], seen: set[str]) -> None:
         for path in files_with_suffix(directory, ".properties"):
             try:
-                parent = {**parent, **_read_props(path, self.warnings, self.root)}
+                parent = {**parent, **_read_props(path)}
             except OSError as exc:
                 self.errors.append(f"Error loading properties {path.name}:{exc.strerror}")
         for path in files_with_suffix(directory, ".job"):
@@ -89,7 +74,7 @@ class _Flow1Loader:
             del self.nodes[name]
             return
         try:
-            props = {**parent, **_read_props(path, self.warnings, self.root)}
+            props = {**parent, **_read_props(path)}
         except OSError as exc:
             self.errors.append(f"Error loading job file {path.name}:{exc.strerror}")
             return
@@ -285,7 +270,7 @@ def load_flow1(root: Path) -> LoadedProject:
         flow_version="1.0",
         flows=loader.flows,
         errors=java_order(loader.errors),
-        warnings=loader.warnings,
+        warnings=[],
         unreached={name: loader.valid_parents(name)
                    for name in sorted(loader.nodes) if name not in reached},
     )

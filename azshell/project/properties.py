@@ -125,15 +125,6 @@ def decode_properties_file(data: bytes) -> str:
     return data.decode("iso-8859-1")
 
 
-def non_ascii_line(data: bytes) -> int | None:
-    """The first line (from 1) holding a byte above 0x7F, else None: such a file reads
-    differently on Azkaban than in an editor that shows UTF-8."""
-    for number, line in enumerate(data.splitlines(), 1):
-        if any(byte > 0x7F for byte in line):
-            return number
-    return None
-
-
 def _resolve(value: str, params: Mapping[str, str], visiting: list[str], strict: bool) -> str:
     out: list[str] = []
     pos = 0

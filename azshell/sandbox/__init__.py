@@ -29,7 +29,10 @@ class Sandbox:
     """An in-process Azkaban-compatible HTTP server on ``host:port`` (0 = any free port)."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, session_ttl: float = 36000.0,
-                 job_timeout: float = 300.0, users: Iterable[User] | None = None) -> None:
+                 job_timeout: float = 300.0, users: Iterable[User] | None = None,
+                 *, max_connections: int = 250, max_executions: int = 2000) -> None:
+        """``max_connections``: requests served at once, like Jetty's thread pool (more wait
+        in the listen queue); ``max_executions``: finished executions kept in memory."""
         from azshell.sandbox.app import SandboxApp
         from azshell.sandbox.http import SandboxHTTPServer
         from azshell.sandbox.runner.engine import Engine
@@ -40,11 +43,12 @@ class Sandbox:
         self.users = UserStore(users)
         self.sessions = SessionStore(ttl=session_ttl)
         self.state = SandboxState(self._tmp)
-        self.engine = Engine(self._tmp, job_timeout=job_timeout)
+        self.engine = Engine(self._tmp, job_timeout=job_timeout, max_finished=max_executions)
         self.context = Context(state=self.state, users=self.users, sessions=self.sessions,
                                csrf=CsrfTokens(), engine=self.engine, workdir=self._tmp)
         try:
-            self._server = SandboxHTTPServer((host, port), SandboxApp(self.context))
+            self._server = SandboxHTTPServer((host, port), SandboxApp(self.context),
+                                             max_connections=max_connections)
         except OSError:
             self._cleanup()
             raise

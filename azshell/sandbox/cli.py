@@ -65,15 +65,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"azshell sandbox: cannot listen on {args.host}:{args.port}: {err.strerror or err}",
               file=sys.stderr)
         return 1
-    print(BANNER.format(url=sandbox.url), flush=True)
-    from azshell.sandbox.runner.jobs import command_jobs_unsupported
-
-    if command_jobs_unsupported():
-        print(f"note: {command_jobs_unsupported()}", flush=True)
+    # The handler goes in before the banner: whoever read the banner may send SIGTERM at once.
     stop = threading.Event()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
+        print(BANNER.format(url=sandbox.url), flush=True)
+        from azshell.sandbox.runner.jobs import command_jobs_unsupported
+
+        if command_jobs_unsupported():
+            print(f"note: {command_jobs_unsupported()}", flush=True)
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:

@@ -19,6 +19,13 @@ import multipart
 
 from azshell.sandbox.http import BodyReader, ChunkedReader
 
+# What a body may hold before the servlet (and its login check) sees it. commons-fileupload
+# keeps a field over 10 KB on disk (DiskFileItemFactory's threshold); the sandbox keeps text
+# fields in memory, so it bounds them instead: all of a request's text together, and the count
+# of parts, file parts included (each is a spool file).
+MAX_TEXT = 10 * 1024 * 1024
+MAX_PARTS = 1000
+
 
 class FileUploadError(Exception):
     """The body is not parseable multipart (commons-fileupload's FileUploadException)."""
@@ -80,9 +87,14 @@ def _collect(boundary: str, body: BodyReader | ChunkedReader, spool_dir: Path,
     text: list[bytes] = []
     spool = None
     size = 0
+    parts = text_total = 0
     parser = _AnyDispositionParser(boundary, max_header_count=32)
     for event in parser.parse_blocking(body.read, 65536):
         if isinstance(event, multipart.MultipartSegment):
+            parts += 1
+            if parts > MAX_PARTS:
+                raise FileUploadError(f"the request was rejected because it has more than "
+                                      f"{MAX_PARTS} parts")
             segment, text, size = event, [], 0
             skip = (event.disposition or "") != "form-data"
             spool = None
@@ -97,6 +109,10 @@ def _collect(boundary: str, body: BodyReader | ChunkedReader, spool_dir: Path,
             if spool is not None:
                 spool.write(event)
             else:
+                text_total += len(event)
+                if text_total > MAX_TEXT:
+                    raise FileUploadError(f"the request was rejected because its text fields "
+                                          f"exceed {MAX_TEXT} bytes")
                 text.append(event)
         elif segment is not None:  # end of the part
             if not skip:

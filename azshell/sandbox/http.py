@@ -286,6 +286,20 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             self.server.track(self.connection, add=False)
 
+    def handle_one_request(self) -> None:
+        """Wait for the next request marked idle: a full pool closes idle connections first."""
+        self.server.idle(self.connection, True)
+        try:
+            first = self.rfile.peek(1)
+        except OSError:  # the idle timeout, or cut by a full pool
+            first = b""
+        finally:
+            self.server.idle(self.connection, False)
+        if not first:
+            self.close_connection = True
+            return
+        super().handle_one_request()
+
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)
 
@@ -372,11 +386,55 @@ class SandboxHTTPServer(ThreadingHTTPServer):
     block_on_close = False
     request_queue_size = 50  # the listen backlog of Java's ServerSocket (socketserver's is 5)
 
-    def __init__(self, address: tuple[str, int], app: App) -> None:
+    def __init__(self, address: tuple[str, int], app: App, max_connections: int = 250) -> None:
         self.app = app
         self._connections: set[socket.socket] = set()
+        self._idle: set[socket.socket] = set()
         self._lock = threading.Lock()
+        # Jetty's QueuedThreadPool (maxThreads 250): a connection is served by a pool thread;
+        # when all are busy the next one waits in the listen queue, and the idle keep-alive
+        # connections are closed to make room (Jetty's low-resources mode), so no number of
+        # clients can make the server spawn threads without end.
+        self._slots = threading.BoundedSemaphore(max_connections)
+        self._stopping = threading.Event()
         super().__init__(address, _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Wait for a free slot in the pool before a thread serves this connection."""
+        while not self._slots.acquire(timeout=0.05):
+            self._close_idle()
+            if self._stopping.is_set():
+                self.shutdown_request(request)
+                return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def idle(self, conn: socket.socket, waiting: bool) -> None:
+        with self._lock:
+            if waiting:
+                self._idle.add(conn)
+            else:
+                self._idle.discard(conn)
+
+    def _close_idle(self) -> None:
+        with self._lock:
+            idle = list(self._idle)
+        for conn in idle:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+
+    def shutdown(self) -> None:
+        self._stopping.set()
+        super().shutdown()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that drops its kept-alive connection is normal; anything else is a bug."""

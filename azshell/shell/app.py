@@ -24,6 +24,7 @@ from prompt_toolkit.styles import Style
 
 from azshell.errors import AzshellError, SessionError
 from azshell.shell.completer import BusyCompleter, ShellCompleter
+from azshell.shell.context import known_secrets
 from azshell.shell.history import ServerSuggest
 from azshell.shell.keys import shell_bindings
 from azshell.shell.lexer import STYLE, CommandLexer
@@ -56,6 +57,8 @@ class InteractiveShell:
         ctx.ask_password = self.ask_password
         ctx.confirm = self.confirm
         self.history = history if history is not None else _file_history()
+        if hasattr(self.history, "secrets"):  # a SecretFreeHistory: it knows what to drop
+            self.history.secrets = lambda: known_secrets(ctx)
         ctx.history = self.history_lines
         from azshell.shell.refresh import Refresher
 
@@ -240,7 +243,7 @@ class InteractiveShell:
         if ctx.store is None:  # here, on the main thread: completion reads it from its own
             from azshell.shell.session_store import SessionStore
 
-            ctx.store = SessionStore()
+            ctx.store = SessionStore(warn=ctx.out.note)
         if ctx.client is None and ctx.settings.url:
             user = self._saved_user(ctx.settings.url)
             if user is not None:
@@ -406,7 +409,8 @@ class InteractiveShell:
         hold a secret (they are recallable with the arrow keys, not printed)."""
         from azshell.shell.history import is_secret
 
-        return [line for line in self.history.get_strings() if not is_secret(line)]
+        secrets = known_secrets(self.ctx)
+        return [line for line in self.history.get_strings() if not is_secret(line, secrets)]
 
     def ask_password(self, message: str) -> str:
         """The password, asked without echo: nothing at all shows, not even a star per

@@ -24,12 +24,22 @@ def script_lines(source: str) -> tuple[str, Iterable[str]]:
         return STDIN, stdin_lines()
     path = Path(source).expanduser()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8")  # read_text would turn a lone \r into \n
     except OSError as err:
         raise UsageError(f"cannot read script {source}: {err.strerror or err}") from None
     except UnicodeDecodeError:
         raise UsageError(f"script {source} is not UTF-8 text") from None
-    return source, text.splitlines()
+    return source, lines_of(text)
+
+
+def lines_of(text: str) -> list[str]:
+    """The lines of a script split on ``\\n`` (and ``\\r\\n``) only, as stdin is read:
+    ``str.splitlines`` would also split on a form feed, a lone ``\\r``, U+0085 and U+2028
+    inside a line (a job property, a description) and run the pieces as commands."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()  # the newline that ends the last line
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
 def stdin_lines() -> Iterator[str]:
@@ -65,7 +75,7 @@ def run_lines(
             raise
         ctx.out.location = location
         try:
-            code = run_line(ctx, line.rstrip("\r\n"))
+            code = run_line(ctx, _chomp(line))
         except KeyboardInterrupt:
             ctx.out.error("interrupted")
             return INTERRUPTED
@@ -78,6 +88,15 @@ def run_lines(
             if not keep_going or code == INTERRUPTED:  # Ctrl-C ends a script, --keep-going or not
                 return code
     return first_failure
+
+
+def _chomp(line: str) -> str:
+    """The line without its end: ``\\n`` or ``\\r\\n``, once (a ``\\r`` of its own stays)."""
+    if line.endswith("\n"):
+        line = line[:-1]
+        if line.endswith("\r"):
+            line = line[:-1]
+    return line
 
 
 def numbered(name: str, lines: Iterable[str]) -> Iterable[tuple[str, str]]:

@@ -254,9 +254,57 @@ COMMANDS: tuple[Command, ...] = (
         options=(Opt(("--create",), "create", help="Create the project first if it is missing."),
                  Opt(("--allow-empty",), "allow_empty",
                      help="Upload it even if it has no flow (Azkaban accepts that, and the "
-                          "project then has no flows and loses their schedules).")),
-        examples=("upload demo ./demo", "upload demo build/demo.zip --create"),
-        group="projects", handler=f"{_H}.projects:upload",
+                          "project then has no flows and loses their schedules)."),
+                 Opt(("--plan",), "plan",
+                     help="Upload nothing: show what the upload would change and lose (as "
+                          "'plan')."),
+                 Opt(("--if-changed",), "if_changed",
+                     help="Upload only if the files differ from the deployed version's (else "
+                          "say unchanged: no new version, no project-log entry)."),
+                 Opt(("--no-lint",), "no_lint",
+                     help="Do not run the lint's checks first (its errors stop an upload).")),
+        examples=("upload demo ./demo", "upload demo build/demo.zip --create",
+                  "upload demo ./demo --if-changed", "upload demo ./demo --plan"),
+        group="projects", handler=f"{_H}.deploy:upload",
+    ),
+    Command(
+        "plan", "Show what uploading PATH would change (flows, jobs, file diffs) and lose "
+                "(schedules, SLAs, job overrides, flow locks); uploads nothing.",
+        args=(_PROJECT, Arg("PATH", "path", "A project zip file or a project directory.")),
+        examples=("plan demo ./demo", "plan demo build/demo.zip"),
+        group="projects", handler=f"{_H}.deploy:plan",
+    ),
+    Command(
+        "diff", "Compare two deployed versions of a project, or a local directory or zip with "
+                "the deployed version (plan without the schedules, overrides and locks).",
+        args=(_PROJECT,
+              Arg("VERSION_A|PATH", "path", "A version number (with VERSION_B), or a project "
+                  "zip or directory.", dest="a"),
+              Arg("VERSION_B", "number", "The version to compare VERSION_A with.",
+                  optional=True, dest="b")),
+        examples=("diff demo 3 4", "diff demo ./demo"),
+        group="projects", handler=f"{_H}.deploy:diff",
+    ),
+    Command(
+        "lint", "Check a project zip or directory: what Azkaban would refuse, and what it "
+                "accepts and then runs wrong; each finding with its file, line and fix.",
+        args=(Arg("PATH", "path", "A project zip file or a project directory."),),
+        examples=("lint ./demo", "lint build/demo.zip"),
+        group="projects", handler=f"{_H}.deploy:lint", needs_session=False,
+    ),
+    Command(
+        "test", "Run a flow of a local project on a temporary sandbox in this process and "
+                "follow it; fail unless it SUCCEEDED (no server needed).",
+        args=(Arg("PATH", "path", "A project zip file or a project directory."),
+              Arg("FLOW", "text", "The flow to run (a flow of the project at PATH).")),
+        options=(*(o for o in _EXECUTION_OPTIONS if o.dest in ("disable", "param",
+                                                                "on_failure")),
+                 Opt(("--timeout",), "timeout", "number",
+                     help="Stop after this many seconds (the sandbox goes with it).",
+                     metavar="SECONDS")),
+        examples=("test ./demo main", "test ./demo main --param day=2024-01-31",
+                  "test build/demo.zip main --disable slow_job"),
+        group="executions", handler=f"{_H}.localrun:test", needs_session=False,
     ),
     Command(
         "download", "Save a project's zip (the latest version, or --version N).",
@@ -489,9 +537,52 @@ COMMANDS: tuple[Command, ...] = (
         group="schedules", handler=f"{_H}.schedules:schedule",
     ),
     Command(
-        "schedules", "List every schedule on the server with its next run.",
-        examples=("schedules",),
-        group="schedules", handler=f"{_H}.schedules:schedules", table="schedules",
+        "schedules", "List every schedule with its next run; 'export' writes them as YAML, "
+                     "'apply FILE' makes the server's schedules match a file.",
+        args=(Arg("list|export|apply", "enum", "list (the default); export [PROJECT] prints "
+                  "YAML; apply FILE shows the plan, asks, then makes exactly those changes.",
+                  optional=True, choices=("list", "export", "apply"), dest="action"),
+              Arg("PROJECT|FILE", "project", "export: only this project's schedules; apply: "
+                  "the YAML file (as export writes it).", optional=True, dest="target")),
+        options=(Opt(("-y", "--yes"), "yes",
+                     help="apply: do not ask (required in scripts)."),
+                 Opt(("--prune",), "prune",
+                     help="apply: also remove the schedules of the file's projects that the "
+                          "file does not list."),
+                 Opt(("--plan",), "plan", help="apply: show the plan and change nothing.")),
+        examples=("schedules", "schedules export", "schedules export demo",
+                  "schedules apply schedules.yaml", "schedules apply schedules.yaml --yes --prune"),
+        group="schedules", handler=f"{_H}.schedfile:schedules", table="schedules",
+    ),
+    Command(
+        "backfill", "Run a flow once per date from --from to --to, the date passed as a flow "
+                    "parameter; a live table, a summary, resumable (never the same date twice).",
+        args=(_PROJECT, _FLOW),
+        options=(
+            Opt(("--from",), "from", "text", help="The first date: YYYY-MM-DD or "
+                "YYYY-MM-DDTHH:MM.", metavar="DATE"),
+            Opt(("--to",), "to", "text", help="The last date (included).", metavar="DATE"),
+            Opt(("--step",), "step", "text", help="Between two runs: 1d (default), 2d, 1w, 6h, "
+                "30m.", metavar="STEP"),
+            Opt(("-p", "--param"), "param", "text",
+                help="The flow parameter that gets the date, with a strftime FORMAT (default "
+                     "date=%Y-%m-%d, or %Y-%m-%dT%H:%M for steps under a day); repeatable; a "
+                     "FORMAT without % is a fixed value.",
+                metavar="NAME[=FORMAT]", repeat=True),
+            Opt(("--parallel",), "parallel", "number",
+                help="How many runs at once (default 1: one after the other).", metavar="N"),
+            Opt(("--state",), "state", "path",
+                help="The state file that records the runs (default "
+                     ".azshell-backfill-PROJECT-FLOW.json here); the same command again "
+                     "resumes.", metavar="FILE"),
+            *(o for o in _EXECUTION_OPTIONS if o.dest != "param"),
+        ),
+        examples=("backfill demo daily --from 2024-01-01 --to 2024-01-31",
+                  "backfill demo daily --from 2024-01-01 --to 2024-03-31 --step 1w "
+                  "--param day=%Y%m%d --parallel 2",
+                  "backfill demo hourly --from 2024-01-01T00:00 --to 2024-01-01T23:00 "
+                  "--step 1h --param hour"),
+        group="executions", handler=f"{_H}.backfill:backfill",
     ),
     Command(
         "unschedule", "Remove a flow's schedule.",

@@ -29,7 +29,7 @@ def session_store(ctx: Context) -> Any:
     if ctx.store is None:
         from azshell.shell.session_store import SessionStore
 
-        ctx.store = SessionStore()
+        ctx.store = SessionStore(warn=ctx.out.note)
     return ctx.store
 
 
@@ -94,7 +94,9 @@ def password_for(ctx: Context, url: str, user: str, *, fresh: bool = False) -> s
         return os.environ["AZSHELL_PASSWORD"]
     if ctx.settings.password_command:
         return run_password_command(ctx.settings.password_command)
-    return ctx.ask_password(f"Password for {user} at {url}: ")
+    answer = ctx.ask_password(f"Password for {user} at {url}: ")
+    ctx.asked_password = answer  # known from now on, even if the server refuses it
+    return answer
 
 
 def password_at_hand(ctx: Context, *, fresh: bool = False) -> bool:
@@ -126,6 +128,7 @@ def new_client(ctx: Context, url: str) -> Any:
         verify=settings.verify,
         timeout=(min(10.0, settings.timeout), settings.timeout),
         observer=_observer(ctx),
+        max_answer=int(settings.max_answer_mb * 1024 * 1024),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import logging
+import os
 import time
 import traceback
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from typing import Any
 from azshell.errors import AzshellError, UsageError
 from azshell.shell.commands import Command
 from azshell.shell.exitcodes import exit_code
-from azshell.shell.output import Output
+from azshell.shell.output import Output, visible, visible_data
 from azshell.shell.parser import Invocation, parse
 from azshell.shell.render import choose_format, render
 from azshell.shell.settings import Settings
@@ -36,6 +37,7 @@ class Reply:
     # the text in pipes too, unless `-o json` (a log is text that grep reads line by line)
     text_in_pipes: bool = False
     page: bool = True  # False: never through the pager (the verdict of a followed run)
+    styled: bool = False  # ``text`` carries azshell's own colours (kept on a terminal)
 
 
 def ok(**extra: Any) -> dict[str, Any]:
@@ -80,11 +82,25 @@ class Context:
     history: Callable[[], list[str]] | None = None  # the app's history, newest last
     lines: list[str] = field(default_factory=list)  # lines run in this session
     password: str | None = None  # asked once, kept in memory only
+    asked_password: str | None = None  # the last one typed at a password question, even wrong
     saved_session: str | None = None  # the session id last written to the store
     session_reused: bool = False  # the last connect adopted a saved session
     exchanges: list[Any] = field(default_factory=list)  # HTTP exchanges of the current line
     last_exchange: Any = None  # the last one of the session, whichever client sent it (curl)
     store: Any = None  # SessionStore, created lazily
+
+
+MIN_SECRET = 3  # a shorter "password" would hide every such word in ordinary lines
+
+
+def known_secrets(ctx: Context) -> list[str]:
+    """The passwords this shell knows: the one it logged in with, the one last typed at its
+    question, AZSHELL_PASSWORD. A line holding one never reaches history, log or screen."""
+    found = (ctx.password, ctx.asked_password, os.environ.get("AZSHELL_PASSWORD"))
+    # a password that is the user's own name (the sandbox's azkaban/azkaban) hides nothing, and
+    # hiding it would blank the user name in every line
+    users = {ctx.settings.user, getattr(ctx.client, "user", None)}
+    return [s for s in found if s and len(s) >= MIN_SECRET and s not in users]
 
 
 def new_context(
@@ -99,7 +115,7 @@ def new_context(
 
     out = Output(stdout, stderr, color=settings.color, pager=settings.pager,
                  pager_command=settings.pager_command)
-    return Context(
+    ctx = Context(
         client=None,
         settings=settings,
         names=make_names(None, False),
@@ -108,6 +124,8 @@ def new_context(
         ask_password=ask_password_tty,
         confirm=confirm_tty,
     )
+    out.secrets = lambda: known_secrets(ctx)
+    return ctx
 
 
 def load_handler(command: Command) -> Callable[[Context, Invocation], Any]:
@@ -142,15 +160,18 @@ def emit(ctx: Context, command: Command, result: Any) -> None:
         table_name = ""
     if reply.text is not None and setting in ("auto", "table") and (tty or reply.text_in_pipes):
         if reply.text or tty:  # an empty log in a pipe is no output, not an empty line
-            ctx.out.result(reply.text, page=reply.page)
+            shown = visible(reply.text, keep_sgr=reply.styled) if tty else reply.text
+            ctx.out.result(shown, page=reply.page)
         return
     fmt = choose_format(setting, table_name, tty)
+    data, raw = reply.data, reply.raw
+    if tty:  # the server's words are shown, never obeyed; a pipe gets them unchanged
+        data = visible_data(data) if fmt in ("table", "wide", "csv", "tsv") else data
+        raw = visible(raw) if raw is not None else None
     width = ctx.out.size()[0] if tty else None
-    ctx.out.result(
-        render(reply.data, fmt=fmt, color=ctx.out.color, table_name=table_name, raw=reply.raw,
-               width=width),
-        page=reply.page,
-    )
+    text = render(data, fmt=fmt, color=ctx.out.color, table_name=table_name, raw=raw,
+                  width=width)
+    ctx.out.result(text if fmt != "raw" or not tty else visible(text), page=reply.page)
 
 
 def _learn(ctx: Context, inv: Invocation, result: Any) -> None:
@@ -169,17 +190,19 @@ def run_line(ctx: Context, line: str) -> int:
     With ``set timing on`` a ``took 0.12 s`` line follows on stderr, whatever the outcome; the
     debug log (``--debug``) gets the line, its outcome and any traceback.
     """
+    secret = _withheld(ctx, line)
     try:
         inv = parse(line)
     except UsageError as err:
-        _log.debug("line %r: %s", line, err)
+        _log.debug("line %s: %s", secret or repr(line), err)
         ctx.out.error(str(err))
         return exit_code(err)
     if inv is None:
         return 0
-    ctx.lines.append(line)
+    if not secret:
+        ctx.lines.append(line)
     ctx.exchanges.clear()
-    _log.debug("run: %s", line)
+    _log.debug("run: %s", secret or line)
     started = time.monotonic()
     code = _dispatch(ctx, inv) if inv.redirect is None else _dispatch_redirected(ctx, inv)
     took = time.monotonic() - started
@@ -187,6 +210,20 @@ def run_line(ctx: Context, line: str) -> int:
     if ctx.settings.timing:
         ctx.out.note(f"took {took:.2f} s" if took >= 0.1 else f"took {took:.3f} s")
     return code
+
+
+def _withheld(ctx: Context, line: str) -> str | None:
+    """What the debug log says instead of ``line`` when the line may be a password typed at
+    the wrong prompt (it holds a known one, or its unknown first word looks like one)."""
+    from azshell.shell.commands import find
+    from azshell.shell.secretwords import holds, looks_like_secret
+
+    if holds(line, known_secrets(ctx)):
+        return "(withheld: it holds the password)"
+    first = line.strip().split(" ", 1)[0]
+    if first and not find(first) and not find(first.lower()) and looks_like_secret(first):
+        return "(withheld: its first word looks like a password)"
+    return None
 
 
 def _dispatch(ctx: Context, inv: Invocation) -> int:
@@ -207,6 +244,11 @@ def _dispatch(ctx: Context, inv: Invocation) -> int:
         _log.debug("%s", type(stop).__name__)
         _after(ctx)
         raise
+    except OSError as err:  # a local path the system refuses (too long, a loop, a device)
+        _after(ctx)
+        _log.debug("%s: OSError", inv.command.name, exc_info=True)
+        ctx.out.error(os_error_line(inv.command.name, err))
+        return 1
     except Exception as err:
         _log.debug("internal error", exc_info=True)
         if ctx.settings.debug:
@@ -245,6 +287,13 @@ def _dispatch_redirected(ctx: Context, inv: Invocation) -> int:
         screen.error(f"the pipeline {inv.redirect.target!r} exited with status {status[0]}")
         return code or PIPELINE_FAILED
     return code
+
+
+def os_error_line(command: str, err: OSError) -> str:
+    """``upload: /very/long/…/path: File name too long``: the path and the system's reason."""
+    reason = err.strerror or type(err).__name__
+    where = os.fsdecode(err.filename) if isinstance(err.filename, (str, bytes)) else None
+    return f"{command}: {where}: {reason}" if where is not None else f"{command}: {reason}"
 
 
 def _after(ctx: Context) -> None:

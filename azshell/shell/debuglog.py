@@ -116,6 +116,7 @@ def start(ctx: Any, argv: list[str] | None = None, directory: Path | None = None
     def secrets() -> list[tuple[str | None, str]]:
         client = getattr(ctx, "client", None)
         return [(getattr(ctx, "password", None), PASSWORD_PLACEHOLDER),
+                (getattr(ctx, "asked_password", None), PASSWORD_PLACEHOLDER),
                 (os.environ.get("AZSHELL_PASSWORD"), PASSWORD_PLACEHOLDER),
                 (getattr(client, "session_id", None), SESSION_PLACEHOLDER),
                 (getattr(ctx, "saved_session", None), SESSION_PLACEHOLDER)]

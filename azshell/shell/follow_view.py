@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from azshell.shell.follow import FAILED_JOB, QUIET, Change, ExecutionModel
+from azshell.shell.output import visible
 
 COLORS = {
     "SUCCEEDED": "32", "FAILED": "31", "KILLED": "31", "EXECUTION_STOPPED": "31",
@@ -225,13 +226,13 @@ class LiveView:
         self._write([job_line(c, self.width, self.color) for c in shown], model)
 
     def _write(self, lines: list[str], model: ExecutionModel | None = None) -> None:
-        text = CLEAR_LINE if self.drawn else ""
-        text += "".join(line + "\n" for line in lines)
+        clear = CLEAR_LINE if self.drawn else ""
+        text = "".join(line + "\n" for line in lines)
         self.drawn = False
         if model is not None and not model.finished:
             text += status_line(model, self.columns(), self.color, self.unicode)
             self.drawn = True
-        self.stream.write(text)
+        self.stream.write(clear + visible(text, keep_sgr=True))  # job names come from the server
         self.stream.flush()
 
     def close(self) -> None:
@@ -255,6 +256,8 @@ class PipeView:
         self.last = clock()
 
     def _say(self, text: str) -> None:
+        if getattr(self.stream, "isatty", lambda: False)():  # job names come from the server
+            text = visible(text)
         self.stream.write(text + "\n")
         self.stream.flush()
         self.last = self.clock()

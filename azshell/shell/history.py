@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +22,14 @@ from prompt_toolkit.layout.processors import Processor, Transformation, Transfor
 
 from azshell.shell.commands import find
 from azshell.shell.parser import split
+from azshell.shell.secretwords import holds
 
 SECRET_WORDS = re.compile(r"password|passwd|token|secret|session[._-]?id", re.IGNORECASE)
 
 
-def is_secret(line: str) -> bool:
+def is_secret(line: str, secrets: Iterable[str] = ()) -> bool:
     """Whether ``line`` might carry a secret and must not be written to the history file."""
-    if SECRET_WORDS.search(line):
+    if SECRET_WORDS.search(line) or holds(line, secrets):
         return True
     words = split(line)
     if not words:
@@ -52,14 +53,25 @@ def private_file(path: Path) -> Path:
 
 
 class SecretFreeHistory(FileHistory):
-    """A FileHistory that skips secret lines when writing and keeps its file private."""
+    """A FileHistory that skips secret lines when writing and keeps its file private.
 
-    def __init__(self, filename: str | os.PathLike[str]) -> None:
+    A line holding a password the shell knows (``secrets``: the one it logged in with, the one
+    it last asked for, AZSHELL_PASSWORD) is not kept at all, not even in memory: it was typed
+    by mistake, and the arrow keys must not bring it back on the screen.
+    """
+
+    def __init__(self, filename: str | os.PathLike[str],
+                 secrets: Callable[[], Iterable[str]] = tuple) -> None:
         private_file(Path(filename))
+        self.secrets = secrets
         super().__init__(filename)
 
+    def append_string(self, string: str) -> None:
+        if not holds(string, self.secrets()):
+            super().append_string(string)
+
     def store_string(self, string: str) -> None:
-        if not is_secret(string):
+        if not is_secret(string, self.secrets()):
             super().store_string(string)
 
 

@@ -42,7 +42,7 @@ def decode(text: str) -> Iterator[Any]:
         pos = _SPACE.match(text, pos).end()
         try:
             value, pos = decoder.raw_decode(text, pos)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested without end
             return
         if first and not (isinstance(value, dict) and value.get("format") == FORMAT):
             return

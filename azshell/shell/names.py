@@ -20,6 +20,7 @@ from azshell.shell.matching import MENU_LIMIT, NameIndex
 
 MAX_EXECUTIONS = 1000  # the most recent ones; older ids are rarely typed
 MAX_JOB_STATUSES = 50  # executions whose job statuses are kept for the job menu
+MAX_CACHE_FILE = 256 * 1024 * 1024  # 10,000 projects of 50 flows are 13 MB
 
 
 @dataclass(frozen=True)
@@ -69,17 +70,23 @@ class NameBook:
         file (the app calls this from a background thread).
         """
         from azshell.shell.namefile import decode
+        from azshell.shell.paths import read_bounded, set_aside
 
         try:
             if self.path is None:
                 return
             try:
-                text = self.path.read_text(encoding="utf-8")
-            except (OSError, ValueError):
+                text = read_bounded(self.path, MAX_CACHE_FILE)
+            except OSError:  # none yet, or a directory, or unreadable: an empty book
+                return
+            except ValueError:  # not UTF-8, or huge: not what azshell writes
+                set_aside(self.path)
                 return
             records = decode(text)
             header = next(records, None)
             if header is None:
+                if text.strip():  # junk, another format, or nested without end: start afresh
+                    set_aside(self.path)
                 return
             for record in records:
                 self._merge_project(record)
@@ -92,16 +99,17 @@ class NameBook:
         if not (isinstance(record, list) and len(record) == 4 and isinstance(record[0], str)):
             return
         name, meta, flows, jobs = record
-        with self._lock:
-            self._projects.setdefault(name, str(meta))
+        with self._lock:  # only strings are taken: a hand-made nested value is dropped
+            self._projects.setdefault(name, meta if isinstance(meta, str) else "")
             if isinstance(flows, dict) and flows:
                 mine = self._flows.setdefault(name, {})
                 for flow, flow_meta in flows.items():
-                    mine.setdefault(flow, str(flow_meta))
+                    mine.setdefault(flow, flow_meta if isinstance(flow_meta, str) else "")
             if isinstance(jobs, dict):
                 for flow, names in jobs.items():
                     if isinstance(names, list):
-                        self._jobs.setdefault((name, flow), [str(j) for j in names])
+                        self._jobs.setdefault((name, flow),
+                                              [j for j in names if isinstance(j, str)])
             self._project_index = None
             self._flow_indexes.pop(name, None)
             self.version += 1
@@ -109,7 +117,9 @@ class NameBook:
     def _merge_executions(self, rows: Any) -> None:
         with self._lock:
             for row in rows if isinstance(rows, list) else []:
-                if isinstance(row, list) and len(row) == 5 and isinstance(row[0], int):
+                if (isinstance(row, list) and len(row) == 5 and isinstance(row[0], int)
+                        and all(isinstance(v, str) for v in row[1:4])
+                        and isinstance(row[4], int)):
                     self._executions.setdefault(row[0], Execution(*row))
             self._trim_executions()
             self.version += 1
@@ -137,10 +147,11 @@ class NameBook:
             if not self._dirty:
                 return
             text = self.to_text()
-        from azshell.shell.paths import write_private
+        from azshell.shell.paths import locked, write_private
 
         try:
-            write_private(self.path, text)
+            with locked(self.path):  # two shells on one server: one whole file, in turn
+                write_private(self.path, text)
         except OSError:
             self._dirty = True  # a full disk costs completion after a restart, nothing more
 

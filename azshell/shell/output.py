@@ -15,6 +15,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Iterable
 from typing import TextIO
 
 # An error line names what it is about (a project, a path, a value the user typed), and a word
@@ -39,6 +40,39 @@ def error_line(message: str) -> str:
     lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
     line = shorten_words("; ".join(lines) or "failed")
     return line if len(line) <= LINE_LIMIT else line[: LINE_LIMIT - 1] + "…"
+
+
+# What a terminal would act on rather than show: C0 controls but tab and newline, DEL, the C1
+# controls (U+009B is a CSI on its own), and a carriage return that does not end a line. An
+# answer's text can carry them (a job's log, a project's description, an error message): shown
+# raw they set the window title, clear the screen or hide a line. On a terminal they are shown
+# as ``\x1b``; in a pipe nothing is changed. The colour sequences azshell adds itself (SGR,
+# ``ESC [ digits m``) are kept where the text is azshell's own (``keep_sgr``).
+_SGR = r"\x1b\[[0-9;]{0,32}m"
+_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n|\Z)")
+_UNSAFE_KEEPING_SGR = re.compile(f"({_SGR})|{_UNSAFE.pattern}")
+
+
+def _shown(char: str) -> str:
+    return f"\\x{ord(char):02x}"
+
+
+def visible(text: str, *, keep_sgr: bool = False) -> str:
+    """``text`` with every control character a terminal would interpret shown as ``\\xNN``."""
+    if keep_sgr:
+        return _UNSAFE_KEEPING_SGR.sub(lambda m: m[1] or _shown(m[0]), text)
+    return _UNSAFE.sub(lambda m: _shown(m[0]), text)
+
+
+def visible_data(data: object) -> object:
+    """A copy of a JSON value with :func:`visible` strings (keys too), for tables."""
+    if isinstance(data, str):
+        return visible(data)
+    if isinstance(data, dict):
+        return {visible(str(k)): visible_data(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [visible_data(v) for v in data]
+    return data
 
 
 def _isatty(stream: TextIO) -> bool:
@@ -68,6 +102,7 @@ class Output:
         self.pager = pager
         self.pager_command = pager_command
         self.location: str | None = None
+        self.secrets: Callable[[], Iterable[str]] = tuple  # passwords never shown (the context's)
 
     @property
     def color(self) -> bool:
@@ -85,6 +120,8 @@ class Output:
         """Print one answer, paging it when it is taller than the terminal (and ``page``)."""
         if not text.endswith("\n"):
             text += "\n"
+        if self.stdout_tty:  # the last guard: no answer drives the terminal
+            text = visible(text, keep_sgr=True)
         if page and self.wants_pager(text):
             with contextlib.suppress(OSError):
                 if self.page(text):
@@ -128,16 +165,27 @@ class Output:
             return True
         return False
 
+    def hide(self, text: str) -> str:
+        """``text`` with every password the shell knows replaced by ``<password>``."""
+        for secret in sorted(self.secrets(), key=len, reverse=True):
+            text = text.replace(secret, "<password>")
+        return text
+
     def error(self, message: str) -> None:
         """One line on stderr: ``file:line: error: message`` in scripts, ``error: message`` else."""
         prefix = f"{self.location}: error: " if self.location else "error: "
-        line = error_line(message)
+        line = error_line(self.hide(message))
         if len(line) < len(message.strip()):
             _log.debug("error line shortened; in full: %s", message)
+        if self.stderr_tty:
+            line = visible(line, keep_sgr=True)
         self.stderr.write(prefix + line + "\n")
         self.stderr.flush()
 
     def note(self, message: str) -> None:
         """An informational line on stderr (progress, verbose, timing, warnings)."""
-        self.stderr.write(message.rstrip("\n") + "\n")
+        text = self.hide(message.rstrip("\n"))
+        if self.stderr_tty:
+            text = visible(text, keep_sgr=True)
+        self.stderr.write(text + "\n")
         self.stderr.flush()

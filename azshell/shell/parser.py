@@ -411,6 +411,12 @@ def parse(line: str) -> Invocation | None:
     name = toks[0].text
     command = find(name) or find(name.lower())
     if command is None:
+        from azshell.shell.secretwords import looks_like_secret
+
+        if looks_like_secret(name):  # a password typed where no password was asked
+            raise UsageError(f"unknown command ({len(name)} characters that look like a "
+                             "password: not shown, not kept in the history); type 'help' "
+                             "for the list")
         raise UsageError(f"unknown command {name!r}{suggest(name)}; type 'help' for the list")
     if _asks_for_help(command, [tok.text for tok in toks[1:]]):
         helper = find("help")

@@ -275,7 +275,8 @@ class Refresher:
 
             settings = self.ctx.settings
             self._client = AzkabanClient(url, verify=settings.verify,
-                                         timeout=(min(5.0, settings.timeout), settings.timeout))
+                                         timeout=(min(5.0, settings.timeout), settings.timeout),
+                                         max_answer=int(settings.max_answer_mb * 1024 * 1024))
             self._client.adopt_session(user, sid)
             self._client_key = key
         return self._client

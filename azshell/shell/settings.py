@@ -23,11 +23,13 @@ else:  # pragma: no cover - exercised on 3.10 only
 DEFAULT_CONFIG = Path(__file__).with_name("azshellrc.toml")
 
 OUTPUTS = ("auto", "json", "table", "wide", "yaml", "csv", "tsv", "raw")
+MAX_CONFIG = 4 * 1024 * 1024  # a config file of profiles is a few KB; beyond this it is junk
 MAX_TIMEOUT = 86400.0  # a day: beyond it a time-out is a typo (and inf breaks the clock)
 COLORS = ("auto", "on", "off")
 PROFILE_KEYS = ("url", "user", "insecure", "ca_cert", "truststore", "timeout", "password_command")
 SHELL_KEYS = ("output", "query", "color", "pager", "verbose", "timing", "toolbar",
-              "default_profile")
+              "default_profile", "max_answer_mb")
+MAX_ANSWER_MB = 65536.0  # 64 GiB: beyond it the limit is no limit, and a typo
 
 
 @dataclass
@@ -52,6 +54,7 @@ class Settings:
     toolbar: bool = True
     debug: bool = False
     default_profile: str = ""
+    max_answer_mb: float = 64.0  # the largest answer read into memory; logs, downloads stream
     config_file: Path | None = None
     sources: dict[str, str] = field(default_factory=dict)  # key -> where its value came from
 
@@ -67,11 +70,23 @@ def read_toml(path: Path) -> dict[str, Any]:
     """One config file as a dict; a broken file is a one-line UsageError naming it."""
     try:
         with path.open("rb") as fh:
-            return tomllib.load(fh)
+            data = fh.read(MAX_CONFIG + 1)
     except FileNotFoundError:
         return {}
-    except (OSError, tomllib.TOMLDecodeError) as err:
+    except OSError as err:
+        raise UsageError(f"cannot read config file {path}: {err.strerror or err}") from None
+    if len(data) > MAX_CONFIG:
+        raise UsageError(f"cannot read config file {path}: larger than "
+                         f"{MAX_CONFIG // (1024 * 1024)} MiB, not a config file")
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        raise UsageError(f"cannot read config file {path}: not UTF-8 text (byte "
+                         f"{err.start + 1})") from None
+    except tomllib.TOMLDecodeError as err:
         raise UsageError(f"cannot read config file {path}: {err}") from None
+    except RecursionError:
+        raise UsageError(f"cannot read config file {path}: nested too deeply") from None
 
 
 def _bool(value: Any, key: str, where: str) -> bool:
@@ -128,15 +143,8 @@ def _check(key: str, value: Any, where: str) -> Any:
     """Normalise one setting's value, or fail with a one-line message naming its source."""
     if key in ("pager", "verbose", "timing", "toolbar", "insecure", "debug", "truststore"):
         return _bool(value, key, where)
-    if key == "timeout":
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            number = -1.0
-        if not 0 < number <= MAX_TIMEOUT:  # also refuses nan and inf
-            raise UsageError(f"{where}: timeout must be a number of seconds above 0 and at "
-                             f"most {MAX_TIMEOUT:g}")
-        return number
+    if key in ("timeout", "max_answer_mb"):
+        return _number(key, value, where)
     if key == "output" and value not in OUTPUTS:
         raise UsageError(f"{where}: output must be one of {', '.join(OUTPUTS)}, not {value!r}")
     if key == "color":
@@ -150,6 +158,24 @@ def _check(key: str, value: Any, where: str) -> Any:
     if key in ("user", "ca_cert", "password_command", "default_profile", "profile"):
         return str(value)
     return value
+
+
+def _number(key: str, value: Any, where: str) -> float:
+    """``timeout`` (seconds, text allowed as on the command line) or ``max_answer_mb`` (MiB, a
+    TOML number): above 0 and at most its ceiling, which also refuses nan and inf."""
+    if key == "timeout":
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = -1.0
+        ceiling, unit = MAX_TIMEOUT, "seconds"
+    else:
+        number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else -1
+        ceiling, unit = MAX_ANSWER_MB, "MiB"
+    if not 0 < number <= ceiling:
+        raise UsageError(f"{where}: {key} must be a number of {unit} above 0 and at "
+                         f"most {ceiling:g}")
+    return float(number)
 
 
 def file_layers(data: dict[str, Any], where: str) -> tuple[dict[str, Any], dict[str, dict]]:

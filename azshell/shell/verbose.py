@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from azshell.client.redact import PASSWORD_PLACEHOLDER, SESSION_PLACEHOLDER
+from azshell.shell.output import visible
 
 MAX_VALUE = 60  # characters of one parameter's value shown before "…"
 KEEP_EXCHANGES = 5  # the context keeps this many recent exchanges (for `--output raw`)
@@ -115,7 +116,10 @@ def observer(ctx: Any) -> Callable[[Any], None]:
             # on a terminal, first clear a live status line (`execute --wait`) drawn without
             # its newline: it is drawn again after each poll
             start = CLEAR_LINE if ctx.out.stderr_tty else ""
-            stream.write(start + format_exchange(exchange, symbols(stream)) + "\n")
+            line = ctx.out.hide(format_exchange(exchange, symbols(stream)))  # a typed password
+            if ctx.out.stderr_tty:
+                line = visible(line)  # a path or parameter cannot drive the terminal either
+            stream.write(start + line + "\n")
             stream.flush()
         debuglog.exchange(exchange)
 

@@ -50,5 +50,5 @@ def test_upload_warns_about_non_ascii_bytes(tmp_path: Path, sandbox: Any) -> Non
                           start_new_session=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stderr.splitlines() == [
-        "warning: say.job: non-ASCII bytes (line 3): Azkaban reads .job and .properties files "
-        "as ISO-8859-1, so UTF-8 text arrives garbled; write \\uXXXX escapes instead"]
+        "warning: say.job:3: non-ASCII bytes: Azkaban reads this file as ISO-8859-1, so 'é' "
+        "(write \\u00e9) arrives garbled"]

@@ -37,11 +37,13 @@ def test_every_command_is_documented() -> None:
 
 def test_help_of_one_command() -> None:
     text = command_help(find("upload"))
-    assert text.startswith("usage: upload PROJECT PATH [--create] [--allow-empty]\n")
+    assert text.startswith("usage: upload PROJECT PATH [--create] [--allow-empty] [--plan] "
+                           "[--if-changed] [--no-lint]\n")
     assert "--create" in text
     assert "examples:\n  upload demo ./demo" in text
     data = command_data(find("upload"))
-    assert data["usage"] == "upload PROJECT PATH [--create] [--allow-empty]"
+    assert data["usage"] == ("upload PROJECT PATH [--create] [--allow-empty] [--plan] "
+                             "[--if-changed] [--no-lint]")
     assert data["options"][0]["flags"] == "--create"
 
 

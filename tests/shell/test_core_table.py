@@ -60,7 +60,8 @@ def test_groups_are_known() -> None:
 @pytest.mark.parametrize(
     ("name", "usage"),
     [
-        ("upload", "upload PROJECT PATH [--create] [--allow-empty]"),
+        ("upload", "upload PROJECT PATH [--create] [--allow-empty] [--plan] [--if-changed] "
+                   "[--no-lint]"),
         ("projects", "projects [--all]"),
         ("call", "call [METHOD] PATH [KEY=VALUE]..."),
         ("show", "show [EXECID]"),

@@ -15,6 +15,7 @@ JSON), ``execution`` (the scheduler), ``controls`` (controls, views, logs),
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -44,17 +45,20 @@ __all__ = [
 ]
 
 _SHUTDOWN_JOIN_SECONDS = 10.0
+MAX_FINISHED = 2000  # finished executions kept (about 40 MB); the oldest are forgotten first
 
 
 class Engine:
     """All executions of one sandbox server; thread-safe."""
 
     def __init__(
-        self, workdir: Path, job_timeout: float = 300.0, clock: Callable[[], float] = time.time
+        self, workdir: Path, job_timeout: float = 300.0, clock: Callable[[], float] = time.time,
+        max_finished: int = MAX_FINISHED,
     ) -> None:
         self.workdir = Path(workdir)
         self.job_timeout = job_timeout
         self.clock = clock
+        self.max_finished = max_finished
         self._lock = threading.Lock()
         self._executions: dict[int, Execution] = {}
         self._next_id = 1
@@ -88,8 +92,24 @@ class Engine:
                 pipeline_of=pipeline_of,
             )
             self._executions[execid] = execution
+            dropped = self._trim()
+        for old in dropped:  # their logs and working copies, outside the lock
+            shutil.rmtree(old.exec_dir, ignore_errors=True)
         execution.start()
         return execution
+
+    def _trim(self) -> list[Execution]:
+        """Forget the oldest finished executions beyond ``max_finished`` (under the lock).
+
+        A real server keeps its history in a database; the sandbox keeps it in memory, 14-22 KB
+        an execution, so a script submitting flows forever must not grow it forever. Running
+        executions are never dropped.
+        """
+        finished = [ex for _, ex in sorted(self._executions.items()) if ex.is_finished()]
+        dropped = finished[: max(0, len(finished) - self.max_finished)]
+        for old in dropped:
+            del self._executions[old.execid]
+        return dropped
 
     def get(self, execid: int) -> Execution | None:
         with self._lock:

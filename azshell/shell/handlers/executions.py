@@ -106,7 +106,10 @@ def show(ctx: Context, inv: Invocation) -> Reply:
     from azshell.shell.handlers.follow import learn_status
 
     learn_status(ctx, model)  # the completion menus show the statuses seen last
-    return Reply(document, text=execution_view(model, ctx.out.color))
+    from azshell.shell.output import visible_data
+
+    shown = ExecutionModel(visible_data(document))  # type: ignore[arg-type]
+    return Reply(document, text=execution_view(shown, ctx.out.color), styled=True)
 
 
 def executions(ctx: Context, inv: Invocation) -> dict:
@@ -127,12 +130,13 @@ def running(ctx: Context, inv: Invocation) -> dict | Reply:
     data = {"project": project, "flow": flow, "execIds": ctx.client.running(project, flow)}
     if not (ctx.out.stdout_tty and ctx.settings.output in ("auto", "table")):
         return data
-    return Reply(data, text=_running_text(ctx, data))
+    return Reply(data, text=_running_text(ctx, data), styled=True)
 
 
 def _running_text(ctx: Context, data: dict) -> str:
     from azshell.shell import render
     from azshell.shell.follow import ExecutionModel
+    from azshell.shell.output import visible
 
     rows = []
     for execid in data["execIds"][:RUNNING_DETAILS]:
@@ -144,11 +148,11 @@ def _running_text(ctx: Context, data: dict) -> str:
         from azshell.shell.handlers.follow import learn_status
 
         learn_status(ctx, model)
-        rows.append((execid, model.status or "?", render.started(model.start_time),
-                     model.document.get("submitUser") or "-"))
+        rows.append((execid, visible(model.status or "?"), render.started(model.start_time),
+                     visible(str(model.document.get("submitUser") or "-"))))
     rows += [(execid, "", "", "") for execid in data["execIds"][RUNNING_DETAILS:]]
     headers = ["EXECID", "STATUS", "STARTED", "USER"]
-    head = f"running executions of {data['project']}/{data['flow']}:"
+    head = visible(f"running executions of {data['project']}/{data['flow']}:")
     return head + "\n" + render.table(headers, rows, color=ctx.out.color,
                                       width=ctx.out.size()[0])
 

@@ -61,11 +61,12 @@ def _live_view(ctx: Context) -> Any:
 
 
 def follow_execution(ctx: Context, command: Command, execid: int,
-                     timeout: float | None = None) -> None:
+                     timeout: float | None = None, next_steps_hint: bool = True) -> None:
     """Follow ``execid`` to its end, print the outcome, and fail unless it SUCCEEDED.
 
     Prints its own answer (it must come before the error line of a failed flow), so the handler
-    that calls it returns None.
+    that calls it returns None. ``next_steps_hint=False`` leaves out the "next: log ..., rerun
+    ..." line, for a run whose server is gone when the command ends (``test``).
     """
     view = _live_view(ctx)
     follower = Follower(ctx.client, execid, timeout=timeout, listener=_Learner(ctx, view))
@@ -89,7 +90,7 @@ def follow_execution(ctx: Context, command: Command, execid: int,
         raise
     _print_outcome(ctx, command, model, view)
     if model.status != "SUCCEEDED":
-        if ctx.out.stdout_tty:  # an operator at a terminal: the usual next steps
+        if ctx.out.stdout_tty and next_steps_hint:  # an operator at a terminal: what next
             ctx.out.note(next_steps(model))
         raise AzshellError(failure_message(model))
 
@@ -134,7 +135,8 @@ def _print_outcome(ctx: Context, command: Command, model: ExecutionModel,
     shown = getattr(view, "showed_everything", None)
     table = not (model.finished and shown is not None and shown(model))
     text = summary(model, ctx.out.color, table=table)
-    emit(ctx, command, Reply(document, text=text, raw=json.dumps(document), page=False))
+    emit(ctx, command, Reply(document, text=text, raw=json.dumps(document), page=False,
+                             styled=True))
 
 
 def wait(ctx: Context, inv: Invocation) -> None:

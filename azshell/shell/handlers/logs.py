@@ -8,6 +8,7 @@ from typing import Any
 from azshell.errors import AzshellError, Interrupted, ServerError, UsageError
 from azshell.shell.context import Context, Reply
 from azshell.shell.handlers.executions import execution_id
+from azshell.shell.output import visible
 from azshell.shell.parser import Invocation, is_option, split
 
 
@@ -18,6 +19,8 @@ def log(ctx: Context, inv: Invocation) -> Reply | None:
     if inv.values["follow"]:
         return _follow(ctx, execid, job)
     try:
+        if ctx.settings.output == "raw":  # the text itself: page by page, never all in memory
+            return _stream(ctx, execid, job)
         text = ctx.client.read_job_log(execid, job) if job else ctx.client.read_flow_log(execid)
     except ServerError as err:
         if job and err.status == 500 and _has_not_started(ctx, execid, job):
@@ -25,6 +28,19 @@ def log(ctx: Context, inv: Invocation) -> Reply | None:
                                f"no log; 'log {execid} {job} --follow' waits for it") from None
         raise
     return _reply(ctx, execid, job, text)
+
+
+def _stream(ctx: Context, execid: int, job: str | None) -> None:
+    """Write each page as it comes (``--output raw``): a log of gigabytes costs one page."""
+    pages = ctx.client.iter_job_log(execid, job) if job else ctx.client.iter_flow_log(execid)
+    tty, last = ctx.out.stdout_tty, ""  # an empty log is one empty line, as before
+    for page in pages:
+        if page:
+            ctx.out.stdout.write(visible(page) if tty else page)
+            last = page[-1]
+    if last != "\n":
+        ctx.out.stdout.write("\n")
+    ctx.out.stdout.flush()
 
 
 def _execution(ctx: Context, inv: Invocation, job: str | None) -> int:
@@ -53,11 +69,13 @@ def _reply(ctx: Context, execid: int, job: str | None, text: str) -> Reply:
     the JSON document only with ``-o json``. ERROR and WARN lines stand out on a terminal."""
     data = {"execid": execid, "job": job, "log": text}
     shown = text.rstrip("\n")
+    if ctx.out.stdout_tty:  # the server's control characters shown, never obeyed
+        shown = visible(shown)
     if ctx.out.color:
-        shown = highlight_levels(shown)
+        shown = highlight_levels(shown)  # azshell's own colours, after that
     if not shown and ctx.out.stdout_tty:
         shown = "(the log is empty so far)"
-    return Reply(data, text=shown, raw=text, text_in_pipes=True)
+    return Reply(data, text=shown, raw=text, text_in_pipes=True, styled=True)
 
 
 _LEVELS = re.compile(r"\b(ERROR|FATAL|SEVERE|WARN|WARNING)\b")
@@ -97,8 +115,8 @@ def _follow(ctx: Context, execid: int, job: str | None) -> Reply | None:
         tail[0] = text[-1:] or tail[0]
         if collect:
             pieces.append(text)
-        else:
-            ctx.out.stdout.write(text)
+        else:  # on a terminal the job's control characters are shown, not obeyed
+            ctx.out.stdout.write(visible(text) if ctx.out.stdout_tty else text)
             ctx.out.stdout.flush()
 
     def waiting(name: str) -> None:
