@@ -8,6 +8,7 @@ server in the foreground.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from typing import Any
@@ -45,7 +46,7 @@ def commands_help(width: int = 100) -> str:
     """The shell's commands, one line each, by group: what `azshell --help` lists."""
     import textwrap
 
-    from azshell.shell.commands import COMMANDS, GROUPS
+    from azshell.shell.line.commands import COMMANDS, GROUPS
 
     name_width = max(len(c.name) for c in COMMANDS)
     lines = ["commands (azshell COMMAND ARGS..., -c 'COMMAND ARGS', or `help COMMAND` in the "
@@ -64,7 +65,7 @@ class _Parser(argparse.ArgumentParser):
     """Adds the commands and the config file's location to --help only (both cost imports)."""
 
     def format_help(self) -> str:
-        from azshell.shell.paths import config_file
+        from azshell.shell.session.paths import config_file
 
         return (super().format_help() + "\n" + commands_help()
                 + f"\n\nconfig file: {config_file()}\n")
@@ -148,7 +149,7 @@ def split_command(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[lis
                 i += 1  # its value
             i += 1
             continue
-        from azshell.shell.commands import find
+        from azshell.shell.line.commands import find
 
         if find(word) is not None and "://" not in word:
             return argv[:i], argv[i:]
@@ -161,7 +162,7 @@ def split_command(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[lis
 
 def _not_a_url(word: str) -> str | None:
     """Why a bare word is no server address (``azshell projcts``), else None."""
-    from azshell.shell.parser import suggest
+    from azshell.shell.line.parser import suggest
 
     if "://" in word or any(ch in word for ch in ".:/[") or word == "localhost":
         return None
@@ -221,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"azshell: error: {not_text} is not UTF-8 text", file=sys.stderr)
         return 2
     code = 1
+    gc.disable()  # until the shell is up: azshell.shell.started() says why
     try:
         try:
             code = _run(args, args_list)
@@ -228,8 +230,9 @@ def main(argv: list[str] | None = None) -> int:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
         finally:
-            if "azshell.shell.debuglog" in sys.modules:  # --debug started it
-                sys.modules["azshell.shell.debuglog"].stop(code)
+            gc.enable()
+            if "azshell.shell.debugging.debuglog" in sys.modules:  # --debug started it
+                sys.modules["azshell.shell.debugging.debuglog"].stop(code)
     except KeyboardInterrupt:  # a Ctrl-C that lands after the last command, not a traceback
         print("azshell: interrupted", file=sys.stderr)
         code = 130
@@ -265,7 +268,7 @@ def _print_extra(args: argparse.Namespace) -> int:
         sys.stdout.write(manpage())
     else:  # --list-profiles: what completion offers after --profile; quiet on a broken file
         from azshell.errors import AzshellError
-        from azshell.shell.settings import load, profile_names
+        from azshell.shell.session.settings import load, profile_names
 
         try:
             print("\n".join(profile_names(load({}))))
@@ -295,8 +298,8 @@ def _not_utf8(args: argparse.Namespace) -> str | None:
 
 def _run(args: argparse.Namespace, args_list: list[str]) -> int:
     from azshell.errors import AzshellError
-    from azshell.shell.exitcodes import INTERRUPTED, exit_code
-    from azshell.shell.settings import load
+    from azshell.shell.run.exitcodes import INTERRUPTED, exit_code
+    from azshell.shell.session.settings import load
 
     mode = choose_mode(args)
     try:
@@ -305,7 +308,7 @@ def _run(args: argparse.Namespace, args_list: list[str]) -> int:
         print(f"azshell: error: {err}", file=sys.stderr)
         return exit_code(err)
 
-    from azshell.shell.context import new_context
+    from azshell.shell.run.dispatch import new_context
 
     ctx = new_context(settings, interactive=mode == "interactive")
     if settings.debug:
@@ -315,13 +318,15 @@ def _run(args: argparse.Namespace, args_list: list[str]) -> int:
         if args.sandbox:
             sandbox = _start_sandbox(ctx, args.examples)
         if mode == "interactive":
-            from azshell.shell.app import run as run_app
+            from azshell.shell.interactive.app import run as run_app
 
             _first_run_config(settings)
 
             return run_app(ctx)
-        from azshell.shell.batch import run_batch
+        from azshell.shell import started
+        from azshell.shell.run.batch import run_batch
 
+        started()
         return run_batch(ctx, args.commands, args.file, keep_going=args.keep_going)
     except AzshellError as err:
         ctx.out.error(str(err))
@@ -336,7 +341,7 @@ def _run(args: argparse.Namespace, args_list: list[str]) -> int:
 
 def _start_debug_log(ctx: Any, argv: list[str]) -> None:
     """Open this run's debug log (0600) and say where it is, once, on stderr."""
-    from azshell.shell import debuglog
+    from azshell.shell.debugging import debuglog
 
     try:
         path = debuglog.start(ctx, argv)
@@ -356,7 +361,7 @@ def _start_sandbox(ctx: Any, examples: bool = False) -> Any:
     """An in-process sandbox on a free port, with azkaban/azkaban's session kept in memory only;
     ``examples`` uploads the example projects into it."""
     from azshell.sandbox import Sandbox
-    from azshell.shell.session_store import MemoryStore
+    from azshell.shell.session.store import MemoryStore
 
     sandbox = Sandbox(port=0)
     ctx.settings.url, ctx.settings.user = sandbox.url, "azkaban"
@@ -410,8 +415,8 @@ def _first_run_config(settings: Any) -> None:
     """Copy the self-documenting default config for the user to edit (once, like pgcli)."""
     import contextlib
 
-    from azshell.shell.paths import write_private
-    from azshell.shell.settings import DEFAULT_CONFIG
+    from azshell.shell.session.paths import write_private
+    from azshell.shell.session.settings import DEFAULT_CONFIG
 
     path = settings.config_file
     if path is None or os.environ.get("AZSHELL_CONFIG") or path.exists():

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 
 from azshell.cli import build_parser
-from azshell.shell.commands import all_words
+from azshell.shell.line.commands import all_words
 
 _FILES = ("--ca-cert", "-f", "--file")
 _PROFILE = ("-p", "--profile")

@@ -3,15 +3,25 @@
 Every error carries the one-line message a user sees (``str(err)``); the shell prints that line
 and goes on, and only ``--debug`` shows a traceback. The classes say *what kind* of failure it
 was, so that a script's exit code and the client's retry rules can depend on it.
+
+Each class's ``exit_code`` is the one source of azshell's exit statuses (the shell's
+``exitcodes.exit_code`` reads it; ``exitcodes.MEANINGS`` says what each number means).
 """
 
 from __future__ import annotations
+
+# The exit statuses of `azshell` (README.md and docs/scripts.md list them).
+OK = 0
+FAILED = 1
+USAGE = 2
+CONNECTION = 3
+INTERRUPTED = 130
 
 
 class AzshellError(Exception):
     """Base class: a failure with a message fit for the user."""
 
-    exit_code = 1
+    exit_code = FAILED
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -24,7 +34,7 @@ class AzshellError(Exception):
 class UsageError(AzshellError):
     """The user's words are off: unknown command, wrong arguments, bad option value."""
 
-    exit_code = 2
+    exit_code = USAGE
 
 
 class LocalError(AzshellError):
@@ -44,9 +54,13 @@ class ProjectValidationError(LocalError):
 class ConnectionFailed(AzshellError):
     """The server could not be reached at all (refused, DNS, TLS). Nothing was sent."""
 
+    exit_code = CONNECTION
+
 
 class RequestTimedOut(AzshellError):
     """The server did not answer in time."""
+
+    exit_code = CONNECTION
 
 
 class OutcomeUnknown(AzshellError):
@@ -59,6 +73,8 @@ class OutcomeUnknown(AzshellError):
 class SessionError(AzshellError):
     """The session is missing or expired and could not be renewed."""
 
+    exit_code = CONNECTION
+
 
 class LoginFailed(SessionError):
     """The server refused the user name or password."""
@@ -70,6 +86,11 @@ class ServerError(AzshellError):
     def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
+
+
+class LogNotReady(ServerError):
+    """A job log the server cannot read (HTTP 500, §6.5): most often the job has not started
+    yet and has no log file, but a real server error looks the same; the execution tells."""
 
 
 class BadResponse(ServerError):
@@ -85,6 +106,18 @@ class ApiError(AzshellError):
         self.body = body
 
 
+class FlowNotStarted(ApiError):
+    """``executeFlow`` answered exec id -1: the flow is locked or the queue is full (§6.1).
+
+    The server's message alone says which; ``project`` and ``flow`` name what was refused.
+    """
+
+    def __init__(self, message: str, project: str, flow: str, body: object = None) -> None:
+        super().__init__(message, body=body)
+        self.project = project
+        self.flow = flow
+
+
 class NotFound(ApiError):
     """The project, flow, job, execution or schedule named does not exist."""
 
@@ -96,11 +129,18 @@ class PermissionDenied(ApiError):
 class Interrupted(AzshellError):
     """The user pressed Ctrl-C during a call; the shell abandons it and goes on."""
 
-    exit_code = 130
+    exit_code = INTERRUPTED
 
 
 class ProjectLoadError(LocalError):
     """The project files cannot be loaded at all (bad zip, bad ``.project``).
 
     These are the failures Azkaban raises as exceptions rather than reports as validation errors.
+    """
+
+
+class UnsupportedCall(ApiError):
+    """The server is an Azkaban too old (or too different) to have the call asked for.
+
+    The message names the call and the first Azkaban release that has it; nothing was done.
     """

@@ -11,7 +11,7 @@ import argparse
 
 from azshell import __version__
 from azshell.cli import EPILOG, build_parser
-from azshell.shell.commands import COMMANDS, GROUPS
+from azshell.shell.line.commands import COMMANDS, GROUPS
 
 
 def roff(text: str) -> str:
@@ -63,7 +63,7 @@ def manpage() -> str:
     parser = build_parser()
     lines = [
         f'.TH AZSHELL 1 "" "azshell {roff(__version__)}" "User Commands"',
-        ".\\\" Generated from azshell/cli.py and azshell/shell/commands.py by",
+        ".\\\" Generated from azshell/cli.py and azshell/shell/line/commands.py by",
         ".\\\" `python -m azshell.manpage > docs/azshell.1`; do not edit.",
         ".SH NAME",
         "azshell \\- an interactive shell for the Azkaban workflow scheduler",

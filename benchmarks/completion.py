@@ -23,8 +23,8 @@ from pathlib import Path
 from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
 
-from azshell.shell.completer import ShellCompleter
-from azshell.shell.names import NameBook
+from azshell.shell.interactive.completer import ShellCompleter
+from azshell.shell.names.book import NameBook
 
 GOAL_MS = 50.0
 WORDS = ("sales", "daily", "etl", "reports", "billing", "ingest", "ml", "audit", "crm", "ads",

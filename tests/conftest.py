@@ -7,6 +7,8 @@ names (``project_name``) and must not expire sessions there (use ``fresh_sandbox
 
 from __future__ import annotations
 
+import inspect
+import re
 import uuid
 import zipfile
 from collections.abc import Callable, Iterator
@@ -107,8 +109,7 @@ def upload_example(url: str, session: str, example: str, project: str, tmp_path:
                    ) -> dict[str, Any]:
     """Create ``project`` and upload ``examples/<example>`` into it; returns the JSON answer."""
     source = EXAMPLES / example
-    if not source.is_dir():
-        pytest.skip(f"example {example} is not there yet")
+    assert source.is_dir(), f"example {example} is missing"  # a skip would hide its tests
     create_project(url, session, project)
     archive = zip_directory(source, tmp_path / f"{example}.zip")
     reply = upload(url, session, project, archive)
@@ -174,7 +175,52 @@ def upload_example_fixture(sandbox_url: str, session_id: str, tmp_path: Path,
 @pytest.fixture
 def client(sandbox: Sandbox) -> Any:
     """A logged-in ``azshell.client.AzkabanClient`` (admin) on the shared sandbox."""
-    client_module = pytest.importorskip("azshell.client")
-    api = client_module.AzkabanClient(sandbox.url)
+    from azshell.client import AzkabanClient  # an import error fails these tests, never skips
+
+    api = AzkabanClient(sandbox.url)
     api.login("azkaban", "azkaban")
     return api
+
+
+# -- the `slow` mark -------------------------------------------------------------------------------
+# A test is `slow` when it starts a process (the `azshell` command, a pseudo-terminal, curl, sh)
+# or runs real flows on the sandbox; `pytest -m "not slow"` then runs the quick in-process rest.
+# Marked here, from what a test uses, so that a new test of that kind is marked without thought.
+SLOW_FIXTURES = frozenset({"az", "shell", "upload_example"})
+_RUNS_SOMETHING = re.compile(r"subprocess\.|\bexecute\b|executeFlow|wait_for\(|\bwait\b|"
+                             r"\brerun\b|Follower\(|LogFollower\(|\brun\(")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if _is_slow(item):
+            item.add_marker(pytest.mark.slow)
+
+
+def _is_slow(item: pytest.Item) -> bool:
+    if item.get_closest_marker("pty") is not None or item.get_closest_marker("slow") is not None:
+        return True
+    if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    function = getattr(item, "function", None)
+    try:
+        source = inspect.getsource(function) if function is not None else ""
+    except (OSError, TypeError):
+        return False
+    if _RUNS_SOMETHING.search(source):
+        return True
+    helpers = _process_helpers(inspect.getmodule(function))  # `_start(...)` that spawns one
+    return any(re.search(rf"\b{name}\(", source) for name in helpers)
+
+
+def _process_helpers(module: object) -> list[str]:
+    """The module's own functions that start a process."""
+    found = []
+    for name, value in vars(module).items() if module is not None else ():
+        if inspect.isfunction(value) and value.__module__ == getattr(module, "__name__", None):
+            try:
+                if "subprocess." in inspect.getsource(value) and not name.startswith("test"):
+                    found.append(name)
+            except (OSError, TypeError):
+                continue
+    return found

@@ -76,7 +76,7 @@ class _Console:
 
 def test_confirm_asks_on_the_console_where_there_is_no_dev_tty(monkeypatch: Any,
                                                                capsys: Any) -> None:
-    from azshell.shell import connection
+    from azshell.shell.session import connection
 
     monkeypatch.setattr(connection, "os", SimpleNamespace(name="nt"))  # as on Windows
 

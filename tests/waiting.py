@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from azshell.shell.follow import FINAL_FLOW
+from azshell.client.execution_model import FINAL_FLOW
 
 # Flow statuses after which nothing changes any more (§9): the shell's own set, so a test waits
 # for exactly what `wait` and `execute --wait` wait for.

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from azshell.client import answers
+from azshell.client import answers, versions
 from azshell.client.redact import redact_answer, redact_json
 from azshell.client.transport import (
     MAX_ANSWER,
@@ -23,7 +23,7 @@ from azshell.client.transport import (
     Transport,
     response_text,
 )
-from azshell.errors import ApiError, UsageError
+from azshell.errors import ApiError, NotFound, ServerError, UnsupportedCall, UsageError
 
 _JAVA_PROJECT = re.compile(r"azkaban\.project\.Project@[0-9a-fA-F]+")
 SESSION_PROBE_PROJECT = "azshell-session-probe"
@@ -37,6 +37,15 @@ class CallResult:
     content_type: str
     text: str
     json: Any
+    cookies: Mapping[str, str] = field(default_factory=dict)  # Set-Cookie name -> value
+    location: str = ""
+
+    @property
+    def message(self) -> str | None:
+        """The ``azkaban.success.message`` cookie of a redirect (delete, removeSched), which is
+        all a server says of some successes (§5.3)."""
+        text = self.cookies.get("azkaban.success.message")
+        return answers.clean_message(text) if text else None
 
     @property
     def session_gone(self) -> bool:
@@ -50,6 +59,9 @@ class CallResult:
         status = f"HTTP {self.status}"
         if self.session_gone:
             return f"the server answered that there is no valid session ({status})"
+        cookie = self.cookies.get("azkaban.failure.message")
+        if cookie:
+            return f"{answers.shorten(answers.clean_message(cookie))} ({status})"
         message = answers.error_message(self.json)
         if message:
             message = answers.shorten(message)
@@ -62,7 +74,7 @@ class CallResult:
     def redacted(self, session_id: str | None) -> CallResult:
         """The same answer with session ids (and any password value) hidden, for showing."""
         return CallResult(self.status, self.content_type, redact_answer(self.text, session_id),
-                          redact_json(self.json))
+                          redact_json(self.json), self.cookies, self.location)
 
 
 class ClientBase:
@@ -74,6 +86,7 @@ class ClientBase:
                  max_answer: int = MAX_ANSWER) -> None:
         self._transport = Transport(url, verify=verify, timeout=timeout, observer=observer,
                                     max_answer=max_answer)
+        self._server_version: versions.ServerVersion | None = None
 
     def __enter__(self) -> ClientBase:
         return self
@@ -182,18 +195,55 @@ class ClientBase:
                           session=not own_session and path != "/status", raw=True)
         response = self._transport.send(request)
         text = response_text(response)
+        headers = response.raw.headers.getlist("Set-Cookie") if response.raw is not None else []
         return CallResult(response.status_code, response.headers.get("Content-Type", ""), text,
-                          answers.parse_json(text) if text.strip() else None)
+                          answers.parse_json(text) if text.strip() else None,
+                          answers.cookie_values(headers), response.headers.get("Location", ""))
 
     def server_status(self) -> dict[str, Any]:
         """``/status`` (§8.1): version, memory, executors. Needs no session."""
         request = Request("GET", "/status", [], what="server status", session=False)
-        return self._checked(self._transport.send(request), "server status")
+        response = self._transport.send(request)
+        if response.status_code == 404:
+            self._server_version = versions.of_status(None)
+            raise versions.lacking("/status", self._server_version)
+        data = self._checked(response, "server status")
+        self._server_version = versions.of_status(str(data.get("version", "unknown")))
+        return data
+
+    def server_version(self) -> versions.ServerVersion:
+        """What the server says of its version (asked once, from /status; a server without
+        /status is older than 3.33.0), so that a call it lacks can be replaced or named."""
+        if self._server_version is None:
+            try:
+                self.server_status()
+            except (ServerError, ApiError):
+                self._server_version = versions.of_status(None)
+        assert self._server_version is not None
+        return self._server_version
+
+    def _lacking(self, call: str) -> UnsupportedCall:
+        return versions.lacking(call, self.server_version())
 
     def project_id(self, name: str) -> int:
-        """The numeric id of project ``name``; NotFound if there is no such (active) project."""
-        data = self._get("/manager", "getProjectId", f"project {name}", [("project", name)],
-                         project=name)
+        """The numeric id of project ``name``; NotFound if there is no such (active) project.
+
+        A server older than 3.1.0 has no getProjectId, but puts ``projectId`` in the error it
+        gives any unknown name of an existing project, and answers nothing for a missing one.
+        """
+        request = Request("GET", "/manager", [("ajax", "getProjectId"), ("project", name)],
+                          what=f"project {name}")
+        response = self._transport.send(request)
+        if (response.status_code == 200 and not response_text(response).strip()
+                and self.server_version().has("getProjectId") is not True):
+            raise NotFound(f"Project {name} doesn't exist.", 200)
+        try:
+            data = self._checked(response, f"project {name}", name)
+        except ApiError as err:
+            body = err.body if isinstance(err.body, dict) else {}
+            if not _unknown_ajax(err.message, "getProjectId") or "projectId" not in body:
+                raise
+            data = body
         return answers.as_int(answers.require(data, "projectId", "getProjectId"),
                               "getProjectId")
 
@@ -203,24 +253,36 @@ class ClientBase:
              project: str | None = None) -> dict[str, Any]:
         """A read-only ajax GET answered by a JSON object."""
         request = Request("GET", path, [("ajax", ajax), *params], what=what)
-        return self._checked(self._transport.send(request), what, project)
+        return self._checked(self._transport.send(request), what, project, ajax)
 
     def _post(self, path: str, params: Params, what: str, check: str,
               project: str | None = None) -> dict[str, Any]:
         """A state-changing form POST answered by a JSON object (never repeated blindly)."""
         request = Request("POST", path, params, what=what, mutating=True, check=check)
-        return self._checked(self._transport.send(request), what, project)
+        ajax = next((value for name, value in params if name == "ajax"), None)
+        return self._checked(self._transport.send(request), what, project, ajax)
 
     def _checked(self, response: Any, what: str, project: str | None = None,
-                 ) -> dict[str, Any]:
+                 ajax: str | None = None) -> dict[str, Any]:
+        """The JSON object answered, or the error it carries; a call the server does not
+        have (an older Azkaban's "Cannot execute command", or a 404) says so."""
         text = response_text(response)
+        if ajax and response.status_code == 404:
+            raise self._lacking(ajax)
         try:
             return answers.checked(response.status_code, text, what)
         except ApiError as err:
+            if ajax and _unknown_ajax(err.message, ajax) and ajax != "getProjectId":
+                raise self._lacking(ajax) from None
             if project is None:
                 raise
             raise type(err)(_name_project(err.message, project), err.status, err.body) \
                 from None
+
+
+def _unknown_ajax(message: str, ajax: str) -> bool:
+    """``Cannot execute command <ajax>``: /manager's answer to a name it does not have."""
+    return message.strip() == f"Cannot execute command {ajax}"
 
 
 def _name_project(message: str, project: str) -> str:

@@ -4,7 +4,7 @@
 then one byte a second (or a proxy stuck half-way) keeps a call alive forever. A
 :class:`Deadline` starts when the request has been sent — an upload's body included, so a
 slow upload is never cut by it — and, when it passes, shuts the connection's socket down from
-a timer thread: the blocked read returns, and the transport reports the call as not answered
+a watchdog thread: the blocked read returns, and the transport reports the call as not answered
 in time. The connection classes below tell the deadline which socket to watch; the transport
 mounts them with :func:`mount`.
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+import time
 from typing import Any
 
 import requests
@@ -34,7 +35,7 @@ class Deadline:
         self.expired = False
         self._lock = threading.Lock()
         self._done = False
-        self._timer: threading.Timer | None = None
+        self._armed = False
 
     def __enter__(self) -> Deadline:
         _CURRENT.deadline = self
@@ -46,18 +47,17 @@ class Deadline:
 
     def arm(self, sock: socket.socket | None) -> None:
         """The request is sent: from now on the answer has ``seconds`` to arrive in full."""
-        if sock is None or self._timer is not None:
+        if sock is None or self._armed:
             return
-        self._timer = threading.Timer(self.seconds, self._cut, args=(sock,))
-        self._timer.daemon = True
-        self._timer.start()
+        self._armed = True
+        _WATCHDOG.watch(self, sock, time.monotonic() + self.seconds)
 
     def stop(self) -> None:
         """The answer is in (or abandoned): never cut after this."""
         with self._lock:
             self._done = True
-        if self._timer is not None:
-            self._timer.cancel()
+        if self._armed:
+            _WATCHDOG.forget(self)
 
     def _cut(self, sock: socket.socket) -> None:
         with self._lock:
@@ -68,6 +68,50 @@ class Deadline:
             # sees the end of the stream at once
             with contextlib.suppress(OSError):
                 socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+class _Watchdog:
+    """One daemon thread cuts every deadline that passes (a thread per request cost more than
+    the request itself on loopback). It sleeps until the earliest deadline; arming a later one,
+    the usual case, does not even wake it."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._watched: dict[Deadline, tuple[float, socket.socket]] = {}
+        self._wake_at = float("inf")  # when the thread will look next
+        self._thread: threading.Thread | None = None
+
+    def watch(self, deadline: Deadline, sock: socket.socket, when: float) -> None:
+        with self._cond:
+            self._watched[deadline] = (when, sock)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="azshell-deadline",
+                                                daemon=True)
+                self._thread.start()
+            elif when < self._wake_at:
+                self._cond.notify()
+
+    def forget(self, deadline: Deadline) -> None:
+        with self._cond:
+            self._watched.pop(deadline, None)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                now = time.monotonic()
+                due = [(d, sock) for d, (when, sock) in self._watched.items() if when <= now]
+                for deadline, _ in due:
+                    del self._watched[deadline]
+                later = [when for when, _ in self._watched.values()]
+                self._wake_at = min(later) if later else float("inf")
+                if not due:
+                    self._cond.wait(None if not later else self._wake_at - now)
+                    continue
+            for deadline, sock in due:
+                deadline._cut(sock)
+
+
+_WATCHDOG = _Watchdog()
 
 
 def _arm_current(sock: socket.socket | None) -> None:

@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import html
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from azshell.client import answers
 from azshell.client.base import ClientBase
-from azshell.client.options import ExecuteOptions
-from azshell.errors import ApiError, BadResponse, UsageError
+from azshell.client.execution_model import Change, Execution
+from azshell.client.options import ExecuteOptions, RerunOptions, options_of_execution
+from azshell.errors import (
+    ApiError,
+    BadResponse,
+    FlowNotStarted,
+    LogNotReady,
+    ServerError,
+    UsageError,
+)
 
 LOG_PAGE = 50000  # what the web UI asks for (§6.5)
+# A real web server learns that an execution ended from its executor a moment after the
+# database says so (about a second on 3.90.0 and 4.0.0): meanwhile it still asks the executor
+# for the logs, which answers "Running flow N not found." (HTTP 500), and still refuses a new
+# run of the flow as "already running". Reads wait that moment out, up to this long.
+SETTLE_SECONDS = 5.0
+_SETTLE_PAUSE = 0.2
 
 
 @dataclass(frozen=True)
@@ -47,7 +62,8 @@ class ExecutionCalls(ClientBase):
 
     def execute(self, project: str, flow: str, options: ExecuteOptions | None = None) -> int:
         """Start a flow; returns its exec id. ApiError when the server did not start it
-        (already running with ``skip``, locked, bad options, no such flow)."""
+        (already running with ``skip``, bad options, no such flow); FlowNotStarted when it
+        answered exec id -1 (a locked flow or a full queue)."""
         params = [("ajax", "executeFlow"), ("project", project), ("flow", flow)]
         params += (options or ExecuteOptions()).to_params()
         data = self._post("/executor", params, what=f"execute flow {project}.{flow}",
@@ -56,7 +72,8 @@ class ExecutionCalls(ClientBase):
         execid = answers.as_int(answers.require(data, "execid", "executeFlow"), "executeFlow")
         if execid < 0:  # a locked flow or a full queue: no error key, only a message (§6.1)
             message = answers.clean_message(str(data.get("message") or ""))
-            raise ApiError(message or f"flow {project}.{flow} was not started", body=data)
+            raise FlowNotStarted(message or f"flow {project}.{flow} was not started",
+                                 project, flow, body=data)
         return execid
 
     def cancel(self, execid: int) -> None:
@@ -93,11 +110,39 @@ class ExecutionCalls(ClientBase):
         return self._get("/executor", "fetchexecflowupdate", f"execution {number}",
                          [("execid", str(number)), ("lastUpdateTime", str(int(last_update_time)))])
 
+    def execution_model(self, execid: int) -> Execution:
+        """The execution as a model (status, finished, jobs), its document kept as is."""
+        return Execution(self.execution(execid))
+
+    def update_execution(self, model: Execution) -> list[Change]:
+        """Fold what changed since the model's last update (§6.4) into it; the jobs whose
+        status changed. The flow's own status change: compare ``model.status`` before."""
+        return model.merge(self.execution_update(model.execid, model.since))
+
+    def rerun_options(self, execid: int, disabled: list[str]) -> RerunOptions:
+        """The options ``execid`` ran with, for a new run of its flow skipping ``disabled``."""
+        return options_of_execution(self.execution_options(execid), disabled)
+
     def execution_options(self, execid: int) -> dict[str, Any]:
         """The options an execution was started with (flowInfo with an exec id)."""
         number = execid_of(execid)
         return self._get("/executor", "flowInfo", f"options of execution {number}",
                          [("execid", str(number))])
+
+    def settle(self, execid: int, project: str, flow: str) -> bool:
+        """Wait (up to SETTLE_SECONDS) until the web server no longer counts a finished
+        execution as running; True once it does. Without EXECUTE permission (getRunning needs
+        it) nothing is waited for."""
+        deadline = time.monotonic() + SETTLE_SECONDS
+        while True:
+            try:
+                if execid not in self.running(project, flow):
+                    return True
+            except ApiError:
+                return False
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(_SETTLE_PAUSE)
 
     def running(self, project: str, flow: str) -> list[int]:
         """Exec ids of the flow's unfinished executions (none: the key is absent, §6.6)."""
@@ -115,22 +160,42 @@ class ExecutionCalls(ClientBase):
     def flow_log(self, execid: int, offset: int = 0, length: int = LOG_PAGE) -> LogChunk:
         """One page of the execution's flow log."""
         number = execid_of(execid)
-        data = self._get("/executor", "fetchExecFlowLogs", f"log of execution {number}",
-                         [("execid", str(number)), ("offset", str(int(offset))),
-                          ("length", str(int(length)))])
+        data = self._log_page("fetchExecFlowLogs", number, f"log of execution {number}",
+                              [("execid", str(number)), ("offset", str(int(offset))),
+                               ("length", str(int(length)))])
         return _chunk(data, offset)
 
     def job_log(self, execid: int, job: str, offset: int = 0, length: int = LOG_PAGE,
                 attempt: int | None = None) -> LogChunk:
-        """One page of a job's log (``job`` may be a colon path ``sub:jobA``)."""
+        """One page of a job's log (``job`` may be a colon path ``sub:jobA``); LogNotReady
+        for the HTTP 500 of a job without a log file (not started yet, §6.5)."""
         number = execid_of(execid)
         params = [("execid", str(number)), ("jobId", job), ("offset", str(int(offset))),
                   ("length", str(int(length)))]
         if attempt is not None:
             params.append(("attempt", str(int(attempt))))
-        data = self._get("/executor", "fetchExecJobLogs", f"log of job {job} in {number}",
-                         params)
+        try:
+            data = self._log_page("fetchExecJobLogs", number, f"log of job {job} in {number}",
+                                  params)
+        except ServerError as err:
+            if err.status != 500 or isinstance(err, LogNotReady):
+                raise
+            raise LogNotReady(err.message, status=500) from None
         return _chunk(data, offset)
+
+    def _log_page(self, ajax: str, execid: int, what: str,
+                  params: list[tuple[str, str]]) -> dict[str, Any]:
+        """A log page; "Running flow N not found." (an execution that has just ended, see
+        SETTLE_SECONDS) is asked again until the server has caught up."""
+        deadline = time.monotonic() + SETTLE_SECONDS
+        while True:
+            try:
+                return self._get("/executor", ajax, what, params)
+            except ServerError as err:
+                if (f"Running flow {execid} not found" not in err.message
+                        or time.monotonic() >= deadline):
+                    raise
+            time.sleep(_SETTLE_PAUSE)
 
     def iter_flow_log(self, execid: int, offset: int = 0) -> Iterator[str]:
         """The flow log from ``offset`` on, page by page, until the server has no more."""

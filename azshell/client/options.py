@@ -21,7 +21,6 @@ FAILURE_ACTIONS = {
     "cancel": "cancelImmediately",
     "possible": "finishPossible",
 }
-CONCURRENT_CHOICES = ("skip", "ignore", "pipeline:N", "queue")
 SLA_RULES = {"success": "SUCCESS", "succeed": "SUCCESS", "finish": "FINISH"}
 
 _DURATION = re.compile(r"^\s*(?:(\d+):(\d{1,2})|(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?)\s*$",
@@ -74,6 +73,70 @@ class ExecuteOptions:
                 raise UsageError(f"bad flow parameter name {key!r}")
             params.append((f"flowOverride[{key}]", str(value)))
         return params
+
+
+@dataclass(frozen=True)
+class RerunOptions:
+    """The options an ended execution ran with, as ``ExecuteOptions`` for a new run of its flow,
+    and what of them could not be carried over (one warning line each)."""
+
+    options: ExecuteOptions
+    warnings: tuple[str, ...] = ()
+
+
+def options_of_execution(info: dict[str, Any], disabled: list[str]) -> RerunOptions:
+    """``flowInfo`` with an exec id (§6.7) → the same run again, skipping ``disabled``.
+
+    Flow parameters (legacy ``flowParam`` and ``runtimeProperties.ROOT``), the failure action,
+    the e-mails the run was given and the concurrency option carry over; e-mails the old run
+    took from the flow itself are left to the flow.
+    """
+    warnings: list[str] = []
+
+    def emails(kind: str) -> list[str]:
+        if info.get(f"{kind}EmailsOverride") is not True:
+            return []
+        return [str(e) for e in info.get(f"{kind}Emails") or []]
+
+    def flag(key: str) -> bool | None:
+        value = info.get(key)
+        return value if isinstance(value, bool) else None
+
+    options = ExecuteOptions(
+        disabled=disabled, params=_flow_params(info, warnings),
+        concurrent=_concurrency(info, warnings),
+        on_failure=str(info.get("failureAction") or "finish"),
+        notify_failure=emails("failure"), notify_success=emails("success"),
+        notify_failure_first=flag("notifyFailureFirst"),
+        notify_failure_last=flag("notifyFailureLast"))
+    return RerunOptions(options, tuple(warnings))
+
+
+def _concurrency(info: dict[str, Any], warnings: list[str]) -> str:
+    """``concurrentOptions`` with its level as ExecuteOptions spells it (``pipeline:2``)."""
+    option = str(info.get("concurrentOptions") or "skip")
+    if option in ("skip", "ignore"):
+        return option
+    if option == "queue":
+        level = info.get("queueLevel")
+        return f"queue:{level}" if isinstance(level, int) and level > 0 else "queue"
+    level = info.get("pipelineLevel")
+    if option == "pipeline" and level in (1, 2):
+        return f"pipeline:{level}"
+    warnings.append(f"warning: the concurrency option {option} (level {level}) is not carried "
+                    "over; the rerun skips if the flow is running")
+    return "skip"
+
+
+def _flow_params(info: dict[str, Any], warnings: list[str]) -> dict[str, str]:
+    params = {str(k): str(v) for k, v in (info.get("flowParam") or {}).items()}
+    runtime = info.get("runtimeProperties") or {}
+    params.update({str(k): str(v) for k, v in (runtime.get("ROOT") or {}).items()})
+    others = sorted(node for node in runtime if node != "ROOT")
+    if others:
+        warnings.append(f"warning: job-level properties of {', '.join(others)} are not "
+                        "carried over")
+    return params
 
 
 def disabled_tree(jobs: list[str]) -> list[Any]:

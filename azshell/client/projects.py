@@ -36,24 +36,36 @@ class ProjectCalls(ClientBase):
     def projects(self, all: bool = False, user: str | None = None,
                  ) -> list[dict[str, Any]]:
         """Projects the user has READ/ADMIN on (§4), or every active project with ``all``."""
-        if all:
-            data = self._get("/index", "fetchallprojects", "list all projects", [])
-        else:
-            params = [("user", user)] if user else []
-            data = self._get("/index", "fetchuserprojects", "list projects", params)
+        ajax = "fetchallprojects" if all else "fetchuserprojects"
+        params = [("user", user)] if user and not all else []
+        data = self._get("/index", ajax, "list all projects" if all else "list projects", params)
+        if "projects" not in data and self.server_version().has(ajax) is not True:
+            raise self._lacking(ajax)  # /index answers { } to a name it does not have
         return _list(data, "projects", "project list")
 
-    def create_project(self, name: str, description: str) -> None:
-        """Create an empty project (§5.1); Azkaban requires a description."""
-        self._post("/manager", [("action", "create"), ("name", name),
-                                ("description", description)],
-                   what=f"create project {name}", check=f"check whether project {name} exists")
+    def create_project(self, name: str, description: str, exist_ok: bool = False) -> bool:
+        """Create an empty project (§5.1); Azkaban requires a description.
 
-    def delete_project(self, name: str) -> None:
-        """Delete a project and its schedules, then check that it is really gone (§5.3).
+        With ``exist_ok`` an existing project is no error: False is returned (True when it was
+        created), in the one request every release has.
+        """
+        try:
+            self._post("/manager", [("action", "create"), ("name", name),
+                                    ("description", description)],
+                       what=f"create project {name}",
+                       check=f"check whether project {name} exists")
+        except ApiError as err:
+            if exist_ok and err.message.strip() == "Project already exists.":
+                return False
+            raise
+        return True
 
-        Azkaban answers a delete with a redirect and a message cookie, never JSON, so the
-        result is confirmed with ``getProjectId``.
+    def delete_project(self, name: str) -> str:
+        """Delete a project and its schedules (§5.3); returns the server's message.
+
+        Azkaban answers a delete with a redirect and a message cookie, never JSON: the
+        ``azkaban.success.message`` cookie is the proof, and a failure cookie the reason. Every
+        release sets one of them, so no later probe is needed (getProjectId is not in 2.x).
         """
         request = Request("GET", "/manager", [("project", name), ("delete", "true")],
                           what=f"delete project {name}", mutating=True,
@@ -62,11 +74,12 @@ class ProjectCalls(ClientBase):
         _raise_redirect_failure(response, f"delete project {name}")
         if response.status_code not in _REDIRECTS:
             _raise_unexpected(response, f"delete project {name}")
-        try:
-            self.project_id(name)
-        except NotFound:
-            return
-        raise ApiError(f"project {name} still exists after the delete")
+        success = _cookies(response).get("azkaban.success.message")
+        if not success:
+            raise ApiError(f"the server did not confirm the delete of project {name} (a "
+                           "redirect without a message); check whether it still exists",
+                           response.status_code)
+        return answers.clean_message(success)
 
     def upload_project(self, name: str, zip_path: Path | str,
                        progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
@@ -245,8 +258,14 @@ class ProjectCalls(ClientBase):
 
     def _manager(self, project: str, ajax: str, what: str,
                  params: list[tuple[str, str]] | None = None) -> dict[str, Any]:
-        return self._get("/manager", ajax, what, [("project", project), *(params or [])],
+        """An ajax answer of /manager, which names the project in every release (§5.0): an
+        answer without it (``{ }``) is not one, and never reads as an empty list."""
+        data = self._get("/manager", ajax, what, [("project", project), *(params or [])],
                          project=project)
+        if "project" not in data:
+            raise BadResponse(f"the answer to {what} ({ajax}) is not an answer of /manager: "
+                              f"{answers.shorten(str(data), 60)}")
+        return data
 
 
 def _list(data: dict[str, Any], key: str, what: str, default: list[Any] | None = None,
@@ -273,13 +292,17 @@ def _raise_redirect_failure(response: requests.Response, what: str) -> None:
     """The ``azkaban.failure.message`` cookie of a redirect as an exception (§5.3, §5.5)."""
     if response.status_code not in _REDIRECTS:
         return
-    headers = response.raw.headers.getlist("Set-Cookie") if response.raw is not None else []
-    failure = answers.cookie_values(headers).get("azkaban.failure.message")
+    failure = _cookies(response).get("azkaban.failure.message")
     if failure:
         raise answers.classify(answers.clean_message(failure), response.status_code)
     if "download" in what:
         raise ApiError(f"{what} failed: the server redirected to "
                        f"{response.headers.get('Location', '?')}", response.status_code)
+
+
+def _cookies(response: requests.Response) -> dict[str, str]:
+    headers = response.raw.headers.getlist("Set-Cookie") if response.raw is not None else []
+    return answers.cookie_values(headers)
 
 
 def _raise_unexpected(response: requests.Response, what: str) -> None:

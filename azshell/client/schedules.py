@@ -53,6 +53,8 @@ class ScheduleCalls(ClientBase):
                               check=f"check the schedule of {project}.{flow}", project=project)
         except ApiError as err:
             raise _stored_anyway(err, project, flow) from None
+        if not data and self.server_version().has("scheduleCronFlow") is not True:
+            raise self._lacking("scheduleCronFlow")  # /schedule's { } to an unknown name
         schedule_id = answers.as_int(answers.require(data, "scheduleId", "scheduleCronFlow"),
                                      "scheduleCronFlow")
         if schedule_id < 0:
@@ -72,22 +74,39 @@ class ScheduleCalls(ClientBase):
         return found
 
     def schedules(self) -> list[dict[str, Any]]:
-        """Every schedule on the server (none: ``{ }`` without ``items``, §7.4)."""
+        """Every schedule on the server (none: ``{ }`` without ``items``, §7.4).
+
+        ``fetchSchedules`` came in 3.37.0, and an older server answers ``{ }`` to it as to
+        any name it does not have, which reads like "no schedules". Unless the server's
+        version proves it has the call, ``{ }`` is asked again as ``loadFlow``, the same list
+        under its name since 2.5 (whose items say ``scheduleid``).
+        """
         data = self._get("/schedule", "fetchSchedules", "schedules", [])
+        if "items" not in data and self.server_version().has("fetchSchedules") is not True:
+            data = self._get("/schedule", "loadFlow", "schedules", [])
         items = data.get("items") or []
-        if not isinstance(items, list):
-            raise BadResponse("the schedule list in the answer is not a list")
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise BadResponse("the schedule list in the answer is not a list of schedules")
+        for item in items:
+            if "scheduleId" not in item and "scheduleid" in item:
+                item["scheduleId"] = item.pop("scheduleid")
         return items
 
-    def unschedule(self, project: str, flow: str) -> None:
-        """Remove the flow's schedule (NotFound if it has none)."""
-        found = self.schedule(project, flow)
-        if found is None or "scheduleId" not in found:
+    def unschedule(self, project: str, flow: str) -> int:
+        """Remove the flow's schedule (NotFound if it has none); returns its id.
+
+        The schedule is found in the list of schedules, which every release has, rather than
+        through getProjectId and fetchSchedule.
+        """
+        found = [item for item in self.schedules()
+                 if item.get("projectname") == project and item.get("flowname") == flow]
+        if not found or "scheduleId" not in found[0]:
             raise NotFound(f"flow {flow} of project {project} has no schedule")
-        schedule_id = found["scheduleId"]
+        schedule_id = answers.as_int(found[0]["scheduleId"], "the schedule list")
         self._post("/schedule", [("action", "removeSched"), ("scheduleId", str(schedule_id))],
                    what=f"unschedule flow {project}.{flow}",
                    check=f"check the schedule of {project}.{flow}", project=project)
+        return schedule_id
 
     def set_sla(self, schedule_id: int, settings: list[SlaSetting], emails: list[str]) -> None:
         """Replace the SLA rules of a schedule; ``emails`` get the SLA alerts."""

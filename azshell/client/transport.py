@@ -21,6 +21,7 @@ longer, so only a pause longer than ``read`` between two pieces ends it.
 
 from __future__ import annotations
 
+import os
 import time
 import warnings
 from collections.abc import Callable
@@ -43,6 +44,8 @@ from azshell.errors import (
     ConnectionFailed,
     LocalError,
     LoginFailed,
+    OutcomeUnknown,
+    RequestTimedOut,
     SessionError,
     UsageError,
 )
@@ -66,6 +69,9 @@ class Exchange:
     and ``error`` says why when no answer arrived (``error_kind`` names the error's class, and
     ``repeat`` says whether this read-only call is sent once more). ``session_gone`` means the
     answer says the session is gone: the client logs in again and repeats the call if it can.
+    What the shell decides on is typed: ``offline`` (the server could not be reached or did not
+    answer in time), ``interrupted`` (Ctrl-C cut it) and ``outcome_unknown`` (a state change
+    that may have been done; ``error`` then says how to check).
     Headers (cookies hidden) and the start of a textual answer (``body``, secrets hidden) are
     for the debug log; ``verify`` is how TLS was checked (False, True, or a CA bundle path).
     """
@@ -82,6 +88,9 @@ class Exchange:
     error_kind: str = ""
     repeat: bool = False
     session_gone: bool = False
+    offline: bool = False
+    interrupted: bool = False
+    outcome_unknown: bool = False
     request_headers: dict[str, str] = field(default_factory=dict)
     response_headers: dict[str, str] = field(default_factory=dict)
     verify: bool | str = True
@@ -182,10 +191,25 @@ class Transport:
         self._http = requests.Session()
         self._http.cookies.set_policy(_NoCookies())
         self._http.headers["User-Agent"] = USER_AGENT
+        self._read_environment()
         deadline.mount(self._http)
         if self._verify is False:
             # The user chose not to verify; repeating that on every call helps nobody.
             warnings.filterwarnings("ignore", category=InsecureRequestWarning)
+
+    def _read_environment(self) -> None:
+        """Proxies (``HTTPS_PROXY``, ``NO_PROXY``...) and a CA bundle (``REQUESTS_CA_BUNDLE``,
+        ``CURL_CA_BUNDLE``) are read once here, for the one server this client talks to, instead
+        of by requests on every call (the environment scan and the .netrc lookup cost more than
+        a loopback request). A .netrc password is never sent: the session id is the credential.
+        """
+        self._http.trust_env = False
+        self._http.proxies.update(requests.utils.get_environ_proxies(self._url))
+        self._send_verify: bool | str = self._verify  # what requests is given
+        if self._verify is True:
+            bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+            if bundle:
+                self._send_verify = bundle
 
     # -- state -------------------------------------------------------------------------------
 
@@ -308,7 +332,7 @@ class Transport:
         seen = Exchange(method=request.method, url=url, path=request.path,
                         params=redact_params(params), status=None, size=0, elapsed_s=0.0,
                         files=[str(request.upload.path)] if request.upload else [],
-                        request_headers=redact_headers({**self._http.headers, **headers}),
+                        request_headers=redact_headers({**_text(self._http.headers), **headers}),
                         verify=self._verify, _session=sent_session)
 
         def observe(**outcome: Any) -> None:
@@ -326,14 +350,17 @@ class Transport:
         except requests.RequestException as exc:
             error, repeatable = self._classify(exc, request)
             observe(error=str(error), error_kind=type(error).__name__,
-                    repeat=repeatable and not last_try)
+                    repeat=repeatable and not last_try,
+                    offline=isinstance(error, (ConnectionFailed, RequestTimedOut)),
+                    outcome_unknown=isinstance(error, OutcomeUnknown))
             raise (_Dropped(error) if repeatable else error) from None
         except OSError as exc:  # the file being uploaded could not be read
             observe(error="local error", error_kind="LocalError")
             raise LocalError(f"{request.what}: {exc.strerror or exc}") from None
         except KeyboardInterrupt:
             # Ctrl-C belongs to the shell: it goes on as is; the note tells what it may have cut
-            observe(error=failures.interruption_note(request), error_kind="KeyboardInterrupt")
+            observe(error=failures.interruption_note(request), error_kind="KeyboardInterrupt",
+                    interrupted=True, outcome_unknown=request.mutating)
             raise
         response.azshell_secrets = _secrets_of(params)  # hidden in response_text
         observe(status=response.status_code, size=size,
@@ -402,7 +429,7 @@ class Transport:
     def _answer(self, request: Request, url: str, params: Params, headers: dict[str, str],
                 ) -> tuple[requests.Response, int]:
         """The response and its body size (the announced size for a streamed download)."""
-        common: dict[str, Any] = {"timeout": self._timeout, "verify": self._verify,
+        common: dict[str, Any] = {"timeout": self._timeout, "verify": self._send_verify,
                                   "allow_redirects": False, "headers": headers}
         if request.upload is not None:
             with request.upload.body(params) as (data, content_type):
@@ -436,6 +463,11 @@ class _TooLarge(Exception):
     def __init__(self, size: int | None) -> None:
         super().__init__(size)
         self.size = size
+
+
+def _text(headers: Any) -> dict[str, str]:
+    """requests' header mapping (str or bytes values) as text, for the record."""
+    return {str(k): v if isinstance(v, str) else v.decode("latin-1") for k, v in headers.items()}
 
 
 class _Dropped(ConnectionFailed):

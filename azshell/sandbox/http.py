@@ -27,7 +27,7 @@ log = logging.getLogger("azshell.sandbox")
 
 SERVER_NAME = "Jetty(6.1.26)"
 MAX_FORM_SIZE = 10 * 1024 * 1024
-_INLINE_FILE_LIMIT = 1 << 20  # Jetty's form limit as configured by Azkaban (10 MiB)
+_INLINE_FILE_LIMIT = 1 << 20  # a file answer up to 1 MiB goes out in the same write as its head
 _COOKIE_QUOTE_CHARS = frozenset(' \t",;\\=()<>@:/?[]{}\r\n\f\b')
 _COOKIE_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\r": "\\r", "\n": "\\n",
                                  "\t": "\\t", "\f": "\\f", "\b": "\\b"})
@@ -204,9 +204,6 @@ class Request:
                 groups.setdefault(outer, {}).setdefault(inner, value)
         return groups
 
-    def has_prefix(self, prefix: str) -> bool:
-        return any(key.startswith(prefix) for key, _ in self.params)
-
     def header(self, name: str) -> str | None:
         return self.headers.get(name)
 
@@ -229,9 +226,9 @@ class Response:
         """
         if any(ch in value for ch in _COOKIE_QUOTE_CHARS):
             value = '"' + value.translate(_COOKIE_ESCAPES) + '"'
-        self.headers.append(("Set-Cookie", f"{name}={value}; Path={path}"))
+        self.headers.append(("Set-Cookie", f"{name}={value};Path={path}"))  # Jetty 6: no space
         if not any(k == "Expires" for k, _ in self.headers):
-            self.headers.append(("Expires", "Thu, 01 Jan 1970 00:00:00 GMT"))
+            self.headers.append(("Expires", "Thu, 01-Jan-1970 00:00:00 GMT"))
 
     def head_bytes(self, length: int) -> bytes:
         lines = [f"HTTP/1.1 {self.status} {_REASONS.get(self.status, 'Unknown')}"]

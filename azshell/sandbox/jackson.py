@@ -4,15 +4,56 @@ Clients and people compare raw answers with a real server's, so the sandbox repr
 ``DefaultPrettyPrinter``: objects break lines with two-space indentation and ``"key" : value``,
 arrays stay on one line (``[ 1, 2 ]``, objects inside them open on the same line), and empty
 containers print as ``{ }`` and ``[ ]``. Nesting depth counts objects only, as in Jackson.
+
+Key order: the servlets build their answers in ``java.util.HashMap``s, so a real server writes
+keys in HashMap order (by String.hashCode bucket, then insertion), not in the order they were
+put; a plain dict is written that way. A Java bean, or a map that keeps its order, is an
+:class:`Ordered` dict and written as given.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Any
 
 _SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t",
                   "\b": "\\b", "\f": "\\f"}
+
+
+class Ordered(dict):
+    """An object written in its own key order: a Java bean (Jackson writes its properties in
+    the order it finds them) or a LinkedHashMap."""
+
+
+def java_hash(text: str) -> int:
+    """``String.hashCode()`` (over UTF-16 code units), as an unsigned 32-bit number."""
+    value = 0
+    data = text.encode("utf-16-be")
+    for i in range(0, len(data), 2):
+        value = (31 * value + (data[i] << 8 | data[i + 1])) & 0xFFFFFFFF
+    return value
+
+
+def java_hash_order(keys: Iterable[Any]) -> list[Any]:
+    """``keys`` (in insertion order) in the order a ``java.util.HashMap`` (or ``HashSet``)
+    iterates them: default capacity 16, doubled past a load of 0.75, buckets by the spread
+    hash, insertion order within a bucket (the order a resize keeps)."""
+    items = list(keys)
+    capacity = 16
+    while len(items) > capacity * 0.75:
+        capacity *= 2
+    buckets: dict[int, list[Any]] = {}
+    for key in items:
+        code = java_hash(str(key))
+        buckets.setdefault((code ^ (code >> 16)) & (capacity - 1), []).append(key)
+    return [key for index in sorted(buckets) for key in buckets[index]]
+
+
+def _items(value: dict) -> list[tuple[Any, Any]]:
+    if isinstance(value, Ordered):
+        return list(value.items())
+    return [(key, value[key]) for key in java_hash_order(value)]
 
 
 def _string(text: str) -> str:
@@ -67,7 +108,7 @@ def _write(value: Any, nesting: int, out: list[str]) -> None:
         inner = "\n" + "  " * (nesting + 1)
         out.append("{")
         first = True
-        for key, item in value.items():
+        for key, item in _items(value):
             out.append(inner if first else "," + inner)
             first = False
             out.append(_string(str(key)))
@@ -92,7 +133,7 @@ def _write(value: Any, nesting: int, out: list[str]) -> None:
 def compact(value: Any) -> str:
     """Jackson's non-pretty output: no spaces at all (``{"a":1,"b":[1,2]}``)."""
     if isinstance(value, dict):
-        return "{" + ",".join(f"{_string(str(k))}:{compact(v)}" for k, v in value.items()) + "}"
+        return "{" + ",".join(f"{_string(str(k))}:{compact(v)}" for k, v in _items(value)) + "}"
     if isinstance(value, (list, tuple, set, frozenset)):
         return "[" + ",".join(compact(v) for v in value) + "]"
     return _scalar(value)

@@ -7,11 +7,13 @@ the rest is a short page a person can read in a browser.
 
 from __future__ import annotations
 
+import secrets
 from html import escape
 
 from azshell.sandbox.http import Response
 
-HTML = "text/html; charset=UTF-8"
+HTML = "text/html; charset=utf-8"  # as Jetty 6 writes it
+_JETTY_ID = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 
 def _page(title: str, body: str) -> str:
@@ -45,7 +47,10 @@ def login_page(error: str | None = None) -> Response:
         "<button type=\"submit\" id=\"login-submit\">Login</button>\n"
         "</fieldset>\n</form>\n</div><!-- /.login -->\n</div>"
     )
-    return html(_page("Login", body))
+    page = html(_page("Login", body))
+    # rendering the page opens a servlet session: Jetty 6 sets its cookie (seen on 3.90.0)
+    page.add_cookie("JSESSIONID", "".join(secrets.choice(_JETTY_ID) for _ in range(25)))
+    return page
 
 
 def error_page(code: int, message: str, uri: str, cause: str | None = None) -> Response:

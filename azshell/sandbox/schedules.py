@@ -8,6 +8,7 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
+from azshell.sandbox.jackson import Ordered
 from azshell.sandbox.state import Schedule
 
 DEFAULT_END_SCHED_TIME = 2524608000000  # 2050-01-01, Constants.DEFAULT_SCHEDULE_END_EPOCH_TIME
@@ -86,27 +87,25 @@ def options_bean(options: Any, sla: list[dict[str, Any]]) -> dict[str, Any] | No
     when the schedule's options did not parse."""
     if options is None:
         return None
-    return {
-        "flowParameters": dict(options.flow_parameters),
-        "runtimeProperties": {k: dict(v) for k, v in options.runtime_properties.items()},
-        "failureEmailsOverridden": options.failure_emails_override,
-        "successEmailsOverridden": options.success_emails_override,
-        "failureActionOverridden": getattr(options, "failure_action_override", False),
-        "failureEmails": list(options.failure_emails),
-        "successEmails": list(options.success_emails),
+    return Ordered({  # the getters in the order Jackson found them on a real 3.90.0
         "notifyOnFirstFailure": options.notify_failure_first,
         "notifyOnLastFailure": options.notify_failure_last,
-        "failureAction": _FAILURE_ACTION_ENUM.get(options.failure_action,
-                                                  "FINISH_CURRENTLY_RUNNING"),
+        "failureEmails": list(options.failure_emails),
+        "successEmails": list(options.success_emails),
+        "pipelineLevel": options.pipeline_level,
+        "queueLevel": options.queue_level,
         "concurrentOption": options.concurrent_option,
         "mailCreator": options.mail_creator,
-        "pipelineLevel": options.pipeline_level,
-        "pipelineExecutionId": None,
-        "queueLevel": options.queue_level,
-        "disabledJobs": list(options.disabled),
         "memoryCheck": True,
+        "flowParameters": dict(options.flow_parameters),
+        "failureAction": _FAILURE_ACTION_ENUM.get(options.failure_action,
+                                                  "FINISH_CURRENTLY_RUNNING"),
         "slaOptions": sla,
-    }
+        "disabledJobs": list(options.disabled),
+        "pipelineExecutionId": None,
+        "successEmailsOverridden": options.success_emails_override,
+        "failureEmailsOverridden": options.failure_emails_override,
+    })  # (runtimeProperties, failureActionOverridden: only after 4.0.0)
 
 
 def schedule_json(schedule: Schedule) -> dict[str, Any]:
@@ -117,8 +116,7 @@ def schedule_json(schedule: Schedule) -> dict[str, Any]:
         "firstSchedTime": format_date(schedule.first_sched_time),
         "nextExecTime": format_date(schedule.next_exec_time),
         "period": schedule.period or "null",
-        "cronExpression": schedule.cron,
-        "backExecuteOnce": schedule.back_execute_once,
+        "cronExpression": schedule.cron,  # (backExecuteOnce: only after 4.0.0)
         "executionOptions": options_bean(schedule.options, schedule.sla_settings),
     }
 

@@ -11,7 +11,7 @@ import pytest
 from waiting import FINAL, wait_for
 
 from azshell.client import AzkabanClient, ExecuteOptions
-from azshell.errors import ApiError, NotFound, UsageError
+from azshell.errors import ApiError, LogNotReady, NotFound, UsageError
 from azshell.sandbox import Sandbox
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -51,6 +51,31 @@ def test_execute_and_follow(client: AzkabanClient, project: str) -> None:
     assert page["executions"][0]["execId"] == execid
     assert client.last_successful_execution(project, "b") == execid
     assert client.running(project, "b") == []
+
+
+def test_the_execution_model_follows_the_updates(client: AzkabanClient, project: str) -> None:
+    execid = client.execute(project, "b")
+    model = client.execution_model(execid)
+    assert model.execid == execid
+    assert (model.project, model.flow) == (project, "b")
+    while not model.finished:
+        client.update_execution(model)
+    assert model.status == "SUCCEEDED"
+    assert model.counts() == (2, 2)
+    assert model.document["nodes"] == client.execution(execid)["nodes"]  # the raw JSON kept
+
+
+def test_a_job_log_before_the_job_started_is_log_not_ready(client: AzkabanClient,
+                                                           project: str) -> None:
+    execid = client.execute(project, "after")
+    try:
+        with pytest.raises(LogNotReady) as no_log:
+            client.job_log(execid, "after")  # waits behind `slow` (20 s)
+        assert no_log.value.status == 500
+        with pytest.raises(LogNotReady):
+            client.read_job_log(execid, "after")
+    finally:
+        client.cancel(execid)
 
 
 def test_logs_are_unescaped_and_paged(client: AzkabanClient, project: str) -> None:

@@ -46,6 +46,8 @@ def test_connection_refused_names_the_url() -> None:
     assert str(err.value) == f"cannot connect to {url}: connection refused"
     assert client.last_exchange is not None
     assert client.last_exchange.status is None
+    assert client.last_exchange.offline  # what the toolbar decides on, typed
+    assert not client.last_exchange.outcome_unknown
 
 
 def test_unknown_host() -> None:
@@ -64,6 +66,8 @@ def test_reset_after_sending_a_state_change_is_an_unknown_outcome() -> None:
             client.execute("p", "f")
         executes = [s for s in server.seen if s.params.get("ajax") == "executeFlow"]
         assert len(executes) == 1  # never repeated
+        assert client.last_exchange is not None
+        assert client.last_exchange.outcome_unknown
     message = str(err.value)
     assert message.startswith("the outcome of 'execute flow p.f' is unknown: the connection to "
                               f"{server.url}/executor was lost")
@@ -232,6 +236,8 @@ def test_observer_sees_failed_exchanges() -> None:
     assert len(seen) == 1
     assert seen[0].status is None
     assert seen[0].error == f"no answer from {server.url}/executor within 0.05 s"
+    assert seen[0].offline
+    assert not seen[0].interrupted
 
 
 def test_a_download_cut_short_leaves_no_file(tmp_path: Path) -> None:
@@ -261,5 +267,25 @@ def test_ctrl_c_during_an_upload_is_left_to_the_shell_with_a_note(tmp_path: Path
         assert client.last_exchange == note
         assert client.call("GET", "/index").status == 200  # the half-sent connection is gone
     assert note.status is None
+    assert note.interrupted
+    assert note.outcome_unknown
+    assert not note.offline
     assert note.error == ("interrupted: the outcome of 'upload p.zip to project p' is "
                           "unknown; check the project log of p for a new version")
+
+
+def test_the_proxy_of_the_environment_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The environment is read once per client (not on every call), and still honoured."""
+    with FakeServer(lambda seen: Reply.json({"status": "ok"})) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        client = AzkabanClient("http://azkaban.invalid:8081")
+        client.adopt_session("azkaban", SESSION_ID)
+        assert client.call("GET", "/status").status == 200
+        assert proxy.seen[-1].headers.get("host") == "azkaban.invalid:8081"
+        monkeypatch.setenv("NO_PROXY", "azkaban.invalid")
+        direct = AzkabanClient("http://azkaban.invalid:8081")
+        with pytest.raises(ConnectionFailed):
+            direct.server_status()
+        assert len(proxy.seen) == 1

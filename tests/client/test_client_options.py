@@ -134,3 +134,23 @@ def test_parse_duration(text: str, minutes: int) -> None:
 def test_parse_bad_duration(text: str) -> None:
     with pytest.raises(UsageError, match=r"bad duration"):
         parse_duration(text)
+
+
+def test_the_options_of_an_execution_carry_over_to_a_rerun() -> None:
+    from azshell.client.options import options_of_execution
+
+    info = {"flowParam": {"day": "mon"}, "runtimeProperties": {"ROOT": {"env": "prod"},
+                                                               "load": {"x": "1"}},
+            "failureAction": "finishPossible", "failureEmailsOverride": True,
+            "failureEmails": ["ops@example.com"], "successEmailsOverride": False,
+            "successEmails": ["flow@example.com"], "concurrentOptions": "pipeline",
+            "pipelineLevel": 2, "notifyFailureFirst": True}
+    again = options_of_execution(info, ["a"])
+    assert again.options == ExecuteOptions(
+        disabled=["a"], params={"day": "mon", "env": "prod"}, concurrent="pipeline:2",
+        on_failure="finishPossible", notify_failure=["ops@example.com"], notify_success=[],
+        notify_failure_first=True, notify_failure_last=None)
+    assert again.warnings == ("warning: job-level properties of load are not carried over",)
+    odd = options_of_execution({"concurrentOptions": "pipeline", "pipelineLevel": 7}, [])
+    assert odd.options.concurrent == "skip"
+    assert "pipeline (level 7) is not carried over" in odd.warnings[0]

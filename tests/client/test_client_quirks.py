@@ -72,7 +72,7 @@ def test_delete_failure_cookie() -> None:
     assert str(err.value) == "Cannot delete. User 'reader' is not an ADMIN."
 
 
-def test_delete_that_did_not_happen_is_reported() -> None:
+def test_delete_without_a_message_cookie_is_not_taken_for_a_success() -> None:
     def handler(seen: Seen) -> Reply:
         if "delete" in seen.params:
             return Reply(302, content_type=None, headers=[("Location", "/")])
@@ -80,8 +80,10 @@ def test_delete_that_did_not_happen_is_reported() -> None:
 
     with FakeServer(handler) as server:
         client = logged_in(server.url)
-        with pytest.raises(AzshellError, match=r"^project p still exists after the delete$"):
+        with pytest.raises(AzshellError, match=r"^the server did not confirm the delete of "
+                                               r"project p \(a redirect without a message\)"):
             client.delete_project("p")
+        assert [seen.params.get("ajax") for seen in server.seen[1:]] == [None]
 
 
 def test_upload_answer_with_string_ids_and_warnings(tmp_path: Path) -> None:

@@ -115,7 +115,7 @@ _NO_RUN = re.compile(r"^\s*(connect|login|exit|quit|clear)\b", re.IGNORECASE)
 
 def check_line(line: str) -> None:
     """parse() and the completer's view of a line: an Invocation, None or a UsageError."""
-    from azshell.shell.parser import parse, split, tokens
+    from azshell.shell.line.parser import parse, split, tokens
 
     expect_clean(lambda: parse(line))
     expect_clean(lambda: split(line))
@@ -125,8 +125,8 @@ def check_line(line: str) -> None:
 def check_run_line_offline(line: str) -> None:
     """A whole line through run_line with no server: one error line at most, never an internal
     error. (``connect``/``login`` would reach the network; ``exit`` ends the run.)"""
-    from azshell.shell.context import new_context, run_line
-    from azshell.shell.settings import Settings
+    from azshell.shell.run.dispatch import new_context, run_line
+    from azshell.shell.session.settings import Settings
 
     if _NO_RUN.match(line):
         return
@@ -153,10 +153,10 @@ toml_bytes = (st.binary(max_size=500) | hostile_text.map(str.encode)
 
 def check_file_readers(data: bytes, tmp: Path) -> None:
     """Every file azshell reads, holding ``data``: a recovery or one UsageError, nothing else."""
-    from azshell.shell.batch import lines_of, script_lines
-    from azshell.shell.names import NameBook
-    from azshell.shell.session_store import SessionStore
-    from azshell.shell.settings import load
+    from azshell.shell.names.book import NameBook
+    from azshell.shell.run.batch import lines_of, script_lines
+    from azshell.shell.session.settings import load
+    from azshell.shell.session.store import SessionStore
 
     path = tmp / "f"
     path.write_bytes(data)
@@ -182,7 +182,7 @@ def check_file_readers(data: bytes, tmp: Path) -> None:
 
 
 def _check_history(path: Path, data: bytes) -> None:
-    from azshell.shell.history import SecretFreeHistory
+    from azshell.shell.interactive.history import SecretFreeHistory
 
     path.write_bytes(data)
     history = SecretFreeHistory(path)

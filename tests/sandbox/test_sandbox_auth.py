@@ -24,7 +24,7 @@ def test_quirk_01_login_on_any_path_sets_cookie(sandbox_url: str) -> None:
         assert reply.headers["Content-Type"] == "application/json"
         body = reply.json()
         assert body["status"] == "success"
-        assert reply.headers["Set-Cookie"] == f"{COOKIE}={body['session.id']}; Path=/"
+        assert reply.headers["Set-Cookie"] == f"{COOKIE}={body['session.id']};Path=/"
         assert '"status" : "success"' in reply.text
 
 
@@ -44,7 +44,9 @@ def test_login_by_get_does_not_log_in(sandbox_url: str) -> None:
     reply = requests.get(sandbox_url + "/index", params={
         "action": "login", "username": "azkaban", "password": "azkaban"})
     assert LOGIN_FORM in reply.text
-    assert "Set-Cookie" not in reply.headers
+    # only Jetty's servlet session cookie, as real 3.90.0 and 4.0.0 set it on the login page
+    assert reply.headers["Set-Cookie"].startswith("JSESSIONID=")
+    assert reply.headers["Set-Cookie"].endswith(";Path=/")
 
 
 def test_quirk_02_password_in_query_string_rejected(sandbox_url: str) -> None:
@@ -85,8 +87,9 @@ def test_quirk_04_unauthenticated_answers(sandbox_url: str) -> None:
     assert plain_get.headers["Content-Type"].startswith("text/html")
     xhr_post = requests.post(sandbox_url + "/executor", data={"ajax": "executeFlow"},
                              headers={"X-Requested-With": "XMLHttpRequest"})
-    assert xhr_post.text == ('{"status":"error","message":"Invalid Session. Need to re-login",'
-                             '"action":"login"}')
+    # a HashMap's order, as real 3.90.0 and 4.0.0 write it
+    assert xhr_post.text == ('{"action":"login","message":"Invalid Session. Need to re-login",'
+                             '"status":"error"}')
     assert "Content-Type" not in xhr_post.headers
     form_post = requests.post(sandbox_url + "/executor", data={"ajax": "executeFlow"})
     assert LOGIN_FORM in form_post.text
@@ -119,7 +122,7 @@ def test_one_shot_credentials_in_form_post(sandbox_url: str, project_name: str) 
     reply = requests.post(sandbox_url + "/manager", data={
         "action": "create", "name": project_name, "description": "d",
         "username": "azkaban", "password": "azkaban"})
-    assert reply.text.startswith('{"status":"success"')
+    assert reply.text.endswith('"status":"success"}')
     assert "Set-Cookie" not in reply.headers
 
 

@@ -56,8 +56,8 @@ def test_documented_create(sandbox_url: str, curl_session: str, project_name: st
                  "--data-urlencode", f"name={project_name}",
                  "--data-urlencode", "description=made with curl",
                  f"{sandbox_url}/manager?action=create")
-    assert reply == ('{"status":"success","action":"redirect",'
-                     f'"path":"manager?project={project_name}"}}')
+    assert reply == (f'{{"path":"manager?project={project_name}","action":"redirect",'
+                     '"status":"success"}')
 
 
 def test_documented_upload_with_forced_multipart_mixed(

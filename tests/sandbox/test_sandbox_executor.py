@@ -319,7 +319,7 @@ def test_quirk_21_logs(api: Api, quick: str) -> None:
     api.wait(execid)
     page = api.get("/executor", ajax="fetchExecJobLogs", execid=execid, jobId="hello",
                    offset=0, length=40)
-    assert page.headers["Content-Type"] == "application/json;charset=utf-8"
+    assert page.headers["Content-Type"] == "application/json; charset=utf-8"
     chunk = page.json()
     assert (chunk["offset"], chunk["length"]) == (0, 40)
     whole = api.read_log(execid, "hello", page=40)

@@ -56,7 +56,7 @@ def test_no_header_value_is_written_with_a_raw_crlf() -> None:
     lines = head.split("\r\n")
     assert "Location: /manager?project=a%0D%0AX-Bad: 1" in lines
     assert "X-Other: a b" in lines
-    assert 'Set-Cookie: azkaban.failure.message="x\\r\\n\\"y\\""; Path=/' in lines
+    assert 'Set-Cookie: azkaban.failure.message="x\\r\\n\\"y\\"";Path=/' in lines
     assert "\n" not in head.replace("\r\n", "")
     assert "\r" not in head.replace("\r\n", "")
 

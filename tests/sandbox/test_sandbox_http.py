@@ -221,3 +221,17 @@ def test_a_client_that_resets_its_connection_is_not_an_error(sandbox, capfd) -> 
     requests.get(sandbox.url + "/status", timeout=5)  # the server goes on serving
     time.sleep(0.2)
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_json_objects_are_written_in_java_hashmap_order() -> None:
+    """Real 3.90.0 and 4.0.0 write their HashMap answers in HashMap order (recorded in
+    tests/conformance/data): executeFlow's keys, and fetchprojectflows' flows by id."""
+    from azshell.sandbox.jackson import Ordered, compact, java_hash, java_hash_order
+
+    assert java_hash("hello") == 99162322  # "hello".hashCode() in Java
+    answer = {"project": "p", "flow": "f", "message": "m", "execid": 1}
+    assert compact(answer) == '{"project":"p","message":"m","flow":"f","execid":1}'
+    assert java_hash_order(["hello", "mixed", "pair", "slow"]) == ["slow", "mixed", "hello",
+                                                                   "pair"]
+    bean = Ordered({"version": "x", "pid": "1"})
+    assert compact(bean) == '{"version":"x","pid":"1"}'

@@ -37,8 +37,9 @@ def test_quirk_09_create_answers_compact_json_without_content_type(api: Api,
     reply = api.create(project_name)
     assert reply.status_code == 200
     assert "Content-Type" not in reply.headers
-    assert reply.text == ('{"status":"success","action":"redirect",'
-                          f'"path":"manager?project={project_name}"}}')
+    # keys in a HashMap's order, as real 3.90.0 and 4.0.0 write them
+    assert reply.text == (f'{{"path":"manager?project={project_name}","action":"redirect",'
+                          '"status":"success"}')
 
 
 @pytest.mark.parametrize(("name", "description", "message"), [
@@ -52,15 +53,15 @@ def test_quirk_09_create_answers_compact_json_without_content_type(api: Api,
 ])
 def test_create_errors(api: Api, name: str, description: str, message: str) -> None:
     reply = api.create(name, description)
-    assert reply.text == f'{{"status":"error","message":"{message}"}}'
+    assert reply.text == f'{{"message":"{message}","status":"error"}}'
 
 
 def test_project_name_longer_than_64_fails_in_the_database(api: Api, project_name: str) -> None:
     """§5.1: the name column is VARCHAR(64); a longer name is the insert's failure message."""
     too_long = (project_name + "x" * 64)[:65]
     reply = api.create(too_long)
-    assert reply.text == ('{"status":"error","message":"Insert project'
-                          f'{too_long} for existing project failed. "}}')
+    assert reply.text == ('{"message":"Insert project'
+                          f'{too_long} for existing project failed. ","status":"error"}}')
     assert api.manager("getProjectId", too_long)["error"] == f"Project {too_long} doesn't exist."
     assert api.create(too_long[:64]).json()["status"] == "success"
 

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from azshell.shell.context import Context, new_context, run_line
-from azshell.shell.names import NameBook
-from azshell.shell.session_store import MemoryStore
-from azshell.shell.settings import Settings
+from azshell.shell.names.book import NameBook
+from azshell.shell.run.context import Context
+from azshell.shell.run.dispatch import new_context, run_line
+from azshell.shell.session.settings import Settings
+from azshell.shell.session.store import MemoryStore
 
 AZSHELL = str(Path(sys.executable).with_name("azshell"))
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

@@ -20,10 +20,9 @@ def pty_home(tmp_path: Path) -> Path:
 def shell(pty_home: Path) -> Iterator[Callable[..., Any]]:
     """``shell(url, user="azkaban", **env) -> pty_harness.Shell``, ended after the test.
 
-    pexpect is imported here, not at the top, so the other shell tests run without it; a test
-    that asks for this fixture is skipped when it is missing.
+    pexpect (a test dependency) is imported by pty_harness here, not at the top, so that the
+    other shell tests do not pay for it; when it is missing the test fails, it is not skipped.
     """
-    pytest.importorskip("pexpect")
     from pty_harness import shell_factory
 
     with shell_factory(pty_home) as start:

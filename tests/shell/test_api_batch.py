@@ -114,7 +114,7 @@ def test_download_here_and_not_twice(az: Az, etl: str, tmp_path: Path) -> None:
     assert line == (f"-c:1: error: download: {etl}-1.zip exists: give another PATH, "
                     "or --force to replace it")
     line = one_error(az("-c", f"download {etl} --version 5", cwd=work), 1)
-    assert line == f"-c:1: error: Project {etl} version 5 doesn't exist."
+    assert line == f"-c:1: error: Project {etl} with version 5 doesn't exist"
 
 
 def test_server_needs_no_password(tmp_path: Path, sandbox: Any) -> None:

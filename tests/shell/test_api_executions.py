@@ -96,7 +96,6 @@ def test_every_execute_option_reaches_the_server(sh: Shell, client: Any, put: An
     options = client.execution_options(execid)
     assert options["disabled"] == [{"name": "a", "children": None, "embeddedFlow": False}]
     assert options["flowParam"] == {"k": "v"}
-    assert options["runtimeProperties"] == {"ROOT": {"k": "v"}}
     assert options["concurrentOptions"] == "ignore"
     assert options["failureAction"] == "cancelImmediately"
     assert options["failureEmails"] == ["a@example.com"]

@@ -97,8 +97,8 @@ def test_it_needs_no_session(tmp_path: Path) -> None:
 
     from api_support import Shell
 
-    from azshell.shell.context import new_context
-    from azshell.shell.settings import Settings
+    from azshell.shell.run.dispatch import new_context
+    from azshell.shell.session.settings import Settings
 
     out, err = io.StringIO(), io.StringIO()
     ctx = new_context(Settings(pager=False), interactive=False, stdout=out, stderr=err)
@@ -106,7 +106,7 @@ def test_it_needs_no_session(tmp_path: Path) -> None:
     code, text, errors = sh(f"test {EXAMPLES / 'flow2-pipeline'} pipeline")
     assert code == 0, errors
     assert json.loads(text)["status"] == "SUCCEEDED"
-    assert ctx.client is None
+    assert ctx.connected is None
 
 
 @pytest.mark.parametrize(("args", "code", "message"), [

@@ -10,15 +10,15 @@ from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
 
 from azshell.errors import UsageError
-from azshell.shell.commands import find
-from azshell.shell.completer import ShellCompleter
 from azshell.shell.handlers.admin import permissions_table, project_log_table
 from azshell.shell.handlers.schedules import next_runs, read_cron, schedules_table
 from azshell.shell.handlers.server import status_text
 from azshell.shell.handlers.sla import sla_table
-from azshell.shell.lexer import highlight
-from azshell.shell.names import NameBook
-from azshell.shell.parser import parse
+from azshell.shell.interactive.completer import ShellCompleter
+from azshell.shell.interactive.lexer import highlight
+from azshell.shell.line.commands import find
+from azshell.shell.line.parser import parse
+from azshell.shell.names.book import NameBook
 
 
 @pytest.fixture

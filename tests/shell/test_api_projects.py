@@ -295,7 +295,7 @@ def test_download_the_latest_again_into_the_same_directory(sh: Shell, project: s
 
 def test_download_a_missing_version(sh: Shell, project: str, out: Path) -> None:
     assert sh.fails(f"download {project} --version 9 {out}") == (
-        f"error: Project {project} version 9 doesn't exist.")
+        f"error: Project {project} with version 9 doesn't exist")
     assert list(out.iterdir()) == []
 
 
@@ -331,12 +331,12 @@ def test_server_on_a_terminal_reads_as_a_summary(client: Any, sandbox: Any) -> N
 def test_server_needs_no_session(sandbox: Any) -> None:
     import io
 
-    from azshell.shell.context import new_context, run_line
-    from azshell.shell.settings import Settings
+    from azshell.shell.run.dispatch import new_context, run_line
+    from azshell.shell.session.settings import Settings
 
     out, err = io.StringIO(), io.StringIO()
     ctx = new_context(Settings(pager=False, url=sandbox.url.split("://")[1]), interactive=False,
                       stdout=out, stderr=err)
     assert run_line(ctx, "server") == 0, err.getvalue()
-    assert ctx.client is None
+    assert ctx.connected is None
     assert '"isDatabaseUp": true' in out.getvalue()

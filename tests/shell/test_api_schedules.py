@@ -12,7 +12,7 @@ import pytest
 from api_support import EXAMPLES, Shell, make_shell
 
 from azshell.client import AzkabanClient
-from azshell.shell.names import NameBook
+from azshell.shell.names.book import NameBook
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from api_support import EXAMPLES, Shell, make_shell
 
 from azshell.client import AzkabanClient, SlaSetting
 from azshell.errors import NotFound
-from azshell.shell.commands import find
 from azshell.shell.handlers.sla import Rule, rules_in_order
+from azshell.shell.line.commands import find
 
 SET = find("sla")
 

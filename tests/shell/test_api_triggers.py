@@ -16,8 +16,8 @@ from prompt_toolkit.document import Document
 
 from azshell.client import AzkabanClient
 from azshell.sandbox import Sandbox
-from azshell.shell.completer import ShellCompleter
-from azshell.shell.names import NameBook
+from azshell.shell.interactive.completer import ShellCompleter
+from azshell.shell.names.book import NameBook
 
 FILES = {
     "t.project": "azkaban-flow-version: 2.0\n",

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from api_support import EXAMPLES, TTY, make_shell
 
-from azshell.shell.progress import TransferBar, bar_line, hms, human_bytes
+from azshell.shell.run.progress import TransferBar, bar_line, hms, human_bytes
 
 MIB = 1 << 20
 

@@ -16,10 +16,10 @@ import pytest
 from api_support import Shell, make_shell
 from waiting import FINAL, wait_for
 
-from azshell.shell.follow import ExecutionModel
-from azshell.shell.follow_view import PipeView
-from azshell.shell.output import Output
-from azshell.shell.render import table
+from azshell.client.execution_model import Execution
+from azshell.shell.follow.view import PipeView
+from azshell.shell.run.output import Output
+from azshell.shell.run.render import table
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 FLOW = {
@@ -165,7 +165,7 @@ def test_in_a_pipe_a_wait_says_each_change_and_a_heartbeat_on_stderr() -> None:
     now = [0.0]
     stream = io.StringIO()
     view = PipeView(stream, heartbeat=60, clock=lambda: now[0])
-    model = ExecutionModel({"execid": 5, "project": "p", "flowId": "f", "status": "RUNNING",
+    model = Execution({"execid": 5, "project": "p", "flowId": "f", "status": "RUNNING",
                             "startTime": 1_000, "nodes": [
                                 {"id": "a", "status": "RUNNING", "startTime": 1_000},
                                 {"id": "b", "status": "READY"}]})
@@ -181,7 +181,7 @@ def test_in_a_pipe_a_wait_says_each_change_and_a_heartbeat_on_stderr() -> None:
     assert beat.startswith("azshell: execution 5 still RUNNING after ")
     assert beat.endswith(": 0/2 jobs done; running: a")
     ended = io.StringIO()  # a flow that had ended before the first look still says so
-    PipeView(ended).started(ExecutionModel({"execid": 6, "project": "p", "flowId": "f",
+    PipeView(ended).started(Execution({"execid": 6, "project": "p", "flowId": "f",
                                             "status": "SUCCEEDED", "nodes": []}))
     assert ended.getvalue().splitlines()[-1] == "azshell: execution 6 SUCCEEDED"
 

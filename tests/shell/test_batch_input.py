@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from api_support import AZSHELL, documents, make_shell
 
-from azshell.shell.output import LINE_LIMIT, WORD_LIMIT, Output, error_line
+from azshell.shell.run.output import LINE_LIMIT, WORD_LIMIT, Output, error_line
 
 
 def run(home: Path, url: str, *args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[str]:

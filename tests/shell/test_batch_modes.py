@@ -160,8 +160,7 @@ def test_delete_in_a_script_needs_yes(az: Runner, project_name: str) -> None:
 
 def test_upload_execute_show(az: Runner, project_name: str) -> None:
     example = EXAMPLES / "flow1-etl"
-    if not example.is_dir():
-        pytest.skip("example flow1-etl is not there")
+    assert example.is_dir()
     done = az("-c", f"upload {project_name} {example} --create", "-c", f"flows {project_name}",
               "-c", f"execute {project_name} finish --disable load", "-c", "show")
     assert done.returncode == 0, done.stderr

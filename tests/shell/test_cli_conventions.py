@@ -15,8 +15,8 @@ import pytest
 
 from azshell.cli import build_parser, split_command
 from azshell.manpage import manpage
-from azshell.shell.commands import COMMANDS
-from azshell.shell.toolbar import prompt_text, server_label
+from azshell.shell.interactive.toolbar import prompt_text, server_label
+from azshell.shell.line.commands import COMMANDS
 
 AZSHELL = str(Path(sys.executable).with_name("azshell"))
 ROOT = Path(__file__).resolve().parents[2]
@@ -181,6 +181,6 @@ def test_version_pays_for_none_of_it() -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           check=True)
     loaded = set(done.stdout.split()[2:])
-    for heavy in ("azshell.completion", "azshell.manpage", "azshell.shell.commands",
+    for heavy in ("azshell.completion", "azshell.manpage", "azshell.shell.line.commands",
                   "jmespath", "requests", "prompt_toolkit", "yaml"):
         assert heavy not in loaded, heavy

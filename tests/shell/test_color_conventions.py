@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from azshell.shell.settings import env_layer, load
+from azshell.shell.session.settings import env_layer, load
 
 AZSHELL = str(Path(sys.executable).with_name("azshell"))
 # an SGR sequence that sets a foreground or background colour (not bold, not reverse)

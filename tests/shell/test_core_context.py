@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from azshell.shell.commands import find
-from azshell.shell.context import Context, Reply, emit, new_context, run_line
-from azshell.shell.settings import Settings
+from azshell.shell.line.commands import find
+from azshell.shell.run.context import Context, Reply
+from azshell.shell.run.dispatch import emit, new_context, run_line
+from azshell.shell.session.settings import Settings
 
 
 class TTY(io.StringIO):
@@ -199,7 +200,7 @@ def test_no_password_is_asked_for_a_server_that_is_down(monkeypatch: pytest.Monk
                                                         sandbox: Any) -> None:
     from fakes import free_port
 
-    from azshell.shell.session_store import MemoryStore
+    from azshell.shell.session.store import MemoryStore
 
     monkeypatch.delenv("AZSHELL_PASSWORD", raising=False)
     ctx, _, err = make(tty=True)
@@ -212,3 +213,18 @@ def test_no_password_is_asked_for_a_server_that_is_down(monkeypatch: pytest.Monk
     assert asked == []
     assert run_line(ctx, f"connect {sandbox.url} azkaban") == 0  # a live one: asked once
     assert asked == [f"Password for azkaban at {sandbox.url}: "]
+
+
+def test_handlers_get_a_client_that_is_never_none() -> None:
+    from azshell.errors import SessionError
+
+    ctx, out, err = make()
+    assert ctx.connected is None
+    with pytest.raises(SessionError, match="not connected"):
+        _ = ctx.client
+    # commands that work without a session read `connected`, not `client`
+    assert run_line(ctx, "whoami") == 0
+    assert json.loads(out.getvalue())["session"] == "none"
+    assert run_line(ctx, "logout") == 0
+    assert run_line(ctx, "curl") == 1  # no request yet: one line, no crash
+    assert "internal error" not in err.getvalue()

@@ -6,8 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from azshell.shell.commands import COMMANDS, find
-from azshell.shell.docs import command_data, command_help, markdown, overview
+from azshell.shell.line.commands import COMMANDS, find
+from azshell.shell.line.docs import command_data, command_help, markdown, overview
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -16,12 +16,12 @@ def test_commands_md_is_up_to_date() -> None:
     committed = (ROOT / "docs" / "commands.md").read_text(encoding="utf-8")
     assert committed == markdown(), (
         "docs/commands.md is out of date: run "
-        "`python -m azshell.shell.docs > docs/commands.md`"
+        "`python -m azshell.shell.line.docs > docs/commands.md`"
     )
 
 
 def test_the_module_prints_the_reference() -> None:
-    done = subprocess.run([sys.executable, "-m", "azshell.shell.docs"], capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "azshell.shell.line.docs"], capture_output=True,
                           text=True, check=True)
     assert done.stdout == markdown()
 
@@ -55,7 +55,7 @@ def test_overview_lists_every_command() -> None:
 
 def test_scripts_md_and_help_list_every_exit_code() -> None:
     from azshell.cli import EPILOG
-    from azshell.shell.exitcodes import MEANINGS
+    from azshell.shell.run.exitcodes import MEANINGS
 
     text = (ROOT / "docs" / "scripts.md").read_text(encoding="utf-8")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -63,3 +63,14 @@ def test_scripts_md_and_help_list_every_exit_code() -> None:
         assert f"| {code} | {meaning} |" in text
         assert f"| {code} | {meaning} |" in readme
         assert f"{code} " in EPILOG
+
+
+def test_the_shell_offers_the_permissions_the_client_sends() -> None:
+    from azshell.client.projects import PERMISSION_TYPES
+    from azshell.shell.line.commands import PERMISSIONS, find
+
+    assert sorted(PERMISSIONS) == sorted(PERMISSION_TYPES)
+    grant, revoke = find("grant"), find("revoke")
+    assert grant is not None
+    assert revoke is not None
+    assert grant.args[-1].choices == revoke.args[-1].choices == PERMISSIONS

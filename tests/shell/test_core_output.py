@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from azshell.shell.output import Output
+from azshell.shell.run.output import Output
 
 
 class TTY(io.StringIO):

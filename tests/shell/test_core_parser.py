@@ -7,7 +7,7 @@ import re
 import pytest
 
 from azshell.errors import UsageError
-from azshell.shell.parser import parse, position, split, tokens
+from azshell.shell.line.parser import parse, position, split, tokens
 
 
 def values(line: str) -> dict:

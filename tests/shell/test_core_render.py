@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 
-from azshell.shell.render import (
+from azshell.shell.run.render import (
     choose_format,
     duration,
     jobs_table,
@@ -36,13 +37,30 @@ def test_coloured_json_has_ansi_codes_and_the_same_content() -> None:
     assert json.loads(plain) == {"a": 1}
 
 
+def test_coloured_json_colours_the_tokens_only() -> None:
+    data = {"name": 'say "hi": 12 true', "n": -1.5, "ok": True, "none": None,
+            "list": [1, {"inner": "x"}], "café": "é\n"}
+    plain = render(data, fmt="json", color=False)
+    text = render(data, fmt="json", color=True)
+    assert re.sub(r"\x1b\[[0-9;]*m", "", text) == plain
+    spans = re.findall(r"\x1b\[(\d+)m(.*?)\x1b\[39m", text)
+    assert spans == [
+        ("94", '"name"'), ("33", '"say \\"hi\\": 12 true"'), ("94", '"n"'), ("34", "-1.5"),
+        ("94", '"ok"'), ("34", "true"), ("94", '"none"'), ("34", "null"), ("94", '"list"'),
+        ("34", "1"), ("94", '"inner"'), ("33", '"x"'), ("94", '"café"'), ("33", '"é\\n"'),
+    ]
+    assert len(re.findall(r"\x1b\[", text)) == 2 * len(spans)  # nothing else is coloured
+    big = {"rows": [{"id": i, "name": f"job{i}", "done": i % 2 == 0} for i in range(50)]}
+    assert len(render(big, fmt="json", color=True)) < 2 * len(render(big, fmt="json"))
+
+
 def test_raw_prefers_the_servers_text() -> None:
     assert render({"a": 1}, fmt="raw", raw='{"a" : 1}\n') == '{"a" : 1}'
     assert render({"a": 1}, fmt="raw") == '{"a": 1}'
 
 
 def test_projects_table() -> None:
-    text = render([PROJECT], fmt="table", table_name="projects")
+    text = render([PROJECT], fmt="table", spec=projects_table)
     head, row = text.splitlines()
     assert head.split() == ["PROJECT", "ID", "LAST", "MODIFIED", "BY", "CREATED", "USERS"]
     assert row.startswith("demo ")

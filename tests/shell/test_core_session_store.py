@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from azshell.shell import paths
-from azshell.shell.session_store import MemoryStore, SessionStore
+from azshell.shell.session import paths
+from azshell.shell.session.store import MemoryStore, SessionStore
 
 
 def mode(path: Path) -> int:

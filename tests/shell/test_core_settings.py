@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from azshell.errors import UsageError
-from azshell.shell.settings import DEFAULT_CONFIG, load, read_toml
+from azshell.shell.session.settings import DEFAULT_CONFIG, load, read_toml
 
 USER_FILE = """
 [shell]

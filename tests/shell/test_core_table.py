@@ -6,9 +6,9 @@ import importlib
 
 import pytest
 
-from azshell.shell import commands
-from azshell.shell.commands import COMMANDS, GROUPS, SETTINGS, find, names
-from azshell.shell.parser import parse
+from azshell.shell.line import commands
+from azshell.shell.line.commands import COMMANDS, GROUPS, SETTINGS, find, names
+from azshell.shell.line.parser import parse
 
 REQUIRED = {
     "login", "logout", "connect", "whoami", "projects", "create", "delete", "upload", "flows",
@@ -88,3 +88,63 @@ def test_secret_commands_are_marked() -> None:
     assert find("login").secret
     assert find("connect").secret
     assert not find("projects").secret
+
+
+@pytest.mark.parametrize("cmd", [c for c in COMMANDS if c.table], ids=lambda c: c.name)
+def test_every_table_renderer_is_a_reference_that_loads(cmd: commands.Command) -> None:
+    """A table is a ``module:function`` like the handler, so it never depends on another
+    module having been imported first (it used to fall back to JSON silently)."""
+    module, _, name = cmd.table.partition(":")
+    renderer = commands.load(cmd.table)
+    assert callable(renderer)
+    assert (renderer.__module__, renderer.__name__) == (module, name)
+
+
+def test_a_table_renders_without_its_handler_module_imported(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+
+    from azshell.shell.run.dispatch import emit, new_context
+    from azshell.shell.session.settings import Settings
+
+    class TTY(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delitem(sys.modules, "azshell.shell.handlers.schedules", raising=False)
+    out = TTY()
+    ctx = new_context(Settings(pager=False, color="off"), interactive=True, stdout=out,
+                      stderr=TTY())
+    emit(ctx, find("schedules"), [{"scheduleId": 7, "projectName": "demo", "flowName": "main",
+                                   "cron": "0 0 2 * * ?", "nextRun": "tomorrow"}])
+    assert out.getvalue().splitlines()[0].split()[:4] == ["ID", "PROJECT", "FLOW", "CRON"]
+
+
+def test_every_name_effect_is_known() -> None:
+    from azshell.shell.names.learning import EFFECTS
+
+    declared = {c.learns for c in COMMANDS if c.learns}
+    assert declared <= set(EFFECTS)
+    assert set(EFFECTS) <= declared  # no effect that no command uses
+
+
+def test_every_kind_has_its_completion_source_and_style() -> None:
+    from azshell.shell.interactive import lexer
+    from azshell.shell.interactive.completer import ShellCompleter
+    from azshell.shell.line.kinds import KINDS
+
+    used = {a.kind for c in COMMANDS for a in c.args}
+    used |= {o.kind for c in COMMANDS for o in c.options if o.kind != "flag"}
+    assert used == set(KINDS)  # every kind is used, every kind used is defined
+    styles = set(lexer.STYLES)
+    for kind in KINDS.values():
+        assert not kind.complete or callable(getattr(ShellCompleter, f"complete_{kind.complete}"))
+        assert not kind.style or kind.style in styles, kind
+
+
+def test_dependent_choices_are_declared_once() -> None:
+    value = find("set").args[1]
+    assert value.choices_for({"name": "output"}) == SETTINGS["output"]
+    assert value.choices_for({"name": "PAGER"}) == SETTINGS["pager"]
+    assert value.choices_for({}) == ()

@@ -71,3 +71,28 @@ def test_a_failed_call_fails_a_script(tmp_path: Any, sandbox: Any, project_name:
     assert len(documents(done.stdout)) == 1  # the answer, and the script stopped there
     assert done.stderr == (f"-c:1: error: call: GET /manager: Project {project_name} doesn't "
                            "exist.\n")
+
+
+def test_a_redirect_with_a_failure_cookie_fails_and_a_success_cookie_is_the_message() -> None:
+    """delete (and the UI's upload) say how it went only in a cookie on a 302 (§5.3)."""
+    failure = 'azkaban.failure.message="Cannot delete. User \'metrics\' is not an ADMIN."; Path=/'
+    success = ('azkaban.success.message="Project \'p\' was successfully deleted and associated '
+               'schedules are removed."; Path=/')
+    answers = {"no": Reply(302, content_type=None, headers=[("Location", "/manager?project=p"),
+                                                            ("Set-Cookie", failure)]),
+               "yes": Reply(302, content_type=None, headers=[("Location", "/"),
+                                                             ("Set-Cookie", success)])}
+    with FakeServer(lambda seen: answers[seen.params["project"][:3]]) as server:
+        client = AzkabanClient(server.url)
+        client.login("azkaban", "azkaban")
+        sh = make_shell(client)
+        code, out, err = sh("call /manager project=no delete=true")
+        assert code == 1
+        assert json.loads(out)["location"] == "/manager?project=p"
+        assert err == ("error: call: GET /manager: Cannot delete. User 'metrics' is not an "
+                       "ADMIN. (HTTP 302)\n")
+        code, out, err = sh("call /manager project=yes delete=true")
+    assert (code, err) == (0, "")
+    assert json.loads(out) == {"status": 302, "contentType": "", "text": "", "location": "/",
+                               "message": "Project 'p' was successfully deleted and associated "
+                                          "schedules are removed."}

@@ -27,9 +27,9 @@ from api_support import documents
 from azshell.client import AzkabanClient
 from azshell.sandbox import Sandbox
 from azshell.sandbox.auth import User
-from azshell.shell.context import new_context, run_line
-from azshell.shell.session_store import MemoryStore
-from azshell.shell.settings import Settings
+from azshell.shell.run.dispatch import new_context, run_line
+from azshell.shell.session.settings import Settings
+from azshell.shell.session.store import MemoryStore
 
 AZSHELL = str(Path(sys.executable).with_name("azshell"))
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -225,7 +225,7 @@ def test_debug_log_has_the_request_flow_and_no_secret(az: Az, server: Sandbox, p
     assert "the answer says the session is gone: logging in again" in log
     assert f"POST {az.url}/manager\n  params: ajax=upload project={project} " \
            "session.id=<session>\n  file: " in log
-    assert "  response header Set-Cookie: azkaban.browser.session.id=<session>; Path=/" in log
+    assert "  response header Set-Cookie: azkaban.browser.session.id=<session>;Path=/" in log
     assert '"session.id" : "<session>"' in log  # the login answer's body, hidden
     assert "  status 200, " in log
     assert "NotFound: Cannot find execution '999999'\nTraceback" in log
@@ -381,7 +381,7 @@ def test_curl_of_a_download_fetches_the_same_zip(az: Az, project: str, tmp_path:
 def test_an_internal_error_leaves_its_traceback_in_the_debug_log(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import azshell.shell.handlers.shell as shell_handlers
-    from azshell.shell import debuglog
+    from azshell.shell.debugging import debuglog
 
     def broken(ctx: Any, inv: Any) -> None:
         raise ZeroDivisionError(f"oops with {PASSWORD}")
@@ -407,7 +407,7 @@ def test_an_internal_error_leaves_its_traceback_in_the_debug_log(
 
 
 def test_only_the_newest_debug_logs_are_kept(tmp_path: Path) -> None:
-    from azshell.shell import debuglog
+    from azshell.shell.debugging import debuglog
 
     folder = tmp_path / "log"
     folder.mkdir()

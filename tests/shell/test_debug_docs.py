@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 
 from azshell.client import Exchange
-from azshell.shell.commands import find
-from azshell.shell.curl import build
-from azshell.shell.verbose import format_exchange
+from azshell.shell.debugging.curl import build
+from azshell.shell.debugging.verbose import format_exchange
+from azshell.shell.line.commands import find
 
 ROOT = Path(__file__).resolve().parents[2]
 DEBUGGING = (ROOT / "docs" / "debugging.md").read_text(encoding="utf-8")
@@ -71,8 +71,8 @@ def test_the_example_scripts_named_in_the_docs_exist() -> None:
 
 
 def test_the_shell_guide_names_every_key_binding_and_setting() -> None:
-    from azshell.shell.commands import SETTINGS
-    from azshell.shell.keys import shell_bindings
+    from azshell.shell.interactive.keys import shell_bindings
+    from azshell.shell.line.commands import SETTINGS
 
     guide = (ROOT / "docs" / "shell.md").read_text(encoding="utf-8")
     names = {"f2": "F2", "c-i": "Tab", "c-@": "Ctrl-Space", "c-m": "Enter on a menu entry"}

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from azshell.client import Exchange
-from azshell.shell import verbose
-from azshell.shell.curl import build
-from azshell.shell.debuglog import RedactingFormatter, describe
+from azshell.shell.debugging import verbose
+from azshell.shell.debugging.curl import build
+from azshell.shell.debugging.debuglog import RedactingFormatter, describe
 
 SID = "0f8e2c1a-5b7d-4c3e-9a1f-2b3c4d5e6f70"
 URL = "http://azkaban.example.com:8081"
@@ -195,7 +195,8 @@ def test_a_debug_record_tells_the_whole_exchange() -> None:
 
 def test_a_debug_record_of_a_call_not_repeated() -> None:
     seen = exchange("POST", "/executor", [("ajax", "executeFlow")], status=None,
-                    error="the outcome of 'execute' is unknown", error_kind="OutcomeUnknown")
+                    error="the outcome of 'execute' is unknown", error_kind="OutcomeUnknown",
+                    outcome_unknown=True)
     text = describe(seen)
     assert "no answer after 3.1 ms: OutcomeUnknown: the outcome of 'execute' is unknown" in text
     assert "not repeated: it changes state" in text

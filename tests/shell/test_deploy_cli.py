@@ -12,10 +12,10 @@ from api_support import AZSHELL, EXAMPLES, Az, documents
 from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
 
-from azshell.shell.commands import find
-from azshell.shell.completer import ShellCompleter
-from azshell.shell.docs import command_help
-from azshell.shell.names import NameBook
+from azshell.shell.interactive.completer import ShellCompleter
+from azshell.shell.line.commands import find
+from azshell.shell.line.docs import command_help
+from azshell.shell.names.book import NameBook
 
 
 def texts(line: str) -> list[str]:

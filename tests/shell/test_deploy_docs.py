@@ -8,7 +8,7 @@ import shlex
 from pathlib import Path
 
 from azshell.shell.handlers.schedfile import export_yaml, read_file
-from azshell.shell.parser import parse
+from azshell.shell.line.parser import parse
 
 ROOT = Path(__file__).resolve().parents[2]
 OPERATORS = (ROOT / "docs" / "operators.md").read_text(encoding="utf-8")

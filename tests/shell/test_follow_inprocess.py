@@ -17,10 +17,11 @@ from api_support import quiet
 from fakes import FakeServer, Reply, Seen, answer_stopped, logged_in
 
 from azshell.client import AzkabanClient
-from azshell.shell.context import Context, new_context, run_line
-from azshell.shell.names import NameBook
-from azshell.shell.session_store import MemoryStore
-from azshell.shell.settings import Settings
+from azshell.shell.names.book import NameBook
+from azshell.shell.run.context import Context
+from azshell.shell.run.dispatch import new_context, run_line
+from azshell.shell.session.settings import Settings
+from azshell.shell.session.store import MemoryStore
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

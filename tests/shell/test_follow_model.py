@@ -10,14 +10,9 @@ from typing import Any
 import pytest
 
 from azshell.client import ExecuteOptions
-from azshell.shell.follow import (
-    Change,
-    ExecutionModel,
-    Follower,
-    StillRunning,
-    done_jobs,
-)
-from azshell.shell.follow_log import LogFollower
+from azshell.client.execution_model import Change, Execution, done_jobs
+from azshell.shell.follow.follower import Follower, StillRunning
+from azshell.shell.follow.log import LogFollower
 
 NESTED_FLOW = """\
 nodes:
@@ -74,10 +69,10 @@ class Recorder:
         self.changes: list[Change] = []
         self.statuses: list[str] = []
 
-    def started(self, model: ExecutionModel) -> None:
+    def started(self, model: Execution) -> None:
         self.starts.append(model.status)
 
-    def changed(self, model: ExecutionModel, changes: list[Change], old_status: str) -> None:
+    def changed(self, model: Execution, changes: list[Change], old_status: str) -> None:
         self.changes += changes
         if model.status != old_status:
             self.statuses.append(model.status)
@@ -127,7 +122,7 @@ def test_each_change_is_reported_once(client: Any, nested: str) -> None:
 
 def wait_for_job(client: Any, execid: int, job: str, status: str) -> None:
     deadline = time.monotonic() + 10
-    while ExecutionModel(client.execution(execid)).node(job)["status"] != status:
+    while Execution(client.execution(execid)).node(job)["status"] != status:
         assert time.monotonic() < deadline
         time.sleep(0.02)
 
@@ -206,7 +201,7 @@ def document() -> dict[str, Any]:
 
 
 def test_merge_nested_updates_and_report_job_changes_only() -> None:
-    model = ExecutionModel(document())
+    model = Execution(document())
     assert model.since == 1009
     changes = model.merge({
         "status": "FAILED_FINISHING", "updateTime": 1020, "flow": "main", "id": "main",
@@ -238,7 +233,7 @@ def test_done_jobs_names_whole_embedded_flows_when_they_are_done() -> None:
     doc["nodes"][1]["nodes"][2]["nodes"][0]["status"] = "SKIPPED"
     assert done_jobs(doc) == ["a", "sub"]
     doc["nodes"][3]["status"] = "SKIPPED"
-    assert done_jobs(doc) == ["a", "sub", "c"]
+    assert done_jobs(doc) == ["a", "c", "sub"]  # sorted, whatever the nodes order
 
 
 
@@ -250,12 +245,15 @@ class Answers:
         self.updates = updates
         self.asked: list[int] = []
 
-    def execution(self, execid: int) -> dict[str, Any]:
-        return self.first
+    def execution_model(self, execid: int) -> Execution:
+        return Execution(self.first)
 
-    def execution_update(self, execid: int, last_update_time: int) -> dict[str, Any]:
-        self.asked.append(last_update_time)
-        return self.updates.pop(0)
+    def update_execution(self, model: Execution) -> list[Change]:
+        self.asked.append(model.since)
+        return model.merge(self.updates.pop(0))
+
+    def settle(self, execid: int, project: str, flow: str) -> bool:
+        return True  # the server lets go of a finished execution at once
 
 
 def test_execution_stopped_ends_the_follow_as_a_failure() -> None:
@@ -274,7 +272,7 @@ def test_execution_stopped_ends_the_follow_as_a_failure() -> None:
     assert model.failed() == ["sub:y", "b"]
     assert failure_message(model) == ("execution 5 (demo/main) ended EXECUTION_STOPPED; "
                                       "failed jobs: sub:y, b")
-    assert ExecutionModel({**document(), "status": "EXECUTION_STOPPED"}).finished
+    assert Execution({**document(), "status": "EXECUTION_STOPPED"}).finished
 
 # -- log --follow ---------------------------------------------------------------------------------
 
@@ -320,3 +318,17 @@ def test_log_follower_of_a_job_that_never_runs_ends_with_the_flow(client: Any, t
     LogFollower(client, execid, "talk", write=pieces.append, first_interval=0.05).run()
     assert "".join(pieces) == ""
     assert client.execution(execid)["status"] == "SUCCEEDED"
+
+
+def test_a_follow_ends_once_the_server_no_longer_counts_the_execution_running() -> None:
+    """So that `log` or `rerun` right after `wait` meets a server that has caught up."""
+    settled: list[tuple[int, str, str]] = []
+
+    class Settling(Answers):
+        def settle(self, execid: int, project: str, flow: str) -> bool:
+            settled.append((execid, project, flow))
+            return True
+
+    done = {"status": "SUCCEEDED", "updateTime": 1040, "endTime": 1040}
+    Follower(Settling(document(), [done]), 5, sleep=lambda _: None).run()
+    assert settled == [(5, "demo", "main")]

@@ -8,10 +8,10 @@ from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
 
 from azshell.errors import UsageError
-from azshell.shell.completer import ShellCompleter
-from azshell.shell.lexer import highlight
-from azshell.shell.names import NameBook
-from azshell.shell.parser import execution_url, parse
+from azshell.shell.interactive.completer import ShellCompleter
+from azshell.shell.interactive.lexer import highlight
+from azshell.shell.line.parser import execution_url, parse
+from azshell.shell.names.book import NameBook
 
 UI = "http://azkaban.example.com:8081/executor"
 

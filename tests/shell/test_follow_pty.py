@@ -8,10 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-pexpect = pytest.importorskip("pexpect")
-
-from pty_harness import ANSI  # noqa: E402
+from pty_harness import ANSI
 
 pytestmark = pytest.mark.pty
 

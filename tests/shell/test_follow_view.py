@@ -7,8 +7,8 @@ import re
 import time
 from typing import Any
 
-from azshell.shell.follow import Change, ExecutionModel
-from azshell.shell.follow_view import (
+from azshell.client.execution_model import Change, Execution
+from azshell.shell.follow.view import (
     CLEAR_LINE,
     LiveView,
     bar,
@@ -19,13 +19,13 @@ from azshell.shell.follow_view import (
     status_line,
     summary,
 )
-from azshell.shell.render import ago, executions_table
+from azshell.shell.run.render import ago, executions_table
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def model(status: str = "RUNNING") -> ExecutionModel:
-    return ExecutionModel({
+def model(status: str = "RUNNING") -> Execution:
+    return Execution({
         "execid": 42, "project": "demo", "flowId": "end", "status": status,
         "startTime": 1_000_000, "endTime": 1_012_500 if status != "RUNNING" else -1,
         "updateTime": 1_000_000,
@@ -161,7 +161,7 @@ def test_following_in_a_script_never_loads_prompt_toolkit() -> None:
     import sys
 
     code = ("import sys, azshell.shell.handlers.follow, azshell.shell.handlers.logs, "
-            "azshell.shell.follow_view, azshell.shell.follow_log; "
+            "azshell.shell.follow.view, azshell.shell.follow.log; "
             "print(sorted(m for m in sys.modules if m.startswith('prompt_toolkit')))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, timeout=30)

@@ -22,10 +22,10 @@ from typing import Any
 import pytest
 
 from azshell.errors import UsageError
-from azshell.shell import paths
-from azshell.shell.names import NameBook
-from azshell.shell.session_store import SessionStore
-from azshell.shell.settings import load, read_toml
+from azshell.shell.names.book import NameBook
+from azshell.shell.session import paths
+from azshell.shell.session.settings import load, read_toml
+from azshell.shell.session.store import SessionStore
 
 AZSHELL = str(Path(sys.executable).with_name("azshell"))
 ROOT = os.geteuid() == 0 if hasattr(os, "geteuid") else False

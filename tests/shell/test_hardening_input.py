@@ -72,7 +72,7 @@ def test_an_over_long_download_path_is_one_error(client: AzkabanClient, tmp_path
 @pytest.mark.parametrize("inside", ["\f", "\r", "\x85", "\u2028", "\u2029", "\x1c", "\v"],
                          ids=repr)
 def test_script_lines_split_on_newlines_only(inside: str) -> None:
-    from azshell.shell.batch import lines_of
+    from azshell.shell.run.batch import lines_of
 
     assert lines_of(f"one{inside}two\nthree\r\nfour") == [f"one{inside}two", "three", "four"]
     assert lines_of("a\n\nb\n") == ["a", "", "b"]

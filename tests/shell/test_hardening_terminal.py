@@ -23,9 +23,9 @@ from waiting import FINAL, wait_for
 from azshell.client import AzkabanClient
 from azshell.sandbox import Sandbox
 from azshell.sandbox.auth import DEFAULT_USERS, User
-from azshell.shell import debuglog
-from azshell.shell.context import run_line
-from azshell.shell.output import Output, visible
+from azshell.shell.debugging import debuglog
+from azshell.shell.run.dispatch import run_line
+from azshell.shell.run.output import Output, visible
 
 TITLE = "\x1b]0;pwned\x07"
 CLEAR = "\x1b[2J\x1b[H"
@@ -173,7 +173,7 @@ def _harness(url: str, history: Any) -> Iterator[Harness]:
 
 def test_a_line_holding_the_known_password_never_reaches_history_or_screen(
         ops_sandbox: Sandbox, tmp_path: Path, private_home: None) -> None:
-    from azshell.shell.history import SecretFreeHistory
+    from azshell.shell.interactive.history import SecretFreeHistory
 
     path = tmp_path / "history"
     history = SecretFreeHistory(path)
@@ -228,9 +228,10 @@ def test_a_bare_password_in_a_reused_session_is_kept_out_of_the_debug_log(
 
 def test_a_password_asked_and_refused_is_still_known(tmp_path: Path, private_home: None,
                                                     ops_sandbox: Sandbox) -> None:
-    from azshell.shell.connection import password_for
-    from azshell.shell.context import known_secrets, new_context
-    from azshell.shell.settings import Settings
+    from azshell.shell.run.context import known_secrets
+    from azshell.shell.run.dispatch import new_context
+    from azshell.shell.session.connection import password_for
+    from azshell.shell.session.settings import Settings
 
     ctx = new_context(Settings(), interactive=False, stdout=io.StringIO(), stderr=io.StringIO())
     ctx.ask_password = lambda prompt: "wr0ng-Passw0rd"
@@ -277,7 +278,7 @@ def test_verbose_lines_hide_a_known_password_typed_as_a_value(
     shell = make_shell(hostile_client)
     shell.ctx.settings.verbose = True
     shell.ctx.password = PASSWORD
-    from azshell.shell.verbose import observer
+    from azshell.shell.debugging.verbose import observer
 
     hostile_client.observer = observer(shell.ctx)  # the shell's own observer prints -v lines
     _, _, err = shell(f"call /text q={PASSWORD}")

@@ -18,15 +18,15 @@ from api_support import AZSHELL, Az, documents, make_shell
 from fakes import FakeServer, Reply, Seen
 
 from azshell.client import AzkabanClient
-from azshell.shell.commands import find
-from azshell.shell.completer import ShellCompleter
-from azshell.shell.docs import command_help, overview
+from azshell.shell.debugging.verbose import format_exchange
 from azshell.shell.handlers.flowadmin import job_text
-from azshell.shell.names import NameBook
-from azshell.shell.parser import parse
-from azshell.shell.settings import Settings
-from azshell.shell.toolbar import Status, make_toolbar
-from azshell.shell.verbose import format_exchange
+from azshell.shell.interactive.completer import ShellCompleter
+from azshell.shell.interactive.toolbar import Status, make_toolbar
+from azshell.shell.line.commands import find
+from azshell.shell.line.docs import command_help, overview
+from azshell.shell.line.parser import parse
+from azshell.shell.names.book import NameBook
+from azshell.shell.session.settings import Settings
 
 
 def test_help_wraps_at_the_width_with_a_hanging_indent_and_whole_words() -> None:
@@ -105,7 +105,7 @@ def test_suggestions_from_the_history_are_for_this_servers_projects() -> None:
     from prompt_toolkit.document import Document
     from prompt_toolkit.history import InMemoryHistory
 
-    from azshell.shell.history import ServerSuggest
+    from azshell.shell.interactive.history import ServerSuggest
 
     history = InMemoryHistory()
     for line in ("flows here", "flows elsewhere_only", "help"):

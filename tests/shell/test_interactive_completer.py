@@ -8,8 +8,8 @@ import pytest
 from prompt_toolkit.completion import CompleteEvent, Completion
 from prompt_toolkit.document import Document
 
-from azshell.shell.completer import ShellCompleter
-from azshell.shell.names import NameBook
+from azshell.shell.interactive.completer import ShellCompleter
+from azshell.shell.names.book import NameBook
 
 
 @pytest.fixture

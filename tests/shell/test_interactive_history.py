@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from azshell.shell.history import SecretFreeHistory, is_secret
+from azshell.shell.interactive.history import SecretFreeHistory, is_secret
 
 
 @pytest.mark.parametrize("line", [

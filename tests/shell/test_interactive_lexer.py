@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from prompt_toolkit.document import Document
 
-from azshell.shell.lexer import CommandLexer, highlight
-from azshell.shell.names import NameBook
+from azshell.shell.interactive.lexer import CommandLexer, highlight
+from azshell.shell.names.book import NameBook
 
 
 @pytest.fixture

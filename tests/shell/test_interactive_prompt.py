@@ -21,11 +21,11 @@ from prompt_toolkit.history import InMemoryHistory
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from azshell.shell.app import InteractiveShell
-from azshell.shell.context import new_context
-from azshell.shell.names import names_path
-from azshell.shell.session_store import MemoryStore
-from azshell.shell.settings import load
+from azshell.shell.interactive.app import InteractiveShell
+from azshell.shell.names.book import names_path
+from azshell.shell.run.dispatch import new_context
+from azshell.shell.session.settings import load
+from azshell.shell.session.store import MemoryStore
 
 CTRL_C, CTRL_D, TAB = "\x03", "\x04", "\t"
 
@@ -235,9 +235,10 @@ def test_tab_on_a_single_match_inserts_it_and_enter_runs_the_line(
 def test_background_refresh_then_flows_wanted_by_the_completer(
         harness: Callable[..., Harness], project_name: str, upload_example: Any,
         monkeypatch: pytest.MonkeyPatch, slow_menu: bool) -> None:
-    monkeypatch.setattr("azshell.shell.refresh.FLOW_REFRESH_LIMIT", 0)  # flows only on demand
+    # flows only on demand
+    monkeypatch.setattr("azshell.shell.interactive.refresh.FLOW_REFRESH_LIMIT", 0)
     if slow_menu:  # the flows arrive while the completion that asked for them still runs
-        from azshell.shell.completer import ShellCompleter
+        from azshell.shell.interactive.completer import ShellCompleter
 
         original = ShellCompleter._flows
 
@@ -265,7 +266,7 @@ def test_background_refresh_then_flows_wanted_by_the_completer(
 
 def test_password_asked_once_session_renewed_silently_login_kept_out_of_history(
         harness: Callable[..., Harness], tmp_path: Path, fresh_sandbox: Any) -> None:
-    from azshell.shell.history import SecretFreeHistory
+    from azshell.shell.interactive.history import SecretFreeHistory
 
     path = tmp_path / "history"
     h = harness(url=fresh_sandbox.url, history=SecretFreeHistory(path))
@@ -404,7 +405,7 @@ def test_set_toolbar_off_removes_the_toolbar(harness: Callable[..., Harness]) ->
 def test_the_toolbar_follows_the_last_execution_to_its_end_without_a_keystroke(  # noqa: PLR0917
         harness: Callable[..., Harness], project_name: str, client: Any, tmp_path: Path,
         zip_directory: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("azshell.shell.refresh.WATCH_EVERY", 0.05)
+    monkeypatch.setattr("azshell.shell.interactive.refresh.WATCH_EVERY", 0.05)
     project = tmp_path / "nap"
     project.mkdir()
     (project / "nap.job").write_text("type=command\ncommand=sleep 0.5\n")

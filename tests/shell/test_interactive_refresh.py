@@ -10,17 +10,17 @@ from typing import Any
 import pytest
 
 from azshell.client import AzkabanClient
-from azshell.shell.names import NameBook
-from azshell.shell.refresh import Refresher
-from azshell.shell.settings import Settings
-from azshell.shell.toolbar import Status
+from azshell.shell.interactive.refresh import Refresher
+from azshell.shell.interactive.toolbar import Status
+from azshell.shell.names.book import NameBook
+from azshell.shell.session.settings import Settings
 
 
 def context(url: str, session_id: str | None, book: NameBook) -> Any:
     client = AzkabanClient(url)
     if session_id:
         client.adopt_session("azkaban", session_id)
-    return SimpleNamespace(client=client, names=book, settings=Settings(url=url, timeout=10.0))
+    return SimpleNamespace(connected=client, names=book, settings=Settings(url=url, timeout=10.0))
 
 
 def run(refresher: Refresher) -> None:
@@ -55,7 +55,7 @@ def test_refresh_loads_the_cache_learns_projects_and_flows_and_saves(
 
 def test_wanted_flows_and_jobs(sandbox: Any, session_id: str, project_name: str,
                                upload_example: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("azshell.shell.refresh.FLOW_REFRESH_LIMIT", 0)
+    monkeypatch.setattr("azshell.shell.interactive.refresh.FLOW_REFRESH_LIMIT", 0)
     upload_example("flow1-etl", project_name)
     book = NameBook(None)
     changes: list[str] = []
@@ -112,7 +112,7 @@ def test_a_server_that_is_gone_is_offline(tmp_path: Path) -> None:
 def test_not_connected_does_nothing() -> None:
     book = NameBook(None)
     status = Status()
-    ctx = SimpleNamespace(client=None, names=book, settings=Settings())
+    ctx = SimpleNamespace(connected=None, names=book, settings=Settings())
     run(Refresher(ctx, status))
     assert status.session == "unknown"
     assert book.loaded.is_set()
@@ -121,7 +121,7 @@ def test_not_connected_does_nothing() -> None:
 def test_a_watched_execution_is_followed_until_it_ends_then_left_alone(
         client: Any, project_name: str, zip_directory: Any, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("azshell.shell.refresh.WATCH_EVERY", 0.05)
+    monkeypatch.setattr("azshell.shell.interactive.refresh.WATCH_EVERY", 0.05)
     project = tmp_path / "nap"
     project.mkdir()
     (project / "nap.job").write_text("type=command\ncommand=sleep 0.5\n")
@@ -154,7 +154,7 @@ def test_the_watch_survives_a_server_that_is_away_for_a_while(
         monkeypatch: pytest.MonkeyPatch) -> None:
     from fakes import FakeServer, Reply, Seen
 
-    monkeypatch.setattr("azshell.shell.refresh.WATCH_EVERY", 0.02)
+    monkeypatch.setattr("azshell.shell.interactive.refresh.WATCH_EVERY", 0.02)
     polls: list[int] = []
 
     def script(seen: Seen) -> Reply:

@@ -5,16 +5,23 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from azshell.shell.commands import find
-from azshell.shell.names import NameBook
-from azshell.shell.parser import position
-from azshell.shell.settings import Settings
-from azshell.shell.toolbar import Status, make_toolbar, prompt_text, server_label, usage_fragments
+from azshell.shell.interactive.toolbar import (
+    Status,
+    make_toolbar,
+    prompt_text,
+    server_label,
+    usage_fragments,
+)
+from azshell.shell.line.commands import find
+from azshell.shell.line.parser import position
+from azshell.shell.names.book import NameBook
+from azshell.shell.session.settings import Settings
 
 
 def ctx(url: str | None = "http://localhost:8081", user: str | None = "azkaban",
         client: Any = None, last: int | None = None) -> Any:
-    return SimpleNamespace(client=client, settings=Settings(url=url, user=user), last_execid=last)
+    return SimpleNamespace(connected=client, settings=Settings(url=url, user=user),
+                           last_execid=last)
 
 
 def test_server_label() -> None:

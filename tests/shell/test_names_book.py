@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from azshell.shell.names import MAX_EXECUTIONS, NameBook, names_path
+from azshell.shell.names.book import MAX_EXECUTIONS, NameBook, names_path
 
 
 def test_projects_are_sorted_and_descriptions_are_kept() -> None:

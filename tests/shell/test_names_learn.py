@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from azshell.errors import AzshellError
-from azshell.shell.names import NameBook
+from azshell.shell.names.book import NameBook
 
 PROJECTS = [
     {"projectId": 12, "projectName": "demo", "createdBy": "azkaban",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from azshell.shell.matching import MENU_LIMIT, NameIndex, fuzzy
+from azshell.shell.names.matching import MENU_LIMIT, NameIndex, fuzzy
 
 
 def test_prefix_matches_ignore_case_and_keep_order() -> None:

@@ -16,7 +16,7 @@ import pytest
 import yaml
 from api_support import documents
 
-from azshell.shell.render import records, render, to_csv, to_tsv, to_yaml, wide
+from azshell.shell.run.render import records, render, to_csv, to_tsv, to_yaml, wide
 
 AZSHELL = str(Path(sys.executable).with_name("azshell"))
 ROWS = [{"name": "a,b", "id": 1, "note": 'say "hi"\nbye', "ok": True},

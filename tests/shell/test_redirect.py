@@ -16,10 +16,10 @@ from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
 
 from azshell.errors import UsageError
-from azshell.shell.completer import ShellCompleter
-from azshell.shell.lexer import highlight
-from azshell.shell.names import NameBook
-from azshell.shell.parser import Redirect, parse, position, tokens
+from azshell.shell.interactive.completer import ShellCompleter
+from azshell.shell.interactive.lexer import highlight
+from azshell.shell.line.parser import Redirect, parse, position, tokens
+from azshell.shell.names.book import NameBook
 
 AZSHELL = str(Path(sys.executable).with_name("azshell"))
 

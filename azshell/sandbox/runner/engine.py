@@ -8,9 +8,9 @@
 earlier run, and ``queue`` keeps the new run PREPARING until earlier runs of the flow end.
 
 Modules: ``types`` (options, errors, statuses), ``nodes`` (node tree and its
-JSON), ``execution`` (the scheduler), ``controls`` (controls, views, logs),
-``job_threads`` (the job threads' side), ``jobs`` (subprocesses), ``props``
-(properties), ``conditions`` (Flow 2.0 conditions), ``joblog`` (log pages).
+JSON), ``execution`` (the scheduler, composed of ``run_state``, ``controls``, ``job_threads``
+and ``views``), ``jobs`` (subprocesses), ``props`` (properties), ``conditions`` (Flow 2.0
+conditions), ``joblog`` (log pages).
 """
 
 from __future__ import annotations

@@ -6,8 +6,12 @@ tree in dependency order deciding for each waiting node what Azkaban's ``getImpl
 wait, run, skip (disabled), or cancel (failure, kill, unmet condition). Jobs run on their own
 threads (jobs). Every change happens under the execution's lock and takes a fresh,
 strictly increasing time stamp, so ``fetchexecflowupdate`` polled with the previous
-``updateTime`` never misses a change. User controls and JSON views live in ``controls``,
-the job threads' side in ``job_threads``.
+``updateTime`` never misses a change.
+
+An execution is composed of parts: its shared state (``run_state.RunState``), the user's
+controls (``controls.Controls``), the job threads (``job_threads.JobThreads``, the host each job
+calls back) and the JSON views (``views``, pure functions of the node tree). Each part sees the
+execution through a small protocol of what it needs (``ControlledRun``, ``JobsRun``).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from azshell.sandbox.runner import views
 from azshell.sandbox.runner.conditions import (
     MET,
     PENDING,
@@ -25,13 +30,14 @@ from azshell.sandbox.runner.conditions import (
     check_variables,
     status_macro,
 )
-from azshell.sandbox.runner.controls import ExecutionApi
-from azshell.sandbox.runner.job_threads import ExecutionJobs
-from azshell.sandbox.runner.joblog import LogBuffer
+from azshell.sandbox.runner.controls import Controls
+from azshell.sandbox.runner.job_threads import JobThreads
+from azshell.sandbox.runner.joblog import LogBuffer, empty_page
 from azshell.sandbox.runner.nodes import FlowRun, NodeRun, apply_disabled, build_flow
 from azshell.sandbox.runner.props import (
     flow_builtins,
 )
+from azshell.sandbox.runner.run_state import RunState
 from azshell.sandbox.runner.types import (
     CANCELLED,
     DISABLED,
@@ -49,7 +55,9 @@ from azshell.sandbox.runner.types import (
     SKIPPED,
     SUCCEEDED,
     YAML_FAILURE_ACTIONS,
+    EngineError,
     ExecutionOptions,
+    JobLogMissing,
     ProjectVersion,
 )
 
@@ -60,7 +68,7 @@ _IDLE_WAIT = 0.5
 _BLOCKED_WAIT = 0.05
 
 
-class Execution(ExecutionApi, ExecutionJobs):
+class Execution:
     """A submitted flow with its node tree, logs and runner thread."""
 
     def __init__(
@@ -85,20 +93,14 @@ class Execution(ExecutionApi, ExecutionJobs):
         self.submit_user = submit_user
         self.options = options
         self.cond = threading.Condition(threading.RLock())
+        self.clock = engine.clock
         self.exec_dir = Path(engine.workdir) / "executions" / str(execid)
         self.flow_log = LogBuffer(flow.id, engine.clock)
-        self._last_stamp = 0
-        self._paused = False
-        self._killed = False
-        self._failed = False
-        self._finished = False
-        self._dispatched = False  # handed from the web side's queue to the executor
-        self._retry_requested = False
-        self._blocked = False
-        self._finished_nodes: list[NodeRun] = []
-        self._threads: list[threading.Thread] = []
-        self._builtins: dict[str, str] = {}
+        self.state = RunState()
+        self.builtins: dict[str, str] = {}
         self._pipeline_of = pipeline_of
+        self.controls = Controls(self)
+        self.jobs = JobThreads(self)
         self.failure_action = self._failure_action(flow)
         self.root = build_flow(flow, flows, flow.id, None)
         apply_disabled(self.root, options.disabled)
@@ -145,7 +147,7 @@ class Execution(ExecutionApi, ExecutionJobs):
         """Wait for the runner and every job thread (shutdown)."""
         deadline = time.monotonic() + timeout
         self._thread.join(max(0.0, deadline - time.monotonic()))
-        for thread in list(self._threads):
+        for thread in list(self.state.threads):
             thread.join(max(0.0, deadline - time.monotonic()))
 
     # Time stamps and status changes ----------------------------------------------------------
@@ -155,13 +157,15 @@ class Execution(ExecutionApi, ExecutionJobs):
 
     def _stamp(self) -> int:
         """A time in ms later than every previous stamp of this execution."""
-        stamp = max(self.now_ms(), self._last_stamp + 1)
-        self._last_stamp = stamp
+        stamp = max(self.now_ms(), self.state.last_stamp + 1)
+        self.state.last_stamp = stamp
         if hasattr(self, "root"):
             self.root.update_time = stamp
         return stamp
 
-    def _set(self, node: NodeRun, status: str, *, start: bool = False, end: bool = False) -> None:
+    def set_status(self, node: NodeRun, status: str, *, start: bool = False,
+                   end: bool = False) -> None:
+        """Change a node's status at a fresh time stamp (its start or end time too)."""
         stamp = self._stamp()
         node.status = status
         node.update_time = stamp
@@ -185,15 +189,15 @@ class Execution(ExecutionApi, ExecutionJobs):
             self._prepare_directory()
             with self.cond:
                 self._start_flow()
-                while not self._finished:
-                    if not self._paused:
-                        if self._retry_requested:
-                            self._retry_all()
+                while not self.state.finished:
+                    if not self.state.paused:
+                        if self.state.retry_requested:
+                            self.controls.retry_all()
                         self._handle_finished_jobs()
                         self._schedule(self.root)
-                    if self._finished:
+                    if self.state.finished:
                         break
-                    self.cond.wait(_BLOCKED_WAIT if self._blocked else _IDLE_WAIT)
+                    self.cond.wait(_BLOCKED_WAIT if self.state.blocked else _IDLE_WAIT)
                 self.flow_log.info("Finishing up flow. Awaiting Termination")
                 self.flow_log.info("Finished Flow")
         except Exception as exc:  # an engine bug must not leave a flow RUNNING forever
@@ -212,10 +216,10 @@ class Execution(ExecutionApi, ExecutionJobs):
         while True:
             earlier = self.engine.earlier_unfinished(self) if queued else []
             with self.cond:
-                if self._finished:
+                if self.state.finished:
                     return False
-                if not earlier or self._killed:
-                    self._dispatched = True
+                if not earlier or self.state.killed:
+                    self.state.dispatched = True
                     return True
                 self.cond.wait(_BLOCKED_WAIT)
 
@@ -231,7 +235,7 @@ class Execution(ExecutionApi, ExecutionJobs):
 
     def _start_flow(self) -> None:
         start_seconds = self.engine.clock()
-        self._builtins = flow_builtins(
+        self.builtins = flow_builtins(
             execid=self.execid,
             flow_id=self.flow_id,
             project_id=self.project_id,
@@ -251,16 +255,16 @@ class Execution(ExecutionApi, ExecutionJobs):
                 f"Pipelining level {self.options.pipeline_level}"
             )
         log.info("Starting flows")
-        if self._killed:
+        if self.state.killed:
             log.info(f"Flow '{self.flow_id}' was cancelled before execution had started.")
-            self._set(self.root, KILLING, start=True)
+            self.set_status(self.root, KILLING, start=True)
             self._close_subtree(self.root, CANCELLED)
             self._finalize(self.root)
             return
         log.info(f"Running flow '{self.flow_id}'.")
-        self._set(self.root, PAUSED if self._paused else RUNNING, start=True)
+        self.set_status(self.root, PAUSED if self.state.paused else RUNNING, start=True)
 
-    def _fail_before_dispatch(self) -> None:
+    def fail_before_dispatch(self) -> None:
         """``ExecutionControllerUtils.finalizeFlow`` of a flow the web server still queues.
 
         Its ``failEverything``: nodes already SUCCEEDED, FAILED, KILLED, SKIPPED or DISABLED
@@ -271,7 +275,7 @@ class Execution(ExecutionApi, ExecutionJobs):
         "Cancelled before dispatching to executor", only reaches the web server's own log), so
         neither changes here: ``fetchexecflowupdate`` shows the new status in its flow keys.
         """
-        stamp = max(self.now_ms(), self._last_stamp + 1)
+        stamp = max(self.now_ms(), self.state.last_stamp + 1)
         kept = (SUCCEEDED, FAILED, KILLED, SKIPPED, DISABLED)
         for node in self.root.walk():
             if node.status in kept:
@@ -281,43 +285,43 @@ class Execution(ExecutionApi, ExecutionJobs):
             node.end_time = stamp if node.end_time == -1 else node.end_time
         self.root.end_time = stamp if self.root.end_time == -1 else self.root.end_time
         self.root.status = FAILED
-        self._finished = True
+        self.state.finished = True
         self.cond.notify_all()
 
     def _abort_after_crash(self) -> None:
         for node in self.root.walk():
             if node.status not in FINISHED:
                 node.kill_requested = True
-        if not self._finished:
+        if not self.state.finished:
             self._close_subtree(self.root, CANCELLED)
-            self._set(self.root, FAILED, end=True)
-            self._finished = True
+            self.set_status(self.root, FAILED, end=True)
+            self.state.finished = True
         self.cond.notify_all()
 
     # Finished jobs: retry or fail the flow ------------------------------------------------
 
     def _handle_finished_jobs(self) -> None:
-        nodes, self._finished_nodes = self._finished_nodes, []
+        nodes, self.state.finished_nodes = self.state.finished_nodes, []
         for node in nodes:
             if node.status != FAILED:
                 continue
-            if node.retries > node.attempt and not self._killed:
+            if node.retries > node.attempt and not self.state.killed:
                 self.flow_log.info(
                     f"Job '{node.id}' will be retried. Attempt {node.attempt} of {node.retries}"
                 )
-                self._reset_for_retry(node)
+                self.reset_for_retry(node)
                 node.delay_ms = node.retry_backoff_ms
                 continue
             if node.retries > 0:
                 self.flow_log.info(f"Job '{node.id}' has run out of retry attempts")
             self._set_flow_failed(node)
 
-    def _reset_for_retry(self, node: NodeRun) -> None:
+    def reset_for_retry(self, node: NodeRun) -> None:
         node.record_attempt()
         node.attempt += 1
         node.start_time = -1
         node.end_time = -1
-        self._set(node, READY)
+        self.set_status(node, READY)
 
     def _set_flow_failed(self, node: NodeRun) -> None:
         """FlowRunner.setFlowFailed: unless a conditional child may still handle the failure."""
@@ -329,7 +333,7 @@ class Execution(ExecutionApi, ExecutionJobs):
         self._propagate(parent, FAILED_FINISHING)
         if self.failure_action == "cancelImmediately":
             self.kill()
-        self._failed = True
+        self.state.failed = True
 
     def _propagate(self, flow: FlowRun | None, status: str) -> None:
         while flow is not None:
@@ -337,7 +341,7 @@ class Execution(ExecutionApi, ExecutionJobs):
                 return
             if flow.status not in (status, PAUSED):
                 self.flow_log.info(f"Setting {flow.nested_id} to {status}")
-                self._set(flow, status)
+                self.set_status(flow, status)
             flow = flow.parent
 
     # Scheduling -------------------------------------------------------------------------------
@@ -345,7 +349,7 @@ class Execution(ExecutionApi, ExecutionJobs):
     def _schedule(self, flow: FlowRun) -> None:
         """One pass over a flow's nodes in dependency order (FlowRunner.progressGraph)."""
         if flow is self.root:
-            self._blocked = False
+            self.state.blocked = False
         for node in flow.children.values():
             if node.status in (READY, DISABLED):
                 self._advance(node)
@@ -367,12 +371,12 @@ class Execution(ExecutionApi, ExecutionJobs):
             self._close_node(node, SKIPPED)
         elif isinstance(node, FlowRun):
             self.flow_log.info(f"Running flow '{node.nested_id}'.")
-            self._set(node, RUNNING, start=True)
+            self.set_status(node, RUNNING, start=True)
             self._schedule(node)
         elif self._pipeline_blocked(node):
-            self._blocked = True
+            self.state.blocked = True
         else:
-            self._submit_job(node)
+            self.jobs.submit(node)
 
     def _implied_status(self, node: NodeRun) -> str | None:
         """What FlowRunner.getImpliedStatus decides for a waiting node (None: keep waiting)."""
@@ -390,9 +394,9 @@ class Execution(ExecutionApi, ExecutionJobs):
             self.flow_log.info(f"Condition '{node.condition}' is not met for {node.nested_id}")
         if node.status in (DISABLED, SKIPPED):
             return SKIPPED
-        if self._failed and self.failure_action == "finishCurrent":
+        if self.state.failed and self.failure_action == "finishCurrent":
             return CANCELLED
-        if self._killed:
+        if self.state.killed:
             return CANCELLED
         return status
 
@@ -407,7 +411,7 @@ class Execution(ExecutionApi, ExecutionJobs):
         return lookup
 
     def _close_node(self, node: NodeRun, status: str) -> None:
-        self._set(node, status, start=True, end=True)
+        self.set_status(node, status, start=True, end=True)
         if isinstance(node, FlowRun):
             self._close_subtree(node, status)
 
@@ -415,7 +419,7 @@ class Execution(ExecutionApi, ExecutionJobs):
         """Children of a cancelled or skipped embedded flow never run: say so."""
         for child in flow.children.values():
             if child.status in (READY, DISABLED):
-                self._set(child, status, start=True, end=True)
+                self.set_status(child, status, start=True, end=True)
             if isinstance(child, FlowRun):
                 self._close_subtree(child, status)
 
@@ -443,24 +447,24 @@ class Execution(ExecutionApi, ExecutionJobs):
         if final not in (FAILED, KILLED, CANCELLED):
             final = SUCCEEDED
         start = flow.start_time if flow.start_time > 0 else self.now_ms()
-        self._set(flow, final, end=True)
+        self.set_status(flow, final, end=True)
         seconds = max(0, (flow.end_time - start) // 1000)
         self.flow_log.info(f"Flow '{flow.nested_id}' is set to {final} in {seconds} seconds")
         if flow is self.root:
-            self._finished = True
+            self.state.finished = True
             self.cond.notify_all()
 
     # Kill (cancel, cancelImmediately, shutdown) ----------------------------------------------
 
     def kill(self) -> None:
         """FlowRunner.kill: KILLING, running jobs killed, everything pending cancelled."""
-        if self._killed or self._finished:
+        if self.state.killed or self.state.finished:
             return
         self.flow_log.info(f"Kill has been called on execution {self.execid}")
-        self._paused = False
-        self._killed = True
+        self.state.paused = False
+        self.state.killed = True
         if self.root.status != PREPARING:
-            self._set(self.root, KILLING)
+            self.set_status(self.root, KILLING)
         running = [
             n
             for n in self.root.walk()
@@ -469,5 +473,84 @@ class Execution(ExecutionApi, ExecutionJobs):
         self.flow_log.info(f"Killing {len(running)} jobs.")
         for node in running:
             node.kill_requested = True
-            self._set(node, KILLING)
+            self.set_status(node, KILLING)
         self.cond.notify_all()
+
+    # What the web side may do: controls (controls.Controls), views (views), logs ---------------
+
+    def cancel(self) -> None:
+        self.controls.cancel()
+
+    def pause(self) -> None:
+        self.controls.pause()
+
+    def resume(self) -> None:
+        self.controls.resume()
+
+    def retry_failed(self) -> None:
+        self.controls.retry_failed()
+
+    def to_json(self) -> dict:
+        """fetchexecflow (§6.3)."""
+        with self.cond:
+            return views.execution_json(
+                self.root, execid=self.execid, project=self.project_name,
+                project_id=self.project_id, submit_user=self.submit_user,
+                submit_time=self.submit_time)
+
+    def update_json(self, last_update_time: int) -> dict:
+        """fetchexecflowupdate (§6.4)."""
+        with self.cond:
+            return views.update_json(self.root, last_update_time)
+
+    def summary_json(self) -> dict:
+        """One item of fetchFlowExecutions (§5.6)."""
+        with self.cond:
+            return views.summary_json(
+                self.root, execid=self.execid, flow_id=self.flow_id, project_id=self.project_id,
+                submit_user=self.submit_user, submit_time=self.submit_time)
+
+    def flow_info_json(self) -> dict:
+        """flowInfo with an execid (§6.7)."""
+        pipeline = self._pipeline_of.execid if self._pipeline_of is not None else None
+        with self.cond:
+            return views.flow_info_json(self.root, self.options,
+                                        failure_action=self.failure_action,
+                                        pipeline_execid=pipeline)
+
+    def read_flow_log(self, offset: int, length: int) -> dict:
+        """fetchExecFlowLogs: one page of the flow log (§6.5)."""
+        return self.flow_log.read(offset, length)
+
+    def read_job_log(
+        self, job_id: str, offset: int, length: int, attempt: int | None = None
+    ) -> dict:
+        """fetchExecJobLogs: one page of a job's log; ``job_id`` may be a colon path."""
+        with self.cond:
+            node = self.root.find(job_id) if job_id else None
+            if node is None:
+                raise EngineError(f"Job {job_id} doesn't exist in {self.execid}")
+            log = node.logs.get(node.attempt if attempt is None else attempt)
+            finished = self.state.finished
+        if log is None:
+            if not finished:
+                raise JobLogMissing()
+            return empty_page(offset)
+        return log.read(offset, length)
+
+    def job_attachments(self, job_id: str) -> list | None:
+        """fetchExecJobStats: a job's attachments (``jobid`` is a colon path); jobs here write
+        none, so a known job has ``None`` (Azkaban's null)."""
+        with self.cond:
+            if self.root.find(job_id) is None:
+                raise EngineError(f"Job {job_id} doesn't exist in {self.execid}")
+        return None
+
+    def job_log_text(self, job_id: str, attempt: int | None = None) -> str:
+        """A whole job log, unescaped (tests, the sandbox's own debugging)."""
+        with self.cond:
+            node = self.root.find(job_id)
+            if node is None:
+                raise EngineError(f"Job {job_id} doesn't exist in {self.execid}")
+            log = node.logs.get(node.attempt if attempt is None else attempt)
+        return log.text() if log is not None else ""

@@ -1,9 +1,11 @@
 """The job side of an execution: starting job threads and answering them.
 
-A mixin of ``Execution``: it submits a job to its own thread (jobs.JobRunner), and the
-job thread calls back to wait out its retry back-off and become RUNNING (``begin_job``), to get
-its properties and working directory, and to report its end (``job_finished``). Every call takes
-the execution's lock, so the scheduler sees each change whole.
+``JobThreads`` is a part of ``Execution``, composed (not mixed in), that sees the execution
+through ``JobsRun``: it submits a job to its own thread (jobs.JobRunner), and is that thread's
+``JobHost``: the job calls back to wait out its retry back-off and become RUNNING
+(``begin_job``), to get its properties and working directory, and to report its end
+(``job_finished``). Every call takes the execution's lock, so the scheduler sees each change
+whole.
 
 A job's own layer of properties is its file's, or its override in their place, read when the
 job is about to run (``FlowRunner.loadJobProps``); a Flow 1.0 job keeps its shared
@@ -15,8 +17,9 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 from azshell.sandbox.jobprops import is_flow2, override_key, own_props, shared_props
 from azshell.sandbox.runner.joblog import LogBuffer
@@ -29,35 +32,66 @@ from azshell.sandbox.runner.props import (
     resolve_props,
     runtime_layers,
 )
-from azshell.sandbox.runner.types import QUEUED, RUNNING
+from azshell.sandbox.runner.run_state import RunState
+from azshell.sandbox.runner.types import QUEUED, RUNNING, ExecutionOptions, ProjectVersion
 
 
-class ExecutionJobs:
-    """Job threads of an execution (mixin; the state lives in Execution)."""
+class JobsRun(Protocol):
+    """What the job threads need of their execution."""
 
-    # provided by Execution
-    cond: Any
-    engine: Any
+    cond: threading.Condition
     execid: int
     exec_dir: Path
-    project: Any
-    options: Any
+    project: ProjectVersion
+    options: ExecutionOptions
     flow_log: LogBuffer
-    _builtins: dict[str, str]
-    _threads: list[threading.Thread]
-    _finished_nodes: list[NodeRun]
+    builtins: dict[str, str]
+    state: RunState
+    clock: Callable[[], float]
 
-    def _submit_job(self, node: NodeRun) -> None:
+    @property
+    def job_timeout(self) -> float: ...
+
+    def set_status(self, node: NodeRun, status: str, *, start: bool = False,
+                   end: bool = False) -> None: ...
+
+    def now_ms(self) -> int: ...
+
+
+class JobThreads:
+    """The job threads of one execution, and the host each of them calls back."""
+
+    def __init__(self, run: JobsRun) -> None:
+        self.run = run
+
+    @property
+    def cond(self) -> threading.Condition:
+        return self.run.cond
+
+    def now_ms(self) -> int:
+        return self.run.now_ms()
+
+    @property
+    def exec_dir(self) -> Path:
+        return self.run.exec_dir
+
+    @property
+    def job_timeout(self) -> float:
+        return self.run.job_timeout
+
+    def submit(self, node: NodeRun) -> None:
+        """Start ``node``'s attempt on a thread of its own (QUEUED until it begins)."""
+        run = self.run
         node.kill_requested = False
-        self._set(node, QUEUED)
-        self.flow_log.info(f"Submitting job '{node.nested_id}' to run.")
-        runner = JobRunner(self, node, LogBuffer(node.id, self.engine.clock))
+        run.set_status(node, QUEUED)
+        run.flow_log.info(f"Submitting job '{node.nested_id}' to run.")
+        runner = JobRunner(self, node, LogBuffer(node.id, run.clock))
         thread = threading.Thread(
-            target=runner.run, name=f"azshell-job-{self.execid}-{node.nested_id}", daemon=True
+            target=runner.run, name=f"azshell-job-{run.execid}-{node.nested_id}", daemon=True
         )
         node.thread = thread
-        self._threads = [t for t in self._threads if t.is_alive()]
-        self._threads.append(thread)
+        run.state.threads = [t for t in run.state.threads if t.is_alive()]
+        run.state.threads.append(thread)
         thread.start()
 
     def begin_job(self, node: NodeRun, log: LogBuffer) -> tuple[dict[str, str], str | None] | None:
@@ -66,16 +100,16 @@ class ExecutionJobs:
         Returns the job's resolved properties and a property problem (or None), or None
         when the job was killed before it could start.
         """
-        with self.cond:
+        with self.run.cond:
             if node.delay_ms > 0:
                 deadline = time.monotonic() + node.delay_ms / 1000
                 node.delay_ms = 0
                 while not node.kill_requested and (left := deadline - time.monotonic()) > 0:
-                    self.cond.wait(left)
+                    self.run.cond.wait(left)
             if node.kill_requested:
                 return None
             node.logs[node.attempt] = log
-            self._set(node, RUNNING, start=True)
+            self.run.set_status(node, RUNNING, start=True)
             try:
                 props = self.job_props(node)
             except PropsError as exc:
@@ -87,29 +121,29 @@ class ExecutionJobs:
 
     def job_finished(self, node: NodeRun, status: str) -> None:
         """Called by a job thread when its attempt is over."""
-        with self.cond:
-            self._set(node, status, start=node.start_time < 0, end=True)
+        with self.run.cond:
+            self.run.set_status(node, status, start=node.start_time < 0, end=True)
             seconds = max(0, (node.end_time - node.start_time) // 1000)
-            self.flow_log.info(
+            self.run.flow_log.info(
                 f"Job {node.nested_id} finished with status {status} in {seconds} seconds"
             )
-            self._finished_nodes.append(node)
-            self.cond.notify_all()
+            self.run.state.finished_nodes.append(node)
+            self.run.cond.notify_all()
 
     def job_props(self, node: NodeRun) -> dict[str, str]:
         """The job's properties, all layers merged and ``${...}`` resolved (PropsError)."""
         parent = node.parent
         assert parent is not None
-        flow_layers = []
+        flow_layers: list[dict[str, str]] = []
         flow: FlowRun | None = parent
         while flow is not None:
             flow_layers.insert(0, self._flow_layer(flow))
             flow = flow.parent
         outputs = [parent.children[p].output_props for p in node.in_nodes]
-        options = self.options
+        options = self.run.options
         runtime = options.runtime_properties or {}
         merged = layered(
-            self._builtins,
+            self.run.builtins,
             *flow_layers,
             *outputs,
             self._job_layer(node),
@@ -130,8 +164,8 @@ class ExecutionJobs:
         """The node's override in the version it runs, or None."""
         parent = node.parent
         assert parent is not None
-        key = override_key(self.project.loaded, parent.flow_id, node.id)
-        found = (getattr(self.project, "job_overrides", None) or {}).get(key)
+        key = override_key(self.run.project.loaded, parent.flow_id, node.id)
+        found = (getattr(self.run.project, "job_overrides", None) or {}).get(key)
         return dict(found) if found is not None else None
 
     def _job_layer(self, node: NodeRun) -> dict[str, str]:
@@ -143,13 +177,13 @@ class ExecutionJobs:
         override = self._override(node)
         parent = node.parent
         assert parent is not None
-        if is_flow2(self.project.loaded):
+        if is_flow2(self.run.project.loaded):
             if override is not None:
                 return override
-            return own_props(self.exec_dir, self.project.loaded, parent.flow_id, node.model)
+            return own_props(self.run.exec_dir, self.run.project.loaded, parent.flow_id, node.model)
         if override is None:
             return node.props
-        return layered(shared_props(self.exec_dir, node.model), override)
+        return layered(shared_props(self.run.exec_dir, node.model), override)
 
     def _flow_layer(self, flow: FlowRun) -> dict[str, str]:
         """What a flow hands its jobs. The top flow: Flow 2.0 its config, Flow 1.0 nothing
@@ -159,11 +193,12 @@ class ExecutionJobs:
         ``config`` plus ``type``, Flow 1.0 its ``type=flow`` job file; no shared ones:
         FlowRunner skips them for flows)."""
         if flow.parent is None:
-            return flow.flow_props if is_flow2(self.project.loaded) else {}
+            return flow.flow_props if is_flow2(self.run.project.loaded) else {}
         override = self._override(flow)
         if override is not None:
             return override
-        return own_props(self.exec_dir, self.project.loaded, flow.parent.flow_id, flow.model)
+        run = self.run
+        return own_props(run.exec_dir, run.project.loaded, flow.parent.flow_id, flow.model)
 
     def job_directory(self, node: NodeRun, props: dict[str, str]) -> Path:
         """Where a command runs: ``working.dir`` (relative to the execution directory), else
@@ -171,14 +206,14 @@ class ExecutionJobs:
         working = props.get("working.dir", "").strip()
         if working:
             path = Path(working)
-            return path if path.is_absolute() else self.exec_dir / path
+            return path if path.is_absolute() else self.run.exec_dir / path
         source = getattr(node.model, "source", None)
         if source:
             path = Path(str(source))
             if path.is_absolute():
                 with contextlib.suppress(ValueError):
-                    path = path.relative_to(Path(self.project.directory))
-            folder = self.exec_dir / path.parent
+                    path = path.relative_to(Path(self.run.project.directory))
+            folder = self.run.exec_dir / path.parent
             if not path.is_absolute() and folder.is_dir():
                 return folder
-        return self.exec_dir
+        return self.run.exec_dir

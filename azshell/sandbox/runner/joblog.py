@@ -14,6 +14,8 @@ from collections.abc import Callable
 from datetime import datetime
 from html.entities import codepoint2name
 
+from azshell.sandbox.jackson import Ordered
+
 _CONTINUATION_MASK = 0xC0
 _CONTINUATION = 0x80
 
@@ -140,9 +142,15 @@ class LogBuffer:
             chunk = bytes(self._data[offset:stop])
         start, end = utf8_range(chunk, at_end=stop >= size)
         data = chunk[start:end].decode("utf-8", errors="replace")
-        return {"data": escape_html(data), "offset": offset + start, "length": end - start}
+        return page(escape_html(data), offset + start, end - start)
+
+
+def page(data: str, offset: int, length: int) -> dict:
+    """A log page as the web server relays it: keys ``length``, ``offset``, ``data`` in that
+    order (not a HashMap's), as a real 3.90.0 answered."""
+    return Ordered({"length": length, "offset": offset, "data": data})
 
 
 def empty_page(offset: int) -> dict:
     """What Azkaban answers when there is no (more) log data."""
-    return {"data": "", "offset": offset, "length": 0}
+    return page("", offset, 0)

@@ -13,17 +13,39 @@ import os
 import selectors
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from azshell.sandbox.runner.props import PropsError, parse_output_props, props_file_text
 from azshell.sandbox.runner.types import FAILED, KILLED, SUCCEEDED
 
 if TYPE_CHECKING:
-    from azshell.sandbox.runner.execution import Execution
     from azshell.sandbox.runner.joblog import LogBuffer
     from azshell.sandbox.runner.nodes import NodeRun
+
+
+class JobHost(Protocol):
+    """What a job attempt needs from the execution it runs in (job_threads.JobThreads)."""
+
+    @property
+    def cond(self) -> threading.Condition: ...
+
+    def now_ms(self) -> int: ...
+
+    @property
+    def exec_dir(self) -> Path: ...
+
+    @property
+    def job_timeout(self) -> float: ...
+
+    def begin_job(self, node: NodeRun, log: LogBuffer,
+                  ) -> tuple[dict[str, str], str | None] | None: ...
+
+    def job_finished(self, node: NodeRun, status: str) -> None: ...
+
+    def job_directory(self, node: NodeRun, props: dict[str, str]) -> Path: ...
 
 KILL_GRACE_SECONDS = 1.0  # SIGTERM first, SIGKILL after this (Azkaban waits 5 s)
 ORPHAN_PIPE_SECONDS = 0.3  # how long to keep reading after the shell exited
@@ -59,7 +81,7 @@ def _kill_group(pid: int, sig: int) -> None:
 class JobRunner:
     """One attempt of one job, run on its own thread."""
 
-    def __init__(self, execution: Execution, node: NodeRun, log: LogBuffer) -> None:
+    def __init__(self, execution: JobHost, node: NodeRun, log: LogBuffer) -> None:
         self.execution = execution
         self.node = node
         self.log = log

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from azshell.sandbox.jackson import Ordered, java_hash_order
 from azshell.sandbox.runner.joblog import LogBuffer
 from azshell.sandbox.runner.types import DISABLED, READY
 
@@ -108,7 +109,7 @@ class NodeRun:
         if self.attempt > 0:
             obj["pastAttempts"] = [dict(a) for a in self.past_attempts]
         if self.in_nodes:
-            obj["in"] = list(self.in_nodes)
+            obj["in"] = java_hash_order(self.in_nodes)  # a HashSet on a real server
         return obj
 
     def update_json(self, last_update_time: int) -> dict:
@@ -153,9 +154,6 @@ class FlowRun(NodeRun):
         self.flow_props: dict[str, str] = {}
         self.children: dict[str, NodeRun] = {}
 
-    def start_nodes(self) -> list[NodeRun]:
-        return [child for child in self.children.values() if not child.in_nodes]
-
     def end_nodes(self) -> list[NodeRun]:
         return [child for child in self.children.values() if not child.out_nodes]
 
@@ -177,15 +175,19 @@ class FlowRun(NodeRun):
                 return None
         return node
 
+    def ordered_children(self) -> list:
+        """The nodes in the order of the HashMap a real executor keeps them in (by id)."""
+        return [self.children[key] for key in java_hash_order(self.children)]
+
     def to_json(self) -> dict:
         obj = super().to_json()
         obj["flow"] = self.flow_id
         obj["flowId"] = self.flow_id
-        obj["nodes"] = [child.to_json() for child in self.children.values()]
+        obj["nodes"] = [child.to_json() for child in self.ordered_children()]
         return obj
 
     def update_json(self, last_update_time: int) -> dict:
-        changed = [child.update_json(last_update_time) for child in self.children.values()]
+        changed = [child.update_json(last_update_time) for child in self.ordered_children()]
         changed = [c for c in changed if c]
         obj: dict[str, Any] = {}
         if changed:
@@ -256,12 +258,12 @@ def disabled_json(disabled: list) -> list[dict]:
         if isinstance(item, dict):
             children = item.get("children")
             out.append(
-                {
+                Ordered({
                     "name": str(item.get("id", item.get("name", ""))),
                     "children": disabled_json(list(children)) if children else None,
                     "embeddedFlow": bool(children),
-                }
+                })
             )
         else:
-            out.append({"name": str(item), "children": None, "embeddedFlow": False})
+            out.append(Ordered({"name": str(item), "children": None, "embeddedFlow": False}))
     return out

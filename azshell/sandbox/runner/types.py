@@ -34,7 +34,6 @@ FINISHED = frozenset(
 FLOW_TERMINAL = frozenset({SUCCEEDED, KILLED, "EXECUTION_STOPPED", FAILED})
 STATUS_FAILED = frozenset({FAILED, KILLED, CANCELLED})
 STATUS_SUCCEEDED = frozenset({SUCCEEDED, "FAILED_SUCCEEDED", SKIPPED})
-STATUS_RUNNING = frozenset({RUNNING, FAILED_FINISHING, QUEUED})
 
 FAILURE_ACTIONS = ("finishCurrent", "cancelImmediately", "finishPossible")
 # Flow 2.0 ``failure.action`` config values (ExecutionOptions.mapToFailureAction).
@@ -92,7 +91,7 @@ class ExecutionOptions:
     failure_action: str = "finishCurrent"  # finishCurrent | cancelImmediately | finishPossible
     concurrent_option: str = "skip"  # skip | ignore | pipeline | queue
     pipeline_level: int | None = None
-    queue_level: int = 1
+    queue_level: int = 0  # never set from a request (HttpRequestUtils sets pipelineLevel)
     success_emails: list[str] = field(default_factory=list)
     failure_emails: list[str] = field(default_factory=list)
     success_emails_override: bool = False

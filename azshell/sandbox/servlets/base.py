@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from azshell.sandbox.formdata import UploadedFile
 
 JSON = "application/json"
-JSON_UTF8 = "application/json;charset=utf-8"
+JSON_UTF8 = "application/json; charset=utf-8"
 _JAVA_INT = re.compile(r"[+-]?\d+")
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from azshell.sandbox import flowview
 from azshell.sandbox.auth import Session
 from azshell.sandbox.http import Request, Response
+from azshell.sandbox.jackson import Ordered
 from azshell.sandbox.pages import message_page
 from azshell.sandbox.runner.types import EngineError, JobLogMissing, ProjectVersion
 from azshell.sandbox.servlets.base import (
@@ -99,9 +100,8 @@ class ExecutorServlet(Servlet):
         if flow is None or stored is None:
             ret["error"] = f"Flow '{flow_id}' cannot be found in project {project.java_repr()}"
             return
-        if flow_id in project.locked_flows:
-            message = project.locked_flows[flow_id]
-            ret["message"] = message or f"Flow {flow_id} for project {name} is locked."
+        if flow_id in project.locked_flows:  # the lock's own message is not used here
+            ret["message"] = f"Flow {flow_id} for project {name} is locked."
             ret["execid"] = -1
             return
         try:
@@ -171,7 +171,7 @@ class ExecutorServlet(Servlet):
         offset = get_int(req, "offset")
         length = get_int(req, "length")
         ret.update(execution.read_flow_log(offset, length))
-        return write_json(ret, charset=True)
+        return write_json(Ordered(ret), charset=True)  # length, offset, data: as written
 
     def job_log(self, req, session, execution, ret) -> Response:
         job_id = get_param(req, "jobId")
@@ -184,7 +184,7 @@ class ExecutorServlet(Servlet):
             raise ServletError(f"azkaban.executor.ExecutorManagerException: {err}") from err
         except EngineError as err:
             ret["error"] = str(err)
-        return write_json(ret, charset=True)
+        return write_json(Ordered(ret), charset=True)
 
     def job_stats(self, req, session, execution, ret) -> None:
         """``null`` stats for a known job (it wrote no attachments), else the unknown-job error.

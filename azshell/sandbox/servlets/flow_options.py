@@ -62,8 +62,8 @@ def _parse(req: Request) -> ExecutionOptions:
     options.concurrent_option = concurrent
     if concurrent == "pipeline":
         options.pipeline_level = java_int(get_param(req, "pipelineLevel"))
-    elif concurrent == "queue":
-        options.queue_level = java_int(get_param(req, "queueLevel", "1"))
+    elif concurrent == "queue":  # sic: parseFlowOptions puts queueLevel in the pipeline level
+        options.pipeline_level = java_int(get_param(req, "queueLevel", "1"))
     options.mail_creator = get_param(req, "mailCreator", "default")
     runtime = req.map_param_group("runtimeProperty")
     legacy = req.param_group("flowOverride")

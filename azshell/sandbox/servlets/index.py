@@ -7,6 +7,7 @@ from typing import Any
 
 from azshell.sandbox.auth import Session
 from azshell.sandbox.http import Request, Response
+from azshell.sandbox.jackson import Ordered
 from azshell.sandbox.pages import html, message_page
 from azshell.sandbox.servlets.base import Servlet, empty, redirect, write_json
 from azshell.sandbox.state import PERMISSION_TYPES, Project
@@ -17,8 +18,9 @@ def permission_types(types: set[str]) -> list[str]:
 
 
 def simplified_project(project: Project) -> dict[str, Any]:
-    """``ProjectServlet.SimplifiedProject``; ``createdBy`` is really the last modifier."""
-    return {
+    """``ProjectServlet.SimplifiedProject`` (a bean: its own key order); ``createdBy`` is
+    really the last modifier."""
+    return Ordered({
         "projectId": project.id,
         "projectName": project.name,
         "createdBy": project.last_modified_user,
@@ -27,7 +29,7 @@ def simplified_project(project: Project) -> dict[str, Any]:
                             for name, types in project.user_perms.items()],
         "groupPermissions": [{"first": name, "second": {"types": permission_types(types)}}
                              for name, types in project.group_perms.items()],
-    }
+    })
 
 
 class IndexServlet(Servlet):

@@ -224,9 +224,9 @@ class ManagerServlet(Servlet):
                                         f"No permission to download project {name}."})
         version = get_int(req, "version", project.version)
         stored = project.versions.get(version)
-        if stored is None or not stored.zip_path.exists():
-            return redirect(req, back, {"azkaban.failure.message":
-                                        f"Project {name} version {version} doesn't exist."})
+        if stored is None or not stored.zip_path.exists():  # to the root, no final period
+            return redirect(req, "/", {"azkaban.failure.message":
+                                       f"Project {name} with version {version} doesn't exist"})
         return Response(content_type="application/zip", file=stored.zip_path, headers=[
             ("Content-Disposition", f'attachment; filename="{stored.filename}"'),
             ("version", str(stored.version)), ("projectId", str(project.id))])

@@ -11,6 +11,7 @@ from typing import Any
 from azshell.sandbox import flowview, jobprops
 from azshell.sandbox.auth import Session
 from azshell.sandbox.http import Request, Response
+from azshell.sandbox.jackson import java_hash_order
 from azshell.sandbox.servlets.base import (
     Context,
     ServletError,
@@ -82,7 +83,8 @@ def fetch_project_logs(ctx, req, session, project, ret) -> None:
 
 
 def fetch_project_flows(ctx, req, session, project, ret) -> None:
-    ret["flows"] = [{"flowId": f} for f in project.top_level_flow_ids()]
+    # the flows of a project live in a HashMap keyed by id: listed in its order
+    ret["flows"] = [{"flowId": f} for f in java_hash_order(project.top_level_flow_ids())]
 
 
 def fetch_flow_graph(ctx, req, session, project, ret) -> None:
@@ -234,9 +236,31 @@ def set_job_override(ctx, req, session, project, ret) -> None:
     own = jobprops.own_props(stored.directory, stored.loaded, flow.id, item)
     with ctx.state.lock:
         key = jobprops.override_key(stored.loaded, flow.id, item.name)
+        before = stored.job_overrides.get(key)
+        if before is None and jobprops.is_flow2(stored.loaded):
+            before = own
         stored.job_overrides[key] = jobprops.override_props(override, own, stored.loaded)
         project.log(session.user.name, "PROPERTY_OVERRIDE",
-                    f"Modified Properties: {override} of job {item.name} in flow {flow.id}")
+                    property_diff(before or {}, override))
+
+
+def property_diff(old: dict[str, str], new: dict[str, str]) -> str:
+    """``PropsUtils.getPropertyDiff``: Guava's Maps.difference of two HashMaps, written out."""
+    old_keys, new_keys = java_hash_order(old), java_hash_order(new)
+    parts = []
+    created = [k for k in new_keys if k not in old]
+    if created:
+        parts.append("Newly created Properties: "
+                     + "".join(f"[ {k}, {new[k]}], " for k in created) + "\n")
+    deleted = [k for k in old_keys if k not in new]
+    if deleted:
+        parts.append("Deleted Properties: "
+                     + "".join(f"[ {k}, {old[k]}], " for k in deleted) + "\n")
+    changed = [k for k in old_keys if k in new and old[k] != new[k]]
+    if changed:
+        parts.append("Modified Properties: "
+                     + "".join(f"[ {k}, {old[k]}-->{new[k]}], " for k in changed))
+    return "".join(parts)
 
 
 def change_description(ctx, req, session, project, ret) -> None:
@@ -289,8 +313,9 @@ def _store_permission(ctx: Context, session: Session, project: Project, name: st
             table[name] = set(perms)
         else:
             table.pop(name, None)
-        shown = ",".join(t for t in PERMISSION_TYPES if t in perms)
-        project.log(session.user.name, kind, f"Permission for {name} set to [{shown}]")
+        shown = ",".join(t for t in PERMISSION_TYPES if t in perms)  # Permission.toString()
+        who = "group" if group else "user"
+        project.log(session.user.name, kind, f"Permission for {who} {name} set to {shown}")
 
 
 def add_proxy_user(ctx, req, session, project, ret) -> None:

@@ -264,7 +264,7 @@ class ScheduleServlet(Servlet):
         if schedule.sla_settings:
             ret["settings"] = list(schedule.sla_settings)
             ret["slaEmails"] = list(schedule.sla_emails)
-            ret["slaAlerters"] = dict(schedule.sla_alerters)
+            # (slaAlerters: only after 4.0.0)
         elif schedule.options.failure_emails:
             # ajaxSlaInfo suggests the failure emails of the schedule's own options (those given
             # with failureEmails when it was scheduled); the flow's failure.emails only in a

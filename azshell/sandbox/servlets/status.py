@@ -7,6 +7,7 @@ import sys
 
 from azshell import __version__
 from azshell.sandbox.http import Response
+from azshell.sandbox.jackson import Ordered
 from azshell.sandbox.servlets.base import Context, write_json
 
 
@@ -28,7 +29,7 @@ def _used_memory() -> int:
 def status_response(ctx: Context) -> Response:
     import azshell
 
-    return write_json({
+    return write_json(Ordered({
         "version": f"azshell-sandbox-{__version__}",
         "pid": str(os.getpid()),
         "installationPath": os.path.dirname(azshell.__file__),
@@ -36,6 +37,6 @@ def status_response(ctx: Context) -> Response:
         "xmx": 2147483648,
         "isDatabaseUp": True,
         "executorStatusMap": {
-            "1": {"id": 1, "host": "localhost", "port": 12321, "isActive": True},
+            "1": Ordered({"id": 1, "host": "localhost", "port": 12321, "isActive": True}),
         },
-    })
+    }))

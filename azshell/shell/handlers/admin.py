@@ -1,4 +1,5 @@
-"""permissions, grant, revoke, project-log, describe, download: looking after a project (§5).
+"""permissions, grant, revoke, proxy, project-log, describe, download, purge: looking after a
+project (§5).
 
 Permission changes are the calls Azkaban guards with CSRF (§2.6); the client sends the session
 id as a parameter and never the login cookie, which is what lets them through without the token
@@ -13,12 +14,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from azshell.errors import LocalError, NotFound, UsageError
-from azshell.shell import render
-from azshell.shell.context import Context, Reply
-from azshell.shell.parser import Invocation
+from azshell.errors import ApiError, LocalError, NotFound, UsageError
+from azshell.shell.line.commands import PERMISSIONS
+from azshell.shell.line.parser import Invocation
+from azshell.shell.run import render
+from azshell.shell.run.context import Context, Reply, ok
 
-PERMISSIONS = ("read", "write", "execute", "schedule", "admin")
 PROJECT_LOG_DEFAULT = 20
 
 
@@ -119,7 +120,7 @@ def describe(ctx: Context, inv: Invocation) -> Reply:
 
 # -- tables ------------------------------------------------------------------------------------
 
-def permissions_table(data: Any) -> tuple[list[str], list[render.Row]]:
+def permissions_table(data: Any) -> tuple[list[str], render.Rows]:
     rows: list[render.Row] = []
     if isinstance(data, dict):
         for key, kind in (("users", "user"), ("groups", "group")):
@@ -129,7 +130,7 @@ def permissions_table(data: Any) -> tuple[list[str], list[render.Row]]:
     return ["NAME", "KIND", "PERMISSIONS"], rows
 
 
-def project_log_table(data: Any) -> tuple[list[str], list[render.Row]]:
+def project_log_table(data: Any) -> tuple[list[str], render.Rows]:
     events = data.get("events", []) if isinstance(data, dict) else data
     rows = [(render.when(e.get("time")), e.get("user"), e.get("type"), e.get("message") or "")
             for e in events if isinstance(e, dict)]
@@ -208,5 +209,50 @@ def _download_latest(ctx: Context, project: str, directory: Path, force: bool,
     return target, served
 
 
-render.TABLES.setdefault("permissions", permissions_table)
-render.TABLES.setdefault("project-log", project_log_table)
+# -- proxy ---------------------------------------------------------------------------------------
+
+def proxy(ctx: Context, inv: Invocation) -> Reply:
+    """Removing one that is not there is an error (the server would say nothing). An add is
+    always sent, even of a name already there: only the server may say whether this user
+    may add it, and a reader must not see ``ok`` for a change it could not make."""
+    action, project, name = inv.values["action"], inv.values["project"], inv.values["name"]
+    before = ctx.client.proxy_users(project)
+    if action == "add":
+        ctx.client.add_proxy_user(project, name)
+    else:
+        if name not in before:
+            raise NotFound(f"{name} is not a proxy user of project {project}")
+        ctx.client.remove_proxy_user(project, name)
+    after = ctx.client.proxy_users(project)
+    done = (f"jobs of project {project} may now run as {name}" if action == "add"
+            else f"jobs of project {project} may no longer run as {name}")
+    return Reply(ok(project=project, name=name, action=action, proxyUsers=after, before=before),
+                 text=f"{done} (proxy users: {', '.join(after) or 'none'})")
+
+
+# -- purge ---------------------------------------------------------------------------------------
+
+def purge(ctx: Context, inv: Invocation) -> dict[str, Any] | Reply:
+    """Asks on a terminal; scripts must say --yes, like ``delete``.
+
+    No question about a project that is still active: every active project is listed with its
+    id (fetchallprojects, no permission needed), and the server would refuse it after the yes.
+    """
+    pid = inv.values["project_id"]
+    if not inv.values["yes"]:
+        if not ctx.interactive:
+            raise UsageError(f"purge: refusing to purge project {pid} in a script without --yes")
+        _refuse_active(ctx, pid)
+        if not ctx.confirm(f"Purge deleted project {pid}? Its stored versions go for good."):
+            return Reply({"projectId": pid, "purged": False},
+                         text=f"project {pid} not purged")
+    ctx.client.purge_project(pid)
+    return ok(projectId=pid, purged=True)
+
+
+def _refuse_active(ctx: Context, pid: int) -> None:
+    """The server's own refusal of an active project, before the question rather than after."""
+    for project in ctx.client.projects(all=True):
+        if isinstance(project, dict) and project.get("projectId") == pid:
+            name = project.get("projectName") or pid
+            raise ApiError(f"Project {name} should be deleted before purging")

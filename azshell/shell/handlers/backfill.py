@@ -27,8 +27,9 @@ from azshell.errors import (
     OutcomeUnknown,
     UsageError,
 )
-from azshell.shell.context import Context, Reply, emit
-from azshell.shell.parser import Invocation
+from azshell.shell.line.parser import Invocation
+from azshell.shell.run.context import Context, Reply
+from azshell.shell.run.dispatch import emit
 
 POLL_FIRST, POLL_MAX = 0.1, 1.0  # seconds between looks: soon after a change, then less often
 MAX_RUNS = 10_000

@@ -7,8 +7,9 @@ can run again (see docs/debugging.md).
 from __future__ import annotations
 
 from azshell.errors import ApiError, AzshellError, SessionError
-from azshell.shell.context import Context, Reply, emit
-from azshell.shell.parser import Invocation
+from azshell.shell.line.parser import Invocation
+from azshell.shell.run.context import Context, Reply
+from azshell.shell.run.dispatch import emit
 
 
 def call(ctx: Context, inv: Invocation) -> Reply:
@@ -16,7 +17,8 @@ def call(ctx: Context, inv: Invocation) -> Reply:
 
     A script must be able to trust the exit code, so an answer that is an error (the client's
     ``failure``) is still printed, then fails the command: exit 1, or 3 for a session that is
-    gone. Session ids in the answer (a login's) are printed as ``<session>``.
+    gone. Session ids in the answer (a login's) are printed as ``<session>``. A redirect's
+    ``azkaban.failure.message`` cookie is such an error; its success cookie is the message.
     """
     method = inv.values["method"] or "GET"
     path = inv.values["path"]
@@ -27,7 +29,12 @@ def call(ctx: Context, inv: Invocation) -> Reply:
     if shown.json is not None:
         reply = Reply(shown.json, raw=shown.text)
     else:
-        data = {"status": shown.status, "contentType": shown.content_type, "text": shown.text}
+        data: dict = {"status": shown.status, "contentType": shown.content_type,
+                      "text": shown.text}
+        if shown.location:
+            data["location"] = shown.location
+        if shown.message:  # a redirect's success cookie is all some calls say (delete)
+            data["message"] = shown.message
         reply = Reply(data, raw=shown.text)
     failure = result.failure
     if failure is None:
@@ -41,10 +48,10 @@ def call(ctx: Context, inv: Invocation) -> Reply:
 
 def curl(ctx: Context, inv: Invocation) -> Reply:
     """The last request of this session as a curl command (the session id as a variable)."""
-    from azshell.shell.curl import build
+    from azshell.shell.debugging.curl import build
 
     exchange = ctx.last_exchange  # also a request of a client made for one command (`server`)
-    if exchange is None and ctx.client is not None:
+    if exchange is None and ctx.connected is not None:
         exchange = ctx.client.last_exchange
     if exchange is None:
         raise AzshellError("curl: no request has been sent yet in this session")

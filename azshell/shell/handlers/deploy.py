@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from azshell.errors import ApiError, AzshellError, LocalError, NotFound, UsageError
-from azshell.shell.context import Context, Reply
-from azshell.shell.parser import Invocation
+from azshell.shell.line.parser import Invocation
+from azshell.shell.run.context import Context, Reply
 
 # Lint checks that the loader also reports: upload leaves them to its own validation, which
 # words them as Azkaban does (and refuses the project before anything is sent).
@@ -40,7 +40,7 @@ def lint(ctx: Context, inv: Invocation) -> Reply:
     report = run_lint(path)
     data = report.to_dict()
     if report.errors:
-        from azshell.shell.context import emit
+        from azshell.shell.run.dispatch import emit
 
         emit(ctx, inv.command, Reply(data, text=lint_text(report, ctx.out.color)))
         count = len(report.errors)
@@ -102,7 +102,7 @@ def _plan_with_lint(ctx: Context, inv: Invocation, reply: Reply, path: Path) -> 
     count = _upload_lint(ctx, path)
     if not count:
         return reply
-    from azshell.shell.context import emit
+    from azshell.shell.run.dispatch import emit
 
     emit(ctx, inv.command, reply)
     raise LintFailed(f"{inv.command.name}: the upload would stop before sending anything: lint "

@@ -5,12 +5,9 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from azshell.errors import ApiError, AzshellError, UsageError
-from azshell.shell.context import Context, Reply
-from azshell.shell.parser import Invocation
-
-FAILURE_ACTIONS = {"finish": "finishCurrent", "cancel": "cancelImmediately",
-                   "possible": "finishPossible"}
+from azshell.errors import ApiError, AzshellError, FlowNotStarted, UsageError
+from azshell.shell.line.parser import Invocation
+from azshell.shell.run.context import Context, Reply
 
 
 def execution_id(ctx: Context, value: int | None) -> int:
@@ -70,19 +67,18 @@ def start_flow(ctx: Context, project: str, flow: str, options: Any) -> int:
     """executeFlow, with the refusal of a locked flow worded as one (execute and rerun)."""
     try:
         return ctx.client.execute(project, flow, options)
-    except ApiError as err:
+    except FlowNotStarted as err:
         locked = locked_flow(ctx, project, flow, err)
         if locked is None:
             raise
         raise locked from None
 
 
-def locked_flow(ctx: Context, project: str, flow: str, err: ApiError) -> ApiError | None:
-    """The refusal of a locked flow, worded as one: Azkaban answers it with exec id -1 and the
-    lock's message alone (``back at 6``), which says neither that the flow is locked nor how
-    to lift it. Asked only after such a refusal (a full queue answers the same way)."""
-    if not (isinstance(err.body, dict) and err.body.get("execid") == -1):
-        return None
+def locked_flow(ctx: Context, project: str, flow: str, err: FlowNotStarted) -> ApiError | None:
+    """The refusal of a locked flow, worded as one with how to lift it: Azkaban answers it with
+    exec id -1 and a message but no error key (3.90.0 and 4.0.0 say "Flow F for project P is
+    locked.", not the lock's own message; a server that sends its message gets it shown).
+    Asked only after such a refusal (a full queue answers the same way)."""
     try:
         if not ctx.client.flow_locked(project, flow):
             return None
@@ -97,18 +93,18 @@ def locked_flow(ctx: Context, project: str, flow: str, err: ApiError) -> ApiErro
 def show(ctx: Context, inv: Invocation) -> Reply:
     """The execution as the server describes it (fetchexecflow), every job included: that
     document in pipes and with ``-o json``, a view in local time on a terminal."""
-    from azshell.shell.follow import ExecutionModel
-    from azshell.shell.follow_view import execution_view
+    from azshell.client.execution_model import Execution
+    from azshell.shell.follow.view import execution_view
 
     execid = execution_id(ctx, inv.values["execid"])
     document = ctx.client.execution(execid)
-    model = ExecutionModel(document)
+    model = Execution(document)
     from azshell.shell.handlers.follow import learn_status
 
     learn_status(ctx, model)  # the completion menus show the statuses seen last
-    from azshell.shell.output import visible_data
+    from azshell.shell.run.output import visible_data
 
-    shown = ExecutionModel(visible_data(document))  # type: ignore[arg-type]
+    shown = Execution(visible_data(document))  # type: ignore[arg-type]
     return Reply(document, text=execution_view(shown, ctx.out.color), styled=True)
 
 
@@ -134,14 +130,14 @@ def running(ctx: Context, inv: Invocation) -> dict | Reply:
 
 
 def _running_text(ctx: Context, data: dict) -> str:
-    from azshell.shell import render
-    from azshell.shell.follow import ExecutionModel
-    from azshell.shell.output import visible
+    from azshell.client.execution_model import Execution
+    from azshell.shell.run import render
+    from azshell.shell.run.output import visible
 
     rows = []
     for execid in data["execIds"][:RUNNING_DETAILS]:
         try:
-            model = ExecutionModel(ctx.client.execution(execid))
+            model = Execution(ctx.client.execution(execid))
         except AzshellError:
             rows.append((execid, "?", "-", "-"))
             continue

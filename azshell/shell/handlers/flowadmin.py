@@ -1,5 +1,5 @@
-"""flow, job, job-set, lock, unlock, proxy, purge: what an operator looks at and changes on a
-project's flows and jobs (protocol §5.4, §5.6, §6.7).
+"""flow, job, job-set, lock, unlock: what an operator looks at and changes on a project's flows
+and jobs (protocol §5.4, §5.6, §6.7).
 
 ``flow`` and ``job`` gather several calls into one document for a script and one readable block
 for a person. ``job-set`` reads the job's properties first and sends them all back changed,
@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from azshell.errors import ApiError, NotFound, UsageError
-from azshell.shell import render
-from azshell.shell.context import Context, Reply, ok
-from azshell.shell.parser import Invocation
+from azshell.errors import NotFound, UsageError
+from azshell.shell.line.parser import Invocation
+from azshell.shell.run import render
+from azshell.shell.run.context import Context, Reply, ok
 
 _WIDTH = 14  # the label column of the text blocks
 
@@ -273,52 +273,3 @@ def unlock(ctx: Context, inv: Invocation) -> dict[str, Any]:
     project, name = inv.values["project"], inv.values["flow"]
     answer = ctx.client.set_flow_lock(project, name, False)
     return ok(project=project, flow=name, locked=answer["isLocked"])
-
-
-# -- proxy ---------------------------------------------------------------------------------------
-
-def proxy(ctx: Context, inv: Invocation) -> Reply:
-    """Removing one that is not there is an error (the server would say nothing). An add is
-    always sent, even of a name already there: only the server may say whether this user
-    may add it, and a reader must not see ``ok`` for a change it could not make."""
-    action, project, name = inv.values["action"], inv.values["project"], inv.values["name"]
-    before = ctx.client.proxy_users(project)
-    if action == "add":
-        ctx.client.add_proxy_user(project, name)
-    else:
-        if name not in before:
-            raise NotFound(f"{name} is not a proxy user of project {project}")
-        ctx.client.remove_proxy_user(project, name)
-    after = ctx.client.proxy_users(project)
-    done = (f"jobs of project {project} may now run as {name}" if action == "add"
-            else f"jobs of project {project} may no longer run as {name}")
-    return Reply(ok(project=project, name=name, action=action, proxyUsers=after, before=before),
-                 text=f"{done} (proxy users: {', '.join(after) or 'none'})")
-
-
-# -- purge ---------------------------------------------------------------------------------------
-
-def purge(ctx: Context, inv: Invocation) -> dict[str, Any]:
-    """Asks on a terminal; scripts must say --yes, like ``delete``.
-
-    No question about a project that is still active: every active project is listed with its
-    id (fetchallprojects, no permission needed), and the server would refuse it after the yes.
-    """
-    pid = inv.values["project_id"]
-    if not inv.values["yes"]:
-        if not ctx.interactive:
-            raise UsageError(f"purge: refusing to purge project {pid} in a script without --yes")
-        _refuse_active(ctx, pid)
-        if not ctx.confirm(f"Purge deleted project {pid}? Its stored versions go for good."):
-            return Reply({"projectId": pid, "purged": False},
-                         text=f"project {pid} not purged")
-    ctx.client.purge_project(pid)
-    return ok(projectId=pid, purged=True)
-
-
-def _refuse_active(ctx: Context, pid: int) -> None:
-    """The server's own refusal of an active project, before the question rather than after."""
-    for project in ctx.client.projects(all=True):
-        if isinstance(project, dict) and project.get("projectId") == pid:
-            name = project.get("projectName") or pid
-            raise ApiError(f"Project {name} should be deleted before purging")

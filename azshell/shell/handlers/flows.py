@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from azshell.shell.context import Context
-from azshell.shell.parser import Invocation
+from azshell.shell.line.parser import Invocation
+from azshell.shell.run.context import Context
 
 
 def flows(ctx: Context, inv: Invocation) -> list[str]:

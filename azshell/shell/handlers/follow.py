@@ -1,6 +1,6 @@
 """wait, rerun, and ``execute --wait``: follow an execution to its end.
 
-On a terminal the run is shown live (azshell.shell.follow_view) and ends with a table of jobs; in
+On a terminal the run is shown live (azshell.shell.follow.view) and ends with a table of jobs; in
 a script nothing is shown while waiting and the final execution JSON is the one document on
 stdout. Either way the command fails unless the flow SUCCEEDED, so ``&&`` and ``set -e`` work.
 Ctrl-C stops the following, never the flow, and says how to pick it up again.
@@ -12,12 +12,14 @@ import contextlib
 import json
 from typing import Any
 
+from azshell.client.execution_model import FINAL_FLOW, Change, Execution, done_jobs
 from azshell.errors import AzshellError, Interrupted
-from azshell.shell.commands import Command
-from azshell.shell.context import Context, Reply, emit
-from azshell.shell.follow import FINAL_FLOW, Change, ExecutionModel, Follower, StillRunning
+from azshell.shell.follow.follower import Follower, StillRunning
 from azshell.shell.handlers.executions import check_wait_options, execution_id, start_flow
-from azshell.shell.parser import Invocation
+from azshell.shell.line.commands import Command
+from azshell.shell.line.parser import Invocation
+from azshell.shell.run.context import Context, Reply
+from azshell.shell.run.dispatch import emit
 
 
 class _Learner:
@@ -27,19 +29,19 @@ class _Learner:
         self.ctx = ctx
         self.view = view
 
-    def started(self, model: ExecutionModel) -> None:
+    def started(self, model: Execution) -> None:
         learn_status(self.ctx, model)
         if self.view is not None:
             self.view.started(model)
 
-    def changed(self, model: ExecutionModel, changes: list[Change], old_status: str) -> None:
+    def changed(self, model: Execution, changes: list[Change], old_status: str) -> None:
         if model.status != old_status:
             learn_status(self.ctx, model)
         if self.view is not None:
             self.view.changed(model, changes, old_status)
 
 
-def learn_status(ctx: Context, model: ExecutionModel) -> None:
+def learn_status(ctx: Context, model: Execution) -> None:
     """The completion menu shows each execution's last known status."""
     with contextlib.suppress(Exception):  # a completion cache never fails a command
         ctx.names.add_execution(model.execid, model.project, model.flow, model.status,
@@ -52,10 +54,10 @@ def _live_view(ctx: Context) -> Any:
     """The live display on a terminal; in a script (stdout is not a terminal) one stderr line
     per job that changes state and a heartbeat, so CI sees progress before the final JSON."""
     if not ctx.out.stdout_tty:
-        from azshell.shell.follow_view import PipeView
+        from azshell.shell.follow.view import PipeView
 
         return PipeView(ctx.out.stderr)
-    from azshell.shell.follow_view import LiveView
+    from azshell.shell.follow.view import LiveView
 
     return LiveView(ctx.out.stdout, color=ctx.out.color, columns=lambda: ctx.out.size()[0])
 
@@ -95,7 +97,7 @@ def follow_execution(ctx: Context, command: Command, execid: int,
         raise AzshellError(failure_message(model))
 
 
-def interrupted_note(execid: int, model: ExecutionModel | None) -> str:
+def interrupted_note(execid: int, model: Execution | None) -> str:
     """The one line after Ctrl-C: the flow goes on; how to follow or stop it."""
     status = f" ({model.status})" if model is not None and model.status else ""
     if model is not None and model.finished:
@@ -104,7 +106,7 @@ def interrupted_note(execid: int, model: ExecutionModel | None) -> str:
             f"'wait {execid}' or cancel it with 'cancel {execid}'")
 
 
-def failure_message(model: ExecutionModel) -> str:
+def failure_message(model: Execution) -> str:
     """``execution 42 (demo/end) ended FAILED; failed jobs: boom``. Jobs that were KILLED (a
     cancel, an SLA's kill, ``--on-failure cancel``) are named apart: they were stopped, they
     did not fail."""
@@ -116,19 +118,19 @@ def failure_message(model: ExecutionModel) -> str:
     return f"execution {model.execid} ({model.project}/{model.flow}) ended {model.status}{jobs}"
 
 
-def next_steps(model: ExecutionModel) -> str:
+def next_steps(model: Execution) -> str:
     """What an operator does after a failed run: read the failed job's log, run the rest again."""
     failed = model.failed()
     log = f"log {model.execid} {failed[0]}" if failed else f"log {model.execid}"
     return f"next: '{log}' shows why; 'rerun {model.execid}' runs the jobs that did not succeed"
 
 
-def _print_outcome(ctx: Context, command: Command, model: ExecutionModel,
+def _print_outcome(ctx: Context, command: Command, model: Execution,
                    view: Any = None) -> None:
     """The summary and the verdict, never through the pager (it would take them off the
     screen after q); a small flow whose every job the live lines showed gets the verdict
     line alone, not the same jobs listed twice."""
-    from azshell.shell.follow_view import summary
+    from azshell.shell.follow.view import summary
 
     learn_status(ctx, model)
     document = model.document
@@ -147,21 +149,20 @@ def wait(ctx: Context, inv: Invocation) -> None:
 
 def rerun(ctx: Context, inv: Invocation) -> dict[str, Any] | None:
     """Run the flow of an ended execution again, skipping the jobs that already succeeded."""
-    from azshell.shell.follow import done_jobs
-
     check_wait_options(inv)
     old_id = execution_id(ctx, inv.values["execid"])
-    old = ctx.client.execution(old_id)
-    model = ExecutionModel(old)
+    model = ctx.client.execution_model(old_id)
     if model.status not in FINAL_FLOW:
         raise AzshellError(f"execution {old_id} is still {model.status}: wait for it "
                            f"('wait {old_id}') or cancel it ('cancel {old_id}') first")
-    disabled = [] if inv.values["all"] else done_jobs(old)
+    disabled = [] if inv.values["all"] else done_jobs(model.document)
     if not _left_to_run(model, disabled):
         raise AzshellError(f"every job of execution {old_id} already succeeded; nothing to "
                            "rerun (--all runs the whole flow again)")
-    options = _same_options(ctx, ctx.client.execution_options(old_id), disabled)
-    execid = start_flow(ctx, model.project, model.flow, options)
+    again = ctx.client.rerun_options(old_id, disabled)
+    for warning in again.warnings:
+        ctx.out.note(warning)
+    execid = start_flow(ctx, model.project, model.flow, again.options)
     ctx.last_execid = execid
     with contextlib.suppress(Exception):
         ctx.names.add_execution(execid, model.project, model.flow, "PREPARING")
@@ -177,57 +178,7 @@ def rerun(ctx: Context, inv: Invocation) -> dict[str, Any] | None:
             "rerunOf": old_id, "disabled": disabled}
 
 
-def _left_to_run(model: ExecutionModel, disabled: list[str]) -> list[str]:
+def _left_to_run(model: Execution, disabled: list[str]) -> list[str]:
     """The jobs a rerun with ``disabled`` would still run."""
     return [path for path, _ in model.jobs()
             if not any(path == d or path.startswith(d + ":") for d in disabled)]
-
-
-def _same_options(ctx: Context, settings: dict[str, Any], disabled: list[str]) -> Any:
-    """The old run's options (flowInfo with its execid, §6.7) for the new run: flow parameters,
-    failure action, the emails it was given and the concurrency option, so that a rerun is the
-    same flow run again. Emails the old run took from the flow itself are left to the flow."""
-    from azshell.client import ExecuteOptions
-
-    def emails(kind: str) -> list[str]:
-        if settings.get(f"{kind}EmailsOverride") is not True:
-            return []
-        return [str(e) for e in settings.get(f"{kind}Emails") or []]
-
-    def flag(key: str) -> bool | None:
-        value = settings.get(key)
-        return value if isinstance(value, bool) else None
-
-    return ExecuteOptions(disabled=disabled, params=_flow_params(ctx, settings),
-                          concurrent=_concurrency(ctx, settings),
-                          on_failure=str(settings.get("failureAction") or "finish"),
-                          notify_failure=emails("failure"), notify_success=emails("success"),
-                          notify_failure_first=flag("notifyFailureFirst"),
-                          notify_failure_last=flag("notifyFailureLast"))
-
-
-def _concurrency(ctx: Context, settings: dict[str, Any]) -> str:
-    """``concurrentOptions`` with its level as ExecuteOptions spells it (``pipeline:2``)."""
-    option = str(settings.get("concurrentOptions") or "skip")
-    if option in ("skip", "ignore"):
-        return option
-    if option == "queue":
-        level = settings.get("queueLevel")
-        return f"queue:{level}" if isinstance(level, int) and level > 0 else "queue"
-    level = settings.get("pipelineLevel")
-    if option == "pipeline" and level in (1, 2):
-        return f"pipeline:{level}"
-    ctx.out.note(f"warning: the concurrency option {option} (level {level}) is not carried "
-                 "over; the rerun skips if the flow is running")
-    return "skip"
-
-
-def _flow_params(ctx: Context, settings: dict[str, Any]) -> dict[str, str]:
-    """The old run's flow parameters (legacy ``flowParam`` and ``runtimeProperties.ROOT``)."""
-    params = {str(k): str(v) for k, v in (settings.get("flowParam") or {}).items()}
-    runtime = settings.get("runtimeProperties") or {}
-    params.update({str(k): str(v) for k, v in (runtime.get("ROOT") or {}).items()})
-    others = sorted(node for node in runtime if node != "ROOT")
-    if others:
-        ctx.out.note(f"warning: job-level properties of {', '.join(others)} are not carried over")
-    return params

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from azshell.errors import AzshellError, Interrupted, LocalError
-from azshell.shell.context import Context
-from azshell.shell.parser import Invocation
+from azshell.shell.line.parser import Invocation
+from azshell.shell.run.context import Context
 
 SANDBOX_TYPES = frozenset({"command", "noop", "flow"})  # what the sandbox's executor runs
 SANDBOX_USER = "azkaban"
@@ -68,7 +68,7 @@ def _run_on_sandbox(ctx: Context, inv: Invocation, path: Path, flow: str,
     from azshell.sandbox import Sandbox
     from azshell.shell.handlers.executions import start_flow
     from azshell.shell.handlers.follow import follow_execution
-    from azshell.shell.names import NameBook
+    from azshell.shell.names.book import NameBook
 
     name = project_name_for(path)
     with Sandbox(port=0) as sandbox:
@@ -77,7 +77,7 @@ def _run_on_sandbox(ctx: Context, inv: Invocation, path: Path, flow: str,
         client.create_project(name, f"azshell test of {path}")
         with packaged(path) as zip_path:
             client.upload_project(name, Path(zip_path))
-        saved = (ctx.client, ctx.names, ctx.last_execid)
+        saved = (ctx.connected, ctx.names, ctx.last_execid)  # None without a server
         # the sandbox's ids and names must not reach the real server's completion
         ctx.client, ctx.names = client, NameBook(None)
         try:
@@ -101,7 +101,7 @@ def _run_on_sandbox(ctx: Context, inv: Invocation, path: Path, flow: str,
 def _about_the_sandbox(err: AzshellError, client: Any, execid: int) -> AzshellError:
     """A run still going when ``--timeout`` ends it cannot be followed again: the sandbox goes
     with the command. Other failures keep their message."""
-    from azshell.shell.follow import FINAL_FLOW
+    from azshell.client.execution_model import FINAL_FLOW
 
     try:
         status = str(client.execution(execid).get("status"))
@@ -115,10 +115,8 @@ def _about_the_sandbox(err: AzshellError, client: Any, execid: int) -> AzshellEr
 
 def _show_failed_logs(ctx: Context, client: Any, execid: int) -> None:
     """The end of each failed job's log on stderr (stdout keeps the one JSON document)."""
-    from azshell.shell.follow import ExecutionModel
-
     try:
-        model = ExecutionModel(client.execution(execid))
+        model = client.execution_model(execid)
     except AzshellError:
         return
     for job in model.failed():

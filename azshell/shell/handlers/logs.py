@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from azshell.errors import AzshellError, Interrupted, ServerError, UsageError
-from azshell.shell.context import Context, Reply
+from azshell.errors import AzshellError, Interrupted, LogNotReady, UsageError
 from azshell.shell.handlers.executions import execution_id
-from azshell.shell.output import visible
-from azshell.shell.parser import Invocation, is_option, split
+from azshell.shell.line.parser import Invocation, is_option, split
+from azshell.shell.run.context import Context, Reply
+from azshell.shell.run.output import visible
 
 
 def log(ctx: Context, inv: Invocation) -> Reply | None:
@@ -22,8 +22,8 @@ def log(ctx: Context, inv: Invocation) -> Reply | None:
         if ctx.settings.output == "raw":  # the text itself: page by page, never all in memory
             return _stream(ctx, execid, job)
         text = ctx.client.read_job_log(execid, job) if job else ctx.client.read_flow_log(execid)
-    except ServerError as err:
-        if job and err.status == 500 and _has_not_started(ctx, execid, job):
+    except LogNotReady:
+        if job and _has_not_started(ctx, execid, job):
             raise AzshellError(f"job {job} of execution {execid} has not started yet, so it has "
                                f"no log; 'log {execid} {job} --follow' waits for it") from None
         raise
@@ -92,20 +92,19 @@ def highlight_levels(text: str) -> str:
 
 
 def _has_not_started(ctx: Context, execid: int, job: str) -> bool:
-    """Tells a job without a log file yet (§6.5: HTTP 500) from a real server error."""
-    from azshell.shell.follow import ExecutionModel
-    from azshell.shell.follow_log import not_started
+    """Tells a job without a log file yet from a real server error (both LogNotReady)."""
+    from azshell.client.execution_model import job_not_started
 
     try:
-        model = ExecutionModel(ctx.client.execution(execid))
+        model = ctx.client.execution_model(execid)
     except AzshellError:
         return False
-    return not model.finished and not_started(model, job)
+    return not model.finished and job_not_started(model, job)
 
 
 def _follow(ctx: Context, execid: int, job: str | None) -> Reply | None:
     """Stream the text as it comes; with ``--output json`` collect it into one document."""
-    from azshell.shell.follow_log import LogFollower
+    from azshell.shell.follow.log import LogFollower
 
     collect = ctx.settings.output == "json"
     pieces: list[str] = []

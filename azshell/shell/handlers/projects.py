@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from azshell.errors import LocalError, NotFound, UsageError
-from azshell.shell.context import Context, Reply, ok
-from azshell.shell.parser import Invocation
+from azshell.errors import LocalError, UsageError
+from azshell.shell.line.parser import Invocation
+from azshell.shell.run.context import Context, Reply, ok
 
 # Uploads smaller than this are over in a blink: no progress bar.
 BAR_FROM = 1 << 20
@@ -114,18 +114,15 @@ def upload_sentence(data: dict[str, Any]) -> str:
 
 
 def _create_if_missing(ctx: Context, name: str) -> bool:
-    try:
-        ctx.client.project_id(name)
-        return False
-    except NotFound:
-        ctx.client.create_project(name, name)
-        return True
+    """Create the project unless it exists, in one request that every release has (no
+    getProjectId probe, which 2.x lacks): "already exists" means there is nothing to do."""
+    return ctx.client.create_project(name, name, exist_ok=True)
 
 
 def _progress(ctx: Context, zip_path: Path, label: str) -> Any:
     """A progress bar (bytes, speed, time left) on a terminal's stderr for a large upload;
     nothing for a small one, which is over before a bar could say anything, nor in scripts."""
-    from azshell.shell.progress import TransferBar
+    from azshell.shell.run.progress import TransferBar
 
     try:
         size = zip_path.stat().st_size

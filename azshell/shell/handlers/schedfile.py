@@ -14,8 +14,8 @@ from typing import Any
 
 from azshell import quartz
 from azshell.errors import ApiError, LocalError, UsageError
-from azshell.shell.context import Context, Reply
-from azshell.shell.parser import Invocation
+from azshell.shell.line.parser import Invocation
+from azshell.shell.run.context import Context, Reply
 
 FAILURE_ENUM = {"FINISH_CURRENTLY_RUNNING": "finish", "CANCEL_ALL": "cancel",
                 "FINISH_ALL_POSSIBLE": "possible"}

@@ -13,10 +13,10 @@ from typing import Any
 
 from azshell import quartz
 from azshell.errors import NotFound, UsageError
-from azshell.shell import render
-from azshell.shell.context import Context
 from azshell.shell.handlers.executions import execute_options
-from azshell.shell.parser import Invocation
+from azshell.shell.line.parser import Invocation
+from azshell.shell.run import render
+from azshell.shell.run.context import Context
 
 NEXT_RUNS = 3
 _CLOCK = "%Y-%m-%d %H:%M:%S"
@@ -114,13 +114,10 @@ def _period(item: dict[str, Any]) -> str:
     return f"every {render.duration(1, 1 + ms)}"
 
 
-def schedules_table(data: Any) -> tuple[list[str], list[render.Row]]:
+def schedules_table(data: Any) -> tuple[list[str], render.Rows]:
     rows = [
         (s.get("scheduleId"), s.get("projectname"), s.get("flowname"),
          s.get("cron") or _period(s), s.get("nextRun") or "-")
         for s in data if isinstance(s, dict)
     ]
     return ["ID", "PROJECT", "FLOW", "CRON", f"NEXT RUN ({zone_name()})"], rows
-
-
-render.TABLES.setdefault("schedules", schedules_table)

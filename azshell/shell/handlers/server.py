@@ -9,17 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 from azshell.errors import SessionError
-from azshell.shell.context import Context, Reply
-from azshell.shell.parser import Invocation
+from azshell.shell.line.parser import Invocation
+from azshell.shell.run.context import Context, Reply
 
 
 def _client(ctx: Context) -> tuple[Any, bool]:
     """The session's client, else a client without a session (``/status`` needs no login)."""
-    if ctx.client is not None:
-        return ctx.client, False
+    if ctx.connected is not None:
+        return ctx.connected, False
     if not ctx.settings.url:
         raise SessionError("no server yet: type 'connect URL' or start azshell with a URL")
-    from azshell.shell.connection import new_client
+    from azshell.shell.session.connection import new_client
 
     url = ctx.settings.url if "://" in ctx.settings.url else f"http://{ctx.settings.url}"
     return new_client(ctx, url), True
@@ -70,7 +70,8 @@ def _executors(data: dict[str, Any]) -> list[str]:
 
 def status_text(data: dict[str, Any]) -> str:
     """The status as a person reads it on a terminal."""
-    database = {True: "up", False: "DOWN"}.get(data.get("isDatabaseUp"), "?")
+    up = data.get("isDatabaseUp")
+    database = "up" if up is True else "DOWN" if up is False else "?"
     lines = [
         f"server     {data.get('url')}",
         f"version    {data.get('version', '?')}",

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from azshell.errors import UsageError
-from azshell.shell.commands import SETTINGS, find
-from azshell.shell.context import Context, Reply
-from azshell.shell.parser import Invocation, suggest
+from azshell.shell.line.commands import SETTINGS, find
+from azshell.shell.line.parser import Invocation, suggest
+from azshell.shell.run.context import Context, Reply
 
 _ON = ("on", "true", "yes", "1")
 _OFF = ("off", "false", "no", "0")
@@ -28,7 +28,7 @@ def apply(ctx: Context, name: str, value: str) -> None:
     """Change one setting for the rest of the session (and the writer that depends on it)."""
     word = value.lower()
     if name == "query":
-        from azshell.shell.settings import check_query
+        from azshell.shell.session.settings import check_query
 
         ctx.settings.query = check_query(value, "set")
         return
@@ -70,12 +70,12 @@ def set_(ctx: Context, inv: Invocation) -> Reply:
 
 def help_(ctx: Context, inv: Invocation) -> Reply:
     """Wrapped to the terminal's width; ``help keys`` lists the keys of the shell."""
-    from azshell.shell.docs import KEYS, command_data, command_help, keys_help, overview
+    from azshell.shell.line.docs import KEYS, command_data, command_help, keys_help, overview
 
     word = inv.values["command"]
     width = ctx.out.size()[0] if ctx.out.stdout_tty else None
     if word is None:
-        from azshell.shell.commands import COMMANDS
+        from azshell.shell.line.commands import COMMANDS
 
         data = {"commands": [{"name": c.name, "usage": c.usage(), "summary": c.summary}
                              for c in COMMANDS]}

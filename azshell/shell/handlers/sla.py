@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from azshell.errors import UsageError
-from azshell.shell import render
-from azshell.shell.commands import Command
-from azshell.shell.context import Context, Reply
 from azshell.shell.handlers.schedules import find_schedule
-from azshell.shell.parser import Invocation, is_option, tokens
+from azshell.shell.line.commands import Command
+from azshell.shell.line.parser import Invocation, is_option, tokens
+from azshell.shell.run import render
+from azshell.shell.run.context import Context, Reply
 
 _RULE_OPTIONS = ("job", "rule", "within", "email", "kill")
 
@@ -199,7 +199,7 @@ def _actions(setting: dict[str, Any]) -> str:
     return ", ".join(actions) or "-"
 
 
-def sla_table(data: Any) -> tuple[list[str], list[render.Row]]:
+def sla_table(data: Any) -> tuple[list[str], render.Rows]:
     """The rules of ``sla`` (the server's slaInfo) and of ``sla set`` (what was sent)."""
     settings = (data.get("settings") or []) if isinstance(data, dict) else []
     rows = [(s.get("id", s.get("job")) or "(flow)", s.get("rule"),
@@ -221,6 +221,3 @@ def sla_text(data: dict[str, Any], verb: str = "SLA of") -> str:
         return "\n".join(lines)
     headers, rows = sla_table(data)
     return "\n".join([head, render.table(headers, rows), f"e-mails: {emails or '-'}"])
-
-
-render.TABLES.setdefault("sla", sla_table)

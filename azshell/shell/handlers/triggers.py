@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from azshell.shell.context import Context, Reply
-from azshell.shell.parser import Invocation
+from azshell.shell.line.parser import Invocation
+from azshell.shell.run.context import Context, Reply
 
 _WIDTH = 14  # the label column of the text block
 PAUSED_UNKNOWN = "unknown: Azkaban's API does not report it"

@@ -1,0 +1,1 @@
+"""The debugging aids: `-v` lines, `curl`, the `--debug` log."""

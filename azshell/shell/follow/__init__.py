@@ -1,0 +1,1 @@
+"""Following an execution: the poll pacing, the live view, `log --follow`."""

@@ -1,0 +1,3 @@
+"""The interactive shell (prompt_toolkit): the app, keys, history, completion,
+highlighting, toolbar.
+"""

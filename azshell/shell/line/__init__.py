@@ -1,0 +1,1 @@
+"""The command line: the command table, argument kinds, parsing, help and docs/commands.md."""

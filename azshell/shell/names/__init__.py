@@ -1,0 +1,3 @@
+"""The names the shell has seen (projects, flows, jobs, executions), kept per server for
+completion.
+"""

@@ -1,0 +1,3 @@
+"""Running one line in either mode: the session's context, the dispatcher, scripts, exit
+codes and output.
+"""

@@ -1,0 +1,122 @@
+"""Scripts: `-c COMMAND`, `-f FILE` (`-` = stdin) and piped stdin, without prompt_toolkit.
+
+Each line runs through the same ``run_line`` as the interactive shell. The first failing line
+stops the script (``--keep-going`` runs on), and its exit code becomes the script's; errors name
+the script and the line (``deploy.az:3: error: ...``).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from azshell.errors import UsageError
+from azshell.shell.run.context import Context
+from azshell.shell.run.dispatch import run_line
+from azshell.shell.run.exitcodes import INTERRUPTED
+
+STDIN = "<stdin>"
+
+
+def script_lines(source: str) -> tuple[str, Iterable[str]]:
+    """(name for messages, lines) of ``-f FILE``; ``-`` reads stdin as it comes."""
+    if source == "-":
+        return STDIN, stdin_lines()
+    path = Path(source).expanduser()
+    try:
+        text = path.read_bytes().decode("utf-8")  # read_text would turn a lone \r into \n
+    except OSError as err:
+        raise UsageError(f"cannot read script {source}: {err.strerror or err}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"script {source} is not UTF-8 text") from None
+    return source, lines_of(text)
+
+
+def lines_of(text: str) -> list[str]:
+    """The lines of a script split on ``\\n`` (and ``\\r\\n``) only, as stdin is read:
+    ``str.splitlines`` would also split on a form feed, a lone ``\\r``, U+0085 and U+2028
+    inside a line (a job property, a description) and run the pieces as commands."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()  # the newline that ends the last line
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
+def stdin_lines() -> Iterator[str]:
+    """stdin line by line as it comes, read as strict UTF-8 like a script file: bytes that are
+    not UTF-8 stop the script (whatever the locale's decoding would have made of them)."""
+    binary = getattr(sys.stdin, "buffer", None)
+    if binary is None:  # already text (a test's StringIO)
+        yield from sys.stdin
+        return
+    for number, raw in enumerate(binary, 1):
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise UsageError(f"script {STDIN} is not UTF-8 text (line {number})") from None
+
+
+def run_lines(
+    ctx: Context,
+    lines: Iterable[tuple[str, str]],
+    *,
+    keep_going: bool = False,
+) -> int:
+    """Run ``(location, line)`` pairs; 0, or the exit code of the first failure."""
+    first_failure = 0
+    pairs = iter(lines)
+    while True:
+        try:
+            location, line = next(pairs)
+        except StopIteration:
+            break
+        except UsageError:  # unreadable input: its message names where, not the last line
+            ctx.out.location = None
+            raise
+        ctx.out.location = location
+        try:
+            code = run_line(ctx, _chomp(line))
+        except KeyboardInterrupt:
+            ctx.out.error("interrupted")
+            return INTERRUPTED
+        except EOFError:
+            break
+        except SystemExit as stop:  # `exit N` ends it with N, `exit` with what failed so far
+            return stop.code if isinstance(stop.code, int) else first_failure
+        if code:
+            first_failure = first_failure or code
+            if not keep_going or code == INTERRUPTED:  # Ctrl-C ends a script, --keep-going or not
+                return code
+    return first_failure
+
+
+def _chomp(line: str) -> str:
+    """The line without its end: ``\\n`` or ``\\r\\n``, once (a ``\\r`` of its own stays)."""
+    if line.endswith("\n"):
+        line = line[:-1]
+        if line.endswith("\r"):
+            line = line[:-1]
+    return line
+
+
+def numbered(name: str, lines: Iterable[str]) -> Iterable[tuple[str, str]]:
+    """``name:N`` for each line, counting from 1 like an editor."""
+    for number, line in enumerate(lines, 1):
+        yield f"{name}:{number}", line
+
+
+def run_batch(
+    ctx: Context,
+    commands: list[str],
+    script: str | None,
+    *,
+    keep_going: bool = False,
+) -> int:
+    """The -c commands (named ``-c:1``, ``-c:2``...), else the script, else stdin."""
+    if commands:
+        pairs: Iterable[tuple[str, str]] = numbered("-c", commands)
+    else:
+        name, lines = script_lines(script or "-")
+        pairs = numbered(name, lines)
+    return run_lines(ctx, pairs, keep_going=keep_going)

@@ -1,0 +1,109 @@
+"""One shell session's state: the ``Context`` every handler gets, and a handler's ``Reply``.
+
+``run_line`` (azshell.shell.run.dispatch) runs one line against it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from azshell.errors import SessionError, UsageError
+from azshell.shell.run.output import Output
+from azshell.shell.session.settings import Settings
+
+if TYPE_CHECKING:
+    from azshell.client import AzkabanClient, Exchange
+    from azshell.shell.names.book import NameBook
+    from azshell.shell.session.store import SessionStore
+
+@dataclass
+class Reply:
+    """A handler's answer: ``data`` is the JSON document; ``text`` is how a person reads it."""
+
+    data: Any
+    text: str | None = None  # shown instead of JSON on a terminal (help, set, history, log)
+    raw: str | None = None  # the server's answer as is, for `--output raw`
+    styled: bool = False  # ``text`` carries azshell's own colours (kept on a terminal)
+    # the text in pipes too, unless `-o json` (a log is text that grep reads line by line)
+    text_in_pipes: bool = False
+    page: bool = True  # False: never through the pager (the verdict of a followed run)
+
+
+def ok(**extra: Any) -> dict[str, Any]:
+    """The answer of a command that has no data: ``{"ok": true, ...}``."""
+    return {"ok": True, **extra}
+
+
+def make_names(url: str | None, persistent: bool, user: str | None = None) -> NameBook:
+    """A NameBook for ``url``: cached on disk in the interactive shell, in memory in scripts."""
+    from azshell.shell.names.book import NameBook, names_path
+
+    path = names_path(url, user or "") if persistent and url else None
+    book = NameBook(path)
+    if path is not None:
+        with contextlib.suppress(OSError, ValueError):
+            book.load()
+    return book
+
+
+def _no_password(prompt: str) -> str:
+    raise SessionError("a password is needed: set AZSHELL_PASSWORD or a profile's password_command")
+
+
+def _no_confirm(question: str) -> bool:
+    raise UsageError("confirmation needed: add --yes")
+
+
+@dataclass
+class Context:
+    """Everything a handler may use; the app and the batch runner each build one.
+
+    ``connected`` is the session's client, None until the first connect; handlers read
+    ``client``, which is never None (the dispatcher connects before a command that needs it).
+    """
+
+    settings: Settings
+    names: NameBook
+    out: Output
+    connected: AzkabanClient | None = None
+    last_execid: int | None = None
+    interactive: bool = False
+    ask_password: Callable[[str], str] = _no_password
+    confirm: Callable[[str], bool] = _no_confirm
+    history: Callable[[], list[str]] | None = None  # the app's history, newest last
+    lines: list[str] = field(default_factory=list)  # lines run in this session
+    password: str | None = None  # asked once, kept in memory only
+    asked_password: str | None = None  # the last one typed at a password question, even wrong
+    saved_session: str | None = None  # the session id last written to the store
+    session_reused: bool = False  # the last connect adopted a saved session
+    exchanges: list[Exchange] = field(default_factory=list)  # HTTP exchanges of the line
+    last_exchange: Exchange | None = None  # the session's last, whichever client sent it (curl)
+    store: SessionStore | None = None  # created lazily
+
+    @property
+    def client(self) -> AzkabanClient:
+        """The client of a command that needs a session; never None (SessionError instead)."""
+        if self.connected is None:
+            raise SessionError("not connected to a server: 'connect URL' first")
+        return self.connected
+
+    @client.setter
+    def client(self, value: AzkabanClient | None) -> None:
+        self.connected = value
+
+
+MIN_SECRET = 3  # a shorter "password" would hide every such word in ordinary lines
+
+
+def known_secrets(ctx: Context) -> list[str]:
+    """The passwords this shell knows: the one it logged in with, the one last typed at its
+    question, AZSHELL_PASSWORD. A line holding one never reaches history, log or screen."""
+    found = (ctx.password, ctx.asked_password, os.environ.get("AZSHELL_PASSWORD"))
+    # a password that is the user's own name (the sandbox's azkaban/azkaban) hides nothing, and
+    # hiding it would blank the user name in every line
+    users = {ctx.settings.user, getattr(ctx.connected, "user", None)}
+    return [s for s in found if s and len(s) >= MIN_SECRET and s not in users]

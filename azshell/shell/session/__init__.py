@@ -1,0 +1,1 @@
+"""Settings, files and sessions: the config, the paths, the saved sessions, connecting."""

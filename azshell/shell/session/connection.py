@@ -1,0 +1,273 @@
+"""Getting and keeping a session: saved session ids first, a password only when needed.
+
+The order a password is looked for: the one already given in this run, AZSHELL_PASSWORD, the
+profile's ``password_command``, then one question on the terminal. It is kept in memory only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from azshell.errors import (
+    AzshellError,
+    ConnectionFailed,
+    RequestTimedOut,
+    SessionError,
+    UsageError,
+)
+from azshell.shell.run.context import Context, make_names
+from azshell.shell.session.settings import check_url
+
+
+def session_store(ctx: Context) -> Any:
+    """The context's store of saved sessions, made on first use (reading it costs a file)."""
+    if ctx.store is None:
+        from azshell.shell.session.store import SessionStore
+
+        ctx.store = SessionStore(warn=ctx.out.note)
+    return ctx.store
+
+
+def terminal_available() -> bool:
+    """Can we ask the user something? (a controlling terminal, even when stdin is a pipe)."""
+    if os.name == "nt":  # pragma: no cover
+        return sys.stdin.isatty()
+    try:
+        with open("/dev/tty", "rb"):
+            return True
+    except OSError:
+        return False
+
+
+def ask_password_tty(prompt: str) -> str:
+    """Ask on the terminal without echo; fail clearly when there is none (cron, CI)."""
+    if not terminal_available():
+        raise SessionError(
+            "a password is needed and there is no terminal to ask it on: "
+            "set AZSHELL_PASSWORD or a profile's password_command"
+        )
+    import getpass
+
+    return getpass.getpass(prompt)
+
+
+def confirm_tty(question: str) -> bool:
+    """A yes/no question on the terminal; anything but y/yes is no."""
+    if not terminal_available():
+        raise UsageError("confirmation needed and no terminal: add --yes")
+    if os.name == "nt":  # no /dev/tty there: the console is stdin and stderr
+        sys.stderr.write(f"{question} [y/N] ")
+        sys.stderr.flush()
+        return sys.stdin.readline().strip().lower() in ("y", "yes")
+    with open("/dev/tty", "r+", encoding="utf-8") as tty:
+        tty.write(f"{question} [y/N] ")
+        tty.flush()
+        return tty.readline().strip().lower() in ("y", "yes")
+
+
+def run_password_command(command: str) -> str:
+    """The first line a profile's ``password_command`` prints."""
+    try:
+        done = subprocess.run(
+            command, shell=True, capture_output=True, text=True, timeout=120, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as err:  # no password: like a missing one (rc 3)
+        raise SessionError(f"password_command could not run: {err}") from None
+    if done.returncode != 0:
+        raise SessionError(f"password_command failed with exit status {done.returncode}")
+    lines = done.stdout.splitlines()
+    if not lines or not lines[0]:
+        raise SessionError("password_command printed nothing")
+    return lines[0]
+
+
+def password_for(ctx: Context, url: str, user: str, *, fresh: bool = False) -> str:
+    """The password for ``user``: remembered, environment, password_command, or asked once."""
+    if ctx.password is not None and not fresh:
+        return ctx.password
+    if os.environ.get("AZSHELL_PASSWORD"):
+        return os.environ["AZSHELL_PASSWORD"]
+    if ctx.settings.password_command:
+        return run_password_command(ctx.settings.password_command)
+    answer = ctx.ask_password(f"Password for {user} at {url}: ")
+    ctx.asked_password = answer  # known from now on, even if the server refuses it
+    return answer
+
+
+def password_at_hand(ctx: Context, *, fresh: bool = False) -> bool:
+    """Whether ``password_for`` can answer without asking the person (same sources, same order)."""
+    return ((ctx.password is not None and not fresh) or bool(os.environ.get("AZSHELL_PASSWORD"))
+            or bool(ctx.settings.password_command))
+
+
+def _observer(ctx: Context) -> Any:
+    """Keeps recent exchanges, prints them with --verbose and logs them with --debug."""
+    from azshell.shell.debugging.verbose import observer
+
+    return observer(ctx)
+
+
+def new_client(ctx: Context, url: str) -> Any:
+    """A client for ``url`` with the TLS and time-out settings of this session."""
+    from azshell.client import AzkabanClient
+
+    settings = ctx.settings
+    if settings.ca_cert and not Path(settings.ca_cert).expanduser().is_file():
+        where = settings.sources.get("ca_cert", "option")
+        name = "SSL_CERT_FILE" if where == "environment" else "--ca-cert"
+        raise UsageError(f"{name}: no such file: {settings.ca_cert}")
+    if settings.truststore and not settings.insecure:
+        use_truststore()
+    return AzkabanClient(
+        url,
+        verify=settings.verify,
+        timeout=(min(10.0, settings.timeout), settings.timeout),
+        observer=_observer(ctx),
+        max_answer=int(settings.max_answer_mb * 1024 * 1024),
+    )
+
+
+def use_truststore() -> None:
+    """Verify TLS with the operating system's trust store (Windows, macOS, the distribution's
+    bundle) instead of certifi's, as pip does; the truststore extra installs it."""
+    try:
+        import truststore
+    except ImportError:
+        raise UsageError("truststore is on but not installed: "
+                         "pip install 'azkaban-shell[truststore]'") from None
+    truststore.inject_into_ssl()
+
+
+def known_user(ctx: Context, url: str, user: str | None = None) -> str | None:
+    """The user given, else the configured one, else the last one saved for this server."""
+    return user or ctx.settings.user or session_store(ctx).last_user(url)
+
+
+def resolve_user(ctx: Context, url: str, user: str | None) -> str:
+    """``known_user``, else asked on a terminal; a usage error when there is none."""
+    chosen = known_user(ctx, url, user)
+    if chosen:
+        return chosen
+    if ctx.interactive and terminal_available():
+        try:
+            answer = input("User: ").strip()
+        except EOFError:  # Ctrl-D: no user, not the end of the shell
+            answer = ""
+        if answer:
+            return answer
+    raise UsageError("no user: give --user, set AZSHELL_USER, use a profile, or name it after "
+                     "the URL in `connect URL USER`")
+
+
+def connect(ctx: Context, url: str, user: str | None = None, *, login: bool = False) -> Any:
+    """Make ``ctx.client`` talk to ``url`` as ``user``: a saved session, else a login."""
+    url = check_url(url)
+    if "://" not in url:
+        url = f"http://{url}"  # `azshell localhost:8081` means what it says
+    client = new_client(ctx, url)
+    if ctx.interactive and _will_ask(ctx, client.url, user, login):
+        _answers_first(client)
+    user = resolve_user(ctx, url, user)
+    first = ctx.connected is None
+    changed = not first and (ctx.client.url != client.url or ctx.client.user != user)
+    if changed:
+        ctx.password = None  # another server or user: the remembered password is not theirs
+    store = session_store(ctx)
+
+    def credentials() -> tuple[str, str]:
+        password = password_for(ctx, client.url, user)
+        ctx.password = password
+        return user, password
+
+    client.credentials = credentials
+    saved = None if login else store.get(client.url, user)
+    ctx.session_reused = bool(saved)
+    if saved:
+        client.adopt_session(user, saved)
+        ctx.saved_session = saved
+    else:
+        password = password_for(ctx, client.url, user, fresh=login)
+        session_id = client.login(user, password)
+        ctx.password = password
+        store.put(client.url, user, session_id)
+        ctx.saved_session = session_id
+    if first or changed:
+        if changed and ctx.interactive:
+            with contextlib.suppress(OSError, AttributeError):
+                ctx.names.save()  # keep what was learnt about the previous server
+        ctx.names = make_names(client.url, ctx.interactive, user)
+    if changed:
+        ctx.last_execid = None
+    ctx.client = client
+    return client
+
+
+def saved_session_client(ctx: Context) -> Any:
+    """The configured server's client on its saved session, if there is one (no login): what a
+    script's `logout` ends."""
+    url = check_url(ctx.settings.url or "")
+    client = new_client(ctx, url if "://" in url else f"http://{url}")
+    user = known_user(ctx, client.url)
+    saved = session_store(ctx).get(client.url, user) if user else None
+    if not user or not saved:
+        return None
+    client.adopt_session(user, saved)
+    ctx.client = client
+    return client
+
+
+def _will_ask(ctx: Context, url: str, user: str | None, login: bool) -> bool:
+    """Whether connecting needs a question to the person: a user name or a password."""
+    chosen = known_user(ctx, url, user)
+    if not chosen:
+        return True
+    if not login and session_store(ctx).get(url, chosen):
+        return False
+    return not password_at_hand(ctx, fresh=login)
+
+
+def _answers_first(client: Any) -> None:
+    """Nobody should type a password for a server that is down: ``/status`` needs no login."""
+    try:
+        client.server_status()
+    except (ConnectionFailed, RequestTimedOut):
+        raise
+    except AzshellError:
+        pass  # a server without /status, or an odd answer there: the login will tell
+
+
+def ensure_session(ctx: Context) -> Any:
+    """The connected client, connecting first from the settings when needed."""
+    if ctx.connected is not None and ctx.connected.session_id:
+        return ctx.client
+    url = ctx.connected.url if ctx.connected is not None else ctx.settings.url
+    if not url:
+        raise SessionError(
+            "not connected: give a URL (azshell URL), --profile, AZSHELL_URL, or type 'connect URL'"
+        )
+    user = ctx.connected.user if ctx.connected is not None else None
+    return connect(ctx, url, user)
+
+
+def save_session(ctx: Context) -> None:
+    """Write a renewed session id to the store (the client renews an expired one by itself)."""
+    client = ctx.connected
+    if client is None:
+        return
+    sid, user = getattr(client, "session_id", None), getattr(client, "user", None)
+    if sid and user and sid != ctx.saved_session:
+        session_store(ctx).put(client.url, user, sid)
+        ctx.saved_session = sid
+
+
+def forget_session(ctx: Context) -> None:
+    """Drop the saved session of the current server and user (logout, refused session)."""
+    client = ctx.connected
+    if client is not None and client.user:
+        session_store(ctx).forget(client.url, client.user)
+    ctx.saved_session = None

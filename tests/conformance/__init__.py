@@ -1,0 +1,1 @@
+"""Conformance: the same scenario against the sandbox and real Azkaban servers, compared."""
