@@ -172,7 +172,7 @@ def table(headers: list[str], rows: Rows, *, color: bool = False,
     status = headers.index("STATUS") if color and "STATUS" in headers else -1
     indent = sum(widths[:-1]) + 2 * (len(widths) - 1)
     room = (width - 1 - indent) if width else 0
-    wrap = bool(width) and len(headers) > 1 and room >= 20 and indent + widths[-1] >= width
+    wrap = width is not None and len(headers) > 1 and room >= 20 and indent + widths[-1] >= width
 
     def line(values: Sequence[str]) -> str:
         parts = [v.ljust(w) for v, w in zip(values, widths, strict=False)]
