@@ -21,6 +21,7 @@ examples:
   azshell -c projects | jq -r '.[].projectName'
   azshell -c 'upload demo ./demo --create' -c 'execute demo main'
   azshell -f deploy.az --keep-going          run a script, every line even after a failure
+  azshell -f deploy.az --check               only check its lines (nothing is sent)
   echo 'flows demo' | azshell --profile prod  piped stdin is a script too
   azshell sandbox --port 8081                the sandbox server alone, in the foreground
 
@@ -113,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     add("-f", "--file", metavar="FILE", help="Run the commands in FILE (- for stdin) and exit.")
     add("--keep-going", action="store_true",
         help="In a script, run the following commands after a failure (still exit non-zero).")
+    add("--check", action="store_true",
+        help="Only check the script (-f, -c or stdin): each line that does not parse is named "
+             "and nothing is sent (exit 0 or 2).")
     add("--sandbox", action="store_true",
         help="Start the embedded sandbox server and log in to it as azkaban.")
     add("--examples", action="store_true",
@@ -189,7 +193,7 @@ def _isatty(stream: Any) -> bool:
 
 def choose_mode(args: argparse.Namespace) -> str:
     """``batch`` for -c/-f and for anything that is not a terminal, else ``interactive``."""
-    if args.commands or args.file:
+    if args.commands or args.file or args.check:
         return "batch"
     if _isatty(sys.stdin) and _isatty(sys.stdout):
         return "interactive"
@@ -198,6 +202,16 @@ def choose_mode(args: argparse.Namespace) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script and of ``python -m azshell``."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        # A Ctrl-C whose handler runs only after the work is done (it came as stdin ended, so
+        # the read saw the end rather than the signal) still means interrupted, not a traceback
+        print("azshell: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str] | None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list[:1] == ["sandbox"]:
         from azshell.sandbox.cli import main as sandbox_main
@@ -315,6 +329,10 @@ def _run(args: argparse.Namespace, args_list: list[str]) -> int:
         _start_debug_log(ctx, args_list)
     sandbox = None
     try:
+        if args.check:
+            from azshell.shell.run.batch import run_batch
+
+            return run_batch(ctx, args.commands, args.file, check_only=True)
         if args.sandbox:
             sandbox = _start_sandbox(ctx, args.examples)
         if mode == "interactive":
@@ -368,6 +386,7 @@ def _start_sandbox(ctx: Any, examples: bool = False) -> Any:
     ctx.settings.profile = None
     ctx.password = "azkaban"
     ctx.store = MemoryStore()
+    ctx.sandbox = sandbox
     if ctx.interactive:
         ctx.out.note(f"sandbox running at {sandbox.url}; {SANDBOX_USERS}")
         from azshell.sandbox.runner.jobs import command_jobs_unsupported
@@ -375,7 +394,9 @@ def _start_sandbox(ctx: Any, examples: bool = False) -> Any:
         if command_jobs_unsupported():
             ctx.out.note(f"note: {command_jobs_unsupported()}")
     if examples:
-        loaded = load_examples(sandbox.url)
+        from azshell.shell.handlers.projects import load_examples
+
+        loaded = load_examples(sandbox.url, EXAMPLES)
         if ctx.interactive:
             ctx.out.note("example projects: " + "; ".join(
                 f"{name} (flows {', '.join(flows)})" for name, flows in loaded))
@@ -384,31 +405,6 @@ def _start_sandbox(ctx: Any, examples: bool = False) -> Any:
     return sandbox
 
 
-def load_examples(url: str) -> list[tuple[str, list[str]]]:
-    """Create and upload each example project (from the source tree's examples/) into the
-    sandbox at ``url``; returns each project with its flows."""
-    from pathlib import Path
-
-    from azshell.client import AzkabanClient
-    from azshell.errors import LocalError
-    from azshell.project import packaged
-
-    root = Path(__file__).resolve().parent.parent / "examples"
-    if not root.is_dir():
-        raise LocalError(f"--examples: no examples directory at {root} (they come with the "
-                         "source tree, not with an installed wheel)")
-    client = AzkabanClient(url)
-    client.login("azkaban", "azkaban")
-    loaded = []
-    try:
-        for name in EXAMPLES:
-            client.create_project(name, f"the {name} example")
-            with packaged(root / name) as zipped:
-                client.upload_project(name, Path(zipped))
-            loaded.append((name, sorted(client.flows(name))))
-    finally:
-        client.close()
-    return loaded
 
 
 def _first_run_config(settings: Any) -> None:

@@ -118,6 +118,17 @@ class FlowNotStarted(ApiError):
         self.flow = flow
 
 
+class FlowAlreadyRunning(ApiError):
+    """``executeFlow`` refused a second run of a flow that runs now (``--concurrent skip``, the
+    default: "Flow F is already running. Skipping execution.", §6.1)."""
+
+    def __init__(self, message: str, project: str, flow: str, status: int | None = None,
+                 body: object = None) -> None:
+        super().__init__(message, status, body)
+        self.project = project
+        self.flow = flow
+
+
 class NotFound(ApiError):
     """The project, flow, job, execution or schedule named does not exist."""
 

@@ -29,7 +29,8 @@ def _option_lines(parser: argparse.ArgumentParser) -> list[str]:
             continue
         flags = ", ".join(f"\\fB{roff(f)}\\fR" for f in action.option_strings)
         if action.nargs != 0:
-            flags += f" \\fI{roff(action.metavar or action.dest.upper())}\\fR"
+            metavar = action.metavar if isinstance(action.metavar, str) else None
+            flags += f" \\fI{roff(metavar or action.dest.upper())}\\fR"
         out += [".TP", flags, roff(action.help or "")]
     return out
 

@@ -18,12 +18,19 @@ PACKAGE = Path(__file__).resolve().parents[1] / "azshell"
 # layer -> the azshell layers it may import (itself always allowed)
 ALLOWED: dict[str, frozenset[str]] = {
     "errors": frozenset(),
+    "threads": frozenset(),
     "quartz": frozenset({"errors"}),
     "project": frozenset({"errors", "quartz"}),
-    "client": frozenset({"errors", "project", "version"}),
-    "sandbox": frozenset({"errors", "project", "quartz", "version"}),
-    "shell": frozenset({"errors", "project", "quartz", "client", "version"}),
-    "cli": frozenset({"errors", "shell", "sandbox", "version"}),
+    "client": frozenset({"errors", "project", "threads", "version"}),
+    "sandbox": frozenset({"errors", "project", "quartz", "threads", "version"}),
+    "shell": frozenset({"errors", "project", "quartz", "client", "threads", "version"}),
+    "cli": frozenset({"errors", "shell", "sandbox", "threads", "version", "completion",
+                      "manpage"}),
+    # beside the layers: generated from the option parser and the command table
+    "completion": frozenset({"cli", "shell", "errors", "version"}),
+    "manpage": frozenset({"cli", "shell", "errors", "version"}),
+    # the pytest plugin for users' own projects: a sandbox and a client to talk to it
+    "testing": frozenset({"client", "sandbox", "project", "errors", "version"}),
     "main": frozenset({"cli"}),
     "version": frozenset(),
 }
@@ -61,9 +68,14 @@ def _imports(path: Path) -> list[tuple[int, str]]:
 SOURCES = sorted(PACKAGE.rglob("*.py"))
 
 
+# one module may cross a layer on purpose: `test PATH FLOW` runs the flow on a sandbox of its own
+EXCEPTIONS = {"azshell/shell/handlers/localrun.py": frozenset({"sandbox"})}
+
+
 def violations(path: Path) -> list[str]:
     mine = _layer(_module_name(path))
-    allowed = ALLOWED[mine] | {mine}
+    where = str(path.relative_to(PACKAGE.parent))
+    allowed = ALLOWED[mine] | {mine} | EXCEPTIONS.get(where, frozenset())
     bad: list[str] = []
     for line, name in _imports(path):
         other = _layer(name)

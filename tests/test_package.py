@@ -97,7 +97,7 @@ def test_the_wheel_is_azkaban_shell_with_full_metadata(dist: tuple[Path, Path]) 
         entry_points = next(archive.read(n).decode() for n in names
                             if n.endswith("entry_points.txt"))
     assert "azshell/py.typed" in names
-    assert "azshell/shell/azshellrc.toml" in names
+    assert "azshell/shell/session/azshellrc.toml" in names
     assert any(n.endswith(".data/data/share/man/man1/azshell.1") for n in names)
     assert any(n.endswith("licenses/LICENSE") for n in names)
     assert not any(n.startswith("tests/") for n in names)
@@ -191,7 +191,7 @@ def test_the_wheel_at_its_floors_on_the_oldest_python(tmp_path: Path,
          "from prompt_toolkit.input import create_pipe_input\n"
          "from prompt_toolkit.output import DummyOutput\n"
          "from azshell.shell.interactive.app import InteractiveShell\n"
-         "from azshell.shell.run.context import new_context\n"
+         "from azshell.shell.run.dispatch import new_context\n"
          "from azshell.shell.session.settings import load\n"
          "from prompt_toolkit.history import InMemoryHistory\n"
          "ctx = new_context(load({}), interactive=True)\n"

@@ -21,6 +21,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3 import connection, connectionpool, poolmanager
 
+from azshell.threads import start_daemon
+
 _CURRENT = threading.local()  # the deadline of the call this thread is making, if any
 
 
@@ -85,9 +87,7 @@ class _Watchdog:
         with self._cond:
             self._watched[deadline] = (when, sock)
             if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="azshell-deadline",
-                                                daemon=True)
-                self._thread.start()
+                self._thread = start_daemon(self._run, "azshell-deadline")
             elif when < self._wake_at:
                 self._cond.notify()
 

@@ -15,6 +15,7 @@ from azshell.client.options import ExecuteOptions, RerunOptions, options_of_exec
 from azshell.errors import (
     ApiError,
     BadResponse,
+    FlowAlreadyRunning,
     FlowNotStarted,
     LogNotReady,
     ServerError,
@@ -62,13 +63,19 @@ class ExecutionCalls(ClientBase):
 
     def execute(self, project: str, flow: str, options: ExecuteOptions | None = None) -> int:
         """Start a flow; returns its exec id. ApiError when the server did not start it
-        (already running with ``skip``, bad options, no such flow); FlowNotStarted when it
-        answered exec id -1 (a locked flow or a full queue)."""
+        (bad options, no such flow); FlowAlreadyRunning for a running flow with ``skip``;
+        FlowNotStarted when it answered exec id -1 (a locked flow or a full queue)."""
         params = [("ajax", "executeFlow"), ("project", project), ("flow", flow)]
         params += (options or ExecuteOptions()).to_params()
-        data = self._post("/executor", params, what=f"execute flow {project}.{flow}",
-                          check=f"check the running executions of {project}.{flow}",
-                          project=project)
+        try:
+            data = self._post("/executor", params, what=f"execute flow {project}.{flow}",
+                              check=f"check the running executions of {project}.{flow}",
+                              project=project)
+        except ApiError as err:
+            if "is already running" in err.message:  # the default --concurrent skip (§6.1)
+                raise FlowAlreadyRunning(err.message, project, flow, err.status,
+                                         err.body) from None
+            raise
         execid = answers.as_int(answers.require(data, "execid", "executeFlow"), "executeFlow")
         if execid < 0:  # a locked flow or a full queue: no error key, only a message (§6.1)
             message = answers.clean_message(str(data.get("message") or ""))

@@ -32,10 +32,11 @@ _ERRNO_TEXT = re.compile(r"\[Errno -?\d+\]\s*([^'\")]+)")
 _SSL_TEXT = re.compile(r"\[SSL[^\]]*\]\s*([^(')\"]+)")
 
 
-def classify(exc: BaseException, request: Request, base_url: str,
+def classify(exc: BaseException, request: Request, base_url: str,  # noqa: PLR0917
              timeout: tuple[float, float], session_id: str | None,
-             ) -> tuple[AzshellError, bool]:
-    """The error for ``exc`` and whether the request may be repeated once."""
+             verify: bool | str = True) -> tuple[AzshellError, bool]:
+    """The error for ``exc`` and whether the request may be repeated once (``verify``: how
+    TLS was checked, for the hint of a TLS failure)."""
     where = base_url + request.path
     connect, read = timeout
     repeatable = False
@@ -46,8 +47,9 @@ def classify(exc: BaseException, request: Request, base_url: str,
         late = f"no answer from {where} within {read:g} s"
         error = unknown_outcome(request, late) if request.mutating else RequestTimedOut(late)
     elif isinstance(exc, requests.exceptions.SSLError):
-        error = ConnectionFailed(f"TLS failure with {base_url}: "
-                                 f"{_ssl_reason(exc, session_id)}")
+        reason = _ssl_reason(exc, session_id)
+        error = ConnectionFailed(f"TLS failure with {base_url}: {reason}"
+                                 f"{tls_hint(reason, verify)}")
     elif isinstance(exc, requests.exceptions.ProxyError):
         error = ConnectionFailed(f"cannot reach {base_url} through the proxy: "
                                  f"{_reason(exc, session_id)}")
@@ -103,6 +105,23 @@ def _reason(exc: BaseException, session_id: str | None) -> str:
     if isinstance(inner, MaxRetryError) and inner.reason is not None:
         inner = inner.reason
     return shorten(redact_text(f"{type(inner).__name__}: {inner}", session_id), 160)
+
+
+def tls_hint(reason: str, verify: bool | str) -> str:
+    """What to do about a TLS failure: trust the server's CA, or check it is HTTPS at all."""
+    low = reason.lower()
+    if "certificate" in low and ("verify" in low or "self" in low or "issuer" in low):
+        if isinstance(verify, str):
+            return (f" (the CA bundle {verify} does not vouch for this server: give the CA that "
+                    "signed its certificate with --ca-cert FILE, or -k to skip verification)")
+        return (" (if you trust this server, give the CA that signed its certificate with "
+                "--ca-cert FILE, or skip verification with -k)")
+    if "hostname" in low or "ip address mismatch" in low:
+        return (" (the certificate names another host: use the name it was made for, or -k "
+                "to skip verification)")
+    if "wrong version number" in low or "record layer" in low or "packet length" in low:
+        return " (does this port speak HTTPS? try http:// instead)"
+    return ""
 
 
 def _ssl_reason(exc: BaseException, session_id: str | None) -> str:

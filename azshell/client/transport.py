@@ -1,9 +1,13 @@
 """Sending requests to an Azkaban web server: the session, timeouts, failures and re-login.
 
 Rules (protocol §2, §12b):
-- one ``requests.Session`` (connection reuse) whose cookie jar stays empty: the session id goes
-  as the ``session.id`` parameter, because a stale cookie would shadow it (§2.2) and a cookie
-  makes four permission calls fail their CSRF check (§2.6);
+- one ``requests.Session`` (connection reuse) whose cookie jar stays empty, so no stale cookie
+  can shadow the session (§2.2);
+- the session id never goes in a URL, where a proxy's access log would keep it: a POST carries
+  it as the ``session.id`` field of its body (form or multipart), and a GET as the session
+  cookie, ``azkaban.browser.session.id``, set on that request alone (the server reads that
+  cookie first for every call, §2.2). POSTs never carry the cookie: it would make the four
+  permission calls fail their CSRF check (§2.6);
 - POSTs carry ``X-Requested-With: XMLHttpRequest`` so an expired session answers JSON (§2.5);
 - an answer proving the session is gone (the server did nothing) → log in again with the
   ``credentials`` callable and repeat the call once;
@@ -54,6 +58,7 @@ Params = list[tuple[str, str]]
 Credentials = Callable[[], tuple[str, str]]
 USER_AGENT = f"azshell/{__version__}"
 _TEXTUAL = ("text/", "application/json", "application/javascript")
+SESSION_COOKIE = "azkaban.browser.session.id"  # read before any session.id parameter (§2.2)
 BODY_PREVIEW = 2048  # characters of an answer kept in Exchange.body (for the debug log)
 # what an answer that echoes the request's secrets says instead (no <...>: messages lose tags)
 ECHOED_SESSION, ECHOED_PASSWORD = "[hidden session id]", "[hidden password]"
@@ -65,7 +70,8 @@ class Exchange:
     """One HTTP exchange as observers see it (``-v``, ``--debug``, ``curl``); secrets redacted.
 
     ``url`` has no query string: ``params`` are the query (GET) or form/multipart fields
-    (POST). ``files`` are the local paths sent as multipart part ``file``. ``status`` is ``None``
+    (POST); a GET's session is not among them but in its cookie (``session_cookie``).
+    ``files`` are the local paths sent as multipart part ``file``. ``status`` is ``None``
     and ``error`` says why when no answer arrived (``error_kind`` names the error's class, and
     ``repeat`` says whether this read-only call is sent once more). ``session_gone`` means the
     answer says the session is gone: the client logs in again and repeats the call if it can.
@@ -94,6 +100,7 @@ class Exchange:
     request_headers: dict[str, str] = field(default_factory=dict)
     response_headers: dict[str, str] = field(default_factory=dict)
     verify: bool | str = True
+    session_cookie: bool = False  # the session went as the cookie (a GET), not in params
     body: str = field(default="", repr=False)
     # the session id as sent, for `curl --reveal` only: never in repr, params or comparisons
     _session: str | None = field(default=None, repr=False, compare=False)
@@ -124,7 +131,8 @@ class Request:
 
 
 class _NoCookies(DefaultCookiePolicy):
-    """Refuse every cookie: the session travels as a parameter (§2.2, §2.6)."""
+    """Refuse every cookie the server sets: a kept login cookie would go with every POST and
+    fail its CSRF check (§2.6); a GET gets the session cookie by hand, for itself alone."""
 
     def set_ok(self, cookie: Any, request: Any) -> bool:
         return False
@@ -249,6 +257,11 @@ class Transport:
                           what=f"login as {user}", session=False)
         response = self._attempt(request)
         text = response_text(response)
+        if response.status_code == 404:
+            raise ConnectionFailed(
+                f"{self._url} answered the login with 404 Not Found: no Azkaban web server "
+                f"answers at that address. Behind a reverse proxy it may need the path prefix "
+                f"it is served under, such as {self._url}/azkaban")
         try:
             data = answers.decode(response.status_code, text, "login")
         except BadResponse as err:
@@ -328,12 +341,16 @@ class Transport:
         url = self._url + request.path
         headers = {"X-Requested-With": "XMLHttpRequest"} if request.method != "GET" else {}
         sent_session = next((v for k, v in reversed(params) if k == "session.id"), None)
+        cookie = request.method == "GET" and sent_session is not None
+        if cookie:  # a GET's parameters are its URL: the session goes as the cookie instead
+            params = [(k, v) for k, v in params if k != "session.id"]
+            headers["Cookie"] = f"{SESSION_COOKIE}={sent_session}"
         started = time.perf_counter()
         seen = Exchange(method=request.method, url=url, path=request.path,
                         params=redact_params(params), status=None, size=0, elapsed_s=0.0,
                         files=[str(request.upload.path)] if request.upload else [],
                         request_headers=redact_headers({**_text(self._http.headers), **headers}),
-                        verify=self._verify, _session=sent_session)
+                        verify=self._verify, session_cookie=cookie, _session=sent_session)
 
         def observe(**outcome: Any) -> None:
             exchange = replace(seen, elapsed_s=time.perf_counter() - started, **outcome)
@@ -344,9 +361,9 @@ class Transport:
         try:
             response, size = self._send_http(request, url, params, headers)
         except _TooLarge as big:
-            error = BadResponse(self._too_large(request, big.size))
-            observe(error=str(error), error_kind="BadResponse")
-            raise error from None
+            too_large = BadResponse(self._too_large(request, big.size))
+            observe(error=str(too_large), error_kind="BadResponse")
+            raise too_large from None
         except requests.RequestException as exc:
             error, repeatable = self._classify(exc, request)
             observe(error=str(error), error_kind=type(error).__name__,
@@ -362,7 +379,10 @@ class Transport:
             observe(error=failures.interruption_note(request), error_kind="KeyboardInterrupt",
                     interrupted=True, outcome_unknown=request.mutating)
             raise
-        response.azshell_secrets = _secrets_of(params)  # hidden in response_text
+        # hidden in response_text: the session id goes in the cookie of a GET, not its params
+        secrets = _secrets_of(params if sent_session is None or not cookie
+                              else [*params, ("session.id", sent_session)])
+        response.azshell_secrets = secrets  # type: ignore[attr-defined]
         observe(status=response.status_code, size=size,
                 session_gone=request.session and self._session_gone(response),
                 request_headers=redact_headers(response.request.headers),
@@ -393,7 +413,7 @@ class Transport:
                 raise _TooLarge(None)
             chunks.append(chunk)
         response._content = b"".join(chunks)  # what .content would have read, now bounded
-        response._content_consumed = True
+        response._content_consumed = True  # type: ignore[attr-defined]
         response.close()  # back to the pool: everything was read
         return total
 
@@ -454,7 +474,8 @@ class Transport:
         return self._classify(exc, request)[0]
 
     def _classify(self, exc: BaseException, request: Request) -> tuple[AzshellError, bool]:
-        return failures.classify(exc, request, self._url, self._timeout, self._session_id)
+        return failures.classify(exc, request, self._url, self._timeout, self._session_id,
+                                 self._verify)
 
 
 class _TooLarge(Exception):

@@ -13,12 +13,12 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
-import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from azshell.sandbox.auth import CsrfTokens, SessionStore, User, UserStore
+from azshell.threads import start_daemon
 
 log = logging.getLogger("azshell.sandbox")
 
@@ -54,10 +54,9 @@ class Sandbox:
             raise
         self.host = host
         self.port: int = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.2},
-                                        name=f"azshell-sandbox-{self.port}", daemon=True)
-        self._thread.start()
+        # its request and job threads descend from this one, so none takes the shell's Ctrl-C
+        self._thread = start_daemon(lambda: self._server.serve_forever(poll_interval=0.2),
+                                    f"azshell-sandbox-{self.port}")
         self._stopped = False
 
     @property
@@ -68,6 +67,10 @@ class Sandbox:
     @property
     def workdir(self) -> Path:
         return self._tmp
+
+    def holdings(self) -> tuple[int, int]:
+        """``(active projects, unfinished executions)``: what stopping the sandbox loses."""
+        return len(self.state.active_projects()), self.engine.unfinished_count()
 
     def expire_sessions(self) -> None:
         """Forget every session at once, as if they had all timed out."""

@@ -154,7 +154,9 @@ def test_log_pages_that_do_not_advance_end_in_one_error() -> None:
 
 def test_an_echoed_session_id_never_reaches_an_error_message() -> None:
     def echo(seen: object) -> Reply:
-        return Reply.json({"error": f"bad request {seen.params}"})  # type: ignore[attr-defined]
+        # a GET carries the session in its cookie, a POST in its body: echo both
+        return Reply.json({"error": f"bad request {seen.params} "  # type: ignore[attr-defined]
+                                    f"{seen.headers.get('cookie')}"})  # type: ignore[attr-defined]
 
     with FakeServer(echo) as server:
         client = AzkabanClient(server.url)

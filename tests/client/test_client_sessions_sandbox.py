@@ -139,6 +139,13 @@ def test_no_cookie_means_no_csrf_trouble(private: Sandbox) -> None:
     assert refused["error"] == "CSRF validation failed."
 
     client.add_permission("q", "metrics", ["read", "execute"])
+    posted = client.last_exchange
+    assert posted is not None
+    assert ("session.id", "<session>") in posted.params  # in the form body, no cookie
+    assert not posted.session_cookie
+    assert "Cookie" not in posted.request_headers
     assert {p["username"] for p in client.permissions("q")} >= {"azkaban", "metrics"}
-    assert client.last_exchange is not None
-    assert ("session.id", "<session>") in client.last_exchange.params
+    got = client.last_exchange
+    assert got is not None
+    assert got.session_cookie  # a GET: the cookie, not the URL
+    assert all(name != "session.id" for name, _ in got.params)

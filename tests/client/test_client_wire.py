@@ -35,8 +35,9 @@ def test_login_is_a_form_post_and_the_cookie_jar_stays_empty(fake: FakeServer) -
 
     assert client.flows("p") == ["f"]
     get = fake.seen[1]
-    assert ("session.id", SESSION_ID) in get.query
-    assert "cookie" not in get.headers  # the login answer did set one (§2.2, §2.6)
+    assert all(name != "session.id" for name, _ in get.query)  # never in a URL
+    # the session cookie of this GET alone (the login answer's Set-Cookie was not kept)
+    assert get.headers["cookie"] == f"azkaban.browser.session.id={SESSION_ID}"
     assert "x-requested-with" not in get.headers
 
     assert client.execute("p", "f") == 7
@@ -109,8 +110,9 @@ def test_observer_sees_redacted_exchanges(fake: FakeServer) -> None:
     assert login.params == [("action", "login"), ("username", "azkaban"), ("password", "***")]
     assert (login.method, login.path, login.status) == ("POST", "/", 200)
     assert flows.url == fake.url + "/manager"
-    assert flows.params == [("ajax", "fetchprojectflows"), ("project", "p"),
-                            ("session.id", "<session>")]
+    assert flows.params == [("ajax", "fetchprojectflows"), ("project", "p")]
+    assert flows.session_cookie
+    assert flows.request_headers["Cookie"] == "azkaban.browser.session.id=<session>"
     assert flows.size > 0
     assert flows.elapsed_s >= 0
     assert flows.files == []
@@ -216,7 +218,8 @@ def test_logout(fake: FakeServer) -> None:
     client.logout()
     last = fake.seen[-1]
     assert (last.method, last.path) == ("GET", "/index")
-    assert dict(last.query) == {"logout": "", "session.id": SESSION_ID}
+    assert dict(last.query) == {"logout": ""}
+    assert last.headers["cookie"] == f"azkaban.browser.session.id={SESSION_ID}"
     assert client.session_id is None
     client.logout()  # nothing to do
     assert len(fake.seen) == 2
@@ -230,8 +233,8 @@ def test_call_returns_api_errors_raw() -> None:
         assert result.json == {"error": "Project x doesn't exist."}
         assert result.content_type == "application/json"
         assert '"error" : ' in result.text
-        assert dict(server.seen[-1].query) == {"ajax": "getProjectId", "project": "x",
-                                              "session.id": SESSION_ID}
+        assert dict(server.seen[-1].query) == {"ajax": "getProjectId", "project": "x"}
+        assert server.seen[-1].headers["cookie"] == f"azkaban.browser.session.id={SESSION_ID}"
 
 
 def test_call_without_a_session_hands_back_the_session_error() -> None:
@@ -262,8 +265,11 @@ def test_call_renews_the_session_when_it_can() -> None:
 def test_call_keeps_an_explicit_session_and_rejects_bad_methods(fake: FakeServer) -> None:
     client = logged_in(fake.url)
     client.call("GET", "/manager", [("session.id", "mine"), ("ajax", "fetchprojectflows")])
-    assert fake.seen[-1].query.count(("session.id", "mine")) == 1
-    assert ("session.id", SESSION_ID) not in fake.seen[-1].query
+    assert fake.seen[-1].query == [("ajax", "fetchprojectflows")]  # not in the URL either
+    assert fake.seen[-1].headers["cookie"] == "azkaban.browser.session.id=mine"
+    client.call("POST", "/manager", [("session.id", "mine"), ("ajax", "fetchprojectflows")])
+    assert fake.seen[-1].form.count(("session.id", "mine")) == 1
+    assert "cookie" not in fake.seen[-1].headers
     result = client.call("GET", "/status")
     assert "session.id" not in fake.seen[-1].params
     assert result.json is not None

@@ -1,5 +1,7 @@
-"""The fuzz suite's profile: enough examples to find the usual breakage in CI within a minute
-(benchmarks/fuzz.py runs the same properties far longer and prints its figures)."""
+"""The fuzz suite's profile: enough examples to find the usual breakage in CI within a minute,
+the same examples every run (derandomized: a CI run is repeatable and cannot fail by luck);
+benchmarks/fuzz.py runs the same properties far longer, on random examples, and prints its
+figures."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "shell"))  # api_su
 
 settings.register_profile(
     "ci", max_examples=int(os.environ.get("AZSHELL_FUZZ_EXAMPLES", "300")), deadline=None,
-    database=None, derandomize=False, print_blob=True,
+    database=None, derandomize=True, print_blob=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                            HealthCheck.data_too_large])
 settings.load_profile("ci")

@@ -60,7 +60,10 @@ def test_retry_command_reruns_the_failed_job_and_the_flow_succeeds(sh: Shell, cl
     assert job_statuses(final) == {"flaky": "SUCCEEDED", "slow": "SUCCEEDED", "end": "SUCCEEDED"}
     assert {n["id"]: n["attempt"] for n in final["nodes"]}["flaky"] == 1
 
-    assert sh.fails(f"retry {execid}") == "error: Flow has already finished. Please re-execute."
+    assert sh.fails(f"retry {execid}") == (
+        f"error: retry: execution {execid} has already finished, and retry only works while a "
+        f"flow is still finishing: 'rerun {execid}' runs its jobs that did not succeed again, "
+        "as a new execution")
 
 
 def test_pause_and_resume_refusals_are_one_line(sh: Shell, client: Any, put: Any) -> None:

@@ -385,15 +385,17 @@ def test_rerun_of_a_locked_flow_says_it_is_locked(sh: Shell, client: Any,
         f"error: flow boom of project {name} is locked ('unlock {name} boom' lifts it)")
 
 
-def test_a_refused_execute_of_an_unlocked_flow_keeps_the_servers_words(
+def test_a_refused_execute_of_an_unlocked_flow_claims_no_lock(
         sh: Shell, client: Any, uploaded: Any) -> None:
-    """Exec id -1 is also the answer to a flow already running (skip): no lock is claimed."""
+    """Exec id -1 is also the answer to a flow already running (skip): no lock is claimed, the
+    refusal says it is running (test_batch_errors.py has its wording)."""
     name = uploaded({"nap.job": "type=command\ncommand=sleep 5\n"})
     execid = client.execute(name, "nap")
     try:
         line = sh.fails(f"execute {name} nap")
-        assert line == ("error: Error submitting flow nap. Flow nap is already running. "
-                        "Skipping execution.")
+        assert "locked" not in line
+        assert line.startswith(f"error: flow nap of project {name} is already running "
+                               f"(execution {execid}; ")
     finally:
         client.cancel(execid)
 

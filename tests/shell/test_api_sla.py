@@ -136,7 +136,8 @@ def test_options_of_set_without_set(sh: Shell, etl: str) -> None:
 def test_a_flow_without_schedule_has_no_sla(sh: Shell, etl: str) -> None:
     assert sh.fails(f"sla {etl} audit") == f"error: flow audit of project {etl} has no schedule"
     assert sh.fails(f"sla set {etl} audit --rule success --within 1:00 --kill") == (
-        f"error: flow audit of project {etl} has no schedule")
+        f"error: sla set: flow audit of project {etl} has no schedule, and an SLA belongs to a "
+        f"schedule: schedule it first ('schedule {etl} audit CRON', e.g. @daily)")
 
 
 def test_an_unknown_flow(sh: Shell, etl: str) -> None:

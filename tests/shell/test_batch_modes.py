@@ -123,20 +123,68 @@ def test_a_script_stops_at_the_first_failure(az: Runner, tmp_path: Path,
 def test_keep_going_runs_on_and_still_fails(az: Runner, tmp_path: Path,
                                             project_name: str) -> None:
     script = tmp_path / "deploy.az"
-    script.write_text(f"flws\nflows no-such-{project_name}\ncreate {project_name}\n")
+    script.write_text(f"flows no-such-{project_name}\nshow 999999\ncreate {project_name}\n")
     done = az("--keep-going", "-f", str(script))
-    assert done.returncode == 2  # the first failure's code: a usage error
+    assert done.returncode == 1  # the first failure's code
     lines = done.stderr.splitlines()
-    assert lines[0].startswith(f"{script}:1: error: unknown command 'flws'")
+    assert lines[0].startswith(f"{script}:1: error: ")
     assert lines[1].startswith(f"{script}:2: error: ")
     assert documents(done.stdout) == [{"ok": True, "project": project_name, "created": True}]
+
+
+def test_a_usage_error_stops_the_script_before_its_first_line(az: Runner, tmp_path: Path,
+                                                              project_name: str) -> None:
+    script = tmp_path / "deploy.az"
+    script.write_text(f"create {project_name}\nexecute {project_name} main\nflws\n"
+                      f"delete {project_name}\n")
+    for args in (("-f", str(script)), ("--keep-going", "-f", str(script))):
+        done = az(*args)
+        assert done.returncode == 2
+        assert done.stdout == ""
+        assert done.stderr.splitlines() == [
+            f"{script}:3: error: unknown command 'flws' (did you mean 'flows'?); type 'help' "
+            "for the list",
+            f"{script}:4: error: delete: refusing to delete {project_name!r} in a script "
+            "without --yes",
+            f"{script}: nothing was run (fix the lines above)"]
+    assert project_name not in az("-c", "projects").stdout  # line 1 never ran
+
+
+@pytest.mark.parametrize("how", ["-f -", "pipe"])
+def test_a_piped_script_is_read_to_its_end_and_checked_first(az: Runner, project_name: str,
+                                                             how: str) -> None:
+    args = ("-f", "-") if how == "-f -" else ()
+    done = az(*args, stdin=f"create {project_name}\nexecute {project_name} main --timeout 5\n")
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.startswith("<stdin>:2: error: execute: --timeout goes with --wait\n")
+    assert project_name not in az("-c", "projects").stdout
+
+
+def test_check_only_parses(az: Runner, tmp_path: Path, project_name: str) -> None:
+    script = tmp_path / "deploy.az"
+    script.write_text(f"create {project_name}\nschedule {project_name} main '61 * * * *'\n")
+    done = az("--check", "-f", str(script))
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.startswith(f"{script}:2: error: invalid cron expression '61 * * * *'")
+    assert "nothing was run" not in done.stderr
+    script.write_text(f"create {project_name}\n# a comment\n\nflows {project_name}\n")
+    done = az("--check", "-f", str(script))
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    assert project_name not in az("-c", "projects").stdout  # nothing was sent
+    done = az("--check", "-c", "flws")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith("-c:1: error: unknown command 'flws'")
 
 
 def test_usage_errors_exit_2_and_name_the_command_line(az: Runner) -> None:
     done = az("-c", "whoami", "-c", "show banana")
     assert done.returncode == 2
+    assert done.stdout == ""
     assert done.stderr == (
-        "-c:2: error: show: EXECID must be a positive execution id, not 'banana'\n")
+        "-c:2: error: show: EXECID must be a positive execution id, not 'banana'\n"
+        "-c: nothing was run (fix the lines above)\n")
 
 
 def test_delete_in_a_script_needs_yes(az: Runner, project_name: str) -> None:
@@ -219,23 +267,52 @@ def test_bad_command_line_exits_2(az: Runner) -> None:
 
 
 def test_interrupt_exits_130(az: Runner) -> None:
-    proc = subprocess.Popen([AZSHELL, az.url, "--user", "azkaban", "-f", "-"],
+    # --debug says where its log is just before the script is read: stdin is read to its end
+    # before the first line runs, so the shell is then waiting for the rest of the script.
+    proc = subprocess.Popen([AZSHELL, az.url, "--user", "azkaban", "--debug", "-f", "-"],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=az.env,
                             start_new_session=True)
     try:
         assert proc.stdin is not None
-        assert proc.stdout is not None
+        assert proc.stderr is not None
         proc.stdin.write("whoami\n")
         proc.stdin.flush()
-        assert proc.stdout.readline().strip() == "{"  # the first answer is out: now waiting
+        assert proc.stderr.readline().startswith("debug log: ")
+        time.sleep(0.2)
         proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=20)
+        proc.wait(timeout=20)  # stdin stays open: the signal, not the end of the input, ends it
+        out, err = proc.communicate(timeout=20)
     finally:
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 130
     assert "interrupted" in err
+    assert out == ""  # whoami never ran: the script was not all there
+
+
+def test_interrupt_that_comes_as_stdin_ends_exits_130(az: Runner) -> None:
+    """Ctrl-C and the end of the input at once (communicate closes stdin right after the
+    signal): whichever the shell sees first, the exit is 130 and no traceback."""
+    for _ in range(10):
+        proc = subprocess.Popen([AZSHELL, az.url, "--user", "azkaban", "--debug", "-f", "-"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=az.env,
+                                start_new_session=True)
+        try:
+            assert proc.stdin is not None
+            assert proc.stderr is not None
+            proc.stdin.write("whoami\n")
+            proc.stdin.flush()
+            assert proc.stderr.readline().startswith("debug log: ")  # reading the script now
+            proc.send_signal(signal.SIGINT)
+            _, err = proc.communicate(timeout=20)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        assert proc.returncode == 130, err
+        assert "Traceback" not in err
+        assert "interrupted" in err
 
 
 def test_help_and_version(az: Runner) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from azshell.shell.run.render import (
     choose_format,
     duration,
@@ -43,7 +45,7 @@ def test_coloured_json_colours_the_tokens_only() -> None:
     plain = render(data, fmt="json", color=False)
     text = render(data, fmt="json", color=True)
     assert re.sub(r"\x1b\[[0-9;]*m", "", text) == plain
-    spans = re.findall(r"\x1b\[(\d+)m(.*?)\x1b\[39m", text)
+    spans = re.findall(r"\x1b\[(\d+)m(.*?)\x1b\[39;49;00m", text)
     assert spans == [
         ("94", '"name"'), ("33", '"say \\"hi\\": 12 true"'), ("94", '"n"'), ("34", "-1.5"),
         ("94", '"ok"'), ("34", "true"), ("94", '"none"'), ("34", "null"), ("94", '"list"'),
@@ -51,7 +53,8 @@ def test_coloured_json_colours_the_tokens_only() -> None:
     ]
     assert len(re.findall(r"\x1b\[", text)) == 2 * len(spans)  # nothing else is coloured
     big = {"rows": [{"id": i, "name": f"job{i}", "done": i % 2 == 0} for i in range(50)]}
-    assert len(render(big, fmt="json", color=True)) < 2 * len(render(big, fmt="json"))
+    # pygments' default terminal scheme painted the whitespace too: about 4x the plain bytes
+    assert len(render(big, fmt="json", color=True)) < 2.5 * len(render(big, fmt="json"))
 
 
 def test_raw_prefers_the_servers_text() -> None:
@@ -103,3 +106,15 @@ def test_times() -> None:
     assert duration(1000, 4000) == "3s"
     assert duration(0, 5) == "-"
     assert duration(0 + 1, 3_600_001 + 1) == "1h 00m"
+
+
+def test_an_answer_that_no_table_can_show_is_an_error_not_a_traceback() -> None:
+    """Found by the fuzz suite: ``{"nodes": [null]}`` from fetchflowgraph crashed the jobs
+    table with AttributeError; it is a BadResponse (exit 1) naming the shape, and JSON still
+    shows it."""
+    from azshell.errors import BadResponse
+
+    for answer in ({"nodes": [None]}, {"nodes": True}):
+        with pytest.raises(BadResponse, match="cannot be shown as a table"):
+            render(answer, fmt="table", spec=jobs_table)
+        assert render(answer, fmt="json")

@@ -118,7 +118,7 @@ def test_verbose_prints_each_request_with_the_secrets_hidden(az: Az, project: st
     assert [(m, p) for m, p, _, _ in lines] == [("POST", "/"), ("GET", "/manager"),
                                                 ("POST", "/executor")]
     assert lines[0][2] == f"action=login username={USER} password=***"
-    assert lines[1][2] == (f"ajax=fetchprojectflows project={project} session.id=<session>")
+    assert lines[1][2] == (f"ajax=fetchprojectflows project={project} cookie=<session>")
     assert lines[2][2].startswith(f"ajax=executeFlow project={project} flow=finish ")
     assert all(answer.startswith("← 200 ") for _, _, _, answer in lines)
     assert len(done.stderr.splitlines()) == 3  # nothing else on stderr
@@ -131,7 +131,7 @@ def test_set_verbose_on_applies_from_the_next_request(az: Az, project: str) -> N
     assert done.returncode == 0, done.stderr
     assert [(m, p, params) for m, p, params, _ in verbose_lines(done.stderr)] == [
         ("GET", "/manager",
-         f"ajax=fetchflowgraph project={project} flow=finish session.id=<session>")]
+         f"ajax=fetchflowgraph project={project} flow=finish cookie=<session>")]
     assert len(done.stderr.splitlines()) == 1
 
 
@@ -173,7 +173,7 @@ def test_set_verbose_on_in_the_same_session_in_process(server: Sandbox) -> None:
     assert err.getvalue() == ""
     assert run_line(ctx, "set verbose on") == 0
     assert run_line(ctx, "projects") == 0
-    assert err.getvalue().startswith("→ GET /index ajax=fetchuserprojects session.id=<session>"
+    assert err.getvalue().startswith("→ GET /index ajax=fetchuserprojects cookie=<session>"
                                      "  ← 200 ")
     assert_no_secrets(err.getvalue(), ctx.client.session_id)
 

@@ -36,9 +36,9 @@ def test_readme_keeps_its_two_commands_first_and_links_the_docs() -> None:
 
 def test_the_verbose_lines_in_the_docs_look_like_the_real_ones() -> None:
     real = format_exchange(Exchange("GET", "http://h/index", "/index",
-                                    [("ajax", "fetchuserprojects"),
-                                     ("session.id", "<session>")], 200, 1126, 0.0019))
-    assert real == ("→ GET /index ajax=fetchuserprojects session.id=<session>  "
+                                    [("ajax", "fetchuserprojects")], 200, 1126, 0.0019,
+                                    session_cookie=True))
+    assert real == ("→ GET /index ajax=fetchuserprojects cookie=<session>  "
                     "← 200 1.1 KiB 1.9 ms")
     assert real in DEBUGGING
     shape = re.compile(r"→ (GET|POST) /\S*( \S+=\S+)*  (← \d{3} [\d.]+ (B|KiB|MiB) [\d.]+ m?s"
@@ -51,8 +51,8 @@ def test_the_verbose_lines_in_the_docs_look_like_the_real_ones() -> None:
 
 def test_the_curl_example_in_the_docs_is_what_curl_prints() -> None:
     seen = Exchange("GET", "http://localhost:8081/manager", "/manager",
-                    [("ajax", "fetchprojectflows"), ("project", "demo"),
-                     ("session.id", "<session>")], 200, 60, 0.002)
+                    [("ajax", "fetchprojectflows"), ("project", "demo")], 200, 60, 0.002,
+                    session_cookie=True)
     assert build(seen).text() in DEBUGGING
 
 

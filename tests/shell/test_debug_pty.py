@@ -38,7 +38,7 @@ def test_verbose_timing_and_curl_in_the_interactive_shell(shell: Any, sandbox: A
     sh.line("set verbose on")
     shown = sh.line(f"flows {project_name}")
     assert re.search(rf"→ GET /manager ajax=fetchprojectflows project={project_name} "
-                     r"session\.id=<session>  ← 200 \d+ B [\d.]+ m?s", shown), shown
+                     r"cookie=<session>  ← 200 \d+ B [\d.]+ m?s", shown), shown
     sh.line("set verbose off")
     sh.line("set timing on")
     timed = sh.line(f"flows {project_name}")
@@ -48,7 +48,8 @@ def test_verbose_timing_and_curl_in_the_interactive_shell(shell: Any, sandbox: A
     printed = sh.line("curl")
     assert "# set AZKABAN_SESSION to your session id first" in printed
     assert f"--data-urlencode project={project_name}" in printed
-    assert '"session.id=$AZKABAN_SESSION"' in printed
+    assert '-b "azkaban.browser.session.id=$AZKABAN_SESSION"' in printed  # never in the URL
+    assert "session.id=$" not in printed.replace("azkaban.browser.session.id=$", "")
     assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", printed)  # no session id
     assert sh.exit() == 0
 

@@ -173,7 +173,8 @@ def test_log_of_a_job_that_has_not_started_says_so(az: Az, sleeper: str, client:
                                "for it\n")
         unknown = az("-c", f"log {execid} nosuchjob")
         assert unknown.returncode == 1
-        assert quiet(unknown.stderr) == f"-c:1: error: Job nosuchjob doesn't exist in {execid}\n"
+        assert quiet(unknown.stderr) == (f"-c:1: error: execution {execid} has no job 'nosuchjob' "
+                                  "(its jobs: nap, after)\n")
     finally:
         client.cancel(execid)
 

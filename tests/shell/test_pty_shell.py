@@ -281,7 +281,12 @@ def test_sandbox_option_interactively(tmp_path: Path) -> None:
         # the docs' own example works here: alice is one of the sandbox's users
         granted = ANSI.sub("", sh.line("grant demo alice read execute"))
         assert "user alice now has READ, EXECUTE on project demo" in granted
-        assert sh.exit() == 0
+        sh.child.sendcontrol("d")  # the project would be lost: asked first (test_pty_safety.py)
+        sh.child.expect(re.escape("Quit and lose the sandbox's 1 project? [y/N]"))
+        sh.child.send("y\r")
+        sh.child.expect(pexpect.EOF)
+        sh.child.close()
+        assert sh.child.exitstatus == 0
     finally:
         sh.kill()
 
@@ -296,6 +301,8 @@ def test_sandbox_with_examples_has_the_example_projects(tmp_path: Path) -> None:
         child.expect(r"flow2-trigger")
         child.expect(r"azkaban@127\.0\.0\.1:\d+>")
         child.sendcontrol("d")
+        child.expect(re.escape("Quit and lose the sandbox's 4 projects? [y/N]"))
+        child.send("y\r")
         child.expect(pexpect.EOF)
     finally:
         child.terminate(force=True)

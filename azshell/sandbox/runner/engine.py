@@ -122,6 +122,11 @@ class Engine:
             if ex.project_id == project_id and ex.flow_id == flow_id and not ex.is_finished()
         ]
 
+    def unfinished_count(self) -> int:
+        """How many executions of any flow have not ended (what stopping the sandbox kills)."""
+        with self._lock:
+            return sum(1 for ex in self._executions.values() if not ex.is_finished())
+
     def running_ids(self, project_id: int, flow_id: str) -> list[int]:
         """Unfinished executions of a flow, ascending (getRunning, the skip check)."""
         with self._lock:

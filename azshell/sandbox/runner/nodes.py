@@ -253,7 +253,7 @@ def apply_disabled(flow: FlowRun, disabled: list) -> None:
 
 def disabled_json(disabled: list) -> list[dict]:
     """flowInfo's ``disabled``: DisabledJob beans ``{"name", "children", "embeddedFlow"}``."""
-    out = []
+    out: list[dict] = []
     for item in disabled or []:
         if isinstance(item, dict):
             children = item.get("children")

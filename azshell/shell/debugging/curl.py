@@ -6,7 +6,8 @@ except the secrets, which stay shell variables in double quotes (``"session.id=$
 as an ``export`` line before the command); the password never is, since the client never kept it.
 
 How each part is sent matches :mod:`azshell.client.transport`:
-- GET: the parameters in the query string (``--get --data-urlencode``);
+- GET: the parameters in the query string (``--get --data-urlencode``), the session as the
+  cookie (``-b "azkaban.browser.session.id=$AZKABAN_SESSION"``), never in the URL;
 - any other method: a form body (``-X POST --data-urlencode``) and ``X-Requested-With``;
 - an upload: multipart fields (``--form-string``) and the zip (``--form 'file=@x.zip;...'``);
 - TLS: ``-k`` when verification is off, ``--cacert FILE`` with a CA bundle.
@@ -21,6 +22,7 @@ from typing import Any
 from urllib.parse import quote
 
 SESSION_VAR = "AZKABAN_SESSION"
+SESSION_COOKIE = "azkaban.browser.session.id"
 PASSWORD_VAR = "AZKABAN_PASSWORD"
 ZIP_TYPE = "application/zip"
 _REQUESTED_WITH = "X-Requested-With"
@@ -89,6 +91,8 @@ def _connection_options(exchange: Any) -> list[str]:
                           "XMLHttpRequest" if method != "GET" else None)
     if requested_with:
         options.append(f"-H {shlex.quote(f'{_REQUESTED_WITH}: {requested_with}')}")
+    if getattr(exchange, "session_cookie", False):
+        options.append(f'-b "{SESSION_COOKIE}=${SESSION_VAR}"')
     return options
 
 
@@ -116,7 +120,7 @@ def _secret_notes(exchange: Any, reveal: bool) -> tuple[list[str], str | None]:
     if "password" in names:
         user = next((v for k, v in exchange.params if k.lower() == "username"), "the user")
         notes.append(f"# set {PASSWORD_VAR} to the password of {user} first")
-    if "session.id" in names:
+    if "session.id" in names or getattr(exchange, "session_cookie", False):
         secret = exchange.reveal_session() if reveal else None
         if secret:
             export = f"export {SESSION_VAR}={shlex.quote(secret)}"

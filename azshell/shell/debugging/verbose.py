@@ -77,9 +77,12 @@ def shown_path(exchange: Any) -> str:
 
 
 def request_part(exchange: Any, sym: dict[str, str] = _UNICODE) -> str:
-    """``→ GET /manager ajax=fetchprojectflows project=demo session.id=<session>``."""
+    """``→ GET /manager ajax=fetchprojectflows project=demo cookie=<session>`` (a GET's
+    session goes as its cookie; a POST's is ``session.id=<session>`` among its fields)."""
     words = [sym["out"], exchange.method, shown_path(exchange)]
     words += [show_param(name, value, sym["more"]) for name, value in exchange.params]
+    if getattr(exchange, "session_cookie", False):
+        words.append("cookie=<session>")
     words += [f"file=@{shlex.quote(path)}" for path in exchange.files]
     return " ".join(words)
 

@@ -268,6 +268,8 @@ def _start(ctx: Context, inv: Invocation, job: Backfill, run: Run) -> None:
 
 
 def _status(ctx: Context, run: Run) -> str:
+    if run.execid is None:  # never started: nothing to ask
+        return run.status
     try:
         data = ctx.client.execution(run.execid)
     except AzshellError as err:

@@ -94,7 +94,7 @@ def _upload_lint(ctx: Context, path: Path) -> int:
     return len(errors)
 
 
-def _plan_with_lint(ctx: Context, inv: Invocation, reply: Reply, path: Path) -> Reply | None:
+def _plan_with_lint(ctx: Context, inv: Invocation, reply: Reply, path: Path) -> Reply:
     """The plan, then the lint's word: an upload that its errors would stop fails the plan
     (exit 1) after it is shown."""
     if inv.values.get("no_lint"):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from azshell.errors import ApiError, AzshellError, FlowNotStarted, UsageError
+from azshell.errors import ApiError, AzshellError, FlowAlreadyRunning, FlowNotStarted, UsageError
+from azshell.shell.handlers.jobcheck import check_jobs
 from azshell.shell.line.parser import Invocation
 from azshell.shell.run.context import Context, Reply
 
@@ -49,7 +50,10 @@ def execute(ctx: Context, inv: Invocation) -> Reply | None:
     """
     project, flow = inv.values["project"], inv.values["flow"]
     check_wait_options(inv)
-    execid = start_flow(ctx, project, flow, execute_options(inv.values))
+    options = execute_options(inv.values)
+    options.to_params()  # a bad option is a usage error before anything is sent
+    check_jobs(ctx, inv, list(inv.values["disable"]), nothing_done="nothing was started")
+    execid = start_flow(ctx, project, flow, options)
     ctx.last_execid = execid
     started = {"execid": execid, "project": project, "flow": flow}
     if not inv.values.get("wait"):
@@ -72,6 +76,24 @@ def start_flow(ctx: Context, project: str, flow: str, options: Any) -> int:
         if locked is None:
             raise
         raise locked from None
+    except FlowAlreadyRunning as err:
+        raise already_running(ctx, project, flow, err) from None
+
+
+def already_running(ctx: Context, project: str, flow: str,
+                    err: FlowAlreadyRunning) -> ApiError:
+    """The refusal of a second run (the default ``--concurrent skip``), with the executions
+    that run the flow and the options that would start it anyway."""
+    try:
+        running_ids = ctx.client.running(project, flow)
+    except AzshellError:
+        running_ids = []
+    which = ", ".join(str(i) for i in running_ids)
+    said = f" (execution {which}; 'running {project} {flow}' lists them)" if which else \
+        f" ('running {project} {flow}' lists its executions)"
+    return ApiError(f"flow {flow} of project {project} is already running{said}, so nothing was "
+                    "started: --concurrent ignore runs it anyway, --concurrent pipeline:1 or "
+                    "queue runs it alongside or after", err.status, err.body)
 
 
 def locked_flow(ctx: Context, project: str, flow: str, err: FlowNotStarted) -> ApiError | None:
@@ -190,4 +212,13 @@ def resume(ctx: Context, inv: Invocation) -> Reply:
 
 
 def retry(ctx: Context, inv: Invocation) -> Reply:
-    return _control(ctx, inv, "retry_failed")
+    """Azkaban retries only while the flow is finishing; an ended one needs ``rerun``."""
+    try:
+        return _control(ctx, inv, "retry_failed")
+    except ApiError as err:
+        if "already finished" not in err.message:
+            raise
+        execid = execution_id(ctx, inv.values["execid"])
+        raise ApiError(f"retry: execution {execid} has already finished, and retry only works "
+                       f"while a flow is still finishing: 'rerun {execid}' runs its jobs that "
+                       "did not succeed again, as a new execution", err.status, err.body) from None

@@ -30,7 +30,7 @@ def test(ctx: Context, inv: Invocation) -> None:
 
     path = check_path(Path(inv.values["path"]), "test")
     flow = inv.values["flow"]
-    defaults = {"concurrent": None, "notify_failure": None, "notify_success": None,
+    defaults: dict[str, Any] = {"concurrent": None, "notify_failure": None, "notify_success": None,
                 "on_failure": None, "disable": [], "param": []}
     options = execute_options({**defaults, **inv.values})
     options.to_params()  # a bad option is a usage error before the sandbox starts
@@ -77,9 +77,9 @@ def _run_on_sandbox(ctx: Context, inv: Invocation, path: Path, flow: str,
         client.create_project(name, f"azshell test of {path}")
         with packaged(path) as zip_path:
             client.upload_project(name, Path(zip_path))
-        saved = (ctx.connected, ctx.names, ctx.last_execid)  # None without a server
+        saved = (ctx.connected, ctx.names, ctx.last_execid)
         # the sandbox's ids and names must not reach the real server's completion
-        ctx.client, ctx.names = client, NameBook(None)
+        ctx.connected, ctx.names = client, NameBook(None)
         try:
             execid = start_flow(ctx, name, flow, options)
             if ctx.out.stderr_tty:
@@ -95,7 +95,7 @@ def _run_on_sandbox(ctx: Context, inv: Invocation, path: Path, flow: str,
                 _show_failed_logs(ctx, client, execid)
                 raise _about_the_sandbox(err, client, execid) from None
         finally:
-            ctx.client, ctx.names, ctx.last_execid = saved
+            ctx.connected, ctx.names, ctx.last_execid = saved
 
 
 def _about_the_sandbox(err: AzshellError, client: Any, execid: int) -> AzshellError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from azshell.errors import AzshellError, Interrupted, LogNotReady, UsageError
+from azshell.errors import AzshellError, Interrupted, LogNotReady, NotFound, UsageError
 from azshell.shell.handlers.executions import execution_id
 from azshell.shell.line.parser import Invocation, is_option, split
 from azshell.shell.run.context import Context, Reply
@@ -20,8 +20,15 @@ def log(ctx: Context, inv: Invocation) -> Reply | None:
         return _follow(ctx, execid, job)
     try:
         if ctx.settings.output == "raw":  # the text itself: page by page, never all in memory
-            return _stream(ctx, execid, job)
+            _stream(ctx, execid, job)
+            return None
         text = ctx.client.read_job_log(execid, job) if job else ctx.client.read_flow_log(execid)
+    except NotFound as err:
+        if not job:
+            raise
+        from azshell.shell.handlers.jobcheck import unknown_execution_job
+
+        raise unknown_execution_job(ctx, execid, job, err) from None
     except LogNotReady:
         if job and _has_not_started(ctx, execid, job):
             raise AzshellError(f"job {job} of execution {execid} has not started yet, so it has "

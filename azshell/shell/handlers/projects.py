@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from azshell.errors import LocalError, UsageError
+from azshell.errors import LocalError, NotFound, UsageError
 from azshell.shell.line.parser import Invocation
 from azshell.shell.run.context import Context, Reply, ok
 
@@ -89,6 +89,8 @@ def upload(ctx: Context, inv: Invocation) -> Reply:
         bar = _progress(ctx, Path(zip_path), path.name)
         try:
             answer = ctx.client.upload_project(name, Path(zip_path), progress=bar)
+        except NotFound as err:
+            raise _missing_project(err, name, inv.values["path"]) from None
         finally:
             if bar is not None:
                 bar.abort()
@@ -113,6 +115,14 @@ def upload_sentence(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _missing_project(err: NotFound, name: str, path: str) -> NotFound:
+    """Azkaban's ``Installation Failed. Project 'etl doesn't exist.`` in azshell's words, with
+    the command that creates the project on the way (the client's NotFound for an upload is a
+    missing or deleted project: its 410, or the check before a large file)."""
+    return NotFound(f"upload: there is no project {name} on the server (nothing was installed); "
+                    f"'upload {name} {path} --create' creates it first", err.status, err.body)
+
+
 def _create_if_missing(ctx: Context, name: str) -> bool:
     """Create the project unless it exists, in one request that every release has (no
     getProjectId probe, which 2.x lacks): "already exists" means there is nothing to do."""
@@ -131,3 +141,28 @@ def _progress(ctx: Context, zip_path: Path, label: str) -> Any:
     if not ctx.out.stderr_tty or size < BAR_FROM:
         return None
     return TransferBar(ctx.out.stderr, f"uploading {label}", lambda: ctx.out.size()[0])
+
+
+def load_examples(url: str, names: tuple[str, ...]) -> list[tuple[str, list[str]]]:
+    """Create and upload each example project (from the source tree's examples/) into the
+    sandbox at ``url``; returns each project with its flows."""
+    from azshell.client import AzkabanClient
+    from azshell.errors import LocalError
+    from azshell.project import packaged
+
+    root = Path(__file__).resolve().parents[3] / "examples"
+    if not root.is_dir():
+        raise LocalError(f"--examples: no examples directory at {root} (they come with the "
+                         "source tree, not with an installed wheel)")
+    client = AzkabanClient(url)
+    client.login("azkaban", "azkaban")
+    loaded = []
+    try:
+        for name in names:
+            client.create_project(name, f"the {name} example")
+            with packaged(root / name) as zipped:
+                client.upload_project(name, Path(zipped))
+            loaded.append((name, sorted(client.flows(name))))
+    finally:
+        client.close()
+    return loaded

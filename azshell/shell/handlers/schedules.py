@@ -14,9 +14,10 @@ from typing import Any
 from azshell import quartz
 from azshell.errors import NotFound, UsageError
 from azshell.shell.handlers.executions import execute_options
+from azshell.shell.handlers.jobcheck import check_jobs
 from azshell.shell.line.parser import Invocation
 from azshell.shell.run import render
-from azshell.shell.run.context import Context
+from azshell.shell.run.context import Context, Reply
 
 NEXT_RUNS = 3
 _CLOCK = "%Y-%m-%d %H:%M:%S"
@@ -56,21 +57,101 @@ def zone_name() -> str:
     return str(getattr(quartz.local_zone(), "key", "") or time.strftime("%Z") or "local")
 
 
-def schedule(ctx: Context, inv: Invocation) -> dict[str, Any]:
-    """Schedules (or re-schedules: Azkaban keeps one schedule per flow) with execute's options."""
+def schedule(ctx: Context, inv: Invocation) -> dict[str, Any] | Reply:
+    """Schedules (or re-schedules: Azkaban keeps one schedule per flow) with execute's options.
+
+    A schedule already there is named (its cron and options) before it is replaced, and the
+    interactive shell asks first; a script replaces it, and its JSON says what it replaced.
+    """
     project, flow = inv.values["project"], inv.values["flow"]
     expression, note = read_cron(inv.values["cron"])
     options = execute_options(inv.values)
     options.to_params()  # a bad option is a usage error before anything is sent
+    check_jobs(ctx, inv, list(inv.values["disable"]), nothing_done="nothing was scheduled")
+    old = _current_schedule(ctx, project, flow)
     runs = next_runs(expression)
     if ctx.out.stderr_tty:
         ctx.out.note(f"{note}: {quartz.describe(expression)}")
         if runs:
             ctx.out.note(f"next runs ({zone_name()}, this machine's time): {', '.join(runs)}")
+    replaced = replaced_summary(old) if old is not None else None
+    if replaced is not None:
+        said = f"{project}/{flow} is scheduled already: {replaced_text(replaced)}"
+        if ctx.interactive and not inv.values.get("yes"):
+            ctx.out.note(said)
+            if not ctx.confirm(f"Replace the schedule of {project}/{flow}?"):
+                kept = {"ok": False, "project": project, "flow": flow, "scheduled": False,
+                        "kept": replaced}
+                return Reply(kept, text=f"kept the schedule of {project}/{flow} "
+                                        f"(cron {replaced['cron']})")
+        elif ctx.out.stderr_tty:
+            ctx.out.note(f"replacing: {said}")
     schedule_id = ctx.client.schedule_cron(project, flow, expression, options)
     return {"ok": True, "project": project, "flow": flow, "scheduleId": schedule_id,
             "cron": expression, "input": " ".join(inv.values["cron"]),
-            "reading": quartz.describe(expression), "nextRuns": runs, "timeZone": zone_name()}
+            "reading": quartz.describe(expression), "nextRuns": runs, "timeZone": zone_name(),
+            "replaced": replaced}
+
+
+def _current_schedule(ctx: Context, project: str, flow: str) -> dict[str, Any] | None:
+    """The flow's schedule before this one replaces it, or None (a missing project is left to
+    the scheduling call to report, in the server's words)."""
+    try:
+        found = ctx.client.schedule(project, flow)
+    except NotFound:
+        return None
+    return found if isinstance(found, dict) and "scheduleId" in found else None
+
+
+def _disabled_paths(items: Any, prefix: str = "") -> list[str]:
+    """``disabledJobs`` (names, or ``{"id", "children"}`` for embedded flows) as job paths."""
+    paths: list[str] = []
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, str):
+            paths.append(prefix + item)
+        elif isinstance(item, dict) and item.get("id"):
+            paths += _disabled_paths(item.get("children"), f"{prefix}{item['id']}:")
+    return paths
+
+
+_FAILURE_WORDS = {"FINISH_CURRENTLY_RUNNING": "finish", "CANCEL_ALL": "cancel",
+                  "FINISH_ALL_POSSIBLE": "possible"}
+
+
+def replaced_summary(found: dict[str, Any]) -> dict[str, Any]:
+    """What a new schedule replaces: the old cron and the options it ran with."""
+    opts = found.get("executionOptions")
+    opts = opts if isinstance(opts, dict) else {}
+    concurrent = str(opts.get("concurrentOption") or "skip")
+    if concurrent == "pipeline" and opts.get("pipelineLevel"):
+        concurrent = f"pipeline:{opts['pipelineLevel']}"
+    params = opts.get("flowParameters")
+    return {
+        "scheduleId": found.get("scheduleId"),
+        "cron": found.get("cronExpression"),
+        "submitUser": found.get("submitUser"),
+        "disabled": _disabled_paths(opts.get("disabledJobs")),
+        "params": dict(params) if isinstance(params, dict) else {},
+        "concurrent": concurrent,
+        "onFailure": _FAILURE_WORDS.get(str(opts.get("failureAction")), "finish"),
+    }
+
+
+def replaced_text(replaced: dict[str, Any]) -> str:
+    """``schedule 3, cron 0 0 9 ? * * (at 09:00 every day), by azkaban, --disable load``."""
+    cron = replaced.get("cron")
+    parts = [f"schedule {replaced.get('scheduleId')}", f"cron {cron}"]
+    if isinstance(cron, str) and cron:
+        parts[-1] += f" ({quartz.describe(cron)})"
+    if replaced.get("submitUser"):
+        parts.append(f"by {replaced['submitUser']}")
+    parts += [f"--disable {job}" for job in replaced.get("disabled") or []]
+    parts += [f"--param {k}={v}" for k, v in (replaced.get("params") or {}).items()]
+    if replaced.get("concurrent") not in (None, "skip"):
+        parts.append(f"--concurrent {replaced['concurrent']}")
+    if replaced.get("onFailure") not in (None, "finish"):
+        parts.append(f"--on-failure {replaced['onFailure']}")
+    return ", ".join(parts)
 
 
 def schedules(ctx: Context, inv: Invocation) -> list[dict[str, Any]]:

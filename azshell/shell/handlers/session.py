@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from azshell.errors import AzshellError, SessionError
+from typing import Any
+
+from azshell.errors import AzshellError, SessionError, UsageError
 from azshell.shell.line.parser import Invocation
 from azshell.shell.run.context import Context
 from azshell.shell.session.connection import connect as open_session
@@ -41,9 +43,48 @@ def logout(ctx: Context, inv: Invocation) -> dict:
     return {"ok": True, "loggedOut": True, "url": client.url, "user": client.user}
 
 
+_CONNECTION_KEYS = ("url", "user", "profile", "insecure", "ca_cert", "timeout",
+                    "password_command")
+
+
+def _connection_settings(ctx: Context, inv: Invocation) -> dict[str, Any]:
+    """The settings this ``connect`` asks for: a profile's, then ``-k``/``--ca-cert``."""
+    values = inv.values
+    chosen: dict[str, Any] = {}
+    if values.get("profile"):
+        from azshell.shell.session.settings import load
+
+        loaded = load({"profile": values["profile"]}, config_path=ctx.settings.config_file)
+        chosen = {key: getattr(loaded, key) for key in _CONNECTION_KEYS}
+    if values.get("insecure") and values.get("ca_cert"):
+        raise UsageError("connect: give either -k or --ca-cert, not both")
+    if values.get("insecure"):
+        chosen.update(insecure=True, ca_cert=None)
+    if values.get("ca_cert"):
+        from azshell.shell.session.connection import check_ca_file
+
+        check_ca_file(values["ca_cert"])
+        chosen.update(insecure=False, ca_cert=values["ca_cert"])
+    return chosen
+
+
 def connect(ctx: Context, inv: Invocation) -> dict:
-    """Another server: reuses its saved session when there is one."""
-    client = open_session(ctx, inv.values["url"], inv.values["user"])
+    """Another server: reuses its saved session when there is one. ``-k``, ``--ca-cert`` and
+    ``--profile`` change how to reach it without a restart (they stay for the session)."""
+    chosen = _connection_settings(ctx, inv)
+    url = inv.values["url"] or chosen.get("url")
+    if not url:
+        raise UsageError("connect: give a URL or --profile NAME "
+                         f"(usage: {inv.command.usage()})")
+    before = {key: getattr(ctx.settings, key) for key in chosen}
+    for key, value in chosen.items():
+        setattr(ctx.settings, key, value)
+    try:
+        client = open_session(ctx, url, inv.values["user"] or chosen.get("user"))
+    except BaseException:
+        for key, value in before.items():  # a failed connect leaves the settings as they were
+            setattr(ctx.settings, key, value)
+        raise
     reused = ctx.session_reused
     return {"ok": True, "url": client.url, "user": client.user,
             "session": "reused" if reused else "new"}

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from azshell.errors import UsageError
+from azshell.errors import NotFound, UsageError
+from azshell.shell.handlers.jobcheck import closest
 from azshell.shell.handlers.schedules import find_schedule
 from azshell.shell.line.commands import Command
 from azshell.shell.line.parser import Invocation, is_option, tokens
@@ -107,7 +108,8 @@ def to_settings(rules: list[Rule], jobs: list[str]) -> list[Any]:
         if not (rule.email or rule.kill):
             raise UsageError(f"sla set: {which} needs an action: --email, --kill or both")
         if rule.job and jobs and rule.job not in jobs:
-            raise UsageError(f"sla set: {which}: no job {rule.job!r} in this flow")
+            raise UsageError(f"sla set: {which}: no job {rule.job!r} in this flow"
+                             f"{closest(rule.job, jobs)}; nothing was sent")
         minutes = parse_duration(rule.within)
         if minutes <= 0:
             raise UsageError(f"sla set: {which}: --within must be at least one minute")
@@ -135,7 +137,13 @@ def sla(ctx: Context, inv: Invocation) -> Reply:
 
 def _set_sla(ctx: Context, inv: Invocation, rules: list[Rule]) -> Reply:
     project, flow = inv.values["project"], inv.values["flow"]
-    found = find_schedule(ctx, project, flow)
+    try:
+        found = find_schedule(ctx, project, flow)
+    except NotFound as err:
+        if not err.message.endswith("has no schedule"):
+            raise
+        raise NotFound(f"sla set: {err.message}, and an SLA belongs to a schedule: schedule "
+                       f"it first ('schedule {project} {flow} CRON', e.g. @daily)") from None
     info = _info(ctx, found["scheduleId"], project, flow)
     settings = to_settings(rules, [str(j) for j in info.get("allJobNames") or []])
     emails = list(inv.values.get("emails") or info.get("slaEmails") or [])

@@ -29,6 +29,7 @@ from azshell.shell.interactive.keys import shell_bindings
 from azshell.shell.interactive.lexer import STYLE, CommandLexer
 from azshell.shell.interactive.toolbar import Status, make_toolbar, prompt_text
 from azshell.shell.run.context import known_secrets
+from azshell.threads import start_daemon
 
 if TYPE_CHECKING:
     from azshell.client import Exchange
@@ -103,7 +104,9 @@ class InteractiveShell:
                 except KeyboardInterrupt:
                     continue  # Ctrl-C at the prompt: a fresh, empty line
                 except EOFError:
-                    return 0
+                    if self.may_leave():
+                        return 0
+                    continue
                 stop = self.run_one(line)
                 if stop is not None:
                     return stop
@@ -126,6 +129,19 @@ class InteractiveShell:
         except OSError:
             return
         self.ctx.out.note(WELCOME)
+
+    def may_leave(self) -> bool:
+        """Ctrl-D ends the shell, but a ``--sandbox`` shell holding projects or unfinished
+        executions asks first: they live in this process and go with it."""
+        sandbox = getattr(self.ctx, "sandbox", None)
+        if sandbox is None:
+            return True
+        projects, running = sandbox.holdings()
+        if not (projects or running):
+            return True
+        held = [f"{n} {word}{'' if n == 1 else 's'}" for n, word in
+                ((projects, "project"), (running, "running execution")) if n]
+        return self.confirm(f"Quit and lose the sandbox's {' and '.join(held)}?")
 
     def _last_exchange(self) -> Exchange | None:
         """The session's last request, whichever client sent it (the observer records it)."""
@@ -191,6 +207,9 @@ class InteractiveShell:
             if self._late_error:
                 self.ctx.out.error(self._late_error)
                 self._late_error = None
+            unreachable, self.refresher.unreachable = self.refresher.unreachable, None
+            if unreachable:
+                self.ctx.out.error(unreachable)
             before = self._session_key()
             last = self._last_exchange()
             code = run_line(self.ctx, line)
@@ -363,8 +382,7 @@ class InteractiveShell:
             from azshell.shell import started
 
             started()
-            threading.Thread(target=self._background_start, name="azshell-start",
-                             daemon=True).start()
+            start_daemon(self._background_start, "azshell-start")
 
     def _changed(self, what: str) -> None:
         """From the refresher thread: redraw, and re-open the menu when wanted names arrived."""
@@ -373,7 +391,18 @@ class InteractiveShell:
             return
         if what in ("wanted", "names"):
             app.loop.call_soon_threadsafe(self._recomplete)
+        if what == "status" and self.refresher.unreachable:
+            app.loop.call_soon_threadsafe(self._say_unreachable)
         app.invalidate()
+
+    def _say_unreachable(self) -> None:
+        """The session check found no server: say why above the prompt (a certificate that is
+        not trusted names -k and --ca-cert), not only `offline` in the toolbar."""
+        from prompt_toolkit.application import run_in_terminal
+
+        message, self.refresher.unreachable = self.refresher.unreachable, None
+        if message:
+            run_in_terminal(lambda: self.ctx.out.error(message))
 
     def _recomplete(self) -> None:
         """Show names that arrived while the user was typing, where no menu is open.

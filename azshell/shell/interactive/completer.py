@@ -277,6 +277,8 @@ def _following(pos: Position) -> Arg | None:
     the next one's: ``call /status`` leaves METHOD out, ``log load`` EXECID)."""
     if pos.command is None or pos.arg is None or not pos.arg.optional or pos.arg.repeat:
         return None
+    if not (pos.arg.choices or pos.arg.kind == "execid"):
+        return None  # the parser fills it with the word whatever it is (`connect URL`)
     args = pos.command.args
     index = args.index(pos.arg)
     return args[index + 1] if index + 1 < len(args) else None

@@ -23,6 +23,7 @@ from azshell.errors import (
     SessionError,
 )
 from azshell.shell.interactive.toolbar import Status
+from azshell.threads import start_daemon
 
 FLOW_REFRESH_LIMIT = 100  # projects whose flows a refresh fetches (the rest come on demand)
 WATCH_EVERY = 2.0  # seconds between two looks at the running execution the toolbar shows
@@ -57,14 +58,14 @@ class Refresher:
         self._watch_since = -1  # the server's updateTime of the last look (ms)
         self.idle = threading.Event()  # set while the worker waits for work (tests wait on it)
         self.idle.set()
+        self.unreachable: str | None = None  # why the session check found no server, once
 
     # -- feeding ---------------------------------------------------------------------------------
     def start(self) -> None:
         """Queue the start-up work: load the cache, check the session, refresh the names."""
         self.refresh()
         if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="azshell-refresh", daemon=True)
-            self._thread.start()
+            self._thread = start_daemon(self._run, "azshell-refresh")
 
     def refresh(self) -> None:
         """Queue a full refresh (after login, connect, or a renewed session)."""
@@ -186,8 +187,11 @@ class Refresher:
         self.on_change("status")
         try:
             valid = client.session_valid()
-        except AzshellError:
-            self.status.set(session="offline")
+        except AzshellError as err:
+            # why it is offline matters (a certificate not trusted wants -k or --ca-cert): the
+            # toolbar names it, and the shell prints the whole error before the next command
+            self.status.set(session="offline", note=offline_note(str(err)))
+            self.unreachable = str(err)
             self._drop_routine()
         else:
             self.status.set(session="valid" if valid else "expired", note="")
@@ -285,3 +289,13 @@ class Refresher:
 def _short(text: str, width: int = 60) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def offline_note(message: str) -> str:
+    """The toolbar's short word on why the server did not answer the session check."""
+    low = message.lower()
+    if "certificate" in low and "tls" in low:
+        return "TLS: certificate not trusted (--ca-cert FILE or -k)"
+    if low.startswith("tls failure"):
+        return "TLS failure (see the error)"
+    return message if len(message) <= 60 else message[:59] + "…"

@@ -214,10 +214,18 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "connect", "Switch to another server (reuses a saved session, else logs in).",
         args=(Arg("URL", "server", "The Azkaban web server's address, e.g. "
-                  "http://localhost:8081."),
+                  "http://localhost:8081; the profile's with --profile.", optional=True),
               Arg("USER", "account", "The user name; defaults to the configured user.",
                   optional=True)),
-        examples=("connect http://localhost:8081", "connect https://azkaban.example.com alice"),
+        options=(Opt(("-k", "--insecure"), "insecure",
+                     help="Do not verify the server's TLS certificate."),
+                 Opt(("--ca-cert",), "ca_cert", "path",
+                     help="Verify TLS with this CA bundle file.", metavar="FILE"),
+                 Opt(("-p", "--profile"), "profile", "text",
+                     help="Take the server, user and TLS settings from this profile of the "
+                          "config file.", metavar="NAME")),
+        examples=("connect http://localhost:8081", "connect https://azkaban.example.com alice",
+                  "connect https://azkaban.test --ca-cert ~/test-ca.pem", "connect --profile prod"),
         group="session", secret=True, handler=f"{_H}.session:connect", needs_session=False,
     ),
     Command(
@@ -546,12 +554,14 @@ COMMANDS: tuple[Command, ...] = (
     # -- schedules ------------------------------------------------------------------------------
     Command(
         "schedule", "Run a flow on a cron schedule (a 5-field unix cron or Quartz), replacing "
-        "its schedule.",
+        "its schedule (named first, and asked on a terminal).",
         args=(_PROJECT, _FLOW,
               Arg("CRON", "cron", "When: a unix cron (min hour day month weekday), a Quartz "
                   "expression (seconds first) or @daily/@hourly/...; quoted or as the rest of "
                   "the words.", repeat=True)),
-        options=_EXECUTION_OPTIONS,
+        options=(*_EXECUTION_OPTIONS,
+                 Opt(("-y", "--yes"), "yes", help="Replace the flow's schedule without asking "
+                     "(the shell asks first; a script replaces it).")),
         examples=('schedule demo main "30 2 * * 1-5"', "schedule demo main 0 30 2 ? * MON-FRI",
                   "schedule demo main @daily --disable slow_job --param env=prod",
                   "schedule demo main '0 */15 * * *' --concurrent skip"),

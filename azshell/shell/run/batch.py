@@ -3,6 +3,11 @@
 Each line runs through the same ``run_line`` as the interactive shell. The first failing line
 stops the script (``--keep-going`` runs on), and its exit code becomes the script's; errors name
 the script and the line (``deploy.az:3: error: ...``).
+
+The whole script is read and checked first (piped stdin to its end): a line that does not parse,
+or that could only fail in a script (``delete`` without ``--yes``, a cron Quartz refuses), stops
+it before its first command runs, so a typo on line 3 cannot leave lines 1-2 half done.
+``--check`` does only that.
 """
 
 from __future__ import annotations
@@ -12,17 +17,18 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from azshell.errors import UsageError
+from azshell.shell.line.parser import Invocation, parse
 from azshell.shell.run.context import Context
 from azshell.shell.run.dispatch import run_line
-from azshell.shell.run.exitcodes import INTERRUPTED
+from azshell.shell.run.exitcodes import INTERRUPTED, USAGE
 
 STDIN = "<stdin>"
 
 
-def script_lines(source: str) -> tuple[str, Iterable[str]]:
-    """(name for messages, lines) of ``-f FILE``; ``-`` reads stdin as it comes."""
+def script_lines(source: str) -> tuple[str, list[str]]:
+    """(name for messages, lines) of ``-f FILE``; ``-`` reads stdin to its end."""
     if source == "-":
-        return STDIN, stdin_lines()
+        return STDIN, list(stdin_lines())
     path = Path(source).expanduser()
     try:
         text = path.read_bytes().decode("utf-8")  # read_text would turn a lone \r into \n
@@ -106,17 +112,67 @@ def numbered(name: str, lines: Iterable[str]) -> Iterable[tuple[str, str]]:
         yield f"{name}:{number}", line
 
 
+def script_refusal(inv: Invocation) -> None:
+    """The usage errors a line can only meet in a script, found without the server: UsageError.
+
+    Each is the handler's own check, run early (the handler runs it again).
+    """
+    name, values = inv.command.name, inv.values
+    if name in ("delete", "purge") and not values.get("yes"):
+        what = f"delete {values['project']!r}" if name == "delete" else \
+            f"purge project {values['project_id']}"
+        raise UsageError(f"{name}: refusing to {what} in a script without --yes")
+    if name in ("execute", "rerun"):
+        from azshell.shell.handlers.executions import check_wait_options
+
+        check_wait_options(inv)
+    if name == "schedule":
+        from azshell.shell.handlers.schedules import read_cron
+
+        read_cron(values["cron"])
+
+
+def check_lines(ctx: Context, pairs: list[tuple[str, str]]) -> tuple[int, int]:
+    """Parse every line before any runs and print each usage error with its place:
+    ``(0 or 2, how many good commands there are)``.
+
+    Lines after an ``exit`` never run, so they are not checked either.
+    """
+    bad = good = 0
+    for location, line in pairs:
+        try:
+            inv = parse(line.rstrip("\r\n"))
+            if inv is not None and inv.command.name == "exit":
+                break
+            if inv is not None:
+                script_refusal(inv)
+                good += 1
+        except UsageError as err:
+            ctx.out.location = location
+            ctx.out.error(str(err))
+            bad += 1
+    ctx.out.location = None
+    return (USAGE if bad else 0), good
+
+
 def run_batch(
     ctx: Context,
     commands: list[str],
     script: str | None,
     *,
     keep_going: bool = False,
+    check_only: bool = False,
 ) -> int:
-    """The -c commands (named ``-c:1``, ``-c:2``...), else the script, else stdin."""
+    """The -c commands (named ``-c:1``, ``-c:2``...), else the script, else stdin: all of it
+    checked first (``check_only``: only that), then run."""
     if commands:
-        pairs: Iterable[tuple[str, str]] = numbered("-c", commands)
+        pairs = list(numbered("-c", commands))
     else:
         name, lines = script_lines(script or "-")
-        pairs = numbered(name, lines)
+        pairs = list(numbered(name, lines))
+    code, good = check_lines(ctx, pairs)
+    if code and good and not check_only:  # the commands held back are worth a word
+        ctx.out.note(f"{pairs[0][0].rpartition(':')[0]}: nothing was run (fix the lines above)")
+    if code or check_only:
+        return code
     return run_lines(ctx, pairs, keep_going=keep_going)

@@ -17,6 +17,7 @@ from azshell.shell.session.settings import Settings
 
 if TYPE_CHECKING:
     from azshell.client import AzkabanClient, Exchange
+    from azshell.sandbox import Sandbox
     from azshell.shell.names.book import NameBook
     from azshell.shell.session.store import SessionStore
 
@@ -83,6 +84,7 @@ class Context:
     exchanges: list[Exchange] = field(default_factory=list)  # HTTP exchanges of the line
     last_exchange: Exchange | None = None  # the session's last, whichever client sent it (curl)
     store: SessionStore | None = None  # created lazily
+    sandbox: Sandbox | None = None  # the in-process server of --sandbox (goes with the shell)
 
     @property
     def client(self) -> AzkabanClient:

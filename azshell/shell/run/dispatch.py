@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from azshell.errors import AzshellError, UsageError
+from azshell.errors import AzshellError, BadResponse, UsageError
 from azshell.shell.line.commands import Command, load
 from azshell.shell.line.parser import Invocation, parse
 from azshell.shell.run.context import Context, Reply, known_secrets, make_names
@@ -179,7 +179,7 @@ def _dispatch(ctx: Context, inv: Invocation) -> int:
     if result is not None:
         try:
             emit(ctx, inv.command, result)
-        except UsageError as err:  # a query that does not fit this answer
+        except (UsageError, BadResponse) as err:  # a query that does not fit; an odd shape
             ctx.out.error(str(err))
             return exit_code(err)
         _learn(ctx, inv, result)

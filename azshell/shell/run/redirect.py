@@ -12,7 +12,7 @@ import contextlib
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any
 
 from azshell.errors import LocalError
 from azshell.shell.line.parser import Redirect
@@ -24,7 +24,7 @@ PIPELINE_FAILED = 1  # the line's exit code when only the pipeline failed
 class _PipeWriter:
     """A pipeline's stdin that goes quiet once the reader has gone (``| head -1``)."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: IO[str]) -> None:
         self.stream = stream
         self.closed_by_reader = False
 

@@ -117,10 +117,9 @@ def new_client(ctx: Context, url: str) -> Any:
     from azshell.client import AzkabanClient
 
     settings = ctx.settings
-    if settings.ca_cert and not Path(settings.ca_cert).expanduser().is_file():
+    if settings.ca_cert:
         where = settings.sources.get("ca_cert", "option")
-        name = "SSL_CERT_FILE" if where == "environment" else "--ca-cert"
-        raise UsageError(f"{name}: no such file: {settings.ca_cert}")
+        check_ca_file(settings.ca_cert, "SSL_CERT_FILE" if where == "environment" else "--ca-cert")
     if settings.truststore and not settings.insecure:
         use_truststore()
     return AzkabanClient(
@@ -141,6 +140,23 @@ def use_truststore() -> None:
         raise UsageError("truststore is on but not installed: "
                          "pip install 'azkaban-shell[truststore]'") from None
     truststore.inject_into_ssl()
+
+
+def check_ca_file(path: str, name: str = "--ca-cert") -> None:
+    """A ``--ca-cert`` that is no file, or no bundle of PEM certificates, is named as such
+    before any request (TLS would only say that the handshake failed)."""
+    import ssl
+
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise UsageError(f"{name}: no such file: {path}")
+    try:
+        ssl.create_default_context(cafile=str(file))
+    except ssl.SSLError as err:
+        raise UsageError(f"{name} {path} is not a CA bundle ({err.reason or err}): give a "
+                         "PEM file of the CA certificates to trust") from None
+    except OSError as err:
+        raise UsageError(f"{name} {path}: cannot read it: {err.strerror or err}") from None
 
 
 def known_user(ctx: Context, url: str, user: str | None = None) -> str | None:
@@ -170,7 +186,7 @@ def connect(ctx: Context, url: str, user: str | None = None, *, login: bool = Fa
     if "://" not in url:
         url = f"http://{url}"  # `azshell localhost:8081` means what it says
     client = new_client(ctx, url)
-    if ctx.interactive and _will_ask(ctx, client.url, user, login):
+    if _will_ask(ctx, client.url, user, login):
         _answers_first(client)
     user = resolve_user(ctx, url, user)
     first = ctx.connected is None
@@ -232,7 +248,9 @@ def _will_ask(ctx: Context, url: str, user: str | None, login: bool) -> bool:
 
 
 def _answers_first(client: Any) -> None:
-    """Nobody should type a password for a server that is down: ``/status`` needs no login."""
+    """Nobody should type a password for a server that is down, and a script with no password
+    at hand should hear that the server is down, not that a password is missing: ``/status``
+    needs no login."""
     try:
         client.server_status()
     except (ConnectionFailed, RequestTimedOut):

@@ -128,7 +128,7 @@ def locked(path: Path, wait: float = LOCK_WAIT) -> Iterator[None]:
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows
-        fcntl = None
+        fcntl = None  # type: ignore[assignment]
     if fcntl is not None:
         fd = os.open(path.parent, os.O_RDONLY)
         try:

@@ -86,12 +86,12 @@ class SessionStore:
                       "saved sessions are not used")
             return {}, False
         except (UnicodeDecodeError, FileTooLarge) as err:
-            why = "not UTF-8 text" if isinstance(err, UnicodeDecodeError) else str(err)
-            return self._broken(why)
+            return self._broken("not UTF-8 text" if isinstance(err, UnicodeDecodeError)
+                                else str(err))
         if not text.strip():
             return {}, True
-        data, why = _decode(text)
-        return (data, True) if why is None else self._broken(why)
+        data, problem = _decode(text)
+        return (data, True) if problem is None else self._broken(problem)
 
     def _broken(self, why: str) -> tuple[dict[str, dict], bool]:
         moved = set_aside(self.path)
@@ -107,8 +107,11 @@ class SessionStore:
 
     def put(self, url: str, user: str, session_id: str) -> None:
         """Remember ``session_id`` (the file and its directory are private)."""
-        self._change(lambda data: data.__setitem__(
-            _key(url, user), {"session_id": session_id, "saved": int(time.time())}) or True)
+        def save(data: dict[str, dict]) -> bool:
+            data[_key(url, user)] = {"session_id": session_id, "saved": int(time.time())}
+            return True
+
+        self._change(save)
 
     def forget(self, url: str, user: str) -> None:
         """Drop the saved session (after logout, or when the server refused it)."""
