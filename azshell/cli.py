@@ -121,6 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
              "and nothing is sent (exit 0 or 2).")
     add("--sandbox", action="store_true",
         help="Start the embedded sandbox server and log in to it as azkaban.")
+    add("--examples", action="store_true",
+        help="With --sandbox: upload the example projects into it first.")
     add("--completion", choices=SHELLS, metavar="SHELL",
         help="Print the completion script for bash, zsh or fish and exit.")
     add("--man", action="store_true", help="Print the manual page (roff) and exit.")
@@ -238,19 +240,25 @@ def _main(argv: list[str] | None) -> int:
     code = 1
     gc.disable()  # until the shell is up: azshell.shell.started() says why
     try:
-        code = _run(args, args_list)
-    except BrokenPipeError:  # `azshell -c projects | head -1`
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    finally:
-        gc.enable()
-        if "azshell.shell.debugging.debuglog" in sys.modules:  # --debug started it
-            sys.modules["azshell.shell.debugging.debuglog"].stop(code)
+        try:
+            code = _run(args, args_list)
+        except BrokenPipeError:  # `azshell -c projects | head -1`
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        finally:
+            gc.enable()
+            if "azshell.shell.debugging.debuglog" in sys.modules:  # --debug started it
+                sys.modules["azshell.shell.debugging.debuglog"].stop(code)
+    except KeyboardInterrupt:  # a Ctrl-C that lands after the last command, not a traceback
+        print("azshell: interrupted", file=sys.stderr)
+        code = 130
     return code
 
 
 def _command_words(args: argparse.Namespace, command: list[str]) -> str | None:
     """Turn ``azshell COMMAND ARGS...`` into ``-c``; what is wrong with the words, if anything."""
+    if args.examples and not args.sandbox:
+        return "--examples goes with --sandbox"
     if command:
         if args.commands or args.file:
             return "give a command, -c or -f, not two of them"
@@ -332,7 +340,7 @@ def _run(args: argparse.Namespace, args_list: list[str]) -> int:
 
             return run_batch(ctx, args.commands, args.file, check_only=True)
         if args.sandbox:
-            sandbox = _start_sandbox(ctx)
+            sandbox = _start_sandbox(ctx, args.examples)
         if mode == "interactive":
             from azshell.shell.interactive.app import run as run_app
 
@@ -367,8 +375,15 @@ def _start_debug_log(ctx: Any, argv: list[str]) -> None:
     ctx.out.note(f"debug log: {path}")
 
 
-def _start_sandbox(ctx: Any) -> Any:
-    """An in-process sandbox on a free port, with azkaban/azkaban's session kept in memory only."""
+SANDBOX_USERS = ("users: azkaban/azkaban (admin, you are logged in as it), reader/reader "
+                 "(reads every project, changes nothing), metrics/metrics (metrics only), "
+                 "alice/alice (only what a project grants her)")
+EXAMPLES = ("flow1-etl", "flow1-failing", "flow2-pipeline", "flow2-trigger")
+
+
+def _start_sandbox(ctx: Any, examples: bool = False) -> Any:
+    """An in-process sandbox on a free port, with azkaban/azkaban's session kept in memory only;
+    ``examples`` uploads the example projects into it."""
     from azshell.sandbox import Sandbox
     from azshell.shell.session.store import MemoryStore
 
@@ -379,12 +394,23 @@ def _start_sandbox(ctx: Any) -> Any:
     ctx.store = MemoryStore()
     ctx.sandbox = sandbox
     if ctx.interactive:
-        ctx.out.note(f"sandbox running at {sandbox.url} (user azkaban, password azkaban)")
+        ctx.out.note(f"sandbox running at {sandbox.url}; {SANDBOX_USERS}")
         from azshell.sandbox.runner.jobs import command_jobs_unsupported
 
         if command_jobs_unsupported():
             ctx.out.note(f"note: {command_jobs_unsupported()}")
+    if examples:
+        from azshell.shell.handlers.projects import load_examples
+
+        loaded = load_examples(sandbox.url, EXAMPLES)
+        if ctx.interactive:
+            ctx.out.note("example projects: " + "; ".join(
+                f"{name} (flows {', '.join(flows)})" for name, flows in loaded))
+    elif ctx.interactive:
+        ctx.out.note("'azshell --sandbox --examples' starts it with the example projects")
     return sandbox
+
+
 
 
 def _first_run_config(settings: Any) -> None:

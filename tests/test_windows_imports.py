@@ -29,7 +29,8 @@ print(json.dumps(failed))
 from azshell.cli import main
 code = main(["--sandbox", "-c", "call /status",
              "-c", "upload demo " + sys.argv[1] + " --create",
-             "-c", "execute demo finish --wait", "-c", "log 1 extract", "--keep-going"])
+             "-c", "execute demo finish --wait", "-c", "log 1 extract", "--keep-going",
+             "-o", "json"])
 main(["--sandbox", "-c", "whoami"])
 print(json.dumps({"code": code}))
 """

@@ -133,12 +133,15 @@ class ProjectCalls(ClientBase):
         return target
 
     def _save(self, response: requests.Response, target: Path, request: Request) -> None:
+        """Streamed into a temporary file next to ``target``, renamed once complete."""
         try:
             fd, part = tempfile.mkstemp(dir=target.parent, prefix=".azshell-", suffix=".part")
         except OSError as err:
             raise LocalError(f"cannot write in {target.parent}: {err.strerror}") from None
         try:
             with os.fdopen(fd, "wb") as handle:
+                # mkstemp made it 0600; a downloaded zip is an ordinary file: the umask decides
+                os.fchmod(handle.fileno(), 0o666 & ~_umask())
                 for chunk in response.iter_content(chunk_size=1 << 16):
                     handle.write(chunk)
             os.replace(part, target)
@@ -324,3 +327,10 @@ def _download_target(dest: Path, project: str, response: requests.Response) -> P
         version = response.headers.get("version", "")
         name = f"{project}-{version}.zip" if version.isdigit() else f"{project}.zip"
     return dest / name
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it, then putting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

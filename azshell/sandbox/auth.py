@@ -66,6 +66,8 @@ DEFAULT_USERS: tuple[User, ...] = (
          proxies=("metrics", "reader")),
     User("metrics", "metrics", roles=("metrics",)),
     User("reader", "reader", roles=("reader",)),
+    # a plain user with no role: what the docs' `grant demo alice read execute` names
+    User("alice", "alice"),
 )
 
 

@@ -13,6 +13,7 @@ azshell sandbox: an Azkaban-compatible web server for trying azshell (not for pr
   users  azkaban/azkaban  (role admin, group azkaban: may do everything)
          metrics/metrics  (role metrics)
          reader/reader    (role reader = READ: reads every project, cannot write or execute)
+         alice/alice      (no role: may do only what a project grants her)
   login  curl -X POST --data "action=login&username=azkaban&password=azkaban" {url}
 State is kept in memory and lost on exit. Press Ctrl-C to stop."""
 

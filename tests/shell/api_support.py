@@ -66,6 +66,12 @@ class Shell:
         return lines[0]
 
 
+def quiet(stderr: str) -> str:
+    """stderr without the progress lines of a run followed in a pipe (``azshell: ...``)."""
+    return "".join(line for line in stderr.splitlines(keepends=True)
+                   if not line.startswith("azshell: "))
+
+
 def make_shell(client: Any, *, tty: bool = False, url: str = "") -> Shell:
     out, err = (TTY(), TTY()) if tty else (io.StringIO(), io.StringIO())
     ctx = new_context(Settings(pager=False, url=url or client.url), interactive=tty,

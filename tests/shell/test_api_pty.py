@@ -45,7 +45,7 @@ def test_schedules_slas_server_and_a_large_upload(shell: Any, sandbox: Any, tmp_
 
     sh.line(f"sla set {project_name} finish --rule success --within 1:15 --kill")
     shown = screen(sh.line(f"sla {project_name} finish"))
-    assert re.search(r"\(flow\)\s+SUCCEED\s+1:15\s+KILL", shown), shown
+    assert re.search(r"\(flow\)\s+SUCCESS\s+1:15\s+KILL", shown), shown
 
     shown = screen(sh.line("server"))
     assert re.search(r"executors\s+1 active of 1", shown)

@@ -19,7 +19,7 @@ def test_whoami_reports_the_servers_version(sh: Shell, sandbox: Any) -> None:
     version = requests.get(f"{sandbox.url}/status", timeout=10).json()["version"]
     assert version.startswith("azshell-sandbox-")
     who = sh.json("whoami")
-    assert who["server_version"] == version
+    assert who["serverVersion"] == version
     assert (who["user"], who["session"]) == ("azkaban", "valid")
 
 

@@ -136,7 +136,8 @@ def test_a_large_upload_on_a_terminal_shows_a_bar(client: Any, big_project: Path
     assert re.search(r"uploading big: sent 3\.0 MiB in [\d.]+ s \([\d.]+ \w?i?B/s\); the server "
                      r"is installing it\x1b\[K\n$", rest)
     assert rest.count("\r") < 40  # throttled: not one redraw per 8 KiB block
-    assert '"version"' in out
+    assert out == (f"uploaded version 1 of project {project_name} (created it first): "
+                   "2 flows (audit, finish)\n")
 
 
 def test_a_small_upload_needs_no_bar(client: Any, project_name: str) -> None:

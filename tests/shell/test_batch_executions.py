@@ -85,9 +85,9 @@ def test_executions_last_success_and_logs(project: tuple[Az, str]) -> None:
     (started,) = az.docs("-c", f"execute {name} hi")
     execid = started["execid"]
     assert wait_until_finished(az, execid)["status"] == "SUCCEEDED"
-    listed, last, flow_log, job_log = az.docs(
-        "-c", f"executions {name} hi -n 5", "-c", f"last-success {name} hi",
-        "-c", f"log {execid}", "-c", f"log {execid} --job hi")
+    listed, last = az.docs("-c", f"executions {name} hi -n 5", "-c", f"last-success {name} hi")
+    flow_log, job_log = az.docs("-o", "json", "-c", f"log {execid}",
+                                "-c", f"log {execid} --job hi")
     assert listed["total"] == 1
     assert [e["execId"] for e in listed["executions"]] == [execid]
     assert last == {"project": name, "flow": "hi", "execid": execid}
@@ -96,6 +96,22 @@ def test_executions_last_success_and_logs(project: tuple[Az, str]) -> None:
     assert job_log["job"] == "hi"
     (never,) = az.docs("-c", f"last-success {name} nap")
     assert never["execid"] is None
+
+
+def test_a_log_in_a_pipe_is_its_text_line_by_line(project: tuple[Az, str]) -> None:
+    """`| grep` reads a log line by line; the JSON document needs -o json."""
+    az, name = project
+    (started,) = az.docs("-c", f"execute {name} hi")
+    execid = started["execid"]
+    wait_until_finished(az, execid)
+    done = az("-c", f"log {execid} hi")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert any(line.endswith("hello-from-job") for line in lines), done.stdout
+    assert not done.stdout.lstrip().startswith("{")
+    assert "\x1b[" not in done.stdout  # no colour in a pipe
+    (doc,) = az.docs("-o", "json", "-c", f"log {execid} hi")
+    assert doc["log"].rstrip("\n") == done.stdout.rstrip("\n")
 
 
 def test_tables_for_executions_and_running(project: tuple[Az, str]) -> None:

@@ -82,7 +82,7 @@ def test_colour_and_tables_when_asked_for(az: Runner) -> None:
     done = az("--color", "always", "-c", "whoami")
     assert ANSI.search(done.stdout)
     done = az("--output", "table", "-c", "projects")
-    assert done.stdout.split()[:4] == ["PROJECT", "ID", "MODIFIED", "BY"]
+    assert done.stdout.split()[:5] == ["PROJECT", "ID", "LAST", "MODIFIED", "BY"]
 
 
 def test_raw_output_is_the_servers_text(az: Runner) -> None:

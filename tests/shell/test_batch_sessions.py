@@ -154,7 +154,7 @@ def test_logout_in_a_later_script_ends_the_saved_session(tmp_path: Path, sandbox
     sid = json.loads(sessions_file(tmp_path).read_text())[f"azkaban@{sandbox.url}"]["session_id"]
     done = run(tmp_path, sandbox.url, "--user", "azkaban", "-c", "logout")
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["logged_out"] is True
+    assert json.loads(done.stdout)["loggedOut"] is True
     assert json.loads(sessions_file(tmp_path).read_text()) == {}
     import requests
 
@@ -162,10 +162,10 @@ def test_logout_in_a_later_script_ends_the_saved_session(tmp_path: Path, sandbox
                                                         "session.id": sid}, timeout=10)
     assert gone.json() == {"error": "session"}  # ended on the server too
     nothing = run(tmp_path, sandbox.url, "--user", "azkaban", "-c", "logout")
-    assert json.loads(nothing.stdout) == {"ok": True, "logged_out": False}
+    assert json.loads(nothing.stdout) == {"ok": True, "loggedOut": False}
     nobody = run(tmp_path / "other", sandbox.url, "-c", "logout")  # no user known at all
     assert nobody.returncode == 0, nobody.stderr
-    assert json.loads(nobody.stdout) == {"ok": True, "logged_out": False}
+    assert json.loads(nobody.stdout) == {"ok": True, "loggedOut": False}
 
 
 def test_a_failing_password_command_is_exit_3(tmp_path: Path, sandbox: Any) -> None:

@@ -113,7 +113,11 @@ def test_exit_and_quit_raise_system_exit() -> None:
     for word in ("exit", "quit"):
         with pytest.raises(SystemExit) as stop:
             run_line(ctx, word)
-        assert stop.value.code == 0
+        assert stop.value.code is None  # no status chosen: the caller's (0, or a failure's)
+    with pytest.raises(SystemExit) as stop:
+        run_line(ctx, "exit 4")
+    assert stop.value.code == 4
+    assert run_line(ctx, "exit 256") == 2
 
 
 def test_errors_are_one_line_with_the_location() -> None:

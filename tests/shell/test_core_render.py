@@ -65,7 +65,7 @@ def test_raw_prefers_the_servers_text() -> None:
 def test_projects_table() -> None:
     text = render([PROJECT], fmt="table", spec=projects_table)
     head, row = text.splitlines()
-    assert head.split() == ["PROJECT", "ID", "MODIFIED", "BY", "CREATED", "USERS"]
+    assert head.split() == ["PROJECT", "ID", "LAST", "MODIFIED", "BY", "CREATED", "USERS"]
     assert row.startswith("demo ")
     assert "azkaban:ADMIN,READ" in row
     assert projects_table([PROJECT])[1][0][1] == 12

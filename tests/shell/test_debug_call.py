@@ -93,6 +93,6 @@ def test_a_redirect_with_a_failure_cookie_fails_and_a_success_cookie_is_the_mess
                        "ADMIN. (HTTP 302)\n")
         code, out, err = sh("call /manager project=yes delete=true")
     assert (code, err) == (0, "")
-    assert json.loads(out) == {"status": 302, "content_type": "", "text": "", "location": "/",
+    assert json.loads(out) == {"status": 302, "contentType": "", "text": "", "location": "/",
                                "message": "Project 'p' was successfully deleted and associated "
                                           "schedules are removed."}

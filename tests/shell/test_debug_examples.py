@@ -8,6 +8,7 @@ project names).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -53,9 +54,12 @@ def run(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str
 # -- the .az scripts ---------------------------------------------------------------------------
 
 def test_deploy_and_run_uploads_runs_to_the_end_and_prints_the_logs(env: dict[str, str]) -> None:
-    done = run(["azshell", "-f", str(SCRIPTS / "deploy-and-run.az")], env)
+    done = run(["azshell", "-o", "json", "-f", str(SCRIPTS / "deploy-and-run.az")], env)
     assert done.returncode == 0, done.stderr
-    assert done.stderr == ""
+    progress = done.stderr.splitlines()  # the --wait's progress, for CI's no-output timers
+    assert progress[0] == "azshell: following execution 1: etl-demo/finish (5 jobs)"
+    assert "azshell: execution 1 job load SUCCEEDED" in " ".join(progress)
+    assert progress[-1] == "azshell: execution 1 SUCCEEDED"
     uploaded, execution, flow_log, job_log = documents(done.stdout)
     assert uploaded["project"] == "etl-demo"
     assert sorted(uploaded["flows"]) == ["audit", "finish"]
@@ -68,23 +72,27 @@ def test_deploy_and_run_uploads_runs_to_the_end_and_prints_the_logs(env: dict[st
 
     again = run(["azshell", "-f", str(SCRIPTS / "deploy-and-run.az")], env)  # re-runnable
     assert again.returncode == 0, again.stderr
-    assert documents(again.stdout)[0]["version"] == uploaded["version"] + 1
+    first, _ = json.JSONDecoder().raw_decode(again.stdout)
+    assert first["version"] == uploaded["version"] + 1
+    assert "Finishing job load" in again.stdout  # without -o json a log is its text
 
 
 def test_inspect_failure_shows_the_failed_job_and_still_fails(env: dict[str, str]) -> None:
     script = SCRIPTS / "inspect-failure.az"
-    done = run(["azshell", "--keep-going", "-f", str(script)], env)
+    done = run(["azshell", "-o", "json", "--keep-going", "-f", str(script)], env)
     assert done.returncode == 1
     uploaded, execution, job_log, flow_log = documents(done.stdout)
     assert uploaded["project"] == "failing-demo"
     assert execution["status"] == "FAILED"
-    assert done.stderr == (f"{script}:10: error: execution {execution['execid']} "
-                           "(failing-demo/end) ended FAILED; failed jobs: boom\n")
+    assert done.stderr.splitlines()[-1] == (
+        f"{script}:10: error: execution {execution['execid']} "
+        "(failing-demo/end) ended FAILED; failed jobs: boom")
+    assert all(line.startswith("azshell: ") for line in done.stderr.splitlines()[:-1])
     assert job_log["job"] == "boom"
     assert "Process exited with code 3" in job_log["log"]
     assert "Cancelling 'after_boom'" in flow_log["log"]
 
-    stops = run(["azshell", "-f", str(script)], env)  # without --keep-going: stops there
+    stops = run(["azshell", "-o", "json", "-f", str(script)], env)  # without --keep-going
     assert stops.returncode == 1
     assert len(documents(stops.stdout)) == 2
 

@@ -40,8 +40,8 @@ def test_completion_comes_from_the_table(line: str, expected: list[str]) -> None
 def test_lint_and_plan_paths_are_directories_and_zips(tmp_path: Path) -> None:
     (tmp_path / "proj").mkdir()
     (tmp_path / "notes.txt").write_text("")
-    assert texts(f"lint {tmp_path}/") == ["proj"]
-    assert texts(f"plan demo {tmp_path}/") == ["proj"]
+    assert texts(f"lint {tmp_path}/") == ["proj/"]  # a directory comes with its slash
+    assert texts(f"plan demo {tmp_path}/") == ["proj/"]
 
 
 @pytest.mark.parametrize("name", ["plan", "diff", "lint", "test", "backfill", "schedules"])

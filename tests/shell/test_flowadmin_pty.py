@@ -32,7 +32,7 @@ def test_purge_asks_and_only_yes_purges(shell: Any, sandbox: Any, client: Any,
     sh.child.send(f"purge {pid}\r")
     sh.child.expect(question)
     sh.child.send("n\r")
-    assert '"purged": false' in sh.expect_prompt()
+    assert f"project {pid} not purged" in sh.expect_prompt()
     assert sandbox.state.project_by_id(pid).versions
 
     sh.child.send(f"purge {pid}\r")

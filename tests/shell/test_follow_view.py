@@ -87,14 +87,14 @@ def test_progress_bar_and_elapsed() -> None:
     assert elapsed(model(), now_ms=1_000_000 + 3_723_000) == "1:02:03"
 
 
-def test_summary_lists_jobs_in_start_order_with_nested_paths() -> None:
+def test_summary_lists_failures_first_then_in_start_order_with_nested_paths() -> None:
     text = summary(model("FAILED"), color=False)
     lines = text.splitlines()
     assert lines[0].split() == ["JOB", "STATUS", "START", "DURATION"]
     assert [line.split()[0] for line in lines[1:-1]] == [
-        "extract", "boom", "sub:transform_with_a_long_name", "sub:load", "end"]
+        "boom", "extract", "sub:transform_with_a_long_name", "sub:load", "end"]
     start = time.strftime("%H:%M:%S", time.localtime(1_000_200 / 1000))
-    assert lines[2].split() == ["boom", "FAILED", start, "2.8s"]
+    assert lines[1].split() == ["boom", "FAILED", start, "2.8s"]
     assert lines[5].split() == ["end", "READY", "-", "-"]
     assert lines[-1] == ("execution 42 demo/end FAILED after 12s: 1 succeeded, 2 running, "
                          "1 failed, 1 ready")
@@ -151,7 +151,9 @@ def test_executions_table_shows_relative_times_and_durations() -> None:
          "startTime": int(now - 180_000), "endTime": int(now - 115_000)}]}
     headers, rows = executions_table(data)
     assert headers == ["EXECID", "FLOW", "STATUS", "USER", "STARTED", "TOOK"]
-    assert list(rows[0]) == [7, "main", "SUCCEEDED", "azkaban", "3 min ago", "1m 05s"]
+    local = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(int(now - 180_000) / 1000))
+    assert list(rows[0]) == [7, "main", "SUCCEEDED", "azkaban", f"{local} (3 min ago)",
+                             "1m 05s"]
 
 
 def test_following_in_a_script_never_loads_prompt_toolkit() -> None:

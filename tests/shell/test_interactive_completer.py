@@ -121,9 +121,27 @@ def test_enum_values(book: NameBook) -> None:
 def test_execution_ids_newest_first_with_status_and_flow(book: NameBook) -> None:
     found = complete(book, "show ")
     assert [c.text for c in found] == ["42", "41", "7"]
-    assert found[0].display_meta_text.startswith("FAILED demo/cleanup ")
-    assert found[2].display_meta_text == "RUNNING etl/daily"
+    assert found[0].display_meta_text.startswith("FAILED    demo/cleanup ")
+    assert found[2].display_meta_text == "RUNNING   etl/daily   "
     assert texts(book, "show 4") == ["42", "41"]
+
+
+def test_the_execution_menu_lines_up_its_columns_and_colours_statuses(book: NameBook) -> None:
+    found = complete(book, "show ")
+    metas = [c.display_meta_text for c in found]
+    flows = [m.split()[1] for m in metas]
+    assert len({metas[i].index(flows[i]) for i in range(3)}) == 1  # one column for the flows
+    assert [c.display_text for c in found] == ["42", "41", " 7"]  # ids right-aligned
+    styles = [c.display_meta[0][0] for c in found]
+    assert styles == ["class:status.failed", "class:status.ok", "class:status.running"]
+
+
+def test_the_jobs_of_an_execution_show_their_statuses(book: NameBook) -> None:
+    book.set_job_statuses(41, {"extract": "SUCCEEDED", "load": "FAILED"})
+    found = {c.text: c for c in complete(book, "log 41 ")}
+    assert found["load"].display_meta_text == "FAILED"
+    assert found["load"].display_meta[0][0] == "class:status.failed"
+    assert found["transform_a"].display_meta_text == "job"  # not seen in that run
 
 
 def test_upload_paths_are_directories_and_zips(book: NameBook, tmp_path: Path) -> None:

@@ -182,6 +182,36 @@ def test_tab_completes_a_partial_project_name(
 def test_enter_on_a_menu_entry_takes_it_and_the_next_enter_runs(
         harness: Callable[..., Harness], project_name: str, sandbox: Any,
         create_project: Any, session_id: str) -> None:
+    """A menu of several entries moved through with Tab: Enter takes the entry, and only the
+    next Enter runs the line."""
+    for name in (f"{project_name}a", f"{project_name}b"):
+        create_project(sandbox.url, session_id, name)
+    h = harness()
+
+    def script(h: Harness) -> None:
+        h.wait_prompt(0)
+        h.wait(lambda: h.ctx.names.has_project(f"{project_name}b"), "the background refresh")
+        h.type(f"flows {project_name}")
+        h.wait(lambda: h.buffer.complete_state is not None
+               and len(h.buffer.complete_state.completions) == 2, "the menu")
+        h.type(TAB)
+        h.wait(lambda: h.buffer.text == f"flows {project_name}a", "selection")
+        h.type("\r")
+        h.wait(lambda: h.buffer.text == f"flows {project_name}a "
+               and h.buffer.complete_state is None, "taken completion")
+        h.type("\r")
+        h.wait_prompt(1)
+        h.type(CTRL_D)
+
+    assert h.run(script) == 0
+    assert h.ctx.lines == [f"flows {project_name}a "]
+
+
+def test_tab_on_a_single_match_inserts_it_and_enter_runs_the_line(
+        harness: Callable[..., Harness], project_name: str, sandbox: Any,
+        create_project: Any, session_id: str) -> None:
+    """The menu that typing opened has one entry: Tab inserts it and closes the menu, as bash
+    does, so one Enter runs the line."""
     create_project(sandbox.url, session_id, project_name)
     h = harness()
 
@@ -192,10 +222,7 @@ def test_enter_on_a_menu_entry_takes_it_and_the_next_enter_runs(
         h.wait(lambda: h.buffer.complete_state is not None
                and h.buffer.complete_state.completions, "the menu")
         h.type(TAB)
-        h.wait(lambda: h.buffer.text == f"flows {project_name}", "selection")
-        h.type("\r")
-        h.wait(lambda: h.buffer.text == f"flows {project_name} "
-               and h.buffer.complete_state is None, "taken completion")
+        h.wait(lambda: h.buffer.text == f"flows {project_name} ", "the inserted name")
         h.type("\r")
         h.wait_prompt(1)
         h.type(CTRL_D)

@@ -66,6 +66,7 @@ def test_toolbar_shows_session_names_last_execution_and_syntax() -> None:
     assert "session valid" in text
     assert "names refreshing" in text
     assert "last exec 42 RUNNING" in text
+    assert ("class:status.running", "RUNNING") in toolbar()  # in the live view's colour
     line[0] = ""
     assert "upload" not in text_of(toolbar())
     status.set(session="expired", note="cannot connect")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from azshell.client.redact import PASSWORD_PLACEHOLDER, SESSION_PLACEHOLDER
 from azshell.shell.run.output import visible
@@ -67,10 +68,18 @@ def show_param(name: str, value: str, more: str = "…") -> str:
     return f"{name}={shlex.quote(value) if value else ''}{cut}"
 
 
+def shown_path(exchange: Any) -> str:
+    """The path as it went on the wire: behind a reverse proxy's prefix that is
+    ``/azkaban/manager``, not the servlet's ``/manager``."""
+    url = getattr(exchange, "url", "") or ""
+    full = urlsplit(url).path if url else ""
+    return full if full and full.endswith(exchange.path) else exchange.path
+
+
 def request_part(exchange: Any, sym: dict[str, str] = _UNICODE) -> str:
     """``→ GET /manager ajax=fetchprojectflows project=demo cookie=<session>`` (a GET's
     session goes as its cookie; a POST's is ``session.id=<session>`` among its fields)."""
-    words = [sym["out"], exchange.method, exchange.path]
+    words = [sym["out"], exchange.method, shown_path(exchange)]
     words += [show_param(name, value, sym["more"]) for name, value in exchange.params]
     if getattr(exchange, "session_cookie", False):
         words.append("cookie=<session>")

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from azshell.client.execution_model import QUIET, Change, Execution
+from azshell.client.execution_model import FAILED_JOB, QUIET, Change, Execution
 from azshell.shell.run.output import visible
 from azshell.shell.run.render import span
 
@@ -23,6 +23,8 @@ COLORS = {
 }
 CLEAR_LINE = "\r\x1b[K"
 NAME_WIDTH_LIMIT = 40
+SMALL_FLOW = 12  # up to this many jobs, the live lines are the summary: no table after them
+HEARTBEAT_S = 60.0  # in a pipe, a line on stderr at least this often while nothing changes
 
 
 def paint(status: str, color: bool, width: int = 0) -> str:
@@ -113,10 +115,24 @@ def started_order(item: tuple[str, dict[str, Any]]) -> tuple[int, int, str]:
     return (0 if started else 1, start if started else 0, path)  # type: ignore[return-value]
 
 
-def summary(model: Execution, color: bool) -> str:
-    """The table of jobs at the end (in the order they started) and a line on the flow."""
+def _failures_first(item: tuple[str, dict[str, Any]]) -> tuple[int, tuple[int, int, str]]:
+    """The jobs that failed (or were killed) first, the rest in the order they started."""
+    return (0 if item[1].get("status") in FAILED_JOB else 1, started_order(item))
+
+
+def summary(model: Execution, color: bool, *, table: bool = True) -> str:
+    """The table of jobs at the end (failures first, then in the order they started) and a
+    line on the flow; ``table=False`` leaves the table out (the live lines showed every job)."""
+    if not table:
+        return footer(model, color)
+    return job_table(model, color) + "\n" + footer(model, color)
+
+
+def job_table(model: Execution, color: bool) -> str:
+    """JOB, STATUS, START, DURATION of every job, failures first."""
     rows = [(path, str(node.get("status") or ""), clock_time(_int(node.get("startTime"))),
-             job_duration(node) or "-") for path, node in sorted(model.jobs(), key=started_order)]
+             job_duration(node) or "-") for path, node in sorted(model.jobs(),
+                                                                 key=_failures_first)]
     headers = ("JOB", "STATUS", "START", "DURATION")
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
     head = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()
@@ -124,7 +140,29 @@ def summary(model: Execution, color: bool) -> str:
     for job, status, start, took in rows:
         lines.append("  ".join([job.ljust(widths[0]), paint(status, color, widths[1]),
                                 start.ljust(widths[2]), took]).rstrip())
-    lines.append(footer(model, color))
+    return "\n".join(lines)
+
+
+def execution_view(model: Execution, color: bool, now_ms: int | None = None) -> str:
+    """``show`` on a terminal: the flow, its status, its times in local time, and the jobs."""
+    from azshell.shell.run.render import ago, when
+
+    doc = model.document
+    start, end = model.start_time, model.end_time
+    lines = [f"execution {model.execid}  {model.project}/{model.flow}  "
+             f"{paint(model.status or '?', color)}"]
+    submitted, who = _int(doc.get("submitTime")), doc.get("submitUser")
+    if submitted > 0:
+        by = f" by {who}" if who else ""
+        lines.append(f"submitted {when(submitted)} ({ago(submitted, now_ms)}){by}")
+    lines.append(f"started   {when(start)} ({ago(start, now_ms)})" if start > 0
+                 else "started   -")
+    if end > 0:
+        lines.append(f"ended     {when(end)} (took {seconds(end - start)})")
+    elif start > 0:
+        lines.append(f"running   for {elapsed(model, now_ms)}")
+    done, total = model.counts()
+    lines += [f"jobs      {done}/{total} done", "", job_table(model, color)]
     return "\n".join(lines)
 
 
@@ -154,19 +192,33 @@ class LiveView:
         self.unicode = "utf" in (getattr(stream, "encoding", "") or "").lower()
         self.width = 4
         self.drawn = False
+        self.shown: dict[str, str] = {}  # job -> the status its last line showed
+
+    def showed_everything(self, model: Execution) -> bool:
+        """Whether the live lines already showed every job's final status, so the summary
+        need not list them again (a small flow that fits on the screen)."""
+        jobs = model.jobs()
+        if len(jobs) > SMALL_FLOW:
+            return False
+        return all(self.shown.get(path) == str(node.get("status") or "")
+                   or node.get("status") in QUIET | {"DISABLED", None}
+                   for path, node in jobs)
 
     def started(self, model: Execution) -> None:
         self.width = name_width(model)
         lines = [header(model)]  # and what happened before the first answer
-        lines += [job_line(Change(path, "", str(node.get("status")), node), self.width,
-                           self.color)
-                  for path, node in sorted(model.jobs(), key=started_order)
-                  if node.get("status") not in QUIET | {"DISABLED", None}]
+        for path, node in sorted(model.jobs(), key=started_order):
+            if node.get("status") not in QUIET | {"DISABLED", None}:
+                status = str(node.get("status"))
+                self.shown[path] = status
+                lines.append(job_line(Change(path, "", status, node), self.width, self.color))
         self._write(lines, model)
 
     def changed(self, model: Execution, changes: list[Change], old_status: str) -> None:
-        lines = [job_line(c, self.width, self.color) for c in changes if c.new not in QUIET]
-        self._write(lines, model)
+        shown = [c for c in changes if c.new not in QUIET]
+        for change in shown:
+            self.shown[change.path] = change.new
+        self._write([job_line(c, self.width, self.color) for c in shown], model)
 
     def _write(self, lines: list[str], model: Execution | None = None) -> None:
         clear = CLEAR_LINE if self.drawn else ""
@@ -184,3 +236,51 @@ class LiveView:
             self.stream.write(CLEAR_LINE)
             self.stream.flush()
             self.drawn = False
+
+
+class PipeView:
+    """``execute --wait`` in a pipe (CI): one stderr line per job that changes state, and a
+    heartbeat while nothing does, so a no-output time-out does not kill a long flow. The final
+    JSON still goes to stdout alone."""
+
+    def __init__(self, stream: TextIO, *, heartbeat: float = HEARTBEAT_S,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.stream = stream
+        self.heartbeat = heartbeat
+        self.clock = clock
+        self.last = clock()
+
+    def _say(self, text: str) -> None:
+        if getattr(self.stream, "isatty", lambda: False)():  # job names come from the server
+            text = visible(text)
+        self.stream.write(text + "\n")
+        self.stream.flush()
+        self.last = self.clock()
+
+    def started(self, model: Execution) -> None:
+        self._say(f"azshell: {header(model)}")
+        for path, node in sorted(model.jobs(), key=started_order):
+            if node.get("status") not in QUIET | {"DISABLED", None}:
+                self._say(self._job(model, path, str(node.get("status")), node))
+        if model.finished:  # it had ended before the first look
+            self._say(f"azshell: execution {model.execid} {model.status}")
+
+    def changed(self, model: Execution, changes: list[Change], old_status: str) -> None:
+        for change in changes:
+            if change.new not in QUIET:
+                self._say(self._job(model, change.path, change.new, change.node))
+        if model.status != old_status:  # PAUSED, FAILED_FINISHING, the end
+            self._say(f"azshell: execution {model.execid} {model.status}")
+        elif self.clock() - self.last >= self.heartbeat:
+            done, total = model.counts()
+            running = ", ".join(model.running()) or "-"
+            self._say(f"azshell: execution {model.execid} still {model.status} after "
+                      f"{elapsed(model)}: {done}/{total} jobs done; running: {running}")
+
+    def _job(self, model: Execution, path: str, status: str, node: dict[str, Any]) -> str:
+        took = job_duration(node) if status not in ("RUNNING", "QUEUED") else ""
+        return (f"azshell: execution {model.execid} job {path} {status}"
+                f"{' after ' + took if took else ''}")
+
+    def close(self) -> None:
+        """Nothing to clean: every line ended with its newline."""

@@ -18,7 +18,7 @@ from azshell.errors import ApiError, LocalError, NotFound, UsageError
 from azshell.shell.line.commands import PERMISSIONS
 from azshell.shell.line.parser import Invocation
 from azshell.shell.run import render
-from azshell.shell.run.context import Context, ok
+from azshell.shell.run.context import Context, Reply, ok
 
 PROJECT_LOG_DEFAULT = 20
 
@@ -58,7 +58,7 @@ def _stored(perms: set[str]) -> list[str]:
     return [p.upper() for p in PERMISSIONS if p in perms]
 
 
-def grant(ctx: Context, inv: Invocation) -> dict[str, Any]:
+def grant(ctx: Context, inv: Invocation) -> Reply:
     """Adds to what the user or group already has (addPermission when new, else
     changePermission with the union)."""
     project, name, group = inv.values["project"], inv.values["name"], bool(inv.values["group"])
@@ -71,9 +71,13 @@ def grant(ctx: Context, inv: Invocation) -> dict[str, Any]:
         after = set(before) | wanted
         if set(_stored(after)) != {p.upper() for p in before}:
             ctx.client.change_permission(project, name, sorted(after), group=group)
-    return {"ok": True, "project": project, "name": name, "kind": "group" if group else "user",
+    kind = "group" if group else "user"
+    data = {"ok": True, "project": project, "name": name, "kind": kind,
             "permissions": _stored(after),
             "before": None if before is None else [p.upper() for p in before]}
+    had = f" (had {', '.join(_stored(set(before))) or 'nothing'})" if before is not None else ""
+    return Reply(data, text=f"{kind} {name} now has {', '.join(data['permissions'])} on "
+                            f"project {project}{had}")
 
 
 def revoke(ctx: Context, inv: Invocation) -> dict[str, Any]:
@@ -105,12 +109,13 @@ def project_log(ctx: Context, inv: Invocation) -> dict[str, Any]:
     return {"project": project, "events": events}
 
 
-def describe(ctx: Context, inv: Invocation) -> dict[str, Any]:
+def describe(ctx: Context, inv: Invocation) -> Reply:
     """The description is the rest of the line: quotes are optional."""
     project = inv.values["project"]
     description = " ".join(inv.values["description"])
     ctx.client.change_description(project, description)
-    return {"ok": True, "project": project, "description": description}
+    return Reply({"ok": True, "project": project, "description": description},
+                 text=f"project {project} is now described as: {description}")
 
 
 # -- tables ------------------------------------------------------------------------------------
@@ -206,7 +211,7 @@ def _download_latest(ctx: Context, project: str, directory: Path, force: bool,
 
 # -- proxy ---------------------------------------------------------------------------------------
 
-def proxy(ctx: Context, inv: Invocation) -> dict[str, Any]:
+def proxy(ctx: Context, inv: Invocation) -> Reply:
     """Removing one that is not there is an error (the server would say nothing). An add is
     always sent, even of a name already there: only the server may say whether this user
     may add it, and a reader must not see ``ok`` for a change it could not make."""
@@ -218,13 +223,16 @@ def proxy(ctx: Context, inv: Invocation) -> dict[str, Any]:
         if name not in before:
             raise NotFound(f"{name} is not a proxy user of project {project}")
         ctx.client.remove_proxy_user(project, name)
-    return ok(project=project, name=name, action=action,
-              proxyUsers=ctx.client.proxy_users(project), before=before)
+    after = ctx.client.proxy_users(project)
+    done = (f"jobs of project {project} may now run as {name}" if action == "add"
+            else f"jobs of project {project} may no longer run as {name}")
+    return Reply(ok(project=project, name=name, action=action, proxyUsers=after, before=before),
+                 text=f"{done} (proxy users: {', '.join(after) or 'none'})")
 
 
 # -- purge ---------------------------------------------------------------------------------------
 
-def purge(ctx: Context, inv: Invocation) -> dict[str, Any]:
+def purge(ctx: Context, inv: Invocation) -> dict[str, Any] | Reply:
     """Asks on a terminal; scripts must say --yes, like ``delete``.
 
     No question about a project that is still active: every active project is listed with its
@@ -236,7 +244,8 @@ def purge(ctx: Context, inv: Invocation) -> dict[str, Any]:
             raise UsageError(f"purge: refusing to purge project {pid} in a script without --yes")
         _refuse_active(ctx, pid)
         if not ctx.confirm(f"Purge deleted project {pid}? Its stored versions go for good."):
-            return ok(projectId=pid, purged=False)
+            return Reply({"projectId": pid, "purged": False},
+                         text=f"project {pid} not purged")
     ctx.client.purge_project(pid)
     return ok(projectId=pid, purged=True)
 

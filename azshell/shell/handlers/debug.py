@@ -29,7 +29,7 @@ def call(ctx: Context, inv: Invocation) -> Reply:
     if shown.json is not None:
         reply = Reply(shown.json, raw=shown.text)
     else:
-        data: dict = {"status": shown.status, "content_type": shown.content_type,
+        data: dict = {"status": shown.status, "contentType": shown.content_type,
                       "text": shown.text}
         if shown.location:
             data["location"] = shown.location

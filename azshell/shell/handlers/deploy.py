@@ -127,10 +127,10 @@ def upload(ctx: Context, inv: Invocation) -> Any:
         if ctx.out.stderr_tty:
             ctx.out.note(f"unchanged: project {name} already has these files; nothing was sent")
         return {"ok": True, "project": name, "changed": False, "unchanged": True}
-    data = projects.upload(ctx, inv)
+    reply = projects.upload(ctx, inv)  # its data, and the sentence a terminal shows
     if inv.values["if_changed"]:
-        data["changed"] = True
-    return data
+        reply.data["changed"] = True
+    return reply
 
 
 def _same_as_deployed(ctx: Context, project: str, path: Path) -> bool:

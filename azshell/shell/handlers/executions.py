@@ -8,7 +8,7 @@ from typing import Any
 from azshell.errors import ApiError, AzshellError, FlowAlreadyRunning, FlowNotStarted, UsageError
 from azshell.shell.handlers.jobcheck import check_jobs
 from azshell.shell.line.parser import Invocation
-from azshell.shell.run.context import Context
+from azshell.shell.run.context import Context, Reply
 
 
 def execution_id(ctx: Context, value: int | None) -> int:
@@ -44,7 +44,7 @@ def check_wait_options(inv: Invocation) -> None:
             raise UsageError(f"{inv.command.name}: {flag} goes with --wait")
 
 
-def execute(ctx: Context, inv: Invocation) -> dict | None:
+def execute(ctx: Context, inv: Invocation) -> Reply | None:
     """Starts the flow; later commands that take an execution id default to this one.
 
     With ``--wait`` it follows the run to its end (azshell.shell.handlers.follow), which prints
@@ -59,7 +59,8 @@ def execute(ctx: Context, inv: Invocation) -> dict | None:
     ctx.last_execid = execid
     started = {"execid": execid, "project": project, "flow": flow}
     if not inv.values.get("wait"):
-        return started
+        return Reply(started, text=f"started execution {execid} of {project}/{flow}; "
+                                   f"'wait {execid}' follows it")
     from azshell.shell.handlers.follow import follow_then_hooks
 
     with contextlib.suppress(Exception):  # a completion cache never fails a command
@@ -113,10 +114,22 @@ def locked_flow(ctx: Context, project: str, flow: str, err: FlowNotStarted) -> A
                     f"{flow}' lifts it)", err.status, err.body)
 
 
-def show(ctx: Context, inv: Invocation) -> dict:
-    """The execution as the server describes it (fetchexecflow), every job included."""
+def show(ctx: Context, inv: Invocation) -> Reply:
+    """The execution as the server describes it (fetchexecflow), every job included: that
+    document in pipes and with ``-o json``, a view in local time on a terminal."""
+    from azshell.client.execution_model import Execution
+    from azshell.shell.follow.view import execution_view
+
     execid = execution_id(ctx, inv.values["execid"])
-    return ctx.client.execution(execid)
+    document = ctx.client.execution(execid)
+    model = Execution(document)
+    from azshell.shell.handlers.follow import learn_status
+
+    learn_status(ctx, model)  # the completion menus show the statuses seen last
+    from azshell.shell.run.output import visible_data
+
+    shown = Execution(visible_data(document))  # type: ignore[arg-type]
+    return Reply(document, text=execution_view(shown, ctx.out.color), styled=True)
 
 
 def executions(ctx: Context, inv: Invocation) -> dict:
@@ -127,10 +140,41 @@ def executions(ctx: Context, inv: Invocation) -> dict:
     return {"project": project, "flow": flow, **page}
 
 
-def running(ctx: Context, inv: Invocation) -> dict:
+RUNNING_DETAILS = 20  # on a terminal, the status and start of this many running executions
+
+
+def running(ctx: Context, inv: Invocation) -> dict | Reply:
+    """The ids (getRunning); on a terminal also each one's status and start, which getRunning
+    does not give (one fetchexecflow each, for the first RUNNING_DETAILS)."""
     project, flow = inv.values["project"], inv.values["flow"]
-    return {"project": project, "flow": flow,
-            "execIds": ctx.client.running(project, flow)}
+    data = {"project": project, "flow": flow, "execIds": ctx.client.running(project, flow)}
+    if not (ctx.out.stdout_tty and ctx.settings.output in ("auto", "table")):
+        return data
+    return Reply(data, text=_running_text(ctx, data), styled=True)
+
+
+def _running_text(ctx: Context, data: dict) -> str:
+    from azshell.client.execution_model import Execution
+    from azshell.shell.run import render
+    from azshell.shell.run.output import visible
+
+    rows = []
+    for execid in data["execIds"][:RUNNING_DETAILS]:
+        try:
+            model = Execution(ctx.client.execution(execid))
+        except AzshellError:
+            rows.append((execid, "?", "-", "-"))
+            continue
+        from azshell.shell.handlers.follow import learn_status
+
+        learn_status(ctx, model)
+        rows.append((execid, visible(model.status or "?"), render.started(model.start_time),
+                     visible(str(model.document.get("submitUser") or "-"))))
+    rows += [(execid, "", "", "") for execid in data["execIds"][RUNNING_DETAILS:]]
+    headers = ["EXECID", "STATUS", "STARTED", "USER"]
+    head = visible(f"running executions of {data['project']}/{data['flow']}:")
+    return head + "\n" + render.table(headers, rows, color=ctx.out.color,
+                                      width=ctx.out.size()[0])
 
 
 def last_success(ctx: Context, inv: Invocation) -> dict:
@@ -140,26 +184,36 @@ def last_success(ctx: Context, inv: Invocation) -> dict:
     return {"project": project, "flow": flow, "execid": execid}
 
 
-def _control(ctx: Context, inv: Invocation, action: str) -> dict:
+_DONE = {
+    "cancel": "cancelled execution {0}; 'show {0}' shows where it stopped",
+    "pause": "paused execution {0}: running jobs finish, no new job starts; 'resume {0}' "
+             "goes on",
+    "resume": "resumed execution {0}; 'wait {0}' follows it",
+    "retry": "retrying the failed jobs of execution {0}; 'wait {0}' follows it",
+}
+
+
+def _control(ctx: Context, inv: Invocation, action: str) -> Reply:
     """cancel, pause, resume, retry: the same call shape, the same answer shape."""
     execid = execution_id(ctx, inv.values["execid"])
     getattr(ctx.client, action)(execid)
-    return {"ok": True, "execid": execid, "action": inv.command.name}
+    return Reply({"ok": True, "execid": execid, "action": inv.command.name},
+                 text=_DONE[inv.command.name].format(execid))
 
 
-def cancel(ctx: Context, inv: Invocation) -> dict:
+def cancel(ctx: Context, inv: Invocation) -> Reply:
     return _control(ctx, inv, "cancel")
 
 
-def pause(ctx: Context, inv: Invocation) -> dict:
+def pause(ctx: Context, inv: Invocation) -> Reply:
     return _control(ctx, inv, "pause")
 
 
-def resume(ctx: Context, inv: Invocation) -> dict:
+def resume(ctx: Context, inv: Invocation) -> Reply:
     return _control(ctx, inv, "resume")
 
 
-def retry(ctx: Context, inv: Invocation) -> dict:
+def retry(ctx: Context, inv: Invocation) -> Reply:
     """Azkaban retries only while the flow is finishing; an ended one needs ``rerun``."""
     try:
         return _control(ctx, inv, "retry_failed")

@@ -196,19 +196,32 @@ def job_text(data: dict[str, Any]) -> str:
     ]
     keys = sorted(set(general) | set(effective))
     width = max((len(k) for k in keys), default=0)
-    for key in keys:
-        if key not in effective:
-            value, note = "-", f"removed by the override; the job file says: {general[key]}"
-        else:
-            value = effective[key]
-            note = ("" if general.get(key) == value
-                    else "overridden; not in the job file" if key not in general
-                    else f"overridden; the job file says: {general[key]}")
+    rows = [(key, *_property(key, general, effective)) for key in keys]
+    # the notes start in one column, after the values that are short enough to leave room
+    values = max((len(value) for _, value, note in rows if note and len(value) <= NOTE_AFTER),
+                 default=0)
+    for key, value, note in rows:
         row = f"  {key.ljust(width)}  {value}"
-        lines.append(f"{row}   ({note})" if note else row)
+        if note:
+            row = f"{row.ljust(4 + width + values)}   ({note})"
+        lines.append(row)
     if not keys:
         lines.append("  (none)")
     return "\n".join(lines)
+
+
+NOTE_AFTER = 40  # a longer value pushes its own note further, not everyone's
+
+
+def _property(key: str, general: dict[str, str], effective: dict[str, str]) -> tuple[str, str]:
+    """(the value a job runs with, the note saying how it differs from the job file)."""
+    if key not in effective:
+        return "-", f"removed by the override; the job file says: {general[key]}"
+    value = effective[key]
+    note = ("" if general.get(key) == value
+            else "overridden; not in the job file" if key not in general
+            else f"overridden; the job file says: {general[key]}")
+    return value, note
 
 
 def job_set(ctx: Context, inv: Invocation) -> dict[str, Any]:

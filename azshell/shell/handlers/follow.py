@@ -46,12 +46,17 @@ def learn_status(ctx: Context, model: Execution) -> None:
     with contextlib.suppress(Exception):  # a completion cache never fails a command
         ctx.names.add_execution(model.execid, model.project, model.flow, model.status,
                                 model.start_time)
+        ctx.names.set_job_statuses(model.execid, {path: str(node.get("status") or "")
+                                                  for path, node in model.jobs()})
 
 
 def _live_view(ctx: Context) -> Any:
-    """The live display on a terminal; None in a script (stdout is not a terminal)."""
+    """The live display on a terminal; in a script (stdout is not a terminal) one stderr line
+    per job that changes state and a heartbeat, so CI sees progress before the final JSON."""
     if not ctx.out.stdout_tty:
-        return None
+        from azshell.shell.follow.view import PipeView
+
+        return PipeView(ctx.out.stderr)
     from azshell.shell.follow.view import LiveView
 
     return LiveView(ctx.out.stdout, color=ctx.out.color, columns=lambda: ctx.out.size()[0])
@@ -76,7 +81,7 @@ def follow_execution(ctx: Context, command: Command, execid: int,
     except KeyboardInterrupt:
         raise Interrupted(interrupted_note(execid, follower.model)) from None
     except StillRunning as late:
-        _print_outcome(ctx, command, late.model)
+        _print_outcome(ctx, command, late.model, view)
         raise AzshellError(f"execution {execid} still {late.model.status} after "
                            f"{late.timeout:g} s; follow it again with: wait {execid}") from None
     except AzshellError as err:
@@ -85,9 +90,9 @@ def follow_execution(ctx: Context, command: Command, execid: int,
             err.message = (f"{err.message}; execution {execid} goes on unfollowed: "
                            f"'wait {execid}' follows it again")
         raise
-    _print_outcome(ctx, command, model)
+    _print_outcome(ctx, command, model, view)
     if model.status != "SUCCEEDED":
-        if view is not None and next_steps_hint:  # an operator at a terminal: what next
+        if ctx.out.stdout_tty and next_steps_hint:  # an operator at a terminal: what next
             ctx.out.note(next_steps(model))
         raise AzshellError(failure_message(model))
 
@@ -120,13 +125,20 @@ def next_steps(model: Execution) -> str:
     return f"next: '{log}' shows why; 'rerun {model.execid}' runs the jobs that did not succeed"
 
 
-def _print_outcome(ctx: Context, command: Command, model: Execution) -> None:
+def _print_outcome(ctx: Context, command: Command, model: Execution,
+                   view: Any = None) -> None:
+    """The summary and the verdict, never through the pager (it would take them off the
+    screen after q); a small flow whose every job the live lines showed gets the verdict
+    line alone, not the same jobs listed twice."""
     from azshell.shell.follow.view import summary
 
     learn_status(ctx, model)
     document = model.document
-    text = summary(model, ctx.out.color)
-    emit(ctx, command, Reply(document, text=text, raw=json.dumps(document), styled=True))
+    shown = getattr(view, "showed_everything", None)
+    table = not (model.finished and shown is not None and shown(model))
+    text = summary(model, ctx.out.color, table=table)
+    emit(ctx, command, Reply(document, text=text, raw=json.dumps(document), page=False,
+                             styled=True))
 
 
 def wait(ctx: Context, inv: Invocation) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from azshell.errors import AzshellError, Interrupted, LogNotReady, NotFound, UsageError
@@ -40,8 +41,8 @@ def log(ctx: Context, inv: Invocation) -> Reply | None:
                                f"no log; 'log {execid} {job} --follow' waits for it") from None
         raise
     if grep is not None or tail is not None:
-        return _reply(execid, job, keep(text, grep, tail), filtered=True)
-    return _reply(execid, job, text)
+        return _reply(ctx, execid, job, keep(text, grep, tail), filtered=True)
+    return _reply(ctx, execid, job, text)
 
 
 def _stream(ctx: Context, execid: int, job: str | None) -> None:
@@ -95,10 +96,32 @@ def _job_option_given(inv: Invocation) -> bool:
     return False
 
 
-def _reply(execid: int, job: str | None, text: str, filtered: bool = False) -> Reply:
+def _reply(ctx: Context, execid: int, job: str | None, text: str, filtered: bool = False,
+           ) -> Reply:
+    """The log as text, line by line, on a terminal and in pipes (``| grep ERROR`` works);
+    the JSON document only with ``-o json``. ERROR and WARN lines stand out on a terminal."""
     data = {"execid": execid, "job": job, "log": text}
-    empty = "(no line matches)" if filtered else "(the log is empty so far)"
-    return Reply(data, text=text.rstrip("\n") or empty, raw=text)
+    shown = text.rstrip("\n")
+    if ctx.out.stdout_tty:  # the server's control characters shown, never obeyed
+        shown = visible(shown)
+    if ctx.out.color:
+        shown = highlight_levels(shown)  # azshell's own colours, after that
+    if not shown and ctx.out.stdout_tty:
+        shown = "(no line matches)" if filtered else "(the log is empty so far)"
+    return Reply(data, text=shown, raw=text, text_in_pipes=True, styled=True)
+
+
+_LEVELS = re.compile(r"\b(ERROR|FATAL|SEVERE|WARN|WARNING)\b")
+_LEVEL_COLOR = {"ERROR": "31", "FATAL": "31", "SEVERE": "31", "WARN": "33", "WARNING": "33"}
+
+
+def highlight_levels(text: str) -> str:
+    """Each line that names a log level ERROR (red) or WARN (yellow) in that colour."""
+    out = []
+    for line in text.split("\n"):
+        found = _LEVELS.search(line)
+        out.append(f"\x1b[{_LEVEL_COLOR[found[1]]}m{line}\x1b[0m" if found else line)
+    return "\n".join(out)
 
 
 def _has_not_started(ctx: Context, execid: int, job: str) -> bool:
@@ -148,14 +171,19 @@ def _follow(ctx: Context, execid: int, job: str | None, grep: Any = None) -> Rep
         if grep is not None:
             sink.close()
     except KeyboardInterrupt:
-        end_line()
+        if not collect and ctx.out.stdout_tty:
+            # the terminal echoed ^C where the cursor was: the error line starts below it
+            ctx.out.stdout.write("\n")
+            ctx.out.stdout.flush()
+        else:
+            end_line()
         raise Interrupted(_interrupted_note(execid, job, follower)) from None
     end_line()
     if follower.model is not None:  # the completion menu shows the status seen last
         from azshell.shell.handlers.follow import learn_status
 
         learn_status(ctx, follower.model)
-    return _reply(execid, job, "".join(pieces)) if collect else None
+    return _reply(ctx, execid, job, "".join(pieces)) if collect else None
 
 
 def _interrupted_note(execid: int, job: str | None, follower: Any) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 from azshell.errors import LocalError, NotFound, UsageError
 from azshell.shell.line.parser import Invocation
-from azshell.shell.run.context import Context, ok
+from azshell.shell.run.context import Context, Reply, ok
 
 # Uploads smaller than this are over in a blink: no progress bar.
 BAR_FROM = 1 << 20
@@ -24,17 +24,20 @@ def create(ctx: Context, inv: Invocation) -> dict:
     return ok(project=name, created=True)
 
 
-def delete(ctx: Context, inv: Invocation) -> dict:
+def delete(ctx: Context, inv: Invocation) -> dict | Reply:
     """Asks on a terminal; scripts must say --yes (an unattended delete is a usage error)."""
     name = inv.values["project"]
     if not inv.values["yes"] and not ctx.interactive:
         raise UsageError(f"delete: refusing to delete {name!r} in a script without --yes")
     project_id = ctx.client.project_id(name)  # no question about a project that is not there
     if not inv.values["yes"] and not ctx.confirm(f"Delete project {name} and its schedules?"):
-        return ok(project=name, projectId=project_id, deleted=False)
+        return Reply({"project": name, "projectId": project_id, "deleted": False},
+                     text=f"project {name} not deleted")
     ctx.client.delete_project(name)
     ctx.names.remove_project(name)
-    return ok(project=name, projectId=project_id, deleted=True)  # purge wants the id later
+    return Reply(ok(project=name, projectId=project_id, deleted=True),  # purge wants the id
+                 text=f"deleted project {name} (id {project_id}; 'purge {project_id}' removes "
+                      "its stored versions for good)")
 
 
 def _local_flows(ctx: Context, project: str, path: Path, allow_empty: bool) -> list[str]:
@@ -67,7 +70,7 @@ def _local_flows(ctx: Context, project: str, path: Path, allow_empty: bool) -> l
     return flows
 
 
-def upload(ctx: Context, inv: Invocation) -> dict:
+def upload(ctx: Context, inv: Invocation) -> Reply:
     name = inv.values["project"]
     path = Path(inv.values["path"]).expanduser()
     if not path.exists():
@@ -94,7 +97,22 @@ def upload(ctx: Context, inv: Invocation) -> dict:
     data: dict[str, Any] = {"ok": True, "project": name, **answer, "flows": flows}
     if created:
         data["created"] = True
-    return data
+    return Reply(data, text=upload_sentence(data))
+
+
+def upload_sentence(data: dict[str, Any]) -> str:
+    """``uploaded version 3 of project demo: 2 flows (main, nightly)``, and the server's
+    warnings, one per line."""
+    version = data.get("version")
+    what = f"version {version}" if version is not None else "a new version"
+    created = " (created it first)" if data.get("created") else ""
+    flows = data.get("flows") or []
+    listed = f"{len(flows)} flow{'' if len(flows) == 1 else 's'}"
+    listed += f" ({', '.join(flows)})" if flows else ""
+    lines = [f"uploaded {what} of project {data['project']}{created}: {listed}"]
+    if data.get("warnings"):  # the server's, one string
+        lines.append(f"warning from the server: {data['warnings']}")
+    return "\n".join(lines)
 
 
 def _missing_project(err: NotFound, name: str, path: str) -> NotFound:
@@ -123,3 +141,28 @@ def _progress(ctx: Context, zip_path: Path, label: str) -> Any:
     if not ctx.out.stderr_tty or size < BAR_FROM:
         return None
     return TransferBar(ctx.out.stderr, f"uploading {label}", lambda: ctx.out.size()[0])
+
+
+def load_examples(url: str, names: tuple[str, ...]) -> list[tuple[str, list[str]]]:
+    """Create and upload each example project (from the source tree's examples/) into the
+    sandbox at ``url``; returns each project with its flows."""
+    from azshell.client import AzkabanClient
+    from azshell.errors import LocalError
+    from azshell.project import packaged
+
+    root = Path(__file__).resolve().parents[3] / "examples"
+    if not root.is_dir():
+        raise LocalError(f"--examples: no examples directory at {root} (they come with the "
+                         "source tree, not with an installed wheel)")
+    client = AzkabanClient(url)
+    client.login("azkaban", "azkaban")
+    loaded = []
+    try:
+        for name in names:
+            client.create_project(name, f"the {name} example")
+            with packaged(root / name) as zipped:
+                client.upload_project(name, Path(zipped))
+            loaded.append((name, sorted(client.flows(name))))
+    finally:
+        client.close()
+    return loaded

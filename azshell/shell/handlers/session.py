@@ -34,13 +34,13 @@ def logout(ctx: Context, inv: Invocation) -> dict:
 
         client = saved_session_client(ctx)
     if client is None or not client.session_id:
-        return {"ok": True, "logged_out": False}
+        return {"ok": True, "loggedOut": False}
     try:
         client.logout()
     finally:
         forget_session(ctx)
     ctx.password = None
-    return {"ok": True, "logged_out": True, "url": client.url, "user": client.user}
+    return {"ok": True, "loggedOut": True, "url": client.url, "user": client.user}
 
 
 _CONNECTION_KEYS = ("url", "user", "profile", "insecure", "ca_cert", "timeout",
@@ -102,7 +102,7 @@ def whoami(ctx: Context, inv: Invocation) -> dict:
             client = ctx.connected
     if client is None:
         return {"url": ctx.settings.url, "user": ctx.settings.user, "session": "none",
-                "server_version": None, "profile": ctx.settings.profile, "last_execid": None}
+                "serverVersion": None, "profile": ctx.settings.profile, "lastExecId": None}
     version = None
     try:
         version = client.server_status().get("version")
@@ -112,5 +112,5 @@ def whoami(ctx: Context, inv: Invocation) -> dict:
     if client.session_id:
         state = "valid" if client.session_valid() else "expired"
     return {"url": client.url, "user": client.user, "session": state,
-            "server_version": version, "profile": ctx.settings.profile,
-            "last_execid": ctx.last_execid}
+            "serverVersion": version, "profile": ctx.settings.profile,
+            "lastExecId": ctx.last_execid}

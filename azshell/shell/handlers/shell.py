@@ -76,27 +76,40 @@ def set_(ctx: Context, inv: Invocation) -> Reply:
 
 
 def help_(ctx: Context, inv: Invocation) -> Reply:
-    from azshell.shell.line.docs import command_data, command_help, overview
+    """Wrapped to the terminal's width; ``help keys`` lists the keys of the shell."""
+    from azshell.shell.line.docs import KEYS, command_data, command_help, keys_help, overview
 
     word = inv.values["command"]
+    width = ctx.out.size()[0] if ctx.out.stdout_tty else None
     if word is None:
         from azshell.shell.line.commands import COMMANDS
 
         data = {"commands": [{"name": c.name, "usage": c.usage(), "summary": c.summary}
                              for c in COMMANDS]}
-        return Reply(data, text=overview())
+        return Reply(data, text=overview(width))
+    if word.lower() == "keys":
+        return Reply({"keys": [{"key": k, "help": h} for k, h in KEYS]}, text=keys_help(width))
     cmd = find(word) or find(word.lower())
     if cmd is None:
-        raise UsageError(f"help: no command {word!r}{suggest(word)}")
-    return Reply(command_data(cmd), text=command_help(cmd))
+        raise UsageError(f"help: no command {word!r}{suggest(word)} ('help keys' lists the "
+                         "keys)")
+    return Reply(command_data(cmd), text=command_help(cmd, width))
+
+
+HISTORY_SHOWN = 20
 
 
 def history(ctx: Context, inv: Invocation) -> Reply:
-    """The app's history when there is one, else the lines run in this session."""
+    """The app's history when there is one, else the lines run in this session: the newest
+    lines, numbered as ``!N`` recalls them (the screen ends on the newest)."""
     lines = list(ctx.history()) if ctx.history is not None else list(ctx.lines[:-1])
+    count = len(lines) if inv.values.get("all") else inv.values.get("count") or HISTORY_SHOWN
+    first = max(0, len(lines) - count)
+    shown = list(enumerate(lines, 1))[first:]
     width = len(str(len(lines)))
-    text = "\n".join(f"{i:>{width}}  {line}" for i, line in enumerate(lines, 1))
-    return Reply({"history": lines}, text=text or "(no history yet)")
+    text = "\n".join(f"{i:>{width}}  {line}" for i, line in shown)
+    data = {"history": [line for _, line in shown]}
+    return Reply(data, text=text or "(no history yet)")
 
 
 def clear(ctx: Context, inv: Invocation) -> None:
@@ -107,4 +120,9 @@ def clear(ctx: Context, inv: Invocation) -> None:
 
 
 def exit_(ctx: Context, inv: Invocation) -> None:
-    raise SystemExit(0)
+    """``exit N`` ends with status N; a plain ``exit`` leaves the choice to the caller (a
+    script ends with its first failure)."""
+    status = inv.values.get("status")
+    if status is not None and status > 255:
+        raise UsageError(f"exit: the status must be 0 to 255, not {status}")
+    raise SystemExit(status)

@@ -173,7 +173,17 @@ def _show(ctx: Context, project: str, flow: str) -> Reply:
     info = _info(ctx, found["scheduleId"], project, flow)
     data = {"project": project, "flow": flow, "scheduleId": found["scheduleId"],
             "cron": found.get("cronExpression"), **info}
+    if isinstance(info.get("settings"), list):
+        data["settings"] = [_one_word(s) for s in info["settings"]]
     return Reply(data, text=sla_text(data))
+
+
+def _one_word(setting: Any) -> Any:
+    """slaInfo answers ``SUCCEED`` for the rule that ``sla set`` (and setSla) call ``SUCCESS``
+    (protocol §7.6): azshell says SUCCESS in both, so a script compares one word."""
+    if isinstance(setting, dict) and setting.get("rule") == "SUCCEED":
+        return {**setting, "rule": "SUCCESS"}
+    return setting
 
 
 def _clock(minutes: int) -> str:

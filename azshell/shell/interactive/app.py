@@ -10,12 +10,13 @@ shell then drops the HTTP connections and carries on with the same session.
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 from typing import TYPE_CHECKING, Any
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.application import Application
-from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
+from prompt_toolkit.auto_suggest import ThreadedAutoSuggest
 from prompt_toolkit.lexers import DynamicLexer
 from prompt_toolkit.output import ColorDepth
 from prompt_toolkit.shortcuts import CompleteStyle
@@ -23,6 +24,7 @@ from prompt_toolkit.styles import Style
 
 from azshell.errors import AzshellError, SessionError
 from azshell.shell.interactive.completer import BusyCompleter, ShellCompleter
+from azshell.shell.interactive.history import ServerSuggest
 from azshell.shell.interactive.keys import shell_bindings
 from azshell.shell.interactive.lexer import STYLE, CommandLexer
 from azshell.shell.interactive.toolbar import Status, make_toolbar, prompt_fragments
@@ -35,6 +37,8 @@ if TYPE_CHECKING:
 INTERRUPTED_NOTE = "interrupted; the request was abandoned"
 INTERRUPTED_QUIET = "interrupted"  # nothing had been sent (a question, a local step)
 INTERRUPTED = 130
+WELCOME = ("type 'help' for the commands, 'help keys' for the keys; Tab completes names "
+           "(this note shows once)")
 
 TOOLBAR_STYLE = {
     "bottom-toolbar": "noreverse bg:ansibrightblack ansiwhite",
@@ -74,7 +78,7 @@ class InteractiveShell:
             history=self.history,
             completer=self.completer,
             lexer=DynamicLexer(self._lexer),
-            auto_suggest=AutoSuggestFromHistory(),
+            auto_suggest=ThreadedAutoSuggest(ServerSuggest(self._book)),
             complete_while_typing=True,
             complete_style=CompleteStyle.COLUMN,
             reserve_space_for_menu=6,
@@ -110,6 +114,21 @@ class InteractiveShell:
             self.refresher.stop()
             self._save_names()
             self.fresh_connections()  # close them: the server sees a goodbye, not a reset
+
+    def welcome(self) -> None:
+        """A new user's first prompt says where help is, once (a marker file remembers it)."""
+        from azshell.shell.session.paths import state_dir
+
+        marker = state_dir() / "welcomed"
+        try:
+            if marker.exists():
+                return
+            from azshell.shell.interactive.history import private_file
+
+            private_file(marker)
+        except OSError:
+            return
+        self.ctx.out.note(WELCOME)
 
     def may_leave(self) -> bool:
         """Ctrl-D ends the shell, but a ``--sandbox`` shell holding projects or unfinished
@@ -152,9 +171,34 @@ class InteractiveShell:
         self.session.color_depth = None if self.ctx.out.color else ColorDepth.MONOCHROME
         return self.session.prompt(prompt_fragments(self.ctx, self._deferred_user))
 
+    def recall(self, line: str) -> str | None:
+        """``!N``: line N of `history` (shown first, and kept in the history as itself);
+        ``!!`` the last one. None (after an error line) for a number it does not have."""
+        word = line.strip()
+        lines = self.history_lines()
+        if word == "!!":
+            index = len(lines)
+        elif re.fullmatch(r"!\d+", word):
+            index = int(word[1:])
+        else:
+            return line
+        if not 1 <= index <= len(lines):
+            self.ctx.out.error(f"{word}: no such line in the history ('history' lists them)")
+            return None
+        recalled = lines[index - 1]
+        self.ctx.out.note(recalled)
+        self.history.append_string(recalled)
+        return recalled
+
     def run_one(self, line: str) -> int | None:
         """Run one line; an exit status when the shell should end, else None."""
         from azshell.shell.run.dispatch import run_line
+
+        if line.lstrip().startswith("!"):
+            recalled = self.recall(line)
+            if recalled is None:
+                return None
+            line = recalled
 
         before: object = INTERRUPTED  # not a session key: nothing to compare if interrupted early
         try:
@@ -172,8 +216,10 @@ class InteractiveShell:
         except KeyboardInterrupt:
             self.ctx.out.error(self._interruption_note(last))
             code = INTERRUPTED
-        except (EOFError, SystemExit):
+        except EOFError:
             return 0
+        except SystemExit as stop:  # `exit N` chooses the status
+            return stop.code if isinstance(stop.code, int) else 0
         if code == INTERRUPTED:
             self.fresh_connections()
         self.sync_book()
@@ -400,7 +446,8 @@ class InteractiveShell:
         return [line for line in self.history.get_strings() if not is_secret(line, secrets)]
 
     def ask_password(self, message: str) -> str:
-        """The password, asked without echo (Ctrl-C abandons the command that needed it)."""
+        """The password, asked without echo: nothing at all shows, not even a star per
+        character, as getpass and psql do (Ctrl-C abandons the command that needed it)."""
         return self._question(message, is_password=True)
 
     def confirm(self, question: str) -> bool:
@@ -413,10 +460,15 @@ class InteractiveShell:
 
     def _question(self, message: str, is_password: bool = False) -> str:
         """A one-off prompt on the shell's terminal, without the shell's history."""
+        extra: dict[str, Any] = {}
+        if is_password:
+            from azshell.shell.interactive.history import Hidden
+
+            extra["input_processors"] = [Hidden()]
         asker: PromptSession[str] = PromptSession(
             **{k: v for k, v in self._io.items() if v is not None})
         try:
-            return asker.prompt(message, is_password=is_password)
+            return asker.prompt(message, **extra)
         except EOFError:
             if is_password:  # Ctrl-D: no password, and the shell goes on
                 raise SessionError("no password given") from None
@@ -437,4 +489,6 @@ def _file_history() -> Any:
 
 def run(ctx: Any) -> int:
     """Run the interactive shell on ``ctx`` (called by ``azshell.cli``); returns the exit status."""
-    return InteractiveShell(ctx).run()
+    shell = InteractiveShell(ctx)
+    shell.welcome()
+    return shell.run()

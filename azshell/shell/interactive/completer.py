@@ -22,7 +22,9 @@ from prompt_toolkit.completion import (
     ThreadedCompleter,
 )
 from prompt_toolkit.document import Document
+from prompt_toolkit.formatted_text import FormattedText
 
+from azshell.shell.interactive.lexer import status_style
 from azshell.shell.line.commands import AJAX_PARAMS, COMMANDS, SETTINGS, Arg, Command, Opt
 from azshell.shell.line.kinds import KINDS
 from azshell.shell.line.parser import Position, execution_url, position
@@ -115,7 +117,7 @@ class ShellCompleter(Completer):
         return _choices(tuple(SETTINGS), pos.word, start)
 
     def complete_commands(self, pos: Position, start: int, kind: str) -> Iterable[Completion]:
-        return _commands(pos.word, start, aliases=False)
+        return _help_topics(pos.word, start)
 
     def complete_servers(self, pos: Position, start: int, kind: str) -> Iterable[Completion]:
         return self._servers(pos, start)
@@ -207,7 +209,20 @@ class ShellCompleter(Completer):
             self.wanted("jobs", project, flow)
         taken = set(pos.previous_values.get("disable") or ())
         found = _match_plain([j for j in jobs if j not in taken], pos.word)
-        return (Completion(j, start, display_meta="job") for j in found)
+        statuses = self._job_statuses(book, pos)
+        return (Completion(j, start, display_meta=_job_meta(statuses.get(j))) for j in found)
+
+    def _job_statuses(self, book: NameBook, pos: Position) -> dict[str, str]:
+        """The jobs' statuses in the execution the line names (``log 42 <Tab>``), as seen."""
+        if pos.command is None or not any(a.kind == "execid" for a in pos.command.args):
+            return {}
+        execid = pos.previous_values.get("execid") or self.last_execid()
+        pasted = execution_url(str(execid)) if execid is not None else None
+        if pasted is not None:
+            execid = pasted[0]
+        if execid is None or not str(execid).isdigit():
+            return {}
+        return book.job_statuses(int(execid))
 
     def _project_and_flow(self, book: NameBook, pos: Position) -> tuple[str, str]:
         """From the line, else from the execution named (``log 42 --job ...``)."""
@@ -225,9 +240,18 @@ class ShellCompleter(Completer):
         return "", ""
 
     def _paths(self, pos: Position) -> Iterator[Completion]:
-        """PathCompleter on the word alone (it completes the text it is given)."""
+        """PathCompleter on the word alone (it completes the text it is given); a directory
+        gets its ``/``, so the next Tab goes into it."""
         word_doc = Document(pos.word, len(pos.word))
-        yield from self.paths.get_completions(word_doc, CompleteEvent(completion_requested=True))
+        for found in self.paths.get_completions(word_doc,
+                                                CompleteEvent(completion_requested=True)):
+            full = pos.word[:len(pos.word) + found.start_position] + found.text
+            if found.text and not found.text.endswith("/") and \
+                    os.path.isdir(os.path.expanduser(full)):
+                yield Completion(found.text + "/", found.start_position,
+                                 display=found.display, display_meta=found.display_meta)
+            else:
+                yield found
 
     def _ajax_params(self, pos: Position, start: int) -> Iterator[Completion]:
         key, eq, value = pos.word.partition("=")
@@ -241,6 +265,11 @@ class ShellCompleter(Completer):
         for item in AJAX_PARAMS:
             if item.startswith(pos.word):
                 yield Completion(item, start, display_meta="parameter")
+
+
+def _job_meta(status: str | None) -> Any:
+    """``job``, or the job's status in the execution named, in its colour."""
+    return FormattedText([(status_style(status), status)]) if status else "job"
 
 
 def _following(pos: Position) -> Arg | None:
@@ -283,6 +312,13 @@ def _commands(word: str, start: int, aliases: bool = True) -> Iterator[Completio
         yield Completion(name, start, display_meta=meta)
 
 
+def _help_topics(word: str, start: int) -> Iterator[Completion]:
+    """What `help` takes: a command, or ``keys``."""
+    yield from _commands(word, start, aliases=False)
+    if "keys".startswith(word.lower()):
+        yield Completion("keys", start, display_meta="the keys of the shell")
+
+
 def _options(command: Command, pos: Position, start: int) -> Iterator[Completion]:
     given = pos.previous_values
     for opt in command.options:
@@ -314,26 +350,32 @@ def _named(pairs: list[tuple[str, str]], start: int) -> Iterator[Completion]:
 
 
 def _executions(book: NameBook, word: str, start: int) -> Iterator[Completion]:
-    """Recent executions, newest first, that start with the digits typed."""
-    count = 0
-    for ex in book.executions():
-        text = str(ex.execid)
-        if not text.startswith(word):
-            continue
-        yield Completion(text, start, display_meta=execution_meta(ex))
-        count += 1
-        if count >= MENU_LIMIT:
-            return
+    """Recent executions, newest first, that start with the digits typed; the menu's columns
+    (status, flow, start) line up, and each status has its colour."""
+    found = [ex for ex in book.executions() if str(ex.execid).startswith(word)][:MENU_LIMIT]
+    status_width = max((len(ex.status or "?") for ex in found), default=0)
+    flow_width = max((len(_flow_of(ex)) for ex in found), default=0)
+    id_width = max((len(str(ex.execid)) for ex in found), default=0)
+    for ex in found:
+        yield Completion(str(ex.execid), start, display=str(ex.execid).rjust(id_width),
+                         display_meta=execution_meta(ex, status_width, flow_width))
 
 
-def execution_meta(ex: Any) -> str:
-    """``SUCCEEDED demo/main 01-31 10:02``: what tells one execution from another."""
-    parts = [ex.status or "?"]
-    if ex.project or ex.flow:
-        parts.append(f"{ex.project}/{ex.flow}")
+def _flow_of(ex: Any) -> str:
+    return f"{ex.project}/{ex.flow}" if ex.project or ex.flow else ""
+
+
+def execution_meta(ex: Any, status_width: int = 0, flow_width: int = 0) -> Any:
+    """``SUCCEEDED demo/main 01-31 10:02``: what tells one execution from another, as
+    formatted text (the status in its colour), padded to the widths of the menu's columns."""
+    status = ex.status or "?"
+    parts: list[tuple[str, str]] = [(status_style(status), status.ljust(status_width))]
+    rest = [_flow_of(ex).ljust(flow_width)] if ex.project or ex.flow or flow_width else []
     if ex.when_ms and ex.when_ms > 0:
-        parts.append(datetime.fromtimestamp(ex.when_ms / 1000).strftime("%m-%d %H:%M"))
-    return " ".join(parts)
+        rest.append(datetime.fromtimestamp(ex.when_ms / 1000).strftime("%m-%d %H:%M"))
+    if rest:
+        parts.append(("", " " + " ".join(rest)))
+    return FormattedText(parts)
 
 
 class BusyCompleter(Completer):

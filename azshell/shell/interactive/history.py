@@ -9,12 +9,16 @@ rest of the session: the user typed them here, a moment ago.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
+from prompt_toolkit.auto_suggest import AutoSuggest, Suggestion
 from prompt_toolkit.history import FileHistory
+from prompt_toolkit.layout.processors import Processor, Transformation, TransformationInput
 
 from azshell.shell.line.commands import find
 from azshell.shell.line.parser import split
@@ -69,3 +73,58 @@ class SecretFreeHistory(FileHistory):
     def store_string(self, string: str) -> None:
         if not is_secret(string, self.secrets()):
             super().store_string(string)
+
+
+class Hidden(Processor):
+    """Shows nothing of what is typed (a password): no text, no stars, the cursor still."""
+
+    def apply_transformation(self, transformation_input: TransformationInput) -> Transformation:
+        return Transformation([], source_to_display=lambda i: 0, display_to_source=lambda i: 0)
+
+
+@functools.lru_cache(maxsize=4096)
+def _project_of(line: str) -> str | None:
+    """The PROJECT a history line names, if its command takes one (remembered: the same
+    lines are looked at on every keystroke)."""
+    from azshell.shell.line.parser import parse
+
+    try:
+        inv = parse(line)
+    except Exception:  # an old line that no longer parses names nothing
+        return None
+    if inv is None or not any(a.kind == "project" for a in inv.command.args):
+        return None
+    value = inv.values.get("project")
+    return value if isinstance(value, str) else None
+
+
+SUGGEST_SKIP_LIMIT = 200  # lines about other servers' projects looked past before giving up
+
+
+class ServerSuggest(AutoSuggest):
+    """The newest history line that starts with what is typed, as prompt_toolkit's
+    AutoSuggestFromHistory finds it, but never one about a project this server does not have:
+    the history is shared by every server, the suggestion is not."""
+
+    def __init__(self, book: Callable[[], Any]) -> None:
+        self.book = book
+
+    def get_suggestion(self, buffer: Any, document: Any) -> Suggestion | None:
+        text = document.text.rsplit("\n", 1)[-1]
+        if not text.strip():
+            return None
+        book = self.book()
+        known = book is not None and bool(book.projects())
+        passed = 0
+        for string in reversed(list(buffer.history.get_strings())):
+            for line in reversed(string.splitlines()):
+                if not line.startswith(text) or line == text:
+                    continue
+                project = _project_of(line) if known else None
+                if project is not None and not book.has_project(project):
+                    passed += 1
+                    if passed >= SUGGEST_SKIP_LIMIT:  # a keystroke must stay cheap
+                        return None
+                    continue
+                return Suggestion(line[len(text):])
+        return None

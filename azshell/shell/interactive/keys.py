@@ -25,14 +25,17 @@ def shell_bindings(toggle_toolbar: Callable[[], None]) -> KeyBindings:
 
     @kb.add("tab")
     def _tab(event: KeyPressEvent) -> None:
-        """Tab: complete the word (one match), or its common part and show the menu."""
+        """Tab: complete the word (one match: inserted, the menu closed, so Enter runs the
+        line), or its common part and show the menu; in an open menu, the next entry."""
         buffer = event.app.current_buffer
         state = buffer.complete_state
-        if state is not None and state.completions:
+        if state is not None and state.completions and (
+                state.complete_index is not None or len(state.completions) > 1):
             buffer.complete_next()
             return
         if buffer.completer is None:
             return
+        buffer.complete_state = None  # a menu typing opened (perhaps of one entry) gives way
         # Computed here, not by the background completion that typing started: a Tab typed
         # while that one runs would otherwise be lost.
         completions = list(buffer.completer.get_completions(
@@ -40,6 +43,7 @@ def shell_bindings(toggle_toolbar: Callable[[], None]) -> KeyBindings:
         if len(completions) == 1:
             buffer.apply_completion(completions[0])
             _space_after(buffer, completions[0].text)
+            buffer.complete_state = None
             return
         common = get_common_complete_suffix(buffer.document, completions)
         if common:

@@ -134,7 +134,12 @@ def session_fragments(ctx: Any, status: Status, book: Any) -> Fragments:
         out.append(("", f"  names {status.names}"))
     last = getattr(ctx, "last_execid", None)
     if last is not None:
-        out.append(("", f"  last exec {last}{_exec_status(book, last)}"))
+        out.append(("", f"  last exec {last}"))
+        seen = _exec_status(book, last)
+        if seen:
+            from azshell.shell.interactive.lexer import status_style
+
+            out += [("", " "), (status_style(seen), seen)]
     if status.note:
         out.append(("class:bottom-toolbar.warn", f"  {status.note}"))
     return [*out, ("", " ")]
@@ -142,7 +147,7 @@ def session_fragments(ctx: Any, status: Status, book: Any) -> Fragments:
 
 def _exec_status(book: Any, execid: int) -> str:
     known = book.execution(execid) if book is not None else None
-    return f" {known.status}" if known is not None and known.status else ""
+    return known.status if known is not None and known.status else ""
 
 
 def make_toolbar(
@@ -161,9 +166,10 @@ def make_toolbar(
         session = session_fragments(ctx, status, book())
         if pos is None or pos.command is None:
             return session
+        syntax = usage_fragments(pos.command, pos, columns() - 2)
         room = columns() - _width(session) - 5
-        if room < 20:  # a narrow terminal: the syntax alone
-            return [("", " "), *usage_fragments(pos.command, pos, columns() - 2)]
-        return [("", " "), *usage_fragments(pos.command, pos, room), ("", "  |"), *session]
+        if _width(syntax) > room:  # never cut the syntax to keep the session beside it
+            return [("", " "), *syntax]
+        return [("", " "), *syntax, ("", "  |"), *session]
 
     return toolbar

@@ -747,14 +747,19 @@ COMMANDS: tuple[Command, ...] = (
         group="shell", handler=f"{_H}.shell:set_", needs_session=False,
     ),
     Command(
-        "help", "List the commands, or show one command's usage, options and examples.",
-        args=(Arg("COMMAND", "command", "A command name.", optional=True),),
-        examples=("help", "help execute"),
+        "help", "List the commands, or show one command's usage, options and examples "
+                "(COMMAND --help does too); 'help keys' lists the keys.",
+        args=(Arg("COMMAND", "command", "A command name, or keys for the keys of the shell.",
+                  optional=True),),
+        examples=("help", "help execute", "help keys"),
         group="shell", aliases=("?",), handler=f"{_H}.shell:help_", needs_session=False,
     ),
     Command(
-        "history", "Show the commands entered before.",
-        examples=("history",),
+        "history", "Show the commands entered before, the newest last; '!N' runs line N again.",
+        args=(Arg("N", "number", "How many of the newest lines to show (default 20).",
+                  optional=True, dest="count"),),
+        options=(Opt(("-a", "--all"), "all", help="Show every line of the history."),),
+        examples=("history", "history 50", "history --all"),
         group="shell", handler=f"{_H}.shell:history", needs_session=False,
     ),
     Command(
@@ -763,8 +768,10 @@ COMMANDS: tuple[Command, ...] = (
         group="shell", handler=f"{_H}.shell:clear", needs_session=False,
     ),
     Command(
-        "exit", "Leave the shell (Ctrl-D does too).",
-        examples=("exit",),
+        "exit", "Leave the shell (Ctrl-D does too), with exit status N if given.",
+        args=(Arg("N", "count", "The exit status (0-255); in a script, the default is that of "
+                  "the first failure, else 0.", optional=True, dest="status"),),
+        examples=("exit", "exit 3"),
         group="shell", aliases=("quit",), handler=f"{_H}.shell:exit_", needs_session=False,
     ),
     # -- debugging ------------------------------------------------------------------------------

@@ -285,6 +285,20 @@ def suggest(word: str) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+HELP_FLAGS = ("--help", "-h")
+
+
+def _asks_for_help(command: Command, words: list[str]) -> bool:
+    """``execute --help`` and ``execute -h`` (before a ``--``) mean ``help execute``, unless
+    the command has such an option of its own."""
+    for word in words:
+        if word == "--":
+            return False
+        if word in HELP_FLAGS and command.option(word) is None:
+            return True
+    return False
+
+
 def _redirect(operator: str, rest: str) -> Redirect:
     """The target after ``|``, ``>`` or ``>>``: a pipeline as typed, or exactly one file."""
     if operator == "|":
@@ -323,6 +337,11 @@ def parse(line: str) -> Invocation | None:
                              "password: not shown, not kept in the history); type 'help' "
                              "for the list")
         raise UsageError(f"unknown command {name!r}{suggest(name)}; type 'help' for the list")
+    if _asks_for_help(command, [tok.text for tok in toks[1:]]):
+        helper = find("help")
+        if helper is not None:
+            return Invocation(helper, {"command": command.name}, line,
+                              _redirect(operator, rest) if operator else None)
     walker = _Walker(command, strict=True)
     for tok in toks[1:]:
         walker.feed(tok.text)

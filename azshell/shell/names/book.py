@@ -19,6 +19,7 @@ from typing import Any
 from azshell.shell.names.matching import MENU_LIMIT, NameIndex
 
 MAX_EXECUTIONS = 1000  # the most recent ones; older ids are rarely typed
+MAX_JOB_STATUSES = 50  # executions whose job statuses are kept for the job menu
 MAX_CACHE_FILE = 256 * 1024 * 1024  # 10,000 projects of 50 flows are 13 MB
 
 
@@ -53,6 +54,8 @@ class NameBook:
         self._executions: dict[int, Execution] = {}
         # project -> {(name, "user"|"group")} with a permission there (memory only: cheap to ask)
         self._principals: dict[str, set[tuple[str, str]]] = {}
+        # execid -> {job path: status} as last seen (memory only: it changes by the second)
+        self._job_statuses: dict[int, dict[str, str]] = {}
         self._project_index: NameIndex | None = None
         self._flow_indexes: dict[str, NameIndex] = {}
         self._dirty = False
@@ -257,6 +260,18 @@ class NameBook:
             self.version += 1
         if project and flow:
             self.add_flows(project, [(flow, "")])
+
+    def set_job_statuses(self, execid: int, statuses: dict[str, str]) -> None:
+        """The status of each job of an execution, for the job menu of ``log EXECID``."""
+        with self._lock:
+            self._job_statuses[execid] = dict(statuses)
+            for old in sorted(self._job_statuses)[:-MAX_JOB_STATUSES]:
+                del self._job_statuses[old]
+            self.version += 1
+
+    def job_statuses(self, execid: int) -> dict[str, str]:
+        with self._lock:
+            return dict(self._job_statuses.get(execid, {}))
 
     def _trim_executions(self) -> None:
         if len(self._executions) > MAX_EXECUTIONS:

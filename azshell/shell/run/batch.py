@@ -88,8 +88,8 @@ def run_lines(
             return INTERRUPTED
         except EOFError:
             break
-        except SystemExit as stop:  # `exit` in a script ends it with what failed so far
-            return first_failure or (stop.code if isinstance(stop.code, int) else 0)
+        except SystemExit as stop:  # `exit N` ends it with N, `exit` with what failed so far
+            return stop.code if isinstance(stop.code, int) else first_failure
         if code:
             first_failure = first_failure or code
             if not keep_going or code == INTERRUPTED:  # Ctrl-C ends a script, --keep-going or not

@@ -36,6 +36,9 @@ class Reply:
     text: str | None = None  # shown instead of JSON on a terminal (help, set, history, log)
     raw: str | None = None  # the server's answer as is, for `--output raw`
     styled: bool = False  # ``text`` carries azshell's own colours (kept on a terminal)
+    # the text in pipes too, unless `-o json` (a log is text that grep reads line by line)
+    text_in_pipes: bool = False
+    page: bool = True  # False: never through the pager (the verdict of a followed run)
 
 
 def ok(**extra: Any) -> dict[str, Any]:

@@ -76,10 +76,12 @@ def emit(ctx: Context, command: Command, result: Any) -> None:
     tty = ctx.out.stdout_tty
     table_name = command.table
     if ctx.settings.query and command.group != "shell":  # not `set`, `help`: about the shell
-        reply = Reply(select(ctx.settings.query, reply.data))
+        reply = Reply(select(ctx.settings.query, reply.data), page=reply.page)
         table_name = ""
-    if reply.text is not None and tty and setting in ("auto", "table"):
-        ctx.out.result(visible(reply.text, keep_sgr=reply.styled))
+    if reply.text is not None and setting in ("auto", "table") and (tty or reply.text_in_pipes):
+        if reply.text or tty:  # an empty log in a pipe is no output, not an empty line
+            shown = visible(reply.text, keep_sgr=reply.styled) if tty else reply.text
+            ctx.out.result(shown, page=reply.page)
         return
     fmt = choose_format(setting, table_name, tty)
     spec = load(table_name) if fmt == "table" and table_name else None
@@ -87,8 +89,9 @@ def emit(ctx: Context, command: Command, result: Any) -> None:
     if tty:  # the server's words are shown, never obeyed; a pipe gets them unchanged
         data = visible_data(data) if fmt in ("table", "wide", "csv", "tsv") else data
         raw = visible(raw) if raw is not None else None
-    text = render(data, fmt=fmt, color=ctx.out.color, spec=spec, raw=raw)
-    ctx.out.result(text if fmt != "raw" or not tty else visible(text))
+    width = ctx.out.size()[0] if tty else None
+    text = render(data, fmt=fmt, color=ctx.out.color, spec=spec, raw=raw, width=width)
+    ctx.out.result(text if fmt != "raw" or not tty else visible(text), page=reply.page)
 
 
 def _learn(ctx: Context, inv: Invocation, result: Any) -> None:

@@ -116,13 +116,13 @@ class Output:
         size = shutil.get_terminal_size((100, 40))
         return size.columns, size.lines
 
-    def result(self, text: str) -> None:
-        """Print one answer, paging it when it is taller than the terminal."""
+    def result(self, text: str, *, page: bool = True) -> None:
+        """Print one answer, paging it when it is taller than the terminal (and ``page``)."""
         if not text.endswith("\n"):
             text += "\n"
         if self.stdout_tty:  # the last guard: no answer drives the terminal
             text = visible(text, keep_sgr=True)
-        if self.wants_pager(text):
+        if page and self.wants_pager(text):
             with contextlib.suppress(OSError):
                 if self.page(text):
                     return
@@ -143,8 +143,10 @@ class Output:
             if not argv or not shutil.which(argv[0]):
                 continue
             env = dict(os.environ)
-            if os.path.basename(argv[0]) == "less" and "LESS" not in env and "-R" not in argv:
-                env["LESS"] = "-R"
+            if os.path.basename(argv[0]) == "less" and "LESS" not in env:
+                # -R: colours pass; -X: what was shown stays on the screen after q
+                has_x = any(a.startswith("-") and "X" in a for a in argv[1:])
+                env["LESS"] = "-R" if has_x else "-RX"
             proc = subprocess.Popen(argv, stdin=subprocess.PIPE, env=env, text=True)
             try:
                 assert proc.stdin is not None

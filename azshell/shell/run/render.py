@@ -6,6 +6,7 @@ Pure functions of (data, format, colour, width), so they are tested without a te
 from __future__ import annotations
 
 import json
+import textwrap
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -66,6 +67,13 @@ def ago(ms: Any, now_ms: float | None = None) -> str:
     return f"{seconds} s ago"
 
 
+def started(ms: Any) -> str:
+    """``2024-01-31 10:02:07 (3 min ago)``: the time to compare with a log, and how long ago."""
+    if not isinstance(ms, (int, float)) or ms <= 0:
+        return "-"
+    return f"{when(ms)} ({ago(ms)})"
+
+
 def duration(start: Any, end: Any) -> str:
     """``1m 05s`` between two timestamps; '-' until it started."""
     if not isinstance(start, (int, float)) or start <= 0:
@@ -98,12 +106,14 @@ def _perms(pairs: Any) -> str:
 
 
 def projects_table(data: Any) -> tuple[list[str], Rows]:
+    """``createdBy`` is Azkaban's name for the project's last modifier (SimplifiedProject sets
+    it from ``getLastModifiedUser``), so the column says what it really holds."""
     rows = [
         (p.get("projectName"), p.get("projectId"), p.get("createdBy"), when(p.get("createdTime")),
          _perms(p.get("userPermissions")))
         for p in data if isinstance(p, dict)
     ]
-    return ["PROJECT", "ID", "MODIFIED BY", "CREATED", "USERS"], rows
+    return ["PROJECT", "ID", "LAST MODIFIED BY", "CREATED", "USERS"], rows
 
 
 def flows_table(data: Any) -> tuple[list[str], Rows]:
@@ -128,8 +138,8 @@ def executions_table(data: Any) -> tuple[list[str], Rows]:
     items = data.get("executions", []) if isinstance(data, dict) else data
     rows = [
         (e.get("execId", e.get("execid")), e.get("flowId", e.get("flow")), e.get("status"),
-         e.get("submitUser"), ago(e.get("startTime")), duration(e.get("startTime"),
-                                                                  e.get("endTime")))
+         e.get("submitUser"), started(e.get("startTime")),
+         duration(e.get("startTime"), e.get("endTime")))
         for e in items if isinstance(e, dict)
     ]
     return ["EXECID", "FLOW", "STATUS", "USER", "STARTED", "TOOK"], rows
@@ -142,18 +152,37 @@ def running_table(data: Any) -> tuple[list[str], Rows]:
     return ["EXECID", "PROJECT", "FLOW"], [(i, project, flow) for i in ids]
 
 
-def table(headers: list[str], rows: Rows, *, color: bool = False) -> str:
-    """Left-aligned columns, two spaces apart, a header line (bold when coloured)."""
+def table(headers: list[str], rows: Rows, *, color: bool = False,
+          width: int | None = None) -> str:
+    """Left-aligned columns, two spaces apart, a header line (bold when coloured).
+
+    A ``STATUS`` column is coloured like the live view's statuses. With ``width`` (the
+    terminal's) the last column wraps at word boundaries with a hanging indent under its own
+    start, so a long message never breaks the columns; cut words stay whole.
+    """
     cells = [[("" if v is None else str(v)) for v in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in cells:
         for i, cell in enumerate(row):
             widths[i] = max(widths[i], len(cell))
+    status = headers.index("STATUS") if color and "STATUS" in headers else -1
+    indent = sum(widths[:-1]) + 2 * (len(widths) - 1)
+    room = (width - 1 - indent) if width else 0
+    wrap = width is not None and len(headers) > 1 and room >= 20 and indent + widths[-1] >= width
 
     def line(values: Sequence[str]) -> str:
-        return "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=False)).rstrip()
+        parts = [v.ljust(w) for v, w in zip(values, widths, strict=False)]
+        if status >= 0 and status < len(values):
+            from azshell.shell.follow.view import paint
 
-    head = line(headers)
+            parts[status] = paint(values[status], True, widths[status])
+        if wrap and len(values) == len(headers):
+            pieces = textwrap.wrap(values[-1], room, break_long_words=False,
+                                   break_on_hyphens=False) or [""]
+            parts[-1] = ("\n" + " " * indent).join(pieces)
+        return "  ".join(parts).rstrip()
+
+    head = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=False)).rstrip()
     if color:
         head = f"\x1b[1m{head}\x1b[0m"
     if not cells:
@@ -248,10 +277,11 @@ def render(
     color: bool = False,
     spec: TableSpec | None = None,
     raw: str | None = None,
+    width: int | None = None,
 ) -> str:
     """The text to print for one answer (without a final newline, but CSV's last CRLF);
     ``spec`` is the command's table renderer (its ``table`` reference in the command table,
-    loaded)."""
+    loaded); ``width`` wraps tables."""
     if fmt == "raw":
         return raw.rstrip("\n") if raw is not None else to_json(data, indent=None)
     if fmt == "table" and spec is not None:
@@ -262,7 +292,7 @@ def render(
             raise BadResponse(f"the server's answer has a shape that cannot be shown as a table "
                               f"({type(err).__name__}: {err}); '-o json' shows it as it came"
                               ) from None
-        return table(headers, rows, color=color)
+        return table(headers, rows, color=color, width=width)
     if fmt in _SHAPES:
         return _SHAPES[fmt](data, color)
     text = to_json(data)
