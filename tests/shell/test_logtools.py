@@ -59,11 +59,14 @@ def test_failed_prints_only_the_failed_jobs_logs_each_headed(client: Any,
 def test_grep_and_tail_on_a_jobs_log(client: Any, failed_run: int) -> None:
     whole = client.read_job_log(failed_run, "boom")
     sh = make_shell(client)
-    data = sh.json(f"log {failed_run} boom --grep 'exit|error'")
+    code, out, _ = sh(f"log {failed_run} boom --grep 'exit|error'")  # a pipe: the text
     expected = [line for line in whole.splitlines() if "exit" in line.lower()
                 or "error" in line.lower()]
-    assert data["log"].splitlines() == expected
+    assert (code, out.splitlines()) == (0, expected)
     assert expected
+    code, out, _ = sh(f"log {failed_run} boom --tail 2")
+    assert (code, out.splitlines()) == (0, whole.splitlines()[-2:])
+    sh("set output json")  # the document on request (-o json on the command line)
     data = sh.json(f"log {failed_run} boom --tail 2")
     assert data["log"].splitlines() == whole.splitlines()[-2:]
 
