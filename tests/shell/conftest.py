@@ -37,3 +37,17 @@ def three_flows(client: Any, make_zip: Any, tmp_path: Path, project_name: str) -
     client.upload_project(project_name, make_zip(tmp_path, {
         "zeta.job": "type=noop\n", "alpha.job": "type=noop\n", "mid.job": "type=noop\n"}))
     return project_name
+
+
+@pytest.fixture(scope="module")
+def tls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A scripted HTTPS server with a self-signed certificate: ``(url, cert.pem)``."""
+    import ssl
+
+    from fakes import FakeServer, answer_flows, self_signed_cert
+
+    cert, key = self_signed_cert(tmp_path_factory.mktemp("tls"))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    with FakeServer(answer_flows, tls=context) as server:
+        yield server.url, cert

@@ -3,15 +3,13 @@ scripted loopback server: each names the cause and the command or option that fi
 
 from __future__ import annotations
 
-import ssl
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from api_support import EXAMPLES, Az, Shell, make_shell
-from fakes import FakeServer, Reply, answer_flows, free_port, self_signed_cert
+from fakes import FakeServer, Reply, free_port, self_signed_cert
 
 
 @pytest.fixture
@@ -67,13 +65,6 @@ def test_a_404_at_login_suggests_a_path_prefix(tmp_path: Path) -> None:
 
 # -- TLS -----------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def tls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    cert, key = self_signed_cert(tmp_path_factory.mktemp("tls"))
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    with FakeServer(answer_flows, tls=context) as server:
-        yield server.url, cert
 
 
 def test_an_untrusted_certificate_names_k_and_ca_cert(tmp_path: Path,

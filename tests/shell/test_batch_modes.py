@@ -266,19 +266,25 @@ def test_bad_command_line_exits_2(az: Runner) -> None:
     assert "cannot read script /no/such/script.az" in done.stderr
 
 
-def test_interrupt_exits_130(az: Runner) -> None:
-    # --debug says where its log is just before the script is read: stdin is read to its end
-    # before the first line runs, so the shell is then waiting for the rest of the script.
+def _reading_a_script(az: Runner) -> subprocess.Popen[str]:
+    """azshell -f - with one line sent and stdin left open: --debug says where its log is just
+    before the script is read, and stdin is read to its end before the first line runs, so
+    the shell is then waiting for the rest of the script."""
     proc = subprocess.Popen([AZSHELL, az.url, "--user", "azkaban", "--debug", "-f", "-"],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=az.env,
                             start_new_session=True)
+    assert proc.stdin is not None
+    assert proc.stderr is not None
+    proc.stdin.write("whoami\n")
+    proc.stdin.flush()
+    assert proc.stderr.readline().startswith("debug log: ")
+    return proc
+
+
+def test_interrupt_exits_130(az: Runner) -> None:
+    proc = _reading_a_script(az)
     try:
-        assert proc.stdin is not None
-        assert proc.stderr is not None
-        proc.stdin.write("whoami\n")
-        proc.stdin.flush()
-        assert proc.stderr.readline().startswith("debug log: ")
         time.sleep(0.2)
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=20)  # stdin stays open: the signal, not the end of the input, ends it
@@ -295,16 +301,8 @@ def test_interrupt_that_comes_as_stdin_ends_exits_130(az: Runner) -> None:
     """Ctrl-C and the end of the input at once (communicate closes stdin right after the
     signal): whichever the shell sees first, the exit is 130 and no traceback."""
     for _ in range(10):
-        proc = subprocess.Popen([AZSHELL, az.url, "--user", "azkaban", "--debug", "-f", "-"],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, env=az.env,
-                                start_new_session=True)
+        proc = _reading_a_script(az)
         try:
-            assert proc.stdin is not None
-            assert proc.stderr is not None
-            proc.stdin.write("whoami\n")
-            proc.stdin.flush()
-            assert proc.stderr.readline().startswith("debug log: ")  # reading the script now
             proc.send_signal(signal.SIGINT)
             _, err = proc.communicate(timeout=20)
         finally:

@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import json
 import os
-import ssl
 import stat
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from api_support import Az, documents
-from fakes import FakeServer, Reply, Seen, answer_flows, self_signed_cert
+from fakes import FakeServer, Reply, Seen
 
 AZSHELL = str(Path(sys.executable).with_name("azshell"))
 
@@ -306,14 +304,6 @@ def test_connect_switches_server_in_a_script(tmp_path: Path, sandbox: Any,
 
 # -- TLS and time-outs ---------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def tls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """A scripted HTTPS server with a self-signed certificate: ``(url, cert.pem)``."""
-    cert, key = self_signed_cert(tmp_path_factory.mktemp("tls"))
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    with FakeServer(answer_flows, tls=context) as server:
-        yield server.url, cert
 
 
 def test_an_untrusted_certificate_is_exit_3_and_one_line(tmp_path: Path,

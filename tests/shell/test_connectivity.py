@@ -6,28 +6,17 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
-import ssl
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fakes import FakeServer, answer_flows, self_signed_cert
 
 AZSHELL = str(Path(sys.executable).with_name("azshell"))
 
 
-@pytest.fixture(scope="module")
-def tls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """A scripted HTTPS server with a self-signed certificate: ``(url, cert.pem)``."""
-    cert, key = self_signed_cert(tmp_path_factory.mktemp("tls"))
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    with FakeServer(answer_flows, tls=context) as server:
-        yield server.url, cert
 
 
 def run(home: Path, url: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -5,27 +5,16 @@ from __future__ import annotations
 
 import json
 import re
-import ssl
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fakes import FakeServer, answer_flows, self_signed_cert
 
 pexpect = pytest.importorskip("pexpect")
 
 pytestmark = pytest.mark.pty
 
 
-@pytest.fixture(scope="module")
-def tls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """A scripted HTTPS server (self-signed certificate) that logs azkaban in: (url, cert)."""
-    cert, key = self_signed_cert(tmp_path_factory.mktemp("tls"))
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    with FakeServer(answer_flows, tls=context) as server:
-        yield server.url, cert
 
 
 def save_session(home: Path, url: str) -> None:
