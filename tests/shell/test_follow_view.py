@@ -166,3 +166,17 @@ def test_following_in_a_script_never_loads_prompt_toolkit() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, timeout=30)
     assert done.stdout.strip() == "[]"
+
+
+def test_changes_of_one_poll_are_shown_in_the_order_they_happened() -> None:
+    """A real server lists a poll's changed nodes in its hash map's order: the flow's last job
+    must not be printed before the jobs it waited for."""
+    from azshell.client.execution_model import Change
+    from azshell.shell.follow.view import change_order
+
+    done = [Change("finish", "RUNNING", "SUCCEEDED", {"startTime": 30, "endTime": 40}),
+            Change("extract", "RUNNING", "SUCCEEDED", {"startTime": 1, "endTime": 10}),
+            Change("load", "READY", "RUNNING", {"startTime": 20, "endTime": -1}),
+            Change("later", "", "READY", {"startTime": -1})]
+    assert [c.path for c in sorted(done, key=change_order)] == ["extract", "load", "finish",
+                                                              "later"]

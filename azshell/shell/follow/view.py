@@ -115,6 +115,14 @@ def started_order(item: tuple[str, dict[str, Any]]) -> tuple[int, int, str]:
     return (0 if started else 1, start if started else 0, path)  # type: ignore[return-value]
 
 
+def change_order(change: Change) -> tuple[int, str]:
+    """Changes seen in one poll in the order they happened (a job's end, else its start):
+    the server lists them in its hash map's order, so a flow's last job could come first."""
+    times = [change.node.get(key) for key in ("endTime", "startTime")]
+    when = next((t for t in times if isinstance(t, int) and t > 0), 1 << 62)
+    return when, change.path
+
+
 def _failures_first(item: tuple[str, dict[str, Any]]) -> tuple[int, tuple[int, int, str]]:
     """The jobs that failed (or were killed) first, the rest in the order they started."""
     return (0 if item[1].get("status") in FAILED_JOB else 1, started_order(item))
@@ -215,7 +223,7 @@ class LiveView:
         self._write(lines, model)
 
     def changed(self, model: Execution, changes: list[Change], old_status: str) -> None:
-        shown = [c for c in changes if c.new not in QUIET]
+        shown = sorted((c for c in changes if c.new not in QUIET), key=change_order)
         for change in shown:
             self.shown[change.path] = change.new
         self._write([job_line(c, self.width, self.color) for c in shown], model)
@@ -266,7 +274,7 @@ class PipeView:
             self._say(f"azshell: execution {model.execid} {model.status}")
 
     def changed(self, model: Execution, changes: list[Change], old_status: str) -> None:
-        for change in changes:
+        for change in sorted(changes, key=change_order):
             if change.new not in QUIET:
                 self._say(self._job(model, change.path, change.new, change.node))
         if model.status != old_status:  # PAUSED, FAILED_FINISHING, the end
