@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from azshell.client.redact import PASSWORD_PLACEHOLDER, SESSION_PLACEHOLDER, redact_text
+from azshell.shell.debugging.wording import human_size, human_time, show_param
 
 LOGGER = "azshell"
 KEEP_LOGS = 10  # debug logs kept in the log directory (the oldest are removed at start)
@@ -177,8 +178,6 @@ def exchange(seen: Any) -> None:
 
 def describe(seen: Any) -> str:
     """The multi-line record of one exchange (pure: the tests read it)."""
-    from azshell.shell.debugging.verbose import human_size, human_time, show_param
-
     lines = [f"{seen.method} {seen.url}"]
     if seen.params:
         lines.append("  params: " + " ".join(show_param(k, v) for k, v in seen.params))

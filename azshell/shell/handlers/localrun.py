@@ -66,8 +66,8 @@ def _run_on_sandbox(ctx: Context, inv: Invocation, path: Path, flow: str,
     from azshell.client import AzkabanClient
     from azshell.project import packaged
     from azshell.sandbox import Sandbox
-    from azshell.shell.handlers.executions import start_flow
     from azshell.shell.handlers.follow import follow_execution
+    from azshell.shell.handlers.starting import start_flow
     from azshell.shell.names.book import NameBook
 
     name = project_name_for(path)
