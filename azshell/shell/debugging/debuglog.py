@@ -115,12 +115,10 @@ def start(ctx: Any, argv: list[str] | None = None, directory: Path | None = None
     path = new_path(folder)
 
     def secrets() -> list[tuple[str | None, str]]:
-        client = getattr(ctx, "connected", None)
-        return [(getattr(ctx, "password", None), PASSWORD_PLACEHOLDER),
-                (getattr(ctx, "asked_password", None), PASSWORD_PLACEHOLDER),
-                (os.environ.get("AZSHELL_PASSWORD"), PASSWORD_PLACEHOLDER),
-                (getattr(client, "session_id", None), SESSION_PLACEHOLDER),
-                (getattr(ctx, "saved_session", None), SESSION_PLACEHOLDER)]
+        passwords, session_ids = ctx.session.secrets_held()
+        return ([(p, PASSWORD_PLACEHOLDER) for p in passwords]
+                + [(os.environ.get("AZSHELL_PASSWORD"), PASSWORD_PLACEHOLDER)]
+                + [(s, SESSION_PLACEHOLDER) for s in session_ids])
 
     handler = PrivateFileHandler(path, encoding="utf-8")
     handler.setFormatter(RedactingFormatter(secrets))

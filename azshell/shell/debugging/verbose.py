@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 from azshell.shell.debugging.wording import human_size, human_time, show_param
 from azshell.shell.run.output import visible
 
-KEEP_EXCHANGES = 5  # the context keeps this many recent exchanges (for `--output raw`)
 CLEAR_LINE = "\r\x1b[K"
 
 _UNICODE = {"out": "→", "in": "←", "fail": "✗", "more": "…"}
@@ -77,15 +76,13 @@ def format_exchange(exchange: Any, sym: dict[str, str] = _UNICODE) -> str:
 
 
 def observer(ctx: Any) -> Callable[[Any], None]:
-    """The client's observer for one shell session: keeps recent exchanges, prints verbose
-    lines when ``ctx.settings.verbose`` is on (read at each exchange: `set verbose` applies at
-    once), and hands each exchange to the debug log."""
+    """The client's observer for one shell session: records each exchange in the session,
+    prints verbose lines when ``ctx.settings.verbose`` is on (read at each exchange: `set
+    verbose` applies at once), and hands each exchange to the debug log."""
     from azshell.shell.debugging import debuglog
 
     def observe(exchange: Any) -> None:
-        ctx.last_exchange = exchange
-        ctx.exchanges.append(exchange)
-        del ctx.exchanges[:-KEEP_EXCHANGES]
+        ctx.session.record(exchange)
         if ctx.settings.verbose:
             stream = ctx.out.stderr
             # on a terminal, first clear a live status line (`execute --wait`) drawn without
