@@ -4,6 +4,7 @@ the sandbox (a real HTTP server on loopback)."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 
@@ -134,3 +135,23 @@ def test_a_refused_password_leaves_the_shell_unconnected(sandbox: Sandbox) -> No
     assert run_line(ctx, "projects") == 3
     assert ctx.session.connected is None
     assert ctx.session.saved_id is None
+
+
+def test_the_debug_log_hides_what_the_session_holds(tmp_path: Path) -> None:
+    """The debug log asks the Session at each record: a password typed after the log started
+    is hidden too (it read Context fields by name, which a move would have silently broken)."""
+    import logging
+
+    from azshell.shell.debugging import debuglog
+
+    ctx = new_context(Settings(), interactive=False, stdout=io.StringIO(),
+                      stderr=io.StringIO())
+    path = debuglog.start(ctx, [], directory=tmp_path)
+    try:
+        ctx.session.heard_password("typed-Secret1")
+        logging.getLogger(debuglog.LOGGER).debug("line: login with typed-Secret1")
+    finally:
+        debuglog.stop()
+    text = path.read_text(encoding="utf-8")
+    assert "line: login with" in text
+    assert "typed-Secret1" not in text
