@@ -59,6 +59,7 @@ def test_failed_prints_only_the_failed_jobs_logs_each_headed(client: Any,
 def test_grep_and_tail_on_a_jobs_log(client: Any, failed_run: int) -> None:
     whole = client.read_job_log(failed_run, "boom")
     sh = make_shell(client)
+    sh.ctx.settings.output = "json"  # a job's log is text in a pipe unless JSON is asked for
     data = sh.json(f"log {failed_run} boom --grep 'exit|error'")
     expected = [line for line in whole.splitlines() if "exit" in line.lower()
                 or "error" in line.lower()]
