@@ -390,8 +390,8 @@ def _start_sandbox(ctx: Any, examples: bool = False) -> Any:
     sandbox = Sandbox(port=0)
     ctx.settings.url, ctx.settings.user = sandbox.url, "azkaban"
     ctx.settings.profile = None
-    ctx.password = "azkaban"
-    ctx.store = MemoryStore()
+    ctx.session.remember_password("azkaban")
+    ctx.session.use_store(MemoryStore())
     ctx.sandbox = sandbox
     if ctx.interactive:
         ctx.out.note(f"sandbox running at {sandbox.url}; {SANDBOX_USERS}")

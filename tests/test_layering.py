@@ -102,3 +102,95 @@ def test_the_check_sees_a_lazy_import(tmp_path: Path) -> None:
     assert "azshell.shell.run.context" in names
     assert _layer("azshell.shell.run.context") not in ALLOWED["client"]
     assert _layer("azshell.client.api") not in ALLOWED["sandbox"]
+
+
+# -- no import cycles between azshell modules, function-level imports included -----------------
+
+# The one cycle left on purpose: `azshell --completion/--man` prints what completion.py and
+# manpage.py generate from the option parser that cli.py builds.
+KNOWN_CYCLES = [frozenset({"azshell.cli", "azshell.completion", "azshell.manpage"})]
+
+MODULES = {_module_name(path): path for path in SOURCES}
+
+
+def _runtime_imports(module: str, source: str) -> set[str]:
+    """The azshell modules ``module`` imports when it runs, at any depth of the code (imports
+    under ``if TYPE_CHECKING:`` are for the type checker only); ``from azshell.x import y``
+    counts as ``azshell.x.y`` when that is a module, and relative imports are resolved."""
+    tree = ast.parse(source)
+    typing_only: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            typing_only |= {id(inner) for stmt in node.body for inner in ast.walk(stmt)}
+    package = module if MODULES[module].name == "__init__.py" else module.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(parent + ([base] if base else []))
+            for alias in node.names:
+                sub = f"{base}.{alias.name}"
+                found.add(sub if sub in MODULES else base)
+    return {name for name in found if name in MODULES and name != module}
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[frozenset[str]]:
+    """The strongly connected groups of more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles: list[frozenset[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for other in sorted(graph.get(node, ())):
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                top = stack.pop()
+                group.append(top)
+                if top == node:
+                    break
+            if len(group) > 1:
+                cycles.append(frozenset(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return cycles
+
+
+def test_no_import_cycles() -> None:
+    """A cycle hidden in a function-level import still ties two modules into one: the
+    shared piece belongs in a module both import (docs/architecture.md)."""
+    graph = {name: _runtime_imports(name, path.read_text(encoding="utf-8"))
+             for name, path in MODULES.items()}
+    found = [sorted(cycle) for cycle in import_cycles(graph) if cycle not in KNOWN_CYCLES]
+    assert found == []
+
+
+def test_the_cycle_check_sees_a_lazy_import() -> None:
+    """Not vacuous: a function-level import back from debuglog into verbose makes a cycle,
+    and one under TYPE_CHECKING does not."""
+    name = "azshell.shell.debugging.debuglog"
+    source = MODULES[name].read_text(encoding="utf-8")
+    graph = {other: _runtime_imports(other, path.read_text(encoding="utf-8"))
+             for other, path in MODULES.items()}
+    lazy = source + "\n\ndef _f():\n    from azshell.shell.debugging.verbose import observer\n"
+    graph[name] = _runtime_imports(name, lazy)
+    assert frozenset({name, "azshell.shell.debugging.verbose"}) in import_cycles(graph)
+    typed = source + "\n\nif TYPE_CHECKING:\n    from azshell.shell.debugging import verbose\n"
+    graph[name] = _runtime_imports(name, typed)
+    assert frozenset({name, "azshell.shell.debugging.verbose"}) not in import_cycles(graph)

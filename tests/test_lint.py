@@ -36,11 +36,17 @@ def test_no_any_at_the_seams() -> None:
     from azshell.shell.follow.follower import Follower
     from azshell.shell.follow.log import LogFollower
     from azshell.shell.run.context import Context
+    from azshell.shell.session.state import Session
 
-    seams = {name: Context.__annotations__[name]
-             for name in ("connected", "names", "store", "exchanges", "last_exchange")}
+    seams = {name: Context.__annotations__[name] for name in ("names", "session")}
+    seams |= {name: inspect.signature(getattr(Session, name).fget).return_annotation
+              for name in ("connected", "store", "last_exchange")}
+    seams["use"] = str(inspect.signature(Session.use))
+    seams["adopt"] = str(inspect.signature(Session.adopt))
+    seams["record"] = str(inspect.signature(Session.record))
     for name, annotation in seams.items():
         assert "Any" not in annotation, (name, annotation)
+    assert seams["connected"] == "AzkabanClient | None"
     client = inspect.signature(Context.client.fget).return_annotation
     assert client == "AzkabanClient"  # not Optional
     for cls in (Follower, LogFollower):

@@ -13,8 +13,8 @@ from html import escape
 
 from azshell.sandbox import formdata
 from azshell.sandbox.auth import LoginError, Session
-from azshell.sandbox.http import Request, Response
-from azshell.sandbox.pages import HTML, error_page, login_page
+from azshell.sandbox.http import Request, Response, error_page
+from azshell.sandbox.pages import HTML, login_page
 from azshell.sandbox.servlets.base import (
     Context,
     Servlet,

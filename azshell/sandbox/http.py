@@ -18,6 +18,7 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -339,12 +340,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._bad_request(err, path)
             return
         except FormTooLargeError as err:
-            from azshell.sandbox.pages import error_page
 
             response = error_page(500, str(err), path)
         except Exception:  # a bug in the sandbox: answer like a crashed servlet
             log.exception("sandbox error on %s %s", self.command, path)
-            from azshell.sandbox.pages import error_page
 
             response = error_page(500, "Internal sandbox error (see the sandbox log)", path)
         try:
@@ -358,7 +357,6 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _bad_request(self, err: BadRequestError, path: str) -> None:
         """Broken framing: the rest of the stream cannot be trusted, so answer 400 and close."""
-        from azshell.sandbox.pages import error_page
 
         log.debug("bad request from %s: %s", self.client_address[0], err)
         self.close_connection = True
@@ -455,3 +453,21 @@ class SandboxHTTPServer(ThreadingHTTPServer):
             with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
 
+
+def error_page(code: int, message: str, uri: str, cause: str | None = None) -> Response:
+    """Jetty 6's error page (what a servlet exception turns into), ``text/html``."""
+    text = escape(message, quote=False)
+    trace = ""
+    if cause:
+        trace = f"<h3>Caused by:</h3><pre>{escape(cause, quote=False)}</pre>\n"
+    body = (
+        "<html>\n<head>\n<meta http-equiv=\"Content-Type\" content=\"text/html; "
+        "charset=ISO-8859-1\"/>\n"
+        f"<title>Error {code} {text}</title>\n</head>\n"
+        f"<body><h2>HTTP ERROR {code}</h2>\n"
+        f"<p>Problem accessing {escape(uri, quote=False)}. Reason:\n"
+        f"<pre>    {text}</pre></p>{trace}<hr /><i><small>Powered by Jetty://</small></i>"
+        "<br/>\n</body>\n</html>\n"
+    )
+    return Response(status=code, body=body.encode("iso-8859-1", "replace"),
+                    content_type="text/html; charset=iso-8859-1")

@@ -53,25 +53,6 @@ def login_page(error: str | None = None) -> Response:
     return page
 
 
-def error_page(code: int, message: str, uri: str, cause: str | None = None) -> Response:
-    """Jetty 6's error page (what a servlet exception turns into), ``text/html``."""
-    text = escape(message, quote=False)
-    trace = ""
-    if cause:
-        trace = f"<h3>Caused by:</h3><pre>{escape(cause, quote=False)}</pre>\n"
-    body = (
-        "<html>\n<head>\n<meta http-equiv=\"Content-Type\" content=\"text/html; "
-        "charset=ISO-8859-1\"/>\n"
-        f"<title>Error {code} {text}</title>\n</head>\n"
-        f"<body><h2>HTTP ERROR {code}</h2>\n"
-        f"<p>Problem accessing {escape(uri, quote=False)}. Reason:\n"
-        f"<pre>    {text}</pre></p>{trace}<hr /><i><small>Powered by Jetty://</small></i>"
-        "<br/>\n</body>\n</html>\n"
-    )
-    return Response(status=code, body=body.encode("iso-8859-1", "replace"),
-                    content_type="text/html; charset=iso-8859-1")
-
-
 def message_page(title: str, message: str) -> Response:
     """A page with one line on it (``errorMsg`` of the real templates)."""
     return html(_page(title, f"<div class=\"alert\" id=\"error-msg\">{escape(message)}</div>"))

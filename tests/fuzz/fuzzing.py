@@ -367,7 +367,7 @@ def check_shell_answer(server: HostileServer, shape: Shape, line: str, tty: bool
     server.play(shape)
     client = client_for(server)
     shell = make_shell(client, tty=tty)
-    shell.ctx.password = PASSWORD
+    shell.ctx.session.remember_password(PASSWORD)
     try:
         code, out, err = expect_clean(lambda: shell(line))
     finally:

@@ -76,8 +76,8 @@ def make_shell(client: Any, *, tty: bool = False, url: str = "") -> Shell:
     out, err = (TTY(), TTY()) if tty else (io.StringIO(), io.StringIO())
     ctx = new_context(Settings(pager=False, url=url or client.url), interactive=tty,
                       stdout=out, stderr=err)
-    ctx.client = client
-    ctx.store = MemoryStore()
+    ctx.session.use(client)
+    ctx.session.use_store(MemoryStore())
     ctx.names = NameBook(None)
     shell = Shell(ctx, out, err)
     client.observer = shell.seen.append

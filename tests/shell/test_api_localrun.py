@@ -106,7 +106,7 @@ def test_it_needs_no_session(tmp_path: Path) -> None:
     code, text, errors = sh(f"test {EXAMPLES / 'flow2-pipeline'} pipeline")
     assert code == 0, errors
     assert json.loads(text)["status"] == "SUCCEEDED"
-    assert ctx.connected is None
+    assert ctx.session.connected is None
 
 
 @pytest.mark.parametrize(("args", "code", "message"), [

@@ -338,5 +338,5 @@ def test_server_needs_no_session(sandbox: Any) -> None:
     ctx = new_context(Settings(pager=False, url=sandbox.url.split("://")[1]), interactive=False,
                       stdout=out, stderr=err)
     assert run_line(ctx, "server") == 0, err.getvalue()
-    assert ctx.connected is None
+    assert ctx.session.connected is None
     assert '"isDatabaseUp": true' in out.getvalue()

@@ -97,7 +97,8 @@ def test_a_url_without_scheme_shows_its_port_once() -> None:
     assert server_label("https://h:8443/azkaban/") == "https://h:8443/azkaban"
 
     class Ctx:
-        client = None
+        class session:  # a stand-in for the Session: not connected
+            connected = None
 
         class settings:  # a stand-in for Settings
             url, user = "localhost:8081", "azkaban"

@@ -136,8 +136,7 @@ def test_commands_that_need_a_server_say_so() -> None:
 
 def test_show_without_an_id_needs_a_previous_execute() -> None:
     ctx, _, err = make()
-    ctx.client = type("Fake", (), {"session_id": "x", "url": "http://h", "user": "u"})()
-    ctx.saved_session = "x"
+    ctx.session.use(type("Fake", (), {"session_id": "x", "url": "http://h", "user": "u"})())
     assert run_line(ctx, "show") == 2
     assert "no execution id given" in err.getvalue()
 
@@ -204,7 +203,7 @@ def test_no_password_is_asked_for_a_server_that_is_down(monkeypatch: pytest.Monk
 
     monkeypatch.delenv("AZSHELL_PASSWORD", raising=False)
     ctx, _, err = make(tty=True)
-    ctx.store = MemoryStore()
+    ctx.session.use_store(MemoryStore())
     asked: list[str] = []
     ctx.ask_password = lambda message: asked.append(message) or "azkaban"
     url = f"http://127.0.0.1:{free_port()}"
@@ -219,10 +218,10 @@ def test_handlers_get_a_client_that_is_never_none() -> None:
     from azshell.errors import SessionError
 
     ctx, out, err = make()
-    assert ctx.connected is None
+    assert ctx.session.connected is None
     with pytest.raises(SessionError, match="not connected"):
         _ = ctx.client
-    # commands that work without a session read `connected`, not `client`
+    # commands that work without a session read `session.connected`, not `client`
     assert run_line(ctx, "whoami") == 0
     assert json.loads(out.getvalue())["session"] == "none"
     assert run_line(ctx, "logout") == 0

@@ -168,7 +168,8 @@ def test_set_verbose_on_in_the_same_session_in_process(server: Sandbox) -> None:
     err = io.StringIO()
     ctx = new_context(Settings(url=server.url, user=USER, pager=False), interactive=False,
                       stdout=io.StringIO(), stderr=err)
-    ctx.password, ctx.store = PASSWORD, MemoryStore()
+    ctx.session.remember_password(PASSWORD)
+    ctx.session.use_store(MemoryStore())
     assert run_line(ctx, "projects") == 0
     assert err.getvalue() == ""
     assert run_line(ctx, "set verbose on") == 0
@@ -390,7 +391,7 @@ def test_an_internal_error_leaves_its_traceback_in_the_debug_log(
     err = io.StringIO()
     ctx = new_context(Settings(pager=False, debug=True), interactive=False,
                       stdout=io.StringIO(), stderr=err)
-    ctx.password = PASSWORD
+    ctx.session.remember_password(PASSWORD)
     path = debuglog.start(ctx, ["--debug"], directory=tmp_path / "log")
     try:
         assert run_line(ctx, "help") == 1

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from azshell.client import Exchange
-from azshell.shell.debugging import verbose
+from azshell.shell.debugging import verbose, wording
 from azshell.shell.debugging.curl import build
 from azshell.shell.debugging.debuglog import RedactingFormatter, describe
 
@@ -49,7 +49,7 @@ def test_verbose_values_are_quoted_and_cut_and_placeholders_left_alone() -> None
     line = verbose.format_exchange(seen)
     assert "password=*** " in line
     assert "description='it'\"'\"'s x & y'" in line
-    assert "flowOverride[big]=" + "x" * verbose.MAX_VALUE + "…" in line
+    assert "flowOverride[big]=" + "x" * wording.MAX_VALUE + "…" in line
     assert line.endswith("← 200 3.0 MiB 1.50 s")
 
 
@@ -70,9 +70,9 @@ def test_verbose_uses_ascii_on_a_stream_that_cannot_show_arrows() -> None:
 
 
 def test_sizes_and_times_read_well() -> None:
-    assert [verbose.human_size(n) for n in (0, 1023, 1536, 5 << 20)] == [
+    assert [wording.human_size(n) for n in (0, 1023, 1536, 5 << 20)] == [
         "0 B", "1023 B", "1.5 KiB", "5.0 MiB"]
-    assert [verbose.human_time(t) for t in (0.0008, 0.031, 0.5, 12.345)] == [
+    assert [wording.human_time(t) for t in (0.0008, 0.031, 0.5, 12.345)] == [
         "0.8 ms", "31.0 ms", "500 ms", "12.35 s"]
 
 

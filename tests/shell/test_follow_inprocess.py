@@ -36,8 +36,8 @@ class TTY(io.StringIO):
 def make(client: Any, tty: bool = False) -> tuple[Context, io.StringIO, io.StringIO]:
     out, err = (TTY(), TTY()) if tty else (io.StringIO(), io.StringIO())
     ctx = new_context(Settings(pager=False), interactive=tty, stdout=out, stderr=err)
-    ctx.client = client
-    ctx.store = MemoryStore()
+    ctx.session.use(client)
+    ctx.session.use_store(MemoryStore())
     ctx.names = NameBook(None)
     return ctx, out, err
 

@@ -178,7 +178,7 @@ def test_a_line_holding_the_known_password_never_reaches_history_or_screen(
     path = tmp_path / "history"
     history = SecretFreeHistory(path)
     for h in _harness(ops_sandbox.url, history):
-        h.ctx.password = PASSWORD
+        h.ctx.session.remember_password(PASSWORD)
 
         def script(h: Harness) -> None:
             h.wait_prompt(0)
@@ -201,9 +201,9 @@ def test_a_bare_password_in_a_reused_session_is_kept_out_of_the_debug_log(
         ops_sandbox: Sandbox, tmp_path: Path, private_home: None) -> None:
     """The session was adopted (no password in memory): the word's shape is what tells."""
     for h in _harness(ops_sandbox.url, None):
-        h.ctx.password = None
+        h.ctx.session.forget_password()
         sid = AzkabanClient(ops_sandbox.url).login("ops", PASSWORD)
-        h.ctx.store.put(ops_sandbox.url, "ops", sid)
+        h.ctx.session.store.put(ops_sandbox.url, "ops", sid)
         log = debuglog.start(h.ctx, ["--debug"], directory=tmp_path / "log")
         try:
             def script(h: Harness) -> None:
@@ -228,7 +228,6 @@ def test_a_bare_password_in_a_reused_session_is_kept_out_of_the_debug_log(
 
 def test_a_password_asked_and_refused_is_still_known(tmp_path: Path, private_home: None,
                                                     ops_sandbox: Sandbox) -> None:
-    from azshell.shell.run.context import known_secrets
     from azshell.shell.run.dispatch import new_context
     from azshell.shell.session.connection import password_for
     from azshell.shell.session.settings import Settings
@@ -236,7 +235,7 @@ def test_a_password_asked_and_refused_is_still_known(tmp_path: Path, private_hom
     ctx = new_context(Settings(), interactive=False, stdout=io.StringIO(), stderr=io.StringIO())
     ctx.ask_password = lambda prompt: "wr0ng-Passw0rd"
     assert password_for(ctx, ops_sandbox.url, "ops") == "wr0ng-Passw0rd"
-    assert "wr0ng-Passw0rd" in known_secrets(ctx)
+    assert "wr0ng-Passw0rd" in ctx.known_secrets()
     ctx.out.error("no project wr0ng-Passw0rd")
     assert "wr0ng-Passw0rd" not in ctx.out.stderr.getvalue()
 
@@ -277,7 +276,7 @@ def test_verbose_lines_hide_a_known_password_typed_as_a_value(
         hostile_client: AzkabanClient) -> None:
     shell = make_shell(hostile_client)
     shell.ctx.settings.verbose = True
-    shell.ctx.password = PASSWORD
+    shell.ctx.session.remember_password(PASSWORD)
     from azshell.shell.debugging.verbose import observer
 
     hostile_client.observer = observer(shell.ctx)  # the shell's own observer prints -v lines

@@ -46,8 +46,8 @@ class Harness:
         self.stdout, self.stderr = io.StringIO(), io.StringIO()
         self.ctx = new_context(settings, interactive=True, stdout=self.stdout,
                                stderr=self.stderr)
-        self.ctx.store = MemoryStore()
-        self.ctx.password = "azkaban"
+        self.ctx.session.use_store(MemoryStore())
+        self.ctx.session.remember_password("azkaban")
         self.pipe = pipe
         self.shell = InteractiveShell(self.ctx, history=history or InMemoryHistory(),
                                       input=pipe, output=DummyOutput())
@@ -270,7 +270,7 @@ def test_password_asked_once_session_renewed_silently_login_kept_out_of_history(
 
     path = tmp_path / "history"
     h = harness(url=fresh_sandbox.url, history=SecretFreeHistory(path))
-    h.ctx.password = None
+    h.ctx.session.forget_password()
     asked = h.password_questions()
 
     def script(h: Harness) -> None:
@@ -310,7 +310,7 @@ def test_a_renewal_given_up_shows_the_session_expired_and_asks_again_next_time(
         h.wait_prompt(1)
         h.wait(lambda: h.shell.status.session == "valid", "the session checked")
         fresh_sandbox.expire_sessions()
-        h.ctx.password = None  # nothing in memory: the renewal has to ask
+        h.ctx.session.forget_password()  # nothing in memory: the renewal has to ask
         h.type("projects\r")
         h.wait(lambda: len(asked) == 1, "the renewal's password question")
         h.type(CTRL_D)  # no password: the command fails, the shell goes on
@@ -330,7 +330,7 @@ def test_a_renewal_given_up_shows_the_session_expired_and_asks_again_next_time(
 def test_ctrl_c_at_a_password_question_says_interrupted_and_nothing_about_a_request(
         harness: Callable[..., Harness], sandbox: Any) -> None:
     h = harness(url=None)
-    h.ctx.password = None
+    h.ctx.session.forget_password()
     asked = h.password_questions()
 
     def script(h: Harness) -> None:
@@ -463,9 +463,9 @@ def test_ctrl_d_at_a_question_answers_no_and_the_shell_goes_on(
 def test_a_saved_session_is_adopted_after_the_first_prompt(
         harness: Callable[..., Harness], sandbox: Any, session_id: str) -> None:
     h = harness()
-    h.ctx.password = None
+    h.ctx.session.forget_password()
     h.ctx.ask_password = lambda message: pytest.fail("no password should be needed")
-    h.ctx.store.put(sandbox.url, "azkaban", session_id)
+    h.ctx.session.store.put(sandbox.url, "azkaban", session_id)
     at_first_prompt: list[Any] = []
 
     def script(h: Harness) -> None:
@@ -486,8 +486,8 @@ def test_an_expired_saved_session_shows_and_is_renewed_by_the_next_command(
     old = login(fresh_sandbox.url)
     fresh_sandbox.expire_sessions()
     h = harness(url=fresh_sandbox.url)
-    h.ctx.password = None
-    h.ctx.store.put(fresh_sandbox.url, "azkaban", old)
+    h.ctx.session.forget_password()
+    h.ctx.session.store.put(fresh_sandbox.url, "azkaban", old)
     asked: list[str] = []
     h.ctx.ask_password = lambda message: asked.append(message) or "azkaban"
 

@@ -20,7 +20,8 @@ def context(url: str, session_id: str | None, book: NameBook) -> Any:
     client = AzkabanClient(url)
     if session_id:
         client.adopt_session("azkaban", session_id)
-    return SimpleNamespace(connected=client, names=book, settings=Settings(url=url, timeout=10.0))
+    return SimpleNamespace(session=SimpleNamespace(connected=client), names=book,
+                           settings=Settings(url=url, timeout=10.0))
 
 
 def run(refresher: Refresher) -> None:
@@ -112,7 +113,7 @@ def test_a_server_that_is_gone_is_offline(tmp_path: Path) -> None:
 def test_not_connected_does_nothing() -> None:
     book = NameBook(None)
     status = Status()
-    ctx = SimpleNamespace(connected=None, names=book, settings=Settings())
+    ctx = SimpleNamespace(session=SimpleNamespace(connected=None), names=book, settings=Settings())
     run(Refresher(ctx, status))
     assert status.session == "unknown"
     assert book.loaded.is_set()

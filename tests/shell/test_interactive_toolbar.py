@@ -20,7 +20,8 @@ from azshell.shell.session.settings import Settings
 
 def ctx(url: str | None = "http://localhost:8081", user: str | None = "azkaban",
         client: Any = None, last: int | None = None) -> Any:
-    return SimpleNamespace(connected=client, settings=Settings(url=url, user=user),
+    return SimpleNamespace(session=SimpleNamespace(connected=client),
+                           settings=Settings(url=url, user=user),
                            last_execid=last)
 
 

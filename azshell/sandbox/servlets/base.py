@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from azshell.sandbox import jackson
 from azshell.sandbox.auth import CsrfTokens, Session, SessionStore, UserStore
-from azshell.sandbox.http import Request, Response
-from azshell.sandbox.pages import error_page
+from azshell.sandbox.http import Request, Response, error_page
 from azshell.sandbox.state import SandboxState
 
 if TYPE_CHECKING:

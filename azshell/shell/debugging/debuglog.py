@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from azshell.client.redact import PASSWORD_PLACEHOLDER, SESSION_PLACEHOLDER, redact_text
+from azshell.shell.debugging.wording import human_size, human_time, show_param
 
 LOGGER = "azshell"
 KEEP_LOGS = 10  # debug logs kept in the log directory (the oldest are removed at start)
@@ -114,12 +115,10 @@ def start(ctx: Any, argv: list[str] | None = None, directory: Path | None = None
     path = new_path(folder)
 
     def secrets() -> list[tuple[str | None, str]]:
-        client = getattr(ctx, "connected", None)
-        return [(getattr(ctx, "password", None), PASSWORD_PLACEHOLDER),
-                (getattr(ctx, "asked_password", None), PASSWORD_PLACEHOLDER),
-                (os.environ.get("AZSHELL_PASSWORD"), PASSWORD_PLACEHOLDER),
-                (getattr(client, "session_id", None), SESSION_PLACEHOLDER),
-                (getattr(ctx, "saved_session", None), SESSION_PLACEHOLDER)]
+        passwords, session_ids = ctx.session.secrets_held()
+        return ([(p, PASSWORD_PLACEHOLDER) for p in passwords]
+                + [(os.environ.get("AZSHELL_PASSWORD"), PASSWORD_PLACEHOLDER)]
+                + [(s, SESSION_PLACEHOLDER) for s in session_ids])
 
     handler = PrivateFileHandler(path, encoding="utf-8")
     handler.setFormatter(RedactingFormatter(secrets))
@@ -177,8 +176,6 @@ def exchange(seen: Any) -> None:
 
 def describe(seen: Any) -> str:
     """The multi-line record of one exchange (pure: the tests read it)."""
-    from azshell.shell.debugging.verbose import human_size, human_time, show_param
-
     lines = [f"{seen.method} {seen.url}"]
     if seen.params:
         lines.append("  params: " + " ".join(show_param(k, v) for k, v in seen.params))

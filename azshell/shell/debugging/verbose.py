@@ -17,34 +17,13 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from azshell.client.redact import PASSWORD_PLACEHOLDER, SESSION_PLACEHOLDER
+from azshell.shell.debugging.wording import human_size, human_time, show_param
 from azshell.shell.run.output import visible
 
-MAX_VALUE = 60  # characters of one parameter's value shown before "…"
-KEEP_EXCHANGES = 5  # the context keeps this many recent exchanges (for `--output raw`)
 CLEAR_LINE = "\r\x1b[K"
 
-_PLACEHOLDERS = (SESSION_PLACEHOLDER, PASSWORD_PLACEHOLDER)  # shown as they are, unquoted
 _UNICODE = {"out": "→", "in": "←", "fail": "✗", "more": "…"}
 _ASCII = {"out": "->", "in": "<-", "fail": "x", "more": "..."}
-
-
-def human_size(size: int) -> str:
-    """``154 B``, ``1.2 KiB``, ``3.4 MiB``."""
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KiB"
-    return f"{size / (1024 * 1024):.1f} MiB"
-
-
-def human_time(seconds: float) -> str:
-    """``0.8 ms``, ``31 ms``, ``1.25 s``: enough digits to compare, never more."""
-    if seconds < 0.1:
-        return f"{seconds * 1000:.1f} ms"
-    if seconds < 1:
-        return f"{seconds * 1000:.0f} ms"
-    return f"{seconds:.2f} s"
 
 
 def symbols(stream: Any) -> dict[str, str]:
@@ -57,15 +36,6 @@ def symbols(stream: Any) -> dict[str, str]:
     except (LookupError, UnicodeEncodeError):
         return _ASCII
     return _UNICODE
-
-
-def show_param(name: str, value: str, more: str = "…") -> str:
-    """``name=value``, the value quoted like a shell word and cut when it is long."""
-    if value in _PLACEHOLDERS:
-        return f"{name}={value}"
-    cut = more if len(value) > MAX_VALUE else ""
-    value = value[:MAX_VALUE]
-    return f"{name}={shlex.quote(value) if value else ''}{cut}"
 
 
 def shown_path(exchange: Any) -> str:
@@ -106,15 +76,13 @@ def format_exchange(exchange: Any, sym: dict[str, str] = _UNICODE) -> str:
 
 
 def observer(ctx: Any) -> Callable[[Any], None]:
-    """The client's observer for one shell session: keeps recent exchanges, prints verbose
-    lines when ``ctx.settings.verbose`` is on (read at each exchange: `set verbose` applies at
-    once), and hands each exchange to the debug log."""
+    """The client's observer for one shell session: records each exchange in the session,
+    prints verbose lines when ``ctx.settings.verbose`` is on (read at each exchange: `set
+    verbose` applies at once), and hands each exchange to the debug log."""
     from azshell.shell.debugging import debuglog
 
     def observe(exchange: Any) -> None:
-        ctx.last_exchange = exchange
-        ctx.exchanges.append(exchange)
-        del ctx.exchanges[:-KEEP_EXCHANGES]
+        ctx.session.record(exchange)
         if ctx.settings.verbose:
             stream = ctx.out.stderr
             # on a terminal, first clear a live status line (`execute --wait`) drawn without

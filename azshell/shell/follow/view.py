@@ -13,25 +13,12 @@ from typing import Any, TextIO
 
 from azshell.client.execution_model import FAILED_JOB, QUIET, Change, Execution
 from azshell.shell.run.output import visible
-from azshell.shell.run.render import span
+from azshell.shell.run.render import paint, span
 
-COLORS = {
-    "SUCCEEDED": "32", "FAILED": "31", "KILLED": "31", "EXECUTION_STOPPED": "31",
-    "FAILED_FINISHING": "33", "KILLING": "33", "PAUSED": "33", "FAILED_SUCCEEDED": "33",
-    "RUNNING": "36", "PREPARING": "36", "DISPATCHING": "36",
-    "CANCELLED": "90", "SKIPPED": "90", "DISABLED": "90",
-}
 CLEAR_LINE = "\r\x1b[K"
 NAME_WIDTH_LIMIT = 40
 SMALL_FLOW = 12  # up to this many jobs, the live lines are the summary: no table after them
 HEARTBEAT_S = 60.0  # in a pipe, a line on stderr at least this often while nothing changes
-
-
-def paint(status: str, color: bool, width: int = 0) -> str:
-    """``status`` padded to ``width``, in its colour when colour is on."""
-    text = status.ljust(width)
-    code = COLORS.get(status)
-    return f"\x1b[{code}m{text}\x1b[0m" if color and code else text
 
 
 def seconds(ms: int) -> str:

@@ -50,8 +50,9 @@ def curl(ctx: Context, inv: Invocation) -> Reply:
     """The last request of this session as a curl command (the session id as a variable)."""
     from azshell.shell.debugging.curl import build
 
-    exchange = ctx.last_exchange  # also a request of a client made for one command (`server`)
-    if exchange is None and ctx.connected is not None:
+    # also a request of a client made for one command (`server`)
+    exchange = ctx.session.last_exchange
+    if exchange is None and ctx.session.connected is not None:
         exchange = ctx.client.last_exchange
     if exchange is None:
         raise AzshellError("curl: no request has been sent yet in this session")

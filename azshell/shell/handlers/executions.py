@@ -5,19 +5,16 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from azshell.errors import ApiError, AzshellError, FlowAlreadyRunning, FlowNotStarted, UsageError
+from azshell.errors import ApiError, AzshellError
 from azshell.shell.handlers.jobcheck import check_jobs
+from azshell.shell.handlers.starting import (
+    check_wait_options,
+    execution_id,
+    learn_status,
+    start_flow,
+)
 from azshell.shell.line.parser import Invocation
 from azshell.shell.run.context import Context, Reply
-
-
-def execution_id(ctx: Context, value: int | None) -> int:
-    """The id given, else the last execution started in this session."""
-    if value is not None:
-        return value
-    if ctx.last_execid is None:
-        raise UsageError("no execution id given and none started in this session")
-    return ctx.last_execid
 
 
 def execute_options(values: dict[str, Any]) -> Any:
@@ -34,14 +31,6 @@ def execute_options(values: dict[str, Any]) -> Any:
     if values["on_failure"]:
         kwargs["on_failure"] = values["on_failure"]
     return ExecuteOptions(**kwargs)
-
-
-def check_wait_options(inv: Invocation) -> None:
-    """``--timeout`` bounds a wait: alone it would be silently ignored."""
-    for dest, flag in (("timeout", "--timeout"), ("notify", "--notify"),
-                       ("on_done", "--on-done")):
-        if inv.values.get(dest) and not inv.values.get("wait"):
-            raise UsageError(f"{inv.command.name}: {flag} goes with --wait")
 
 
 def execute(ctx: Context, inv: Invocation) -> Reply | None:
@@ -69,51 +58,6 @@ def execute(ctx: Context, inv: Invocation) -> Reply | None:
     return None
 
 
-def start_flow(ctx: Context, project: str, flow: str, options: Any) -> int:
-    """executeFlow, with the refusal of a locked flow worded as one (execute and rerun)."""
-    try:
-        return ctx.client.execute(project, flow, options)
-    except FlowNotStarted as err:
-        locked = locked_flow(ctx, project, flow, err)
-        if locked is None:
-            raise
-        raise locked from None
-    except FlowAlreadyRunning as err:
-        raise already_running(ctx, project, flow, err) from None
-
-
-def already_running(ctx: Context, project: str, flow: str,
-                    err: FlowAlreadyRunning) -> ApiError:
-    """The refusal of a second run (the default ``--concurrent skip``), with the executions
-    that run the flow and the options that would start it anyway."""
-    try:
-        running_ids = ctx.client.running(project, flow)
-    except AzshellError:
-        running_ids = []
-    which = ", ".join(str(i) for i in running_ids)
-    said = f" (execution {which}; 'running {project} {flow}' lists them)" if which else \
-        f" ('running {project} {flow}' lists its executions)"
-    return ApiError(f"flow {flow} of project {project} is already running{said}, so nothing was "
-                    "started: --concurrent ignore runs it anyway, --concurrent pipeline:1 or "
-                    "queue runs it alongside or after", err.status, err.body)
-
-
-def locked_flow(ctx: Context, project: str, flow: str, err: FlowNotStarted) -> ApiError | None:
-    """The refusal of a locked flow, worded as one with how to lift it: Azkaban answers it with
-    exec id -1 and a message but no error key (3.90.0 and 4.0.0 say "Flow F for project P is
-    locked.", not the lock's own message; a server that sends its message gets it shown).
-    Asked only after such a refusal (a full queue answers the same way)."""
-    try:
-        if not ctx.client.flow_locked(project, flow):
-            return None
-    except AzshellError:  # the refusal itself is what matters; keep the server's words
-        return None
-    default = f"Flow {flow} for project {project} is locked."  # a lock without --message
-    said = f": {err.message}" if err.message and err.message != default else ""
-    return ApiError(f"flow {flow} of project {project} is locked{said} ('unlock {project} "
-                    f"{flow}' lifts it)", err.status, err.body)
-
-
 def show(ctx: Context, inv: Invocation) -> Reply:
     """The execution as the server describes it (fetchexecflow), every job included: that
     document in pipes and with ``-o json``, a view in local time on a terminal."""
@@ -123,8 +67,6 @@ def show(ctx: Context, inv: Invocation) -> Reply:
     execid = execution_id(ctx, inv.values["execid"])
     document = ctx.client.execution(execid)
     model = Execution(document)
-    from azshell.shell.handlers.follow import learn_status
-
     learn_status(ctx, model)  # the completion menus show the statuses seen last
     from azshell.shell.run.output import visible_data
 
@@ -165,8 +107,6 @@ def _running_text(ctx: Context, data: dict) -> str:
         except AzshellError:
             rows.append((execid, "?", "-", "-"))
             continue
-        from azshell.shell.handlers.follow import learn_status
-
         learn_status(ctx, model)
         rows.append((execid, visible(model.status or "?"), render.started(model.start_time),
                      visible(str(model.document.get("submitUser") or "-"))))

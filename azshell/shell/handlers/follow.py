@@ -15,7 +15,12 @@ from typing import Any
 from azshell.client.execution_model import FINAL_FLOW, Change, Execution, done_jobs
 from azshell.errors import AzshellError, Interrupted
 from azshell.shell.follow.follower import Follower, StillRunning
-from azshell.shell.handlers.executions import check_wait_options, execution_id, start_flow
+from azshell.shell.handlers.starting import (
+    check_wait_options,
+    execution_id,
+    learn_status,
+    start_flow,
+)
 from azshell.shell.line.commands import Command
 from azshell.shell.line.parser import Invocation
 from azshell.shell.run.context import Context, Reply
@@ -39,15 +44,6 @@ class _Learner:
             learn_status(self.ctx, model)
         if self.view is not None:
             self.view.changed(model, changes, old_status)
-
-
-def learn_status(ctx: Context, model: Execution) -> None:
-    """The completion menu shows each execution's last known status."""
-    with contextlib.suppress(Exception):  # a completion cache never fails a command
-        ctx.names.add_execution(model.execid, model.project, model.flow, model.status,
-                                model.start_time)
-        ctx.names.set_job_statuses(model.execid, {path: str(node.get("status") or "")
-                                                  for path, node in model.jobs()})
 
 
 def _live_view(ctx: Context) -> Any:

@@ -66,8 +66,8 @@ def _run_on_sandbox(ctx: Context, inv: Invocation, path: Path, flow: str,
     from azshell.client import AzkabanClient
     from azshell.project import packaged
     from azshell.sandbox import Sandbox
-    from azshell.shell.handlers.executions import start_flow
     from azshell.shell.handlers.follow import follow_execution
+    from azshell.shell.handlers.starting import start_flow
     from azshell.shell.names.book import NameBook
 
     name = project_name_for(path)
@@ -77,25 +77,26 @@ def _run_on_sandbox(ctx: Context, inv: Invocation, path: Path, flow: str,
         client.create_project(name, f"azshell test of {path}")
         with packaged(path) as zip_path:
             client.upload_project(name, Path(zip_path))
-        saved = (ctx.connected, ctx.names, ctx.last_execid)
+        saved = (ctx.names, ctx.last_execid)
         # the sandbox's ids and names must not reach the real server's completion
-        ctx.connected, ctx.names = client, NameBook(None)
+        ctx.names = NameBook(None)
         try:
-            execid = start_flow(ctx, name, flow, options)
-            if ctx.out.stderr_tty:
-                ctx.out.note(f"test: running {name}/{flow} on a temporary sandbox "
-                             f"(execution {execid})")
-            try:
-                follow_execution(ctx, inv.command, execid, inv.values.get("timeout"),
-                                 next_steps_hint=False)
-            except Interrupted:
-                raise Interrupted(f"interrupted: the test of {name}/{flow} stopped, with its "
-                                  "temporary sandbox") from None
-            except AzshellError as err:
-                _show_failed_logs(ctx, client, execid)
-                raise _about_the_sandbox(err, client, execid) from None
+            with ctx.session.lent_to(client):
+                execid = start_flow(ctx, name, flow, options)
+                if ctx.out.stderr_tty:
+                    ctx.out.note(f"test: running {name}/{flow} on a temporary sandbox "
+                                 f"(execution {execid})")
+                try:
+                    follow_execution(ctx, inv.command, execid, inv.values.get("timeout"),
+                                     next_steps_hint=False)
+                except Interrupted:
+                    raise Interrupted(f"interrupted: the test of {name}/{flow} stopped, with its "
+                                      "temporary sandbox") from None
+                except AzshellError as err:
+                    _show_failed_logs(ctx, client, execid)
+                    raise _about_the_sandbox(err, client, execid) from None
         finally:
-            ctx.connected, ctx.names, ctx.last_execid = saved
+            ctx.names, ctx.last_execid = saved
 
 
 def _about_the_sandbox(err: AzshellError, client: Any, execid: int) -> AzshellError:

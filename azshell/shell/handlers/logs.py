@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from azshell.errors import AzshellError, Interrupted, LogNotReady, NotFound, UsageError
-from azshell.shell.handlers.executions import execution_id
+from azshell.shell.handlers.starting import execution_id
 from azshell.shell.line.parser import Invocation, is_option, split
 from azshell.shell.run.context import Context, Reply
 from azshell.shell.run.output import visible
@@ -180,7 +180,7 @@ def _follow(ctx: Context, execid: int, job: str | None, grep: Any = None) -> Rep
         raise Interrupted(_interrupted_note(execid, job, follower)) from None
     end_line()
     if follower.model is not None:  # the completion menu shows the status seen last
-        from azshell.shell.handlers.follow import learn_status
+        from azshell.shell.handlers.starting import learn_status
 
         learn_status(ctx, follower.model)
     return _reply(ctx, execid, job, "".join(pieces)) if collect else None

@@ -151,7 +151,7 @@ def _interrupted(models: list[Execution]) -> str:
 
 
 def _learn(ctx: Context, models: list[Execution]) -> None:
-    from azshell.shell.handlers.follow import learn_status
+    from azshell.shell.handlers.starting import learn_status
 
     for model in models:
         learn_status(ctx, model)

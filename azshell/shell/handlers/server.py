@@ -15,8 +15,8 @@ from azshell.shell.run.context import Context, Reply
 
 def _client(ctx: Context) -> tuple[Any, bool]:
     """The session's client, else a client without a session (``/status`` needs no login)."""
-    if ctx.connected is not None:
-        return ctx.connected, False
+    if ctx.session.connected is not None:
+        return ctx.session.connected, False
     if not ctx.settings.url:
         raise SessionError("no server yet: type 'connect URL' or start azshell with a URL")
     from azshell.shell.session.connection import new_client

@@ -8,11 +8,11 @@ from azshell.errors import AzshellError, SessionError, UsageError
 from azshell.shell.line.parser import Invocation
 from azshell.shell.run.context import Context
 from azshell.shell.session.connection import connect as open_session
-from azshell.shell.session.connection import forget_session
 
 
 def _current_url(ctx: Context) -> str:
-    url = ctx.connected.url if ctx.connected is not None else ctx.settings.url
+    current = ctx.session.connected
+    url = current.url if current is not None else ctx.settings.url
     if not url:
         raise SessionError("no server yet: type 'connect URL' or start azshell with a URL")
     return url
@@ -21,14 +21,15 @@ def _current_url(ctx: Context) -> str:
 def login(ctx: Context, inv: Invocation) -> dict:
     """Always asks the server for a new session (the password comes from the usual places)."""
     url = _current_url(ctx)
-    user = inv.values["user"] or (ctx.connected.user if ctx.connected is not None else None)
+    current = ctx.session.connected
+    user = inv.values["user"] or (current.user if current is not None else None)
     client = open_session(ctx, url, user, login=True)
     return {"ok": True, "url": client.url, "user": client.user, "session": "new"}
 
 
 def logout(ctx: Context, inv: Invocation) -> dict:
     """Ends the session on the server and drops the saved id, so the next run asks again."""
-    client = ctx.connected
+    client = ctx.session.connected
     if client is None and ctx.settings.url:  # a script: the saved session is the one to end
         from azshell.shell.session.connection import saved_session_client
 
@@ -38,8 +39,7 @@ def logout(ctx: Context, inv: Invocation) -> dict:
     try:
         client.logout()
     finally:
-        forget_session(ctx)
-    ctx.password = None
+        ctx.session.log_out()
     return {"ok": True, "loggedOut": True, "url": client.url, "user": client.user}
 
 
@@ -85,21 +85,21 @@ def connect(ctx: Context, inv: Invocation) -> dict:
         for key, value in before.items():  # a failed connect leaves the settings as they were
             setattr(ctx.settings, key, value)
         raise
-    reused = ctx.session_reused
+    reused = ctx.session.reused
     return {"ok": True, "url": client.url, "user": client.user,
             "session": "reused" if reused else "new"}
 
 
 def whoami(ctx: Context, inv: Invocation) -> dict:
     """Server version, user and session state; works before and without a session."""
-    client = ctx.connected
+    client = ctx.session.connected
     if client is None and ctx.settings.url:
         try:
             from azshell.shell.session.connection import ensure_session
 
             client = ensure_session(ctx)
         except SessionError:
-            client = ctx.connected
+            client = ctx.session.connected
     if client is None:
         return {"url": ctx.settings.url, "user": ctx.settings.user, "session": "none",
                 "serverVersion": None, "profile": ctx.settings.profile, "lastExecId": None}

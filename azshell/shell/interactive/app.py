@@ -28,7 +28,6 @@ from azshell.shell.interactive.history import ServerSuggest
 from azshell.shell.interactive.keys import shell_bindings
 from azshell.shell.interactive.lexer import STYLE, CommandLexer
 from azshell.shell.interactive.toolbar import Status, make_toolbar, prompt_fragments
-from azshell.shell.run.context import known_secrets
 from azshell.threads import start_daemon
 
 if TYPE_CHECKING:
@@ -61,7 +60,7 @@ class InteractiveShell:
         ctx.confirm = self.confirm
         self.history = history if history is not None else _file_history()
         if hasattr(self.history, "secrets"):  # a SecretFreeHistory: it knows what to drop
-            self.history.secrets = lambda: known_secrets(ctx)
+            self.history.secrets = ctx.known_secrets
         ctx.history = self.history_lines
         from azshell.shell.interactive.refresh import Refresher
 
@@ -73,7 +72,7 @@ class InteractiveShell:
         self.completer = BusyCompleter(ShellCompleter(
             self._book, self.refresher.want, lambda: getattr(ctx, "last_execid", None),
             accounts=self._accounts,
-            current_url=lambda: getattr(ctx.connected, "url", None)))
+            current_url=lambda: getattr(ctx.session.connected, "url", None)))
         self.session: PromptSession[str] = PromptSession(
             history=self.history,
             completer=self.completer,
@@ -145,8 +144,9 @@ class InteractiveShell:
 
     def _last_exchange(self) -> Exchange | None:
         """The session's last request, whichever client sent it (the observer records it)."""
-        client = self.ctx.connected
-        return self.ctx.last_exchange or (client.last_exchange if client is not None else None)
+        session = self.ctx.session
+        client = session.connected
+        return session.last_exchange or (client.last_exchange if client is not None else None)
 
     def _interruption_note(self, before: object) -> str:
         """The client's own note when Ctrl-C cut a request of this line (it says when the
@@ -226,7 +226,7 @@ class InteractiveShell:
         self._watch_last_execution()
         self._reachability(last)
         if before != INTERRUPTED and self._session_key() != before:
-            client = self.ctx.connected
+            client = self.ctx.session.connected
             if self._session_key():
                 state = "valid"
             else:  # a failed line that lost the session: it expired and was not renewed
@@ -260,11 +260,8 @@ class InteractiveShell:
         """Connect now only when a password is needed; a saved session is adopted after the
         first prompt is drawn (adopting needs the HTTP client, which takes a while to import)."""
         ctx = self.ctx
-        if ctx.store is None:  # here, on the main thread: completion reads it from its own
-            from azshell.shell.session.store import SessionStore
-
-            ctx.store = SessionStore(warn=ctx.out.note)
-        if ctx.connected is None and ctx.settings.url:
+        ctx.session.open_store()  # here, on the main thread: completion reads it from its own
+        if ctx.session.connected is None and ctx.settings.url:
             user = self._saved_user(ctx.settings.url)
             if user is not None:
                 self._deferred_user = user
@@ -275,9 +272,7 @@ class InteractiveShell:
 
     def _saved_user(self, url: str) -> str | None:
         """The user whose session for ``url`` is saved (the configured one, else the last)."""
-        from azshell.shell.session.connection import session_store
-
-        store = session_store(self.ctx)
+        store = self.ctx.session.store
         try:
             user = self.ctx.settings.user or store.last_user(url)
             return user if user and store.get(url, user) else None
@@ -310,7 +305,7 @@ class InteractiveShell:
         A failure is one line and the shell still starts: ``connect`` or ``login`` can fix it.
         """
         ctx = self.ctx
-        if ctx.connected is None and ctx.settings.url:
+        if ctx.session.connected is None and ctx.settings.url:
             from azshell.shell.session.connection import connect
 
             try:
@@ -319,8 +314,8 @@ class InteractiveShell:
                 ctx.out.error(str(err))
             except (KeyboardInterrupt, EOFError):
                 ctx.out.error("not logged in; type 'login' when ready")
-        if ctx.connected is not None:
-            self.status.set(session="valid" if not ctx.session_reused else "unknown")
+        if ctx.session.connected is not None:
+            self.status.set(session="valid" if not ctx.session.reused else "unknown")
         else:
             self.status.set(session="none")
         self.sync_book()
@@ -354,12 +349,12 @@ class InteractiveShell:
         return self.lexer if self.ctx.out.color else None
 
     def _book_key(self) -> tuple[str, str] | None:
-        client = self.ctx.connected
+        client = self.ctx.session.connected
         url, user = getattr(client, "url", None), getattr(client, "user", None)
         return (url, user) if url and user else None
 
     def _session_key(self) -> tuple[str, str, str] | None:
-        client = self.ctx.connected
+        client = self.ctx.session.connected
         parts = tuple(getattr(client, a, None) for a in ("url", "user", "session_id"))
         return parts if all(parts) else None  # type: ignore[return-value]
 
@@ -370,7 +365,7 @@ class InteractiveShell:
 
     def fresh_connections(self) -> None:
         """Drop the pooled connections (after Ctrl-C one may hold half an answer)."""
-        if self.ctx.connected is not None:
+        if self.ctx.session.connected is not None:
             with contextlib.suppress(Exception):
                 self.ctx.client.close()
 
@@ -420,8 +415,7 @@ class InteractiveShell:
     def _accounts(self) -> list[tuple[str, str]]:
         """The saved sessions' servers and users (for completing `connect` and `login`); the
         store is made by ``prepare`` on the main thread, not here in the completion's."""
-        store = self.ctx.store
-        return store.accounts() if store is not None else []
+        return self.ctx.session.accounts()
 
     def _columns(self) -> int:
         return self.session.app.output.get_size().columns
@@ -442,7 +436,7 @@ class InteractiveShell:
         hold a secret (they are recallable with the arrow keys, not printed)."""
         from azshell.shell.interactive.history import is_secret
 
-        secrets = known_secrets(self.ctx)
+        secrets = self.ctx.known_secrets()
         return [line for line in self.history.get_strings() if not is_secret(line, secrets)]
 
     def ask_password(self, message: str) -> str:

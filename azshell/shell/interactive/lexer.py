@@ -62,7 +62,7 @@ _STATUS_CLASS = {"32": "status.ok", "31": "status.failed", "33": "status.warn",
 
 def status_style(status: str) -> str:
     """The style class of an execution's or a job's status (``class:status.failed``)."""
-    from azshell.shell.follow.view import COLORS
+    from azshell.shell.run.render import COLORS
 
     found = _STATUS_CLASS.get(COLORS.get(status, ""), "")
     return f"class:{found}" if found else ""

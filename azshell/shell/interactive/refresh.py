@@ -269,7 +269,7 @@ class Refresher:
 
     def _bg_client(self) -> Any:
         """A client of its own on the foreground client's session (None when not connected)."""
-        main = getattr(self.ctx, "connected", None)
+        main = self.ctx.session.connected
         url, user, sid = (getattr(main, a, None) for a in ("url", "user", "session_id"))
         if not (url and user and sid):
             return None

@@ -52,7 +52,7 @@ def server_label(url: str | None) -> str:
 def prompt_text(ctx: Any, user: str | None = None) -> str:
     """``azkaban@localhost:8081> `` when connected (or configured), ``azshell> `` otherwise;
     ``user`` stands in for the configured user until the client exists."""
-    client = getattr(ctx, "connected", None)
+    client = ctx.session.connected
     url = getattr(client, "url", None) or ctx.settings.url
     user = getattr(client, "user", None) or ctx.settings.user or user
     if not url:
@@ -115,7 +115,7 @@ def _cut(fragments: Fragments, width: int) -> Fragments:
 
 def session_fragments(ctx: Any, status: Status, book: Any) -> Fragments:
     """Server, user, session state, names state and the last execution."""
-    client = getattr(ctx, "connected", None)
+    client = ctx.session.connected
     url = getattr(client, "url", None) or ctx.settings.url
     if not url:
         return [("", " not connected: type 'connect URL' ")]

@@ -123,7 +123,7 @@ def script_refusal(inv: Invocation) -> None:
             f"purge project {values['project_id']}"
         raise UsageError(f"{name}: refusing to {what} in a script without --yes")
     if name in ("execute", "rerun"):
-        from azshell.shell.handlers.executions import check_wait_options
+        from azshell.shell.handlers.starting import check_wait_options
 
         check_wait_options(inv)
     if name == "schedule":

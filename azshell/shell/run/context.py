@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -14,11 +13,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 from azshell.errors import SessionError, UsageError
 from azshell.shell.run.output import Output
 from azshell.shell.session.settings import Settings
+from azshell.shell.session.state import Session
 
 if TYPE_CHECKING:
-    from azshell.client import AzkabanClient, Exchange
+    from azshell.client import AzkabanClient
     from azshell.shell.names.book import NameBook
-    from azshell.shell.session.store import SessionStore
 
 class SandboxHoldings(Protocol):
     """What the shell asks of its in-process sandbox (the shell never imports the sandbox)."""
@@ -70,49 +69,38 @@ def _no_confirm(question: str) -> bool:
 class Context:
     """Everything a handler may use; the app and the batch runner each build one.
 
-    ``connected`` is the session's client, None until the first connect; handlers read
+    ``session`` is the connection to one server (azshell.shell.session.state): its client,
+    password, saved session and last exchange, changed only through its methods. Handlers read
     ``client``, which is never None (the dispatcher connects before a command that needs it).
     """
 
     settings: Settings
     names: NameBook
     out: Output
-    connected: AzkabanClient | None = None
     last_execid: int | None = None
     interactive: bool = False
     ask_password: Callable[[str], str] = _no_password
     confirm: Callable[[str], bool] = _no_confirm
     history: Callable[[], list[str]] | None = None  # the app's history, newest last
     lines: list[str] = field(default_factory=list)  # lines run in this session
-    password: str | None = None  # asked once, kept in memory only
-    asked_password: str | None = None  # the last one typed at a password question, even wrong
-    saved_session: str | None = None  # the session id last written to the store
-    session_reused: bool = False  # the last connect adopted a saved session
-    exchanges: list[Exchange] = field(default_factory=list)  # HTTP exchanges of the line
-    last_exchange: Exchange | None = None  # the session's last, whichever client sent it (curl)
-    store: SessionStore | None = None  # created lazily
     sandbox: SandboxHoldings | None = None  # the in-process --sandbox (goes with the shell)
+    session: Session = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.session = Session(warn=self._note)
+
+    def _note(self, text: str) -> None:
+        self.out.note(text)  # the output of the moment: a redirected line replaces ``out``
 
     @property
     def client(self) -> AzkabanClient:
         """The client of a command that needs a session; never None (SessionError instead)."""
-        if self.connected is None:
+        client = self.session.connected
+        if client is None:
             raise SessionError("not connected to a server: 'connect URL' first")
-        return self.connected
+        return client
 
-    @client.setter
-    def client(self, value: AzkabanClient | None) -> None:
-        self.connected = value
-
-
-MIN_SECRET = 3  # a shorter "password" would hide every such word in ordinary lines
-
-
-def known_secrets(ctx: Context) -> list[str]:
-    """The passwords this shell knows: the one it logged in with, the one last typed at its
-    question, AZSHELL_PASSWORD. A line holding one never reaches history, log or screen."""
-    found = (ctx.password, ctx.asked_password, os.environ.get("AZSHELL_PASSWORD"))
-    # a password that is the user's own name (the sandbox's azkaban/azkaban) hides nothing, and
-    # hiding it would blank the user name in every line
-    users = {ctx.settings.user, getattr(ctx.connected, "user", None)}
-    return [s for s in found if s and len(s) >= MIN_SECRET and s not in users]
+    def known_secrets(self) -> list[str]:
+        """The passwords this shell knows (``Session.known_secrets``): a line holding one never
+        reaches history, log or screen."""
+        return self.session.known_secrets(self.settings.user)

@@ -16,7 +16,7 @@ from typing import Any
 from azshell.errors import AzshellError, BadResponse, UsageError
 from azshell.shell.line.commands import Command, load
 from azshell.shell.line.parser import Invocation, parse
-from azshell.shell.run.context import Context, Reply, known_secrets, make_names
+from azshell.shell.run.context import Context, Reply, make_names
 from azshell.shell.run.exitcodes import exit_code
 from azshell.shell.run.output import Output, visible, visible_data
 from azshell.shell.run.render import choose_format, render
@@ -45,7 +45,7 @@ def new_context(
         ask_password=ask_password_tty,
         confirm=confirm_tty,
     )
-    out.secrets = lambda: known_secrets(ctx)
+    out.secrets = ctx.known_secrets
     return ctx
 
 
@@ -124,7 +124,6 @@ def run_line(ctx: Context, line: str) -> int:
         return 0
     if not secret:
         ctx.lines.append(line)
-    ctx.exchanges.clear()
     _log.debug("run: %s", secret or line)
     started = time.monotonic()
     code = (_dispatch(ctx, inv, yes) if inv.redirect is None
@@ -142,7 +141,7 @@ def _withheld(ctx: Context, line: str) -> str | None:
     from azshell.shell.line.commands import find
     from azshell.shell.line.secretwords import holds, looks_like_secret
 
-    if holds(line, known_secrets(ctx)):
+    if holds(line, ctx.known_secrets()):
         return "(withheld: it holds the password)"
     first = line.strip().split(" ", 1)[0]
     if first and not find(first) and not find(first.lower()) and looks_like_secret(first):
@@ -226,7 +225,4 @@ def os_error_line(command: str, err: OSError) -> str:
 
 def _after(ctx: Context) -> None:
     """Keep a renewed session id for the next run, whatever the command's outcome."""
-    if ctx.connected is not None:
-        from azshell.shell.session.connection import save_session
-
-        save_session(ctx)
+    ctx.session.keep_renewed()

@@ -20,6 +20,22 @@ Rows = Sequence[Row]
 TableSpec = Callable[[Any], tuple[list[str], Rows]]
 
 
+# a status's colour, in tables and in a followed execution's lines
+COLORS = {
+    "SUCCEEDED": "32", "FAILED": "31", "KILLED": "31", "EXECUTION_STOPPED": "31",
+    "FAILED_FINISHING": "33", "KILLING": "33", "PAUSED": "33", "FAILED_SUCCEEDED": "33",
+    "RUNNING": "36", "PREPARING": "36", "DISPATCHING": "36",
+    "CANCELLED": "90", "SKIPPED": "90", "DISABLED": "90",
+}
+
+
+def paint(status: str, color: bool, width: int = 0) -> str:
+    """``status`` padded to ``width``, in its colour when colour is on."""
+    text = status.ljust(width)
+    code = COLORS.get(status)
+    return f"\x1b[{code}m{text}\x1b[0m" if color and code else text
+
+
 def to_json(data: Any, *, indent: int | None = 2) -> str:
     """JSON for people and for jq: UTF-8 kept as is, key order kept as the server sent it."""
     return json.dumps(data, indent=indent, ensure_ascii=False, default=str)
@@ -173,8 +189,6 @@ def table(headers: list[str], rows: Rows, *, color: bool = False,
     def line(values: Sequence[str]) -> str:
         parts = [v.ljust(w) for v, w in zip(values, widths, strict=False)]
         if status >= 0 and status < len(values):
-            from azshell.shell.follow.view import paint
-
             parts[status] = paint(values[status], True, widths[status])
         if wrap and len(values) == len(headers):
             pieces = textwrap.wrap(values[-1], room, break_long_words=False,

@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from azshell.errors import (
     AzshellError,
@@ -23,14 +23,8 @@ from azshell.errors import (
 from azshell.shell.run.context import Context, make_names
 from azshell.shell.session.settings import check_url
 
-
-def session_store(ctx: Context) -> Any:
-    """The context's store of saved sessions, made on first use (reading it costs a file)."""
-    if ctx.store is None:
-        from azshell.shell.session.store import SessionStore
-
-        ctx.store = SessionStore(warn=ctx.out.note)
-    return ctx.store
+if TYPE_CHECKING:
+    from azshell.client import AzkabanClient
 
 
 def terminal_available() -> bool:
@@ -88,31 +82,31 @@ def run_password_command(command: str) -> str:
 
 def password_for(ctx: Context, url: str, user: str, *, fresh: bool = False) -> str:
     """The password for ``user``: remembered, environment, password_command, or asked once."""
-    if ctx.password is not None and not fresh:
-        return ctx.password
+    if ctx.session.password is not None and not fresh:
+        return ctx.session.password
     if os.environ.get("AZSHELL_PASSWORD"):
         return os.environ["AZSHELL_PASSWORD"]
     if ctx.settings.password_command:
         return run_password_command(ctx.settings.password_command)
     answer = ctx.ask_password(f"Password for {user} at {url}: ")
-    ctx.asked_password = answer  # known from now on, even if the server refuses it
+    ctx.session.heard_password(answer)  # a secret from now on, even if the server refuses it
     return answer
 
 
 def password_at_hand(ctx: Context, *, fresh: bool = False) -> bool:
     """Whether ``password_for`` can answer without asking the person (same sources, same order)."""
-    return ((ctx.password is not None and not fresh) or bool(os.environ.get("AZSHELL_PASSWORD"))
-            or bool(ctx.settings.password_command))
+    return ((ctx.session.password is not None and not fresh)
+            or bool(os.environ.get("AZSHELL_PASSWORD")) or bool(ctx.settings.password_command))
 
 
 def _observer(ctx: Context) -> Any:
-    """Keeps recent exchanges, prints them with --verbose and logs them with --debug."""
+    """Records each exchange in the session, prints it with --verbose and logs them with --debug."""
     from azshell.shell.debugging.verbose import observer
 
     return observer(ctx)
 
 
-def new_client(ctx: Context, url: str) -> Any:
+def new_client(ctx: Context, url: str) -> AzkabanClient:
     """A client for ``url`` with the TLS and time-out settings of this session."""
     from azshell.client import AzkabanClient
 
@@ -161,7 +155,7 @@ def check_ca_file(path: str, name: str = "--ca-cert") -> None:
 
 def known_user(ctx: Context, url: str, user: str | None = None) -> str | None:
     """The user given, else the configured one, else the last one saved for this server."""
-    return user or ctx.settings.user or session_store(ctx).last_user(url)
+    return user or ctx.settings.user or ctx.session.store.last_user(url)
 
 
 def resolve_user(ctx: Context, url: str, user: str | None) -> str:
@@ -180,7 +174,8 @@ def resolve_user(ctx: Context, url: str, user: str | None) -> str:
                      "the URL in `connect URL USER`")
 
 
-def connect(ctx: Context, url: str, user: str | None = None, *, login: bool = False) -> Any:
+def connect(ctx: Context, url: str, user: str | None = None, *,
+            login: bool = False) -> AzkabanClient:
     """Make ``ctx.client`` talk to ``url`` as ``user``: a saved session, else a login."""
     url = check_url(url)
     if "://" not in url:
@@ -189,29 +184,23 @@ def connect(ctx: Context, url: str, user: str | None = None, *, login: bool = Fa
     if _will_ask(ctx, client.url, user, login):
         _answers_first(client)
     user = resolve_user(ctx, url, user)
-    first = ctx.connected is None
+    session = ctx.session
+    first = session.connected is None
     changed = not first and (ctx.client.url != client.url or ctx.client.user != user)
     if changed:
-        ctx.password = None  # another server or user: the remembered password is not theirs
-    store = session_store(ctx)
+        session.forget_password()  # another server or user: the remembered one is not theirs
 
     def credentials() -> tuple[str, str]:
         password = password_for(ctx, client.url, user)
-        ctx.password = password
+        session.remember_password(password)
         return user, password
 
     client.credentials = credentials
-    saved = None if login else store.get(client.url, user)
-    ctx.session_reused = bool(saved)
+    saved = None if login else session.store.get(client.url, user)
     if saved:
-        client.adopt_session(user, saved)
-        ctx.saved_session = saved
+        session.adopt(client, user, saved)
     else:
-        password = password_for(ctx, client.url, user, fresh=login)
-        session_id = client.login(user, password)
-        ctx.password = password
-        store.put(client.url, user, session_id)
-        ctx.saved_session = session_id
+        session.log_in(client, user, password_for(ctx, client.url, user, fresh=login))
     if first or changed:
         if changed and ctx.interactive:
             with contextlib.suppress(OSError, AttributeError):
@@ -219,21 +208,19 @@ def connect(ctx: Context, url: str, user: str | None = None, *, login: bool = Fa
         ctx.names = make_names(client.url, ctx.interactive, user)
     if changed:
         ctx.last_execid = None
-    ctx.client = client
     return client
 
 
-def saved_session_client(ctx: Context) -> Any:
+def saved_session_client(ctx: Context) -> AzkabanClient | None:
     """The configured server's client on its saved session, if there is one (no login): what a
     script's `logout` ends."""
     url = check_url(ctx.settings.url or "")
     client = new_client(ctx, url if "://" in url else f"http://{url}")
     user = known_user(ctx, client.url)
-    saved = session_store(ctx).get(client.url, user) if user else None
+    saved = ctx.session.store.get(client.url, user) if user else None
     if not user or not saved:
         return None
-    client.adopt_session(user, saved)
-    ctx.client = client
+    ctx.session.adopt(client, user, saved)
     return client
 
 
@@ -242,12 +229,12 @@ def _will_ask(ctx: Context, url: str, user: str | None, login: bool) -> bool:
     chosen = known_user(ctx, url, user)
     if not chosen:
         return True
-    if not login and session_store(ctx).get(url, chosen):
+    if not login and ctx.session.store.get(url, chosen):
         return False
     return not password_at_hand(ctx, fresh=login)
 
 
-def _answers_first(client: Any) -> None:
+def _answers_first(client: AzkabanClient) -> None:
     """Nobody should type a password for a server that is down, and a script with no password
     at hand should hear that the server is down, not that a password is missing: ``/status``
     needs no login."""
@@ -259,33 +246,15 @@ def _answers_first(client: Any) -> None:
         pass  # a server without /status, or an odd answer there: the login will tell
 
 
-def ensure_session(ctx: Context) -> Any:
+def ensure_session(ctx: Context) -> AzkabanClient:
     """The connected client, connecting first from the settings when needed."""
-    if ctx.connected is not None and ctx.connected.session_id:
-        return ctx.client
-    url = ctx.connected.url if ctx.connected is not None else ctx.settings.url
+    current = ctx.session.connected
+    if current is not None and current.session_id:
+        return current
+    url = current.url if current is not None else ctx.settings.url
     if not url:
         raise SessionError(
             "not connected: give a URL (azshell URL), --profile, AZSHELL_URL, or type 'connect URL'"
         )
-    user = ctx.connected.user if ctx.connected is not None else None
+    user = current.user if current is not None else None
     return connect(ctx, url, user)
-
-
-def save_session(ctx: Context) -> None:
-    """Write a renewed session id to the store (the client renews an expired one by itself)."""
-    client = ctx.connected
-    if client is None:
-        return
-    sid, user = getattr(client, "session_id", None), getattr(client, "user", None)
-    if sid and user and sid != ctx.saved_session:
-        session_store(ctx).put(client.url, user, sid)
-        ctx.saved_session = sid
-
-
-def forget_session(ctx: Context) -> None:
-    """Drop the saved session of the current server and user (logout, refused session)."""
-    client = ctx.connected
-    if client is not None and client.user:
-        session_store(ctx).forget(client.url, client.user)
-    ctx.saved_session = None

@@ -69,7 +69,7 @@ def rerun(ctx: Any, client: Any, execid: int) -> str:
     """What ``rerun EXECID`` does, with the notes it would print returned in the message
     instead (the screen is the view's)."""
     from azshell.client.execution_model import done_jobs
-    from azshell.shell.handlers.executions import start_flow
+    from azshell.shell.handlers.starting import start_flow
     from azshell.shell.run.output import Output
 
     quiet = copy.copy(ctx)
