@@ -394,7 +394,7 @@ def _start_sandbox(ctx: Any, examples: bool = False) -> Any:
     ctx.session.use_store(MemoryStore())
     ctx.sandbox = sandbox
     if ctx.interactive:
-        ctx.out.note(f"sandbox running at {sandbox.url}; {SANDBOX_USERS}")
+        ctx.out.paragraph(f"sandbox running at {sandbox.url}; {SANDBOX_USERS}")
         from azshell.sandbox.runner.jobs import command_jobs_unsupported
 
         if command_jobs_unsupported():
@@ -404,7 +404,7 @@ def _start_sandbox(ctx: Any, examples: bool = False) -> Any:
 
         loaded = load_examples(sandbox.url, EXAMPLES)
         if ctx.interactive:
-            ctx.out.note("example projects: " + "; ".join(
+            ctx.out.paragraph("example projects: " + "; ".join(
                 f"{name} (flows {', '.join(flows)})" for name, flows in loaded))
     elif ctx.interactive:
         ctx.out.note("'azshell --sandbox --examples' starts it with the example projects")

@@ -85,3 +85,26 @@ def test_colour_follows_the_setting_and_the_terminal() -> None:
     assert Output(io.StringIO(), io.StringIO(), color="auto").color is False
     assert Output(io.StringIO(), io.StringIO(), color="on").color is True
     assert Output(TTY(), TTY(), color="off").color is False
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_paragraph_wraps_whole_words_on_a_terminal_and_stays_one_line_in_a_pipe(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The --sandbox banner: a terminal of 60 columns broke '(only' as '(o' + 'nly'."""
+    monkeypatch.setenv("COLUMNS", "60")
+    text = ("users: azkaban/azkaban (admin, you are logged in as it), reader/reader (reads "
+            "every project, changes nothing), alice/alice (only what a project grants her)")
+    screen = _Terminal()
+    Output(io.StringIO(), screen).paragraph(text)
+    lines = screen.getvalue().splitlines()
+    assert len(lines) > 1
+    assert all(len(line) < 60 for line in lines)
+    assert all(line.startswith("  ") for line in lines[1:])  # the hanging indent
+    assert " ".join(line.strip() for line in lines) == text  # no word broken
+    pipe = io.StringIO()
+    Output(io.StringIO(), pipe).paragraph(text)
+    assert pipe.getvalue() == text + "\n"

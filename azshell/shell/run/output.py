@@ -182,6 +182,17 @@ class Output:
         self.stderr.write(prefix + line + "\n")
         self.stderr.flush()
 
+    def paragraph(self, message: str) -> None:
+        """A long note, wrapped at whole words to the terminal's width with a hanging indent
+        (the terminal itself would break words anywhere); a pipe gets it on one line."""
+        if self.stderr_tty:
+            import textwrap
+
+            width = max(40, self.size()[0] - 1)
+            message = "\n".join(textwrap.wrap(message, width, subsequent_indent="  ",
+                                              break_long_words=False, break_on_hyphens=False))
+        self.note(message)
+
     def note(self, message: str) -> None:
         """An informational line on stderr (progress, verbose, timing, warnings)."""
         text = self.hide(message.rstrip("\n"))
