@@ -39,9 +39,9 @@ def test_help_wraps_at_the_width_with_a_hanging_indent_and_whole_words() -> None
     assert lines[start + 1][column] != " "
     words = set(" ".join(lines).split())
     assert {"(pipeline:N", "running", "pipeline:1,"} <= words  # no word broken in two
-    assert lines[0].startswith("usage: execute PROJECT FLOW [--disable JOB]...")
+    assert lines[0].startswith("usage: execute PROJECT FLOW [FLOW]... [--disable JOB]...")
     assert lines[1].startswith(" " * len("usage: execute ") + "[")  # under the first argument
-    assert command_help(find("execute")).splitlines()[0].endswith("[--timeout SECONDS]")
+    assert command_help(find("execute")).splitlines()[0].endswith("[--on-done COMMAND]")
     assert all(len(line) < 80 for line in overview(80).splitlines())
 
 

@@ -48,8 +48,13 @@ def execute(ctx: Context, inv: Invocation) -> Reply | None:
     """Starts the flow; later commands that take an execution id default to this one.
 
     With ``--wait`` it follows the run to its end (azshell.shell.handlers.follow), which prints
-    the outcome itself and fails the command unless the flow SUCCEEDED.
+    the outcome itself and fails the command unless the flow SUCCEEDED. Several flows go to
+    azshell.shell.handlers.multiexec.
     """
+    if inv.values.get("more_flows"):
+        from azshell.shell.handlers.multiexec import execute_many
+
+        return execute_many(ctx, inv)
     project, flow = inv.values["project"], inv.values["flow"]
     check_wait_options(inv)
     options = execute_options(inv.values)

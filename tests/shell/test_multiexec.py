@@ -1,0 +1,164 @@
+"""execute PROJECT FLOW FLOW...: several flows started with the same options, checked before
+any starts, followed on one display with one exit code (--wait), or listed (without it)."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+from api_support import make_shell
+
+# flow ``ok`` is pre -> ok; ``bad`` fails; ``nap`` takes a second
+FILES = {
+    "pre.job": "type=command\ncommand=true\n",
+    "ok.job": "type=command\ncommand=true\ndependencies=pre\n",
+    "bad.job": "type=command\ncommand=false\n",
+    "nap.job": "type=command\ncommand=sleep 1\n",
+}
+
+
+@pytest.fixture
+def project(put_project: Any) -> str:
+    return put_project(FILES, "multiexec test")
+
+
+def runs(client: Any, project: str, flow: str) -> int:
+    """How many executions the flow has had."""
+    return int(client.flow_executions(project, flow, 0, 10)["total"])
+
+
+def test_wait_all_succeeded_is_exit_0_with_one_document_each(client: Any,
+                                                              project: str) -> None:
+    sh = make_shell(client)
+    code, out, err = sh(f"execute {project} ok nap --wait")
+    assert code == 0, err
+    documents = json.loads(out)
+    assert [(d["flow"], d["status"]) for d in documents] == [("ok", "SUCCEEDED"),
+                                                             ("nap", "SUCCEEDED")]
+    assert sh.ctx.last_execid == documents[1]["execid"]
+
+
+def test_one_failure_fails_the_whole_execute(client: Any, project: str) -> None:
+    sh = make_shell(client)
+    code, out, err = sh(f"execute {project} ok bad --wait")
+    assert code == 1
+    documents = json.loads(out)
+    bad = documents[1]["execid"]
+    assert [d["status"] for d in documents] == ["SUCCEEDED", "FAILED"]
+    assert err.strip() == (f"error: not every execution succeeded: {bad} ({project}/bad) "
+                           "FAILED")
+
+
+def test_without_wait_every_id_is_reported_json_in_a_pipe(client: Any, project: str) -> None:
+    sh = make_shell(client)
+    started = sh.json(f"execute {project} ok nap")
+    assert [(s["project"], s["flow"]) for s in started] == [(project, "ok"), (project, "nap")]
+    ids = [s["execid"] for s in started]
+    assert ids[0] != ids[1]
+    assert all(isinstance(i, int) for i in ids)
+    assert {e.execid: (e.flow, e.status) for e in sh.ctx.names.executions()
+            if e.execid in ids} == {ids[0]: ("ok", "PREPARING"), ids[1]: ("nap", "PREPARING")}
+    assert sh.ctx.last_execid == ids[1]
+    code, _, err = sh(f"wait {ids[0]} {ids[1]}")
+    assert code == 0, err
+
+
+def test_without_wait_a_sentence_on_a_terminal(client: Any, project: str) -> None:
+    sh = make_shell(client, tty=True)
+    code, out, err = sh(f"execute {project} nap ok")
+    assert code == 0, err
+    line = out.strip()
+    assert line.startswith(f"started 2 executions of {project}: ")
+    words = line.split(": ", 1)[1]
+    ids = [int(w) for w in words.replace(",", " ").replace(";", " ").split() if w.isdigit()]
+    assert words.startswith(f"{ids[0]} (nap), {ids[1]} (ok); ")
+    assert line.endswith(f"'wait {ids[0]} {ids[1]}' follows them")
+    sh("wait " + " ".join(map(str, ids)))
+
+
+def test_a_mistyped_flow_starts_nothing(client: Any, project: str) -> None:
+    sh = make_shell(client)
+    message = sh.fails(f"execute {project} ok nad --wait")
+    assert message == (f"error: execute: project {project} has no flow 'nad' (did you mean "
+                       "'nap'?); nothing was started")
+    assert runs(client, project, "ok") == 0
+    assert not [x for x in sh.seen if "executeFlow" in repr(x)]
+
+
+def test_a_mistyped_disable_starts_nothing_and_each_flow_skips_its_own(
+        client: Any, project: str) -> None:
+    sh = make_shell(client)
+    message = sh.fails(f"execute {project} ok nap --disable prr")
+    assert message.startswith(f"error: execute: --disable prr: none of the flows ok, nap of "
+                              f"project {project} has a job 'prr' (did you mean 'pre'?)")
+    assert message.endswith("; nothing was started")
+    assert runs(client, project, "ok") == runs(client, project, "nap") == 0
+    documents = json.loads(sh(f"execute {project} ok nap --disable pre --wait")[1])
+    nodes = {d["flow"]: {n["id"]: n["status"] for n in d["nodes"]} for d in documents}
+    assert nodes["ok"]["ok"] == "SUCCEEDED"
+    assert nodes["ok"]["pre"] in ("DISABLED", "SKIPPED")
+    assert nodes["nap"] == {"nap": "SUCCEEDED"}
+
+
+def test_a_flow_named_twice_is_a_usage_error(client: Any, project: str) -> None:
+    sh = make_shell(client)
+    assert sh.fails(f"execute {project} ok nap ok", code=2) == (
+        "error: execute: flow ok named twice; each flow starts once")
+    assert runs(client, project, "ok") == 0
+
+
+def test_a_refusal_part_way_names_what_started_and_retries_nothing(client: Any,
+                                                                  project: str) -> None:
+    sh = make_shell(client)
+    assert sh(f"lock {project} bad")[0] == 0
+    code, out, err = sh(f"execute {project} ok bad nap --wait")
+    assert code == 1
+    assert out == ""
+    ok = client.flow_executions(project, "ok", 0, 10)["executions"]
+    assert len(ok) == 1
+    execid = ok[0]["execId"] if "execId" in ok[0] else ok[0]["execid"]
+    assert err.strip() == (
+        f"error: flow bad of project {project} is locked ('unlock {project} bad' lifts it); "
+        f"started before it: execution {execid} of {project}/ok; not tried: nap; "
+        f"'wait {execid}' follows the started ones")
+    assert runs(client, project, "bad") == 0
+    assert runs(client, project, "nap") == 0
+    assert sum(1 for x in sh.seen if "executeFlow" in repr(x)) == 2  # ok, bad: once each
+    assert sh.ctx.last_execid == execid
+    assert sh(f"wait {execid}")[0] == 0
+
+
+def test_the_first_flow_refused_says_no_flow_started(client: Any, project: str) -> None:
+    sh = make_shell(client)
+    assert sh(f"lock {project} bad")[0] == 0
+    message = sh.fails(f"execute {project} bad ok")
+    assert message.endswith("; not tried: ok (no flow was started)")
+    assert runs(client, project, "ok") == 0
+
+
+@pytest.mark.pty
+def test_the_combined_display_of_execute_wait(shell: Any, sandbox: Any, client: Any,
+                                              project: str) -> None:
+    pyte = pytest.importorskip("pyte")
+    sh = shell(sandbox.url, AZSHELL_PASSWORD="azkaban")
+    sh.expect_prompt()
+    seen = io.StringIO()
+    sh.child.logfile_read = seen  # every byte the terminal got from here on
+    sh.child.send(f"execute {project} nap ok bad --wait\r")
+    sh.child.expect(r"waiting for 3 executions: \d still going")
+    sh.child.expect(r"3 executions ended")
+    sh.child.expect(sh.prompt)
+    screen = pyte.Screen(120, 40)
+    pyte.Stream(screen).feed(seen.getvalue())
+    shown = [line.rstrip() for line in screen.display if line.strip()]
+    board = next(i for i, line in enumerate(shown) if line == "3 executions ended")
+    rows = [line.split() for line in shown[board + 1: board + 4]]
+    assert [(r[1], r[2]) for r in rows] == [(f"{project}/nap", "SUCCEEDED"),
+                                            (f"{project}/ok", "SUCCEEDED"),
+                                            (f"{project}/bad", "FAILED")]
+    assert sum(1 for line in shown if "still going" in line) == 0  # redrawn in place
+    errors = [line for line in shown if line.startswith("error:")]
+    assert errors
+    assert f"{rows[2][0]} ({project}/bad) FAILED" in errors[0]
