@@ -162,3 +162,50 @@ def test_the_combined_display_of_execute_wait(shell: Any, sandbox: Any, client: 
     errors = [line for line in shown if line.startswith("error:")]
     assert errors
     assert f"{rows[2][0]} ({project}/bad) FAILED" in errors[0]
+
+
+# -- the line: completion and highlighting of the more flows ---------------------------------
+
+def _book() -> Any:
+    from azshell.shell.names.book import NameBook
+
+    book = NameBook(None)
+    book.add_projects([("demo", "")])
+    book.add_flows("demo", [("main", ""), ("cleanup", ""), ("audit", "")])
+    book.add_jobs("demo", "main", ["extract", "load"])
+    book.add_jobs("demo", "cleanup", ["sweep"])
+    return book
+
+
+def test_completion_offers_the_flows_not_named_yet_and_the_jobs_of_all() -> None:
+    from prompt_toolkit.completion import CompleteEvent
+    from prompt_toolkit.document import Document
+
+    from azshell.shell.interactive.completer import ShellCompleter
+
+    book = _book()
+    wanted: list[Any] = []
+    completer = ShellCompleter(lambda: book, lambda *a: wanted.append(a))
+
+    def texts(line: str) -> list[str]:
+        return [c.text for c in completer.get_completions(Document(line), CompleteEvent())]
+
+    assert texts("execute demo main ") == ["audit", "cleanup"]
+    assert texts("execute demo main cleanup ") == ["audit"]
+    assert texts("execute demo main cleanup --disable ") == ["extract", "load", "sweep"]
+    assert texts("execute demo main -d ") == ["extract", "load"]  # one flow: as before
+    assert texts("execute demo main audit -d ") == ["extract", "load"]
+    assert ("jobs", "demo", "audit") in wanted  # audit's jobs were never seen: asked for
+
+
+def test_a_job_of_any_named_flow_is_highlighted_known() -> None:
+    from azshell.shell.interactive.lexer import highlight
+
+    book = _book()
+    styles = {text: style for style, text in highlight("execute demo main cleanup -d sweep "
+                                                       "-d nope", book) if text.strip()}
+    assert styles["cleanup"] == "class:name.known"
+    assert styles["sweep"] == "class:name.known"
+    assert styles["nope"] == "class:name.unknown"
+    alone = {text: style for style, text in highlight("execute demo main -d sweep", book)}
+    assert alone["sweep"] == "class:name.unknown"
