@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
-from api_support import make_shell
+from api_support import AZSHELL, make_shell
 
 # flow ``ok`` is pre -> ok; ``bad`` fails; ``nap`` takes a second
 FILES = {
@@ -49,6 +52,25 @@ def test_one_failure_fails_the_whole_execute(client: Any, project: str) -> None:
     assert [d["status"] for d in documents] == ["SUCCEEDED", "FAILED"]
     assert err.strip() == (f"error: not every execution succeeded: {bad} ({project}/bad) "
                            "FAILED")
+
+
+def test_the_exit_status_of_a_script(sandbox: Any, project: str, tmp_path: Path) -> None:
+    env = {"AZSHELL_PASSWORD": "azkaban", "HOME": str(tmp_path), "PATH": os.environ["PATH"],
+           "AZSHELL_CONFIG": "/dev/null"}
+
+    def run(line: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([AZSHELL, sandbox.url, "--user", "azkaban", "-c", line],
+                              check=False, capture_output=True, text=True, timeout=60, env=env)
+
+    good = run(f"execute {project} ok nap --wait")
+    assert good.returncode == 0, good.stderr
+    assert [d["status"] for d in json.loads(good.stdout)] == ["SUCCEEDED", "SUCCEEDED"]
+    bad = run(f"execute {project} nap bad --wait")
+    assert bad.returncode == 1, bad.stderr
+    assert "not every execution succeeded" in bad.stderr
+    typo = run(f"execute {project} ok nad --wait")
+    assert typo.returncode == 1, typo.stderr
+    assert "nothing was started" in typo.stderr
 
 
 def test_without_wait_every_id_is_reported_json_in_a_pipe(client: Any, project: str) -> None:
