@@ -47,7 +47,7 @@ def test_execute_with_every_option() -> None:
         "--notify-success 'c@x.org; d@x.org'"
     )
     assert got == {
-        "project": "demo", "flow": "main", "disable": ["a", "b"],
+        "project": "demo", "flow": "main", "more_flows": [], "disable": ["a", "b"],
         "param": [("day", "2024-01-31"), ("x", "1=2")], "concurrent": "pipeline:2",
         "on_failure": "possible", "notify_failure": ["a@x.org", "b@x.org"],
         "notify_success": ["c@x.org", "d@x.org"], "wait": False, "timeout": None,

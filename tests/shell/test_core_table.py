@@ -66,7 +66,7 @@ def test_groups_are_known() -> None:
         ("call", "call [METHOD] PATH [KEY=VALUE]..."),
         ("show", "show [EXECID]"),
         ("delete", "delete PROJECT [--yes]"),
-        ("execute", "execute PROJECT FLOW [--disable JOB]... [--param KEY=VALUE]... "
+        ("execute", "execute PROJECT FLOW [FLOW]... [--disable JOB]... [--param KEY=VALUE]... "
                     "[--concurrent MODE] [--on-failure ACTION] [--notify-failure EMAILS] "
                     "[--notify-success EMAILS] [--wait] [--timeout SECONDS] [--notify] "
                     "[--on-done COMMAND]"),

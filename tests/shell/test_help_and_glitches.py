@@ -40,7 +40,7 @@ def test_help_wraps_at_the_width_with_a_hanging_indent_and_whole_words() -> None
     assert lines[start + 1][column] != " "
     words = set(" ".join(lines).split())
     assert {"(pipeline:N", "running", "pipeline:1,"} <= words  # no word broken in two
-    assert lines[0].startswith("usage: execute PROJECT FLOW [--disable JOB]...")
+    assert lines[0].startswith("usage: execute PROJECT FLOW [FLOW]... [--disable JOB]...")
     assert lines[1].startswith(" " * len("usage: execute ") + "[")  # under the first argument
     # without a width the usage is one line, every option in it
     execute = find("execute")

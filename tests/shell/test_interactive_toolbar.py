@@ -84,15 +84,15 @@ def test_a_long_syntax_gives_way_to_the_session_part() -> None:
     book = NameBook(None)
     status = Status(session="valid")
     line = ["execute demo main --on-failure "]
-    toolbar = make_toolbar(ctx(), status, lambda: book, lambda: line[0], lambda: 100)
+    toolbar = make_toolbar(ctx(), status, lambda: book, lambda: line[0], lambda: 110)
     fragments = toolbar()
     text = text_of(fragments)
-    assert len(text) <= 100
-    assert text.startswith(" execute PROJECT FLOW [OPTIONS] [--on-failure ACTION]")
+    assert len(text) <= 110
+    assert text.startswith(" execute PROJECT FLOW [FLOW]... [OPTIONS] [--on-failure ACTION]")
     assert text.endswith("session valid ")
     assert ("class:bottom-toolbar.current", "[--on-failure ACTION]") in fragments
     line[0] = "execute "
-    assert text_of(toolbar()).startswith(" execute PROJECT FLOW [OPTIONS]  |")
+    assert text_of(toolbar()).startswith(" execute PROJECT FLOW [FLOW]... [OPTIONS]  |")
 
 
 def test_a_very_narrow_terminal_shows_the_syntax_cut() -> None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Any
 
 from azshell.errors import ApiError, AzshellError
 from azshell.shell.handlers.jobcheck import check_jobs
 from azshell.shell.handlers.starting import (
     check_wait_options,
+    execute_options,
     execution_id,
     learn_status,
     start_flow,
@@ -17,28 +17,17 @@ from azshell.shell.line.parser import Invocation
 from azshell.shell.run.context import Context, Reply
 
 
-def execute_options(values: dict[str, Any]) -> Any:
-    from azshell.client import ExecuteOptions
-
-    params: dict[str, str] = {}
-    for key, value in values["param"]:
-        params[key] = value
-    kwargs: dict[str, Any] = {"disabled": list(values["disable"]), "params": params,
-                              "notify_failure": list(values["notify_failure"] or []),
-                              "notify_success": list(values["notify_success"] or [])}
-    if values["concurrent"]:
-        kwargs["concurrent"] = values["concurrent"]
-    if values["on_failure"]:
-        kwargs["on_failure"] = values["on_failure"]
-    return ExecuteOptions(**kwargs)
-
-
 def execute(ctx: Context, inv: Invocation) -> Reply | None:
     """Starts the flow; later commands that take an execution id default to this one.
 
     With ``--wait`` it follows the run to its end (azshell.shell.handlers.follow), which prints
-    the outcome itself and fails the command unless the flow SUCCEEDED.
+    the outcome itself and fails the command unless the flow SUCCEEDED. Several flows go to
+    azshell.shell.handlers.multiexec.
     """
+    if inv.values.get("more_flows"):
+        from azshell.shell.handlers.multiexec import execute_many
+
+        return execute_many(ctx, inv)
     project, flow = inv.values["project"], inv.values["flow"]
     check_wait_options(inv)
     options = execute_options(inv.values)

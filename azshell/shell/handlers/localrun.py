@@ -26,7 +26,7 @@ def test(ctx: Context, inv: Invocation) -> None:
     """Upload ``PATH`` to a fresh sandbox, run ``FLOW`` there, follow it, show failed logs."""
     from azshell.project import validate
     from azshell.project.lint import check_path
-    from azshell.shell.handlers.executions import execute_options
+    from azshell.shell.handlers.starting import execute_options
 
     path = check_path(Path(inv.values["path"]), "test")
     flow = inv.values["flow"]

@@ -13,8 +13,8 @@ from typing import Any
 
 from azshell import quartz
 from azshell.errors import NotFound, UsageError
-from azshell.shell.handlers.executions import execute_options
 from azshell.shell.handlers.jobcheck import check_jobs
+from azshell.shell.handlers.starting import execute_options
 from azshell.shell.line.parser import Invocation
 from azshell.shell.run import render
 from azshell.shell.run.context import Context, Reply

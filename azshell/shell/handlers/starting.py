@@ -15,6 +15,23 @@ from azshell.shell.line.parser import Invocation
 from azshell.shell.run.context import Context
 
 
+def execute_options(values: dict[str, Any]) -> Any:
+    """The ExecuteOptions of execute's (and schedule's, backfill's, test's) options."""
+    from azshell.client import ExecuteOptions
+
+    params: dict[str, str] = {}
+    for key, value in values["param"]:
+        params[key] = value
+    kwargs: dict[str, Any] = {"disabled": list(values["disable"]), "params": params,
+                              "notify_failure": list(values["notify_failure"] or []),
+                              "notify_success": list(values["notify_success"] or [])}
+    if values["concurrent"]:
+        kwargs["concurrent"] = values["concurrent"]
+    if values["on_failure"]:
+        kwargs["on_failure"] = values["on_failure"]
+    return ExecuteOptions(**kwargs)
+
+
 def execution_id(ctx: Context, value: int | None) -> int:
     """The id given, else the last execution started in this session."""
     if value is not None:

@@ -200,13 +200,20 @@ class ShellCompleter(Completer):
             return ()
         if not book.knows_flows(project) and self.wanted is not None:
             self.wanted("flows", project)
-        return _named(book.match_flows(project, pos.word), start)
+        taken = set(_more_flows(pos.previous_values))  # `execute P F1 F2`: each flow once
+        return _named([(name, meta) for name, meta in book.match_flows(project, pos.word)
+                       if name not in taken], start)
 
     def _jobs(self, book: NameBook, pos: Position, start: int) -> Iterable[Completion]:
         project, flow = self._project_and_flow(book, pos)
         jobs = book.jobs(project, flow)
         if not jobs and project and flow and self.wanted is not None:
             self.wanted("jobs", project, flow)
+        for more in _more_flows(pos.previous_values)[1:]:  # the jobs of every flow named
+            found = book.jobs(project, more)
+            if not found and self.wanted is not None:
+                self.wanted("jobs", project, more)
+            jobs = [*jobs, *(j for j in found if j not in jobs)]
         taken = set(pos.previous_values.get("disable") or ())
         found = _match_plain([j for j in jobs if j not in taken], pos.word)
         statuses = self._job_statuses(book, pos)
@@ -342,6 +349,13 @@ def _choices(choices: tuple[str, ...], word: str, start: int) -> Iterator[Comple
     for choice in choices:
         if choice.lower().startswith(low):
             yield Completion(choice, start)
+
+
+def _more_flows(values: dict) -> list[str]:
+    """The flows a line names: FLOW, then the more FLOWs of ``execute P F1 F2``."""
+    first = values.get("flow")
+    more = values.get("more_flows") or []
+    return [str(f) for f in ([first] if first else []) + list(more)]
 
 
 def _named(pairs: list[tuple[str, str]], start: int) -> Iterator[Completion]:

@@ -187,7 +187,8 @@ def _known(book: NameBook, kind: str, text: str, values: dict[str, Any]) -> bool
         return book.has_project(text)
     if kind == "flow":
         return book.has_flow(project, text)
-    return text in book.jobs(project, str(values.get("flow") or ""))
+    flows = [values.get("flow"), *(values.get("more_flows") or [])]  # execute P F1 F2
+    return any(text in book.jobs(project, str(flow or "")) for flow in flows)
 
 
 class CommandLexer(Lexer):

@@ -492,7 +492,10 @@ COMMANDS: tuple[Command, ...] = (
     # -- executions -----------------------------------------------------------------------------
     Command(
         "execute", "Start a flow and print its execution id.",
-        args=(_PROJECT, _FLOW),
+        args=(_PROJECT, _FLOW,
+              Arg("FLOW", "flow", "More flows of PROJECT to start with the same options (every "
+                  "name and --disable job is checked before any starts; --wait follows them "
+                  "all on one display).", optional=True, repeat=True, dest="more_flows")),
         options=(*_EXECUTION_OPTIONS, _WAIT, _TIMEOUT, _NOTIFY, _ON_DONE),
         examples=(
             "execute demo main",
@@ -500,6 +503,7 @@ COMMANDS: tuple[Command, ...] = (
             "execute demo main --wait --notify",
             "execute demo main --disable slow_job --param day=2024-01-31",
             "execute demo main --concurrent pipeline:2 --on-failure possible",
+            "execute demo main audit --wait --notify",
         ),
         group="executions", handler=f"{_H}.executions:execute", learns="started",
     ),

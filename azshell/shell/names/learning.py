@@ -59,6 +59,10 @@ def _new_project(book: NameBook, project: str, flow: str, values: dict[str, Any]
 
 def _started(book: NameBook, project: str, flow: str, values: dict[str, Any],
              result: object) -> bool:
+    if isinstance(result, list):  # several flows started: [{"execid", "project", "flow"}]
+        taught = [_started(book, project, _text(item.get("flow")), values, item)
+                  for item in result if isinstance(item, dict)]
+        return bool(taught) and all(taught)
     execid = result.get("execid") if isinstance(result, dict) else result
     if not (project and flow and isinstance(execid, int) and not isinstance(execid, bool)):
         return False
