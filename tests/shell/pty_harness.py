@@ -81,3 +81,16 @@ def shell_factory(home: Path) -> Iterator[Callable[..., Shell]]:
     finally:
         for sh in started:
             sh.kill()
+
+
+class SandboxShell(Shell):
+    """`azshell --sandbox` in a pseudo-terminal; its URL is read from the line it prints."""
+
+    def __init__(self, home: Path) -> None:
+        self.child = pexpect.spawn(AZSHELL, ["--sandbox"], env=environment(home),
+                                   dimensions=(40, 120), encoding="utf-8", timeout=15)
+        self.child.expect(r"sandbox running at (http://127\.0\.0\.1:\d+); users: "
+                          r"azkaban/azkaban \(admin, you are logged in as it\), reader/reader")
+        self.url = self.child.match.group(1)
+        self.host = self.url.split("://", 1)[1]
+        self.prompt = r"(?s)\x1b\[\?2004h.*?" + re.escape(f"azkaban@{self.host}>")

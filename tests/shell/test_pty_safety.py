@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from api_support import EXAMPLES
-from pty_harness import AZSHELL, Shell, environment
+from pty_harness import SandboxShell
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -46,18 +46,6 @@ def test_schedule_names_the_schedule_it_replaces_and_asks(shell: Any, sandbox: A
     assert '"replaced"' in replaced
     assert client.schedule(etl, "finish")["cronExpression"] == "0 0 * * * ?"
     assert sh.exit() == 0
-
-
-class SandboxShell(Shell):
-    """`azshell --sandbox` in a pseudo-terminal; its URL is read from the line it prints."""
-
-    def __init__(self, home: Path) -> None:
-        self.child = pexpect.spawn(AZSHELL, ["--sandbox"], env=environment(home),
-                                   dimensions=(40, 120), encoding="utf-8", timeout=15)
-        self.child.expect(r"sandbox running at (http://127\.0\.0\.1:\d+)")
-        self.url = self.child.match.group(1)
-        self.host = self.url.split("://", 1)[1]
-        self.prompt = r"(?s)\x1b\[\?2004h.*?" + re.escape(f"azkaban@{self.host}>")
 
 
 def test_ctrl_d_in_an_empty_sandbox_quits_at_once(tmp_path: Path) -> None:

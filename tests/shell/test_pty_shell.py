@@ -22,7 +22,7 @@ import pytest
 pytestmark = pytest.mark.pty
 
 from fakes import FakeServer, Reply, Seen  # noqa: E402
-from pty_harness import ANSI, AZSHELL, Shell, environment  # noqa: E402
+from pty_harness import ANSI, AZSHELL, SandboxShell, environment  # noqa: E402
 
 
 def test_ctrl_d_exits_0(shell: Any, sandbox: Any) -> None:
@@ -255,19 +255,6 @@ def test_the_flows_table_in_a_terminal(shell: Any, sandbox: Any, client: Any,
     assert sorted(lines[at + 1: at + 4]) == ["alpha", "mid", "zeta"]
     assert "{" not in out  # a table, not JSON
     assert sh.exit() == 0
-
-
-class SandboxShell(Shell):
-    """`azshell --sandbox` in a pseudo-terminal; its URL is read from the line it prints."""
-
-    def __init__(self, home: Path) -> None:
-        self.child = pexpect.spawn(AZSHELL, ["--sandbox"], env=environment(home),
-                                   dimensions=(40, 120), encoding="utf-8", timeout=15)
-        self.child.expect(r"sandbox running at (http://127\.0\.0\.1:\d+); users: "
-                          r"azkaban/azkaban \(admin, you are logged in as it\), reader/reader")
-        self.url = self.child.match.group(1)
-        self.host = self.url.split("://", 1)[1]
-        self.prompt = r"(?s)\x1b\[\?2004h.*?" + re.escape(f"azkaban@{self.host}>")
 
 
 def test_sandbox_option_interactively(tmp_path: Path) -> None:
