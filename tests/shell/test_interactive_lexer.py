@@ -73,3 +73,10 @@ def test_the_lexer_reads_the_current_book(book: NameBook) -> None:
     assert ("class:name.known", "demo") in get_line(0)
     assert ("class:name.unknown", "x") in get_line(1)
     assert get_line(5) == []
+
+
+def test_a_setting_whose_values_are_suggestions_takes_any_value() -> None:
+    """`set tz` lists local and UTC but takes any zone; `set output` takes its choices only."""
+    assert "class:error" not in {style for style, _ in highlight("set tz Europe/Paris")}
+    assert "class:error" not in {style for style, _ in highlight("set query '[].name'")}
+    assert ("class:error", "pretty") in highlight("set output pretty")

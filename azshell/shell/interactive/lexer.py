@@ -140,13 +140,9 @@ def _keyvalue(raw: str) -> Fragments:
 
 
 def _choices(arg: Any, values: dict[str, Any]) -> tuple[str, ...]:
-    """An argument's choices (some depend on an earlier argument: ``set NAME VALUE``); none for
-    a setting whose choices are only suggestions (``set tz Europe/Paris`` is no error)."""
-    from azshell.shell.line.commands import OPEN_SETTINGS
-
-    if arg.depends is not None and str(values.get(arg.depends[0]) or "").lower() in OPEN_SETTINGS:
-        return ()
-    choices: tuple[str, ...] = arg.choices_for(values)
+    """The choices a value must be one of (some depend on an earlier argument: ``set NAME
+    VALUE``; none where the listed ones are only suggestions: ``set tz Europe/Paris``)."""
+    choices: tuple[str, ...] = arg.limits_for(values)
     return choices
 
 

@@ -58,6 +58,9 @@ class Arg:
     # toolbar all read them through ``choices_for``.
     depends: tuple[str, Mapping[str, tuple[str, ...]]] | None = field(default=None,
                                                                       compare=False)
+    # values of that earlier argument whose choices are suggestions, not limits (`set tz`
+    # takes any zone, `set query` any expression): highlighting reads ``limits_for``
+    open_keys: frozenset[str] = field(default=frozenset(), compare=False)
 
     @property
     def key(self) -> str:
@@ -70,6 +73,13 @@ class Arg:
             return self.choices
         key, table = self.depends
         return table.get(str(values.get(key) or "").lower(), ())
+
+    def limits_for(self, values: Mapping[str, Any]) -> tuple[str, ...]:
+        """The choices a value must be one of, given the earlier values; () when any goes."""
+        if self.depends is not None and str(values.get(self.depends[0]) or "").lower() \
+                in self.open_keys:
+            return ()
+        return self.choices_for(values)
 
     def usage(self) -> str:
         """``PROJECT``, ``[DESCRIPTION]``, ``[KEY=VALUE]...``."""
@@ -745,7 +755,8 @@ COMMANDS: tuple[Command, ...] = (
                "toolbar, tz).",
         args=(Arg("NAME", "setting", "The setting to change.", optional=True,
                   choices=tuple(SETTINGS)),
-              Arg("VALUE", "enum", "Its new value.", optional=True, depends=("name", SETTINGS))),
+              Arg("VALUE", "enum", "Its new value.", optional=True, depends=("name", SETTINGS),
+                  open_keys=OPEN_SETTINGS)),
         examples=("set", "set output table", "set pager off", "set query '[].projectName'",
                   "set query ''", "set tz UTC", "set tz Europe/Paris"),
         group="shell", handler=f"{_H}.shell:set_", needs_session=False,
