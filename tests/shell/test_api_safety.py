@@ -44,6 +44,14 @@ def test_a_misspelled_disabled_job_is_refused_with_the_closest_names(
     assert [x.params for x in sh.seen if x.path == "/executor"] == []  # executeFlow never sent
 
 
+def test_a_misspelled_flow_names_the_closest_flow(sh: Shell, etl: str) -> None:
+    """Azkaban only says "Flow 'finsh' cannot be found in project etl"."""
+    line = sh.fails(f"execute {etl} finsh")
+    assert line == (f"error: project {etl} has no flow 'finsh' (did you mean 'finish'?); "
+                    "nothing was started")
+    assert "its flows: audit, finish" in sh.fails(f"execute {etl} zzz")
+
+
 def test_a_name_nothing_like_any_job_lists_the_flows_jobs(sh: Shell, etl: str) -> None:
     line = sh.fails(f"execute {etl} finish -d zzz")
     assert "its jobs: extract, finish, load, transform_a, transform_b" in line

@@ -31,6 +31,27 @@ def graph_paths(nodes: Iterable[Any], prefix: str = "") -> list[str]:
     return paths
 
 
+def closest_flow(flow: str, known: list[str]) -> str:
+    """`` (did you mean 'main'?)``, else the flows the project has."""
+    close = difflib.get_close_matches(flow, known, n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean {close[0]!r}?)"
+    return f" (its flows: {', '.join(sorted(known))})" if known else " (it has no flows)"
+
+
+def unknown_flow(ctx: Context, project: str, flow: str, err: NotFound) -> NotFound:
+    """``Flow 'finsh' cannot be found in project etl`` with the project's closest flow; the
+    server's words as they are when the project itself is missing or the flow exists."""
+    try:
+        known = ctx.client.flows(project)
+    except AzshellError:
+        return err
+    if flow in known:
+        return err
+    return NotFound(f"project {project} has no flow {flow!r}{closest_flow(flow, known)}; "
+                    "nothing was started", err.status, err.body)
+
+
 def closest(name: str, known: list[str]) -> str:
     """`` (did you mean 'transform_a' or 'transform_b'?)``, or the names there are when none is
     close."""

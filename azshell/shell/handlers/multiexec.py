@@ -47,13 +47,13 @@ def check_flows_and_jobs(ctx: Context, project: str, flows: list[str],
                          disabled: list[str]) -> dict[str, list[str]]:
     """Refuse a flow the project does not have, or a ``--disable`` job none of the flows has;
     the jobs each flow is to skip (those of the names it has: Azkaban would ignore the rest)."""
-    from azshell.shell.handlers.jobcheck import closest, graph_paths
+    from azshell.shell.handlers.jobcheck import closest, closest_flow, graph_paths
 
     known = ctx.client.flows(project)
     for flow in flows:
         if flow not in known:
             raise NotFound(f"execute: project {project} has no flow {flow!r}"
-                           f"{_closest_flow(flow, known)}; nothing was started")
+                           f"{closest_flow(flow, known)}; nothing was started")
     if not disabled:
         return {flow: [] for flow in flows}
     paths: dict[str, list[str]] = {}
@@ -68,16 +68,6 @@ def check_flows_and_jobs(ctx: Context, project: str, flows: list[str],
                            f"of project {project} has a job {name!r}{closest(name, every)}; "
                            "nothing was started")
     return {flow: [n for n in disabled if n in paths[flow]] for flow in flows}
-
-
-def _closest_flow(flow: str, known: list[str]) -> str:
-    """`` (did you mean 'main'?)``, else the flows the project has."""
-    import difflib
-
-    close = difflib.get_close_matches(flow, known, n=1, cutoff=0.6)
-    if close:
-        return f" (did you mean {close[0]!r}?)"
-    return f" (its flows: {', '.join(sorted(known))})" if known else " (it has no flows)"
 
 
 def start_all(ctx: Context, inv: Invocation, project: str, flows: list[str],

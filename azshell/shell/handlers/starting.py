@@ -10,7 +10,14 @@ import contextlib
 from typing import Any
 
 from azshell.client.execution_model import Execution
-from azshell.errors import ApiError, AzshellError, FlowAlreadyRunning, FlowNotStarted, UsageError
+from azshell.errors import (
+    ApiError,
+    AzshellError,
+    FlowAlreadyRunning,
+    FlowNotStarted,
+    NotFound,
+    UsageError,
+)
 from azshell.shell.line.parser import Invocation
 from azshell.shell.run.context import Context
 
@@ -60,6 +67,10 @@ def start_flow(ctx: Context, project: str, flow: str, options: Any) -> int:
         raise locked from None
     except FlowAlreadyRunning as err:
         raise already_running(ctx, project, flow, err) from None
+    except NotFound as err:
+        from azshell.shell.handlers.jobcheck import unknown_flow
+
+        raise unknown_flow(ctx, project, flow, err) from None
 
 
 def already_running(ctx: Context, project: str, flow: str,
