@@ -22,7 +22,8 @@ else:
     Fragments = list
 
 
-@dataclass
+# eq and repr are not generated: start-up speed (line/commands.py says why)
+@dataclass(eq=False, repr=False)
 class Status:
     """What the background work found out; written by the refresher thread, read by the toolbar."""
 

@@ -17,7 +17,8 @@ from typing import Any
 from azshell.errors import UsageError
 
 
-@dataclass(frozen=True)
+# eq and repr are not generated: start-up speed (line/commands.py says why)
+@dataclass(frozen=True, eq=False, repr=False)
 class Kind:
     """One kind of value.
 

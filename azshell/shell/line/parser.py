@@ -20,7 +20,8 @@ __all__ = ["Invocation", "Position", "Token", "convert", "execution_url", "fits_
            "is_option", "looks_like_execid", "parse", "position", "split", "suggest", "tokens"]
 
 
-@dataclass(frozen=True)
+# eq and repr are not generated: start-up speed (line/commands.py says why)
+@dataclass(frozen=True, eq=False, repr=False)
 class Token:
     """One word of a line: its unquoted text and where it sits in the raw line."""
 
@@ -39,7 +40,7 @@ class Redirect:
     target: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Invocation:
     """A parsed line: the command and its values (``Arg.key`` / ``Opt.dest`` → value)."""
 
@@ -49,7 +50,7 @@ class Invocation:
     redirect: Redirect | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Position:
     """What the word at the end of the line is, for completion, highlighting and the toolbar."""
 

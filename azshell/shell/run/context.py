@@ -27,7 +27,8 @@ class SandboxHoldings(Protocol):
         ...
 
 
-@dataclass
+# eq and repr are not generated: start-up speed (line/commands.py says why)
+@dataclass(eq=False, repr=False)
 class Reply:
     """A handler's answer: ``data`` is the JSON document; ``text`` is how a person reads it."""
 
@@ -65,7 +66,7 @@ def _no_confirm(question: str) -> bool:
     raise UsageError("confirmation needed: add --yes")
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Context:
     """Everything a handler may use; the app and the batch runner each build one.
 

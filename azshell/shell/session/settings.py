@@ -36,7 +36,8 @@ MAX_ANSWER_MB = 65536.0  # 64 GiB: beyond it the limit is no limit, and a typo
 LABEL_COLORS = ("red", "green", "yellow", "blue", "magenta", "cyan", "white")
 
 
-@dataclass
+# eq and repr are not generated: start-up speed (line/commands.py says why)
+@dataclass(eq=False, repr=False)
 class Settings:
     """Everything a session needs to know; ``set`` changes the display ones at run time."""
 
