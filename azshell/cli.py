@@ -155,10 +155,11 @@ def split_command(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[lis
                 i += 1  # its value
             i += 1
             continue
-        from azshell.shell.line.commands import find
+        if not _address_like(word):  # a URL is never a command: the table is not needed
+            from azshell.shell.line.commands import find
 
-        if find(word) is not None and "://" not in word:
-            return argv[:i], argv[i:]
+            if find(word) is not None:
+                return argv[:i], argv[i:]
         if seen_url:
             break
         seen_url = True
@@ -166,12 +167,17 @@ def split_command(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[lis
     return argv, []
 
 
+def _address_like(word: str) -> bool:
+    """A word with a character no command name has (``.``, ``:``, ``/``, ``[``): a server."""
+    return any(ch in word for ch in ".:/[")
+
+
 def _not_a_url(word: str) -> str | None:
     """Why a bare word is no server address (``azshell projcts``), else None."""
+    if _address_like(word) or word == "localhost":
+        return None
     from azshell.shell.line.parser import suggest
 
-    if "://" in word or any(ch in word for ch in ".:/[") or word == "localhost":
-        return None
     return (f"{word!r} is neither a command nor a server URL (give http://HOST:PORT)"
             f"{suggest(word)}")
 
@@ -328,7 +334,7 @@ def _run(args: argparse.Namespace, args_list: list[str]) -> int:
         from azshell.shell.session.timezone import apply_zone
 
         apply_zone(settings.tz)
-    from azshell.shell.run.dispatch import new_context
+    from azshell.shell.run.context import new_context
 
     ctx = new_context(settings, interactive=mode == "interactive")
     if settings.debug:

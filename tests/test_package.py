@@ -191,7 +191,7 @@ def test_the_wheel_at_its_floors_on_the_oldest_python(tmp_path: Path,
          "from prompt_toolkit.input import create_pipe_input\n"
          "from prompt_toolkit.output import DummyOutput\n"
          "from azshell.shell.interactive.app import InteractiveShell\n"
-         "from azshell.shell.run.dispatch import new_context\n"
+         "from azshell.shell.run.context import new_context\n"
          "from azshell.shell.session.settings import load\n"
          "from prompt_toolkit.history import InMemoryHistory\n"
          "ctx = new_context(load({}), interactive=True)\n"

@@ -76,16 +76,16 @@ class _Console:
 
 def test_confirm_asks_on_the_console_where_there_is_no_dev_tty(monkeypatch: Any,
                                                                capsys: Any) -> None:
-    from azshell.shell.session import connection
+    from azshell.shell.session import terminal
 
-    monkeypatch.setattr(connection, "os", SimpleNamespace(name="nt"))  # as on Windows
+    monkeypatch.setattr(terminal, "os", SimpleNamespace(name="nt"))  # as on Windows
 
     def no_dev_tty(*args: object, **kwargs: object) -> None:
         raise AssertionError("/dev/tty opened")
 
-    monkeypatch.setattr(connection, "open", no_dev_tty, raising=False)
+    monkeypatch.setattr(terminal, "open", no_dev_tty, raising=False)
     monkeypatch.setattr(sys, "stdin", _Console("yes\n"))
-    assert connection.confirm_tty("delete demo?") is True
+    assert terminal.confirm_tty("delete demo?") is True
     monkeypatch.setattr(sys, "stdin", _Console("\n"))
-    assert connection.confirm_tty("delete demo?") is False
+    assert terminal.confirm_tty("delete demo?") is False
     assert capsys.readouterr().err == "delete demo? [y/N] delete demo? [y/N] "

@@ -125,7 +125,8 @@ def check_line(line: str) -> None:
 def check_run_line_offline(line: str) -> None:
     """A whole line through run_line with no server: one error line at most, never an internal
     error. (``connect``/``login`` would reach the network; ``exit`` ends the run.)"""
-    from azshell.shell.run.dispatch import new_context, run_line
+    from azshell.shell.run.context import new_context
+    from azshell.shell.run.dispatch import run_line
     from azshell.shell.session.settings import Settings
 
     if _NO_RUN.match(line):

@@ -97,7 +97,7 @@ def test_it_needs_no_session(tmp_path: Path) -> None:
 
     from api_support import Shell
 
-    from azshell.shell.run.dispatch import new_context
+    from azshell.shell.run.context import new_context
     from azshell.shell.session.settings import Settings
 
     out, err = io.StringIO(), io.StringIO()

@@ -331,7 +331,8 @@ def test_server_on_a_terminal_reads_as_a_summary(client: Any, sandbox: Any) -> N
 def test_server_needs_no_session(sandbox: Any) -> None:
     import io
 
-    from azshell.shell.run.dispatch import new_context, run_line
+    from azshell.shell.run.context import new_context
+    from azshell.shell.run.dispatch import run_line
     from azshell.shell.session.settings import Settings
 
     out, err = io.StringIO(), io.StringIO()

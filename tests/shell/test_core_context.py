@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from azshell.shell.line.commands import find
-from azshell.shell.run.context import Context, Reply
-from azshell.shell.run.dispatch import emit, new_context, run_line
+from azshell.shell.run.context import Context, Reply, new_context
+from azshell.shell.run.dispatch import emit, run_line
 from azshell.shell.session.settings import Settings
 
 

@@ -26,6 +26,15 @@ def test_names_and_aliases_are_unique() -> None:
     assert len(words) == len(set(words))
 
 
+def test_no_command_word_looks_like_a_server_address() -> None:
+    """`azshell URL ...` reads a word with one of ``.:/[`` as a server without the table."""
+    from azshell.cli import _address_like
+
+    assert not [w for c in COMMANDS for w in (c.name, *c.aliases) if _address_like(w)]
+    assert _address_like("localhost:8081")
+    assert _address_like("http://h")
+
+
 @pytest.mark.parametrize("cmd", COMMANDS, ids=lambda c: c.name)
 def test_every_help_text_is_a_sentence(cmd: commands.Command) -> None:
     assert cmd.summary.endswith("."), cmd.summary
@@ -106,7 +115,8 @@ def test_a_table_renders_without_its_handler_module_imported(
     import io
     import sys
 
-    from azshell.shell.run.dispatch import emit, new_context
+    from azshell.shell.run.context import new_context
+    from azshell.shell.run.dispatch import emit
     from azshell.shell.session.settings import Settings
 
     class TTY(io.StringIO):

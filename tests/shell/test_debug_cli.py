@@ -27,7 +27,8 @@ from api_support import documents
 from azshell.client import AzkabanClient
 from azshell.sandbox import Sandbox
 from azshell.sandbox.auth import User
-from azshell.shell.run.dispatch import new_context, run_line
+from azshell.shell.run.context import new_context
+from azshell.shell.run.dispatch import run_line
 from azshell.shell.session.settings import Settings
 from azshell.shell.session.store import MemoryStore
 

@@ -18,8 +18,8 @@ from fakes import FakeServer, Reply, Seen, answer_stopped, logged_in
 
 from azshell.client import AzkabanClient
 from azshell.shell.names.book import NameBook
-from azshell.shell.run.context import Context
-from azshell.shell.run.dispatch import new_context, run_line
+from azshell.shell.run.context import Context, new_context
+from azshell.shell.run.dispatch import run_line
 from azshell.shell.session.settings import Settings
 from azshell.shell.session.store import MemoryStore
 

@@ -228,7 +228,7 @@ def test_a_bare_password_in_a_reused_session_is_kept_out_of_the_debug_log(
 
 def test_a_password_asked_and_refused_is_still_known(tmp_path: Path, private_home: None,
                                                     ops_sandbox: Sandbox) -> None:
-    from azshell.shell.run.dispatch import new_context
+    from azshell.shell.run.context import new_context
     from azshell.shell.session.connection import password_for
     from azshell.shell.session.settings import Settings
 

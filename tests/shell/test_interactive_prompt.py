@@ -23,7 +23,7 @@ from prompt_toolkit.output import DummyOutput
 
 from azshell.shell.interactive.app import InteractiveShell
 from azshell.shell.names.book import names_path
-from azshell.shell.run.dispatch import new_context
+from azshell.shell.run.context import new_context
 from azshell.shell.session.settings import load
 from azshell.shell.session.store import MemoryStore
 

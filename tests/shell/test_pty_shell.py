@@ -119,6 +119,29 @@ def slow_server() -> Iterator[SlowServer]:
         server.release.set()
 
 
+IMPORTED = re.compile(r"^import time:.*\|\s*([\w.]+)\s*$", re.MULTILINE)
+
+
+def test_the_first_prompt_comes_before_the_table_and_the_http_client(shell: Any,
+                                                                       sandbox: Any) -> None:
+    """With a saved session the prompt is drawn first; the command table, the lexer, the
+    completer and the HTTP client are imported after it (-X importtime shows the order)."""
+    first = shell(sandbox.url, AZSHELL_PASSWORD="azkaban")  # logs in, saves the session
+    first.expect_prompt()
+    assert first.exit() == 0
+    sh = shell(sandbox.url, PYTHONPROFILEIMPORTTIME="1")
+    before = set(IMPORTED.findall(sh.expect_prompt()))
+    assert "azshell.shell.interactive.app" in before  # the check sees the imports at all
+    late = {"azshell.shell.line.commands", "azshell.shell.interactive.completer",
+            "azshell.shell.interactive.lexer", "azshell.client", "requests"}
+    assert not late & before
+    after = set(IMPORTED.findall(sh.line("whoami")))
+    # (importlib.import_module is not in -X importtime's report: the modules the background
+    # start imports that way show only through what they import)
+    assert {"azshell.shell.line.commands", "azshell.client", "requests"} <= after
+    assert sh.exit() == 0
+
+
 def test_ctrl_c_abandons_a_slow_call_and_the_shell_goes_on(shell: Any,
                                                            slow_server: SlowServer) -> None:
     sh = shell(slow_server.url, AZSHELL_PASSWORD="secret")

@@ -11,7 +11,8 @@ import pytest
 from azshell.client import AzkabanClient
 from azshell.errors import AzshellError
 from azshell.sandbox import Sandbox
-from azshell.shell.run.dispatch import new_context, run_line
+from azshell.shell.run.context import new_context
+from azshell.shell.run.dispatch import run_line
 from azshell.shell.session.settings import Settings
 from azshell.shell.session.state import Session
 from azshell.shell.session.store import MemoryStore

@@ -10,6 +10,7 @@ shell then drops the HTTP connections and carries on with the same session.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import re
 import threading
 from typing import TYPE_CHECKING, Any
@@ -17,35 +18,33 @@ from typing import TYPE_CHECKING, Any
 from prompt_toolkit import PromptSession
 from prompt_toolkit.application import Application
 from prompt_toolkit.auto_suggest import ThreadedAutoSuggest
+from prompt_toolkit.completion import DynamicCompleter
 from prompt_toolkit.lexers import DynamicLexer
 from prompt_toolkit.output import ColorDepth
 from prompt_toolkit.shortcuts import CompleteStyle
 from prompt_toolkit.styles import Style
 
 from azshell.errors import AzshellError, SessionError
-from azshell.shell.interactive.completer import BusyCompleter, ShellCompleter
 from azshell.shell.interactive.history import ServerSuggest
 from azshell.shell.interactive.keys import shell_bindings
-from azshell.shell.interactive.lexer import STYLE, CommandLexer
+from azshell.shell.interactive.styles import STYLE, TOOLBAR_STYLE
 from azshell.shell.interactive.toolbar import Status, make_toolbar, prompt_fragments
 from azshell.threads import start_daemon
 
 if TYPE_CHECKING:
     from azshell.client import Exchange
+    from azshell.shell.interactive.completer import BusyCompleter
+    from azshell.shell.interactive.lexer import CommandLexer
 
 INTERRUPTED_NOTE = "interrupted; the request was abandoned"
 INTERRUPTED_QUIET = "interrupted"  # nothing had been sent (a question, a local step)
 INTERRUPTED = 130
+# imported in the background once the first prompt is drawn (it does without them)
+LINE_MODULES = ("azshell.shell.interactive.lexer", "azshell.shell.interactive.completer",
+                "azshell.shell.run.dispatch")
 WELCOME = ("type 'help' for the commands, 'help keys' for the keys; Tab completes names "
            "(this note shows once)")
 
-TOOLBAR_STYLE = {
-    "bottom-toolbar": "noreverse bg:ansibrightblack ansiwhite",
-    "bottom-toolbar.command": "bold",
-    "bottom-toolbar.current": "bold underline",
-    "bottom-toolbar.ok": "ansigreen",
-    "bottom-toolbar.warn": "ansiyellow",
-}
 
 
 class InteractiveShell:
@@ -68,14 +67,13 @@ class InteractiveShell:
         self.book_key: tuple[str, str] | None = None
         self.book: Any = None
         self._io = {"input": input, "output": output}
-        self.lexer = CommandLexer(self._book)
-        self.completer = BusyCompleter(ShellCompleter(
-            self._book, self.refresher.want, lambda: getattr(ctx, "last_execid", None),
-            accounts=self._accounts,
-            current_url=lambda: getattr(ctx.session.connected, "url", None)))
+        # the lexer and the completer need the command table: they are made when first asked
+        # for, once there is input, so the first prompt is drawn without importing it
+        self._line_lexer: CommandLexer | None = None
+        self._line_completer: BusyCompleter | None = None
         self.session: PromptSession[str] = PromptSession(
             history=self.history,
-            completer=self.completer,
+            completer=DynamicCompleter(lambda: self.completer),
             lexer=DynamicLexer(self._lexer),
             auto_suggest=ThreadedAutoSuggest(ServerSuggest(self._book)),
             complete_while_typing=True,
@@ -280,7 +278,10 @@ class InteractiveShell:
             return None
 
     def _background_start(self) -> None:
-        """After the first prompt: adopt the saved session, then refresh names."""
+        """After the first prompt: import what the first keystroke and the first line need,
+        adopt the saved session, then refresh names."""
+        for module in LINE_MODULES:
+            importlib.import_module(module)
         try:
             if self._deferred_user is not None:
                 from azshell.shell.session.connection import connect
@@ -345,8 +346,29 @@ class InteractiveShell:
         return self.ctx.names
 
     def _lexer(self) -> CommandLexer | None:
-        """The input is highlighted only while colour is on."""
-        return self.lexer if self.ctx.out.color else None
+        """The input is highlighted only while colour is on, and once there is some."""
+        if not self.ctx.out.color:
+            return None
+        if self._line_lexer is None:
+            if not self.session.default_buffer.text:  # the first prompt: nothing to highlight
+                return None
+            from azshell.shell.interactive.lexer import CommandLexer
+
+            self._line_lexer = CommandLexer(self._book)
+        return self._line_lexer
+
+    @property
+    def completer(self) -> BusyCompleter:
+        """Made on the event loop's thread the first time completion runs."""
+        if self._line_completer is None:
+            from azshell.shell.interactive.completer import BusyCompleter, ShellCompleter
+
+            ctx = self.ctx
+            self._line_completer = BusyCompleter(ShellCompleter(
+                self._book, self.refresher.want, lambda: getattr(ctx, "last_execid", None),
+                accounts=self._accounts,
+                current_url=lambda: getattr(ctx.session.connected, "url", None)))
+        return self._line_completer
 
     def _book_key(self) -> tuple[str, str] | None:
         client = self.ctx.session.connected

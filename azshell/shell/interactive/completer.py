@@ -24,7 +24,7 @@ from prompt_toolkit.completion import (
 from prompt_toolkit.document import Document
 from prompt_toolkit.formatted_text import FormattedText
 
-from azshell.shell.interactive.lexer import status_style
+from azshell.shell.interactive.styles import status_style
 from azshell.shell.line.commands import AJAX_PARAMS, COMMANDS, SETTINGS, Arg, Command, Opt
 from azshell.shell.line.kinds import KINDS
 from azshell.shell.line.parser import Position, execution_url, position

@@ -20,8 +20,6 @@ from prompt_toolkit.auto_suggest import AutoSuggest, Suggestion
 from prompt_toolkit.history import FileHistory
 from prompt_toolkit.layout.processors import Processor, Transformation, TransformationInput
 
-from azshell.shell.line.commands import find
-from azshell.shell.line.parser import split
 from azshell.shell.line.secretwords import holds
 
 SECRET_WORDS = re.compile(r"password|passwd|token|secret|session[._-]?id", re.IGNORECASE)
@@ -29,6 +27,9 @@ SECRET_WORDS = re.compile(r"password|passwd|token|secret|session[._-]?id", re.IG
 
 def is_secret(line: str, secrets: Iterable[str] = ()) -> bool:
     """Whether ``line`` might carry a secret and must not be written to the history file."""
+    from azshell.shell.line.commands import find  # the table: after the first prompt
+    from azshell.shell.line.parser import split
+
     if SECRET_WORDS.search(line) or holds(line, secrets):
         return True
     words = split(line)

@@ -35,39 +35,6 @@ else:
     Fragments = list
 _CRON = re.compile(r"@?[0-9A-Za-z*?/,#\- ]+")
 
-STYLE: dict[str, str] = {
-    "command": "bold ansigreen",
-    "option": "ansicyan",
-    "name.known": "ansiblue",
-    "name.unknown": "ansiyellow",
-    "number": "ansimagenta",
-    "string": "ansimagenta",
-    "key": "ansicyan",
-    "path": "underline",
-    "value": "ansiblue",
-    "comment": "italic ansibrightblack",
-    "error": "ansired",
-    "redirect": "bold",  # the `|`, `>` or `>>` where the command ends
-    "redirect.target": "ansibrightblack",  # the pipeline or the file: not azshell's words
-    # statuses in completion menus and the toolbar, the colours of the live view
-    "status.ok": "ansigreen",
-    "status.failed": "ansired",
-    "status.warn": "ansiyellow",
-    "status.running": "ansicyan",
-    "status.dim": "ansibrightblack",
-}
-_STATUS_CLASS = {"32": "status.ok", "31": "status.failed", "33": "status.warn",
-                 "36": "status.running", "90": "status.dim"}
-
-
-def status_style(status: str) -> str:
-    """The style class of an execution's or a job's status (``class:status.failed``)."""
-    from azshell.shell.run.render import COLORS
-
-    found = _STATUS_CLASS.get(COLORS.get(status, ""), "")
-    return f"class:{found}" if found else ""
-
-
 def highlight(line: str, book: NameBook | None = None) -> Fragments:
     """``[(style, text), ...]`` covering every character of ``line``."""
     out: Fragments = []

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from azshell.shell.line.commands import Command
-from azshell.shell.line.parser import Position, position
-
 if TYPE_CHECKING:  # prompt_toolkit's own type, without importing it for scripts
     from prompt_toolkit.formatted_text import StyleAndTextTuples as Fragments
+
+    from azshell.shell.line.commands import Command
+    from azshell.shell.line.parser import Position
 else:
     Fragments = list
 
@@ -138,7 +138,7 @@ def session_fragments(ctx: Any, status: Status, book: Any) -> Fragments:
         out.append(("", f"  last exec {last}"))
         seen = _exec_status(book, last)
         if seen:
-            from azshell.shell.interactive.lexer import status_style
+            from azshell.shell.interactive.styles import status_style
 
             out += [("", " "), (status_style(seen), seen)]
     if status.note:
@@ -163,9 +163,13 @@ def make_toolbar(
 
     def toolbar() -> Fragments:
         line = text()
-        pos = position(line) if line.strip() else None
         session = session_fragments(ctx, status, book())
-        if pos is None or pos.command is None:
+        if not line.strip():  # the first prompt: no need of the command table yet
+            return session
+        from azshell.shell.line.parser import position
+
+        pos = position(line)
+        if pos.command is None:
             return session
         syntax = usage_fragments(pos.command, pos, columns() - 2)
         room = columns() - _width(session) - 5

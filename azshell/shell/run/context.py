@@ -58,6 +58,30 @@ def make_names(url: str | None, persistent: bool, user: str | None = None) -> Na
     return book
 
 
+def new_context(
+    settings: Settings,
+    *,
+    interactive: bool,
+    stdout: Any = None,
+    stderr: Any = None,
+) -> Context:
+    """A session's context with the writer, the password prompt and the names it needs."""
+    from azshell.shell.session.terminal import ask_password_tty, confirm_tty
+
+    out = Output(stdout, stderr, color=settings.color, pager=settings.pager,
+                 pager_command=settings.pager_command)
+    ctx = Context(
+        settings=settings,
+        names=make_names(None, False),
+        out=out,
+        interactive=interactive,
+        ask_password=ask_password_tty,
+        confirm=confirm_tty,
+    )
+    out.secrets = ctx.known_secrets
+    return ctx
+
+
 def _no_password(prompt: str) -> str:
     raise SessionError("a password is needed: set AZSHELL_PASSWORD or a profile's password_command")
 

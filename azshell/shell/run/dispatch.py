@@ -16,37 +16,12 @@ from typing import Any
 from azshell.errors import AzshellError, BadResponse, UsageError
 from azshell.shell.line.commands import Command, load
 from azshell.shell.line.parser import Invocation, parse
-from azshell.shell.run.context import Context, Reply, make_names
+from azshell.shell.run.context import Context, Reply
 from azshell.shell.run.exitcodes import exit_code
-from azshell.shell.run.output import Output, visible, visible_data
+from azshell.shell.run.output import visible, visible_data
 from azshell.shell.run.render import choose_format, render
-from azshell.shell.session.settings import Settings
 
 _log = logging.getLogger("azshell.shell")
-
-
-def new_context(
-    settings: Settings,
-    *,
-    interactive: bool,
-    stdout: Any = None,
-    stderr: Any = None,
-) -> Context:
-    """A session's context with the writer, the password prompt and the names it needs."""
-    from azshell.shell.session.connection import ask_password_tty, confirm_tty
-
-    out = Output(stdout, stderr, color=settings.color, pager=settings.pager,
-                 pager_command=settings.pager_command)
-    ctx = Context(
-        settings=settings,
-        names=make_names(None, False),
-        out=out,
-        interactive=interactive,
-        ask_password=ask_password_tty,
-        confirm=confirm_tty,
-    )
-    out.secrets = ctx.known_secrets
-    return ctx
 
 
 def load_handler(command: Command) -> Callable[[Context, Invocation], Any]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,46 +21,10 @@ from azshell.errors import (
 )
 from azshell.shell.run.context import Context, make_names
 from azshell.shell.session.settings import check_url
+from azshell.shell.session.terminal import terminal_available
 
 if TYPE_CHECKING:
     from azshell.client import AzkabanClient
-
-
-def terminal_available() -> bool:
-    """Can we ask the user something? (a controlling terminal, even when stdin is a pipe)."""
-    if os.name == "nt":  # pragma: no cover
-        return sys.stdin.isatty()
-    try:
-        with open("/dev/tty", "rb"):
-            return True
-    except OSError:
-        return False
-
-
-def ask_password_tty(prompt: str) -> str:
-    """Ask on the terminal without echo; fail clearly when there is none (cron, CI)."""
-    if not terminal_available():
-        raise SessionError(
-            "a password is needed and there is no terminal to ask it on: "
-            "set AZSHELL_PASSWORD or a profile's password_command"
-        )
-    import getpass
-
-    return getpass.getpass(prompt)
-
-
-def confirm_tty(question: str) -> bool:
-    """A yes/no question on the terminal; anything but y/yes is no."""
-    if not terminal_available():
-        raise UsageError("confirmation needed and no terminal: add --yes")
-    if os.name == "nt":  # no /dev/tty there: the console is stdin and stderr
-        sys.stderr.write(f"{question} [y/N] ")
-        sys.stderr.flush()
-        return sys.stdin.readline().strip().lower() in ("y", "yes")
-    with open("/dev/tty", "r+", encoding="utf-8") as tty:
-        tty.write(f"{question} [y/N] ")
-        tty.flush()
-        return tty.readline().strip().lower() in ("y", "yes")
 
 
 def run_password_command(command: str) -> str:
