@@ -140,6 +140,11 @@ class Command:
     learns: str = ""
     # Needs a logged-in client (the dispatcher connects first or fails with a clear message).
     needs_session: bool = True
+    # Whether it changes state on the server, which a read_only profile refuses before sending
+    # and a profile's ``confirm`` asks about: True, False, or only with these actions (`sla
+    # set`); ``call`` is judged by what it sends (run/guard.py). None: not said, which a test
+    # refuses, so a new command cannot slip past read_only unclassified.
+    changes: bool | frozenset[str] | None = None
 
     def usage(self) -> str:
         """One-line syntax, e.g. ``upload PROJECT PATH [--create]``."""
@@ -226,11 +231,12 @@ COMMANDS: tuple[Command, ...] = (
                   "user.", optional=True),),
         examples=("login", "login azkaban"),
         group="session", secret=True, handler=f"{_H}.session:login", needs_session=False,
+        changes=False,
     ),
     Command(
         "logout", "Log out and forget the saved session for this server and user.",
         examples=("logout",),
-        group="session", handler=f"{_H}.session:logout", needs_session=False,
+        group="session", handler=f"{_H}.session:logout", needs_session=False, changes=False,
     ),
     Command(
         "connect", "Switch to another server (reuses a saved session, else logs in).",
@@ -248,16 +254,17 @@ COMMANDS: tuple[Command, ...] = (
         examples=("connect http://localhost:8081", "connect https://azkaban.example.com alice",
                   "connect https://azkaban.test --ca-cert ~/test-ca.pem", "connect --profile prod"),
         group="session", secret=True, handler=f"{_H}.session:connect", needs_session=False,
+        changes=False,
     ),
     Command(
         "whoami", "Show the server, its version, the user and the session state.",
         examples=("whoami",),
-        group="session", handler=f"{_H}.session:whoami", needs_session=False,
+        group="session", handler=f"{_H}.session:whoami", needs_session=False, changes=False,
     ),
     Command(
         "server", "Show the server's status: version, executors, memory (no login needed).",
         examples=("server",),
-        group="session", handler=f"{_H}.server:server", needs_session=False,
+        group="session", handler=f"{_H}.server:server", needs_session=False, changes=False,
     ),
     # -- projects -------------------------------------------------------------------------------
     Command(
@@ -265,7 +272,7 @@ COMMANDS: tuple[Command, ...] = (
         options=(Opt(("-a", "--all"), "all", help="List every project on the server (admins)."),),
         examples=("projects", "projects --all"),
         group="projects", handler=f"{_H}.projects:projects", table=f"{_R}:projects_table",
-        learns="project-list",
+        learns="project-list", changes=False,
     ),
     Command(
         "create", "Create an empty project.",
@@ -274,7 +281,7 @@ COMMANDS: tuple[Command, ...] = (
                   "A description (quoted if it has spaces); defaults to the project's name.",
                   optional=True)),
         examples=("create demo", 'create demo "Nightly loads"'),
-        group="projects", handler=f"{_H}.projects:create", learns="new-project",
+        group="projects", handler=f"{_H}.projects:create", learns="new-project", changes=True,
     ),
     Command(
         "delete", "Delete a project (asks first on a terminal).",
@@ -282,7 +289,7 @@ COMMANDS: tuple[Command, ...] = (
         options=(Opt(("-y", "--yes"), "yes",
                      help="Do not ask for confirmation (required in scripts)."),),
         examples=("delete demo", "delete demo --yes"),
-        group="projects", handler=f"{_H}.projects:delete", learns="gone-project",
+        group="projects", handler=f"{_H}.projects:delete", learns="gone-project", changes=True,
     ),
     Command(
         "purge", "Remove a deleted project's stored versions for good (asks first on a terminal).",
@@ -292,7 +299,7 @@ COMMANDS: tuple[Command, ...] = (
         options=(Opt(("-y", "--yes"), "yes",
                      help="Do not ask for confirmation (required in scripts)."),),
         examples=("purge 42", "purge 42 --yes"),
-        group="projects", handler=f"{_H}.admin:purge",
+        group="projects", handler=f"{_H}.admin:purge", changes=True,
     ),
     Command(
         "upload", "Check a project zip or directory locally, then upload it.",
@@ -311,14 +318,14 @@ COMMANDS: tuple[Command, ...] = (
                      help="Do not run the lint's checks first (its errors stop an upload).")),
         examples=("upload demo ./demo", "upload demo build/demo.zip --create",
                   "upload demo ./demo --if-changed", "upload demo ./demo --plan"),
-        group="projects", handler=f"{_H}.deploy:upload", learns="flow-list",
+        group="projects", handler=f"{_H}.deploy:upload", learns="flow-list", changes=True,
     ),
     Command(
         "plan", "Show what uploading PATH would change (flows, jobs, file diffs) and lose "
                 "(schedules, SLAs, job overrides, flow locks); uploads nothing.",
         args=(_PROJECT, Arg("PATH", "path", "A project zip file or a project directory.")),
         examples=("plan demo ./demo", "plan demo build/demo.zip"),
-        group="projects", handler=f"{_H}.deploy:plan",
+        group="projects", handler=f"{_H}.deploy:plan", changes=False,
     ),
     Command(
         "diff", "Compare two deployed versions of a project, or a local directory or zip with "
@@ -329,14 +336,14 @@ COMMANDS: tuple[Command, ...] = (
               Arg("VERSION_B", "number", "The version to compare VERSION_A with.",
                   optional=True, dest="b")),
         examples=("diff demo 3 4", "diff demo ./demo"),
-        group="projects", handler=f"{_H}.deploy:diff",
+        group="projects", handler=f"{_H}.deploy:diff", changes=False,
     ),
     Command(
         "lint", "Check a project zip or directory: what Azkaban would refuse, and what it "
                 "accepts and then runs wrong; each finding with its file, line and fix.",
         args=(Arg("PATH", "path", "A project zip file or a project directory."),),
         examples=("lint ./demo", "lint build/demo.zip"),
-        group="projects", handler=f"{_H}.deploy:lint", needs_session=False,
+        group="projects", handler=f"{_H}.deploy:lint", needs_session=False, changes=False,
     ),
     Command(
         "test", "Run a flow of a local project on a temporary sandbox in this process and "
@@ -350,7 +357,7 @@ COMMANDS: tuple[Command, ...] = (
                      metavar="SECONDS")),
         examples=("test ./demo main", "test ./demo main --param day=2024-01-31",
                   "test build/demo.zip main --disable slow_job"),
-        group="executions", handler=f"{_H}.localrun:test", needs_session=False,
+        group="executions", handler=f"{_H}.localrun:test", needs_session=False, changes=False,
     ),
     Command(
         "download", "Save a project's zip (the latest version, or --version N).",
@@ -363,7 +370,7 @@ COMMANDS: tuple[Command, ...] = (
                  Opt(("-f", "--force"), "force", help="Replace the file if it exists.")),
         examples=("download demo", "download demo --version 3", "download demo backups/",
                   "download demo demo.zip --force"),
-        group="projects", handler=f"{_H}.admin:download",
+        group="projects", handler=f"{_H}.admin:download", changes=False,
     ),
     Command(
         "describe", "Change a project's description.",
@@ -372,7 +379,7 @@ COMMANDS: tuple[Command, ...] = (
                   repeat=True)),
         examples=('describe demo "Nightly loads of the sales data"',
                   "describe demo Nightly loads"),
-        group="projects", handler=f"{_H}.admin:describe",
+        group="projects", handler=f"{_H}.admin:describe", changes=True,
     ),
     Command(
         "project-log", "List a project's events (uploads, permissions, schedules), newest first.",
@@ -384,14 +391,14 @@ COMMANDS: tuple[Command, ...] = (
                      metavar="N")),
         examples=("project-log demo", "project-log demo --limit 100"),
         group="projects", handler=f"{_H}.admin:project_log",
-        table=f"{_H}.admin:project_log_table",
+        table=f"{_H}.admin:project_log_table", changes=False,
     ),
     Command(
         "permissions", "List who may do what on a project: users, groups and proxy users.",
         args=(_PROJECT,),
         examples=("permissions demo",),
         group="projects", handler=f"{_H}.admin:permissions",
-        table=f"{_H}.admin:permissions_table", learns="holders",
+        table=f"{_H}.admin:permissions_table", learns="holders", changes=False,
     ),
     Command(
         "grant", "Give a user or group permissions on a project (added to what it has).",
@@ -400,7 +407,7 @@ COMMANDS: tuple[Command, ...] = (
         options=(_GROUP,),
         examples=("grant demo alice read execute", "grant demo ops read write --group",
                   "grant demo bob admin"),
-        group="projects", handler=f"{_H}.admin:grant", learns="holder",
+        group="projects", handler=f"{_H}.admin:grant", learns="holder", changes=True,
     ),
     Command(
         "revoke", "Take permissions on a project away from a user or group (all unless named).",
@@ -409,7 +416,7 @@ COMMANDS: tuple[Command, ...] = (
                   "given.", optional=True, repeat=True, choices=_PERM.choices)),
         options=(_GROUP,),
         examples=("revoke demo alice", "revoke demo alice write", "revoke demo ops --group"),
-        group="projects", handler=f"{_H}.admin:revoke", learns="holder",
+        group="projects", handler=f"{_H}.admin:revoke", learns="holder", changes=True,
     ),
     Command(
         "proxy", "Add or remove a proxy user of a project: a user its jobs may run as.",
@@ -417,7 +424,7 @@ COMMANDS: tuple[Command, ...] = (
                   "that away.", choices=("add", "remove"), dest="action"),
               _PROJECT, Arg("NAME", "proxy-user", "The user name.")),
         examples=("proxy add demo etl", "proxy remove demo etl"),
-        group="projects", handler=f"{_H}.admin:proxy", learns="proxy-users",
+        group="projects", handler=f"{_H}.admin:proxy", learns="proxy-users", changes=True,
     ),
     # -- flows ----------------------------------------------------------------------------------
     Command(
@@ -425,25 +432,25 @@ COMMANDS: tuple[Command, ...] = (
         args=(_PROJECT,),
         examples=("flows demo",),
         group="flows", handler=f"{_H}.flows:flows", table=f"{_R}:flows_table",
-        learns="flow-list",
+        learns="flow-list", changes=False,
     ),
     Command(
         "jobs", "List the jobs of a flow with their types and dependencies.",
         args=(_PROJECT, _FLOW),
         examples=("jobs demo main",),
-        group="flows", handler=f"{_H}.flows:jobs", table=f"{_R}:jobs_table",
+        group="flows", handler=f"{_H}.flows:jobs", table=f"{_R}:jobs_table", changes=False,
     ),
     Command(
         "flow", "Show a flow's facts: its jobs by level, job types, lock, e-mails and next run.",
         args=(_PROJECT, _FLOW),
         examples=("flow demo main",),
-        group="flows", handler=f"{_H}.flowadmin:flow",
+        group="flows", handler=f"{_H}.flowadmin:flow", changes=False,
     ),
     Command(
         "job", "Show a job: its type, its command and every property, overridden ones marked.",
         args=(_PROJECT, _FLOW, _JOB_PATH),
         examples=("job demo main load", "job demo pipeline process:step_a"),
-        group="flows", handler=f"{_H}.flowadmin:job",
+        group="flows", handler=f"{_H}.flowadmin:job", changes=False,
     ),
     Command(
         "job-set", "Override properties of a job until the next upload; its other properties "
@@ -462,7 +469,7 @@ COMMANDS: tuple[Command, ...] = (
                   "job-set demo main load 'command=echo hot fix' --unset retry.backoff",
                   "job-set demo pipeline process:step_a retries=2",
                   "job-set demo main load --reset"),
-        group="flows", handler=f"{_H}.flowadmin:job_set",
+        group="flows", handler=f"{_H}.flowadmin:job_set", changes=True,
     ),
     Command(
         "lock", "Lock a flow: Azkaban refuses to run it until it is unlocked.",
@@ -472,13 +479,13 @@ COMMANDS: tuple[Command, ...] = (
                           "not send it with a refused execute).",
                      metavar="TEXT"),),
         examples=("lock demo main", 'lock demo main --message "database upgrade until 06:00"'),
-        group="flows", handler=f"{_H}.flowadmin:lock",
+        group="flows", handler=f"{_H}.flowadmin:lock", changes=True,
     ),
     Command(
         "unlock", "Unlock a flow locked with 'lock'.",
         args=(_PROJECT, _FLOW),
         examples=("unlock demo main",),
-        group="flows", handler=f"{_H}.flowadmin:unlock",
+        group="flows", handler=f"{_H}.flowadmin:unlock", changes=True,
     ),
     Command(
         "graph", "Draw a flow's jobs as a layered graph; with EXECID each job's status, live "
@@ -499,7 +506,7 @@ COMMANDS: tuple[Command, ...] = (
         examples=("graph demo main", "graph demo main 42 --follow", "graph demo pipeline --expand",
                   "graph demo main --format dot",
                   "graph demo main 42 --format mermaid"),
-        group="flows", handler=f"{_H}.graph:graph",
+        group="flows", handler=f"{_H}.graph:graph", changes=False,
     ),
     # -- executions -----------------------------------------------------------------------------
     Command(
@@ -517,13 +524,13 @@ COMMANDS: tuple[Command, ...] = (
             "execute demo main --concurrent pipeline:2 --on-failure possible",
             "execute demo main audit --wait --notify",
         ),
-        group="executions", handler=f"{_H}.executions:execute", learns="started",
+        group="executions", handler=f"{_H}.executions:execute", learns="started", changes=True,
     ),
     Command(
         "show", "Show an execution: its status, times and the status of every job.",
         args=(_EXECID,),
         examples=("show", "show 42"),
-        group="executions", handler=f"{_H}.executions:show",
+        group="executions", handler=f"{_H}.executions:show", changes=False,
     ),
     Command(
         "executions", "List the recent executions of a flow, newest first.",
@@ -536,12 +543,14 @@ COMMANDS: tuple[Command, ...] = (
         examples=("executions demo main", "executions demo main --limit 50",
                   "executions demo main --limit 10 --offset 10"),
         group="executions", handler=f"{_H}.executions:executions", table=f"{_R}:executions_table",
+        changes=False,
     ),
     Command(
         "running", "List the unfinished executions of a flow.",
         args=(_PROJECT, _FLOW),
         examples=("running demo main",),
         group="executions", handler=f"{_H}.executions:running", table=f"{_R}:running_table",
+        changes=False,
     ),
     Command(
         "top", "A live, full-screen list of running and recent executions to act on (keys: "
@@ -560,7 +569,7 @@ COMMANDS: tuple[Command, ...] = (
                      metavar="SECONDS")),
         examples=("top", "top demo", "top demo main --status RUNNING", "top --user alice",
                   "top --interval 5"),
-        group="executions", handler=f"{_H}.top:top",
+        group="executions", handler=f"{_H}.top:top", changes=False,
     ),
     Command(
         "stats", "A flow's health over its last runs: success rate, median and p95 duration, "
@@ -571,13 +580,13 @@ COMMANDS: tuple[Command, ...] = (
                      help="How many of the newest executions to count (default 20).",
                      metavar="N"),),
         examples=("stats demo main", "stats demo main --last 100", "stats demo"),
-        group="executions", handler=f"{_H}.health:stats",
+        group="executions", handler=f"{_H}.health:stats", changes=False,
     ),
     Command(
         "last-success", "Show the id of the last successful execution of a flow.",
         args=(_PROJECT, _FLOW),
         examples=("last-success demo main",),
-        group="executions", handler=f"{_H}.executions:last_success",
+        group="executions", handler=f"{_H}.executions:last_success", changes=False,
     ),
     Command(
         "wait", "Follow executions to their end with live progress; fail unless every one "
@@ -589,7 +598,7 @@ COMMANDS: tuple[Command, ...] = (
         examples=("wait", "wait 42", "wait 42 --timeout 600", "wait 42 43 44 --notify",
                   "wait 42 43 --on-done 'notify-send azkaban done'",
                   "wait http://localhost:8081/executor?execid=42"),
-        group="executions", handler=f"{_H}.follow:wait",
+        group="executions", handler=f"{_H}.follow:wait", changes=False,
     ),
     Command(
         "rerun", "Run an ended execution's flow again, skipping the jobs that already succeeded.",
@@ -598,7 +607,7 @@ COMMANDS: tuple[Command, ...] = (
                  _WAIT, _TIMEOUT, _NOTIFY, _ON_DONE),
         examples=("rerun", "rerun 42", "rerun 42 --wait", "rerun 42 --all",
                   "rerun 42 --wait --on-done 'mail -s rerun-done ops < /dev/null'"),
-        group="executions", handler=f"{_H}.follow:rerun",
+        group="executions", handler=f"{_H}.follow:rerun", changes=True,
     ),
     Command(
         "log", "Print the log of an execution, or of one of its jobs; --follow tails it.",
@@ -620,27 +629,27 @@ COMMANDS: tuple[Command, ...] = (
         examples=("log", "log 42", "log 42 load", "log 42 load --follow", "log 42 --failed",
                   "log 42 load --grep 'ERROR|Exception' --tail 50",
                   "log http://localhost:8081/executor?execid=42&job=load"),
-        group="executions", handler=f"{_H}.logs:log",
+        group="executions", handler=f"{_H}.logs:log", changes=False,
     ),
     Command(
         "cancel", "Kill a running execution.",
         args=(_EXECID,), examples=("cancel", "cancel 42"),
-        group="executions", handler=f"{_H}.executions:cancel",
+        group="executions", handler=f"{_H}.executions:cancel", changes=True,
     ),
     Command(
         "pause", "Pause a running execution (running jobs finish, no new job starts).",
         args=(_EXECID,), examples=("pause", "pause 42"),
-        group="executions", handler=f"{_H}.executions:pause",
+        group="executions", handler=f"{_H}.executions:pause", changes=True,
     ),
     Command(
         "resume", "Resume a paused execution.",
         args=(_EXECID,), examples=("resume", "resume 42"),
-        group="executions", handler=f"{_H}.executions:resume",
+        group="executions", handler=f"{_H}.executions:resume", changes=True,
     ),
     Command(
         "retry", "Run the failed jobs of an execution again while it is still finishing.",
         args=(_EXECID,), examples=("retry", "retry 42"),
-        group="executions", handler=f"{_H}.executions:retry",
+        group="executions", handler=f"{_H}.executions:retry", changes=True,
     ),
     # -- schedules ------------------------------------------------------------------------------
     Command(
@@ -656,7 +665,7 @@ COMMANDS: tuple[Command, ...] = (
         examples=('schedule demo main "30 2 * * 1-5"', "schedule demo main 0 30 2 ? * MON-FRI",
                   "schedule demo main @daily --disable slow_job --param env=prod",
                   "schedule demo main '0 */15 * * *' --concurrent skip"),
-        group="schedules", handler=f"{_H}.schedules:schedule",
+        group="schedules", handler=f"{_H}.schedules:schedule", changes=True,
     ),
     Command(
         "schedules", "List every schedule with its next run; 'export' writes them as YAML, "
@@ -675,7 +684,7 @@ COMMANDS: tuple[Command, ...] = (
         examples=("schedules", "schedules export", "schedules export demo",
                   "schedules apply schedules.yaml", "schedules apply schedules.yaml --yes --prune"),
         group="schedules", handler=f"{_H}.schedfile:schedules",
-        table=f"{_H}.schedules:schedules_table",
+        table=f"{_H}.schedules:schedules_table", changes=frozenset({"apply"}),
     ),
     Command(
         "backfill", "Run a flow once per date from --from to --to, the date passed as a flow "
@@ -705,13 +714,13 @@ COMMANDS: tuple[Command, ...] = (
                   "--param day=%Y%m%d --parallel 2",
                   "backfill demo hourly --from 2024-01-01T00:00 --to 2024-01-01T23:00 "
                   "--step 1h --param hour"),
-        group="executions", handler=f"{_H}.backfill:backfill",
+        group="executions", handler=f"{_H}.backfill:backfill", changes=True,
     ),
     Command(
         "unschedule", "Remove a flow's schedule.",
         args=(_PROJECT, _FLOW),
         examples=("unschedule demo main",),
-        group="schedules", handler=f"{_H}.schedules:unschedule",
+        group="schedules", handler=f"{_H}.schedules:unschedule", changes=True,
     ),
     Command(
         "sla", "Show the SLA of a flow's schedule, or replace it with 'sla set'.",
@@ -738,7 +747,7 @@ COMMANDS: tuple[Command, ...] = (
                   "sla set demo main --rule finish --within 3:00 --kill "
                   "--rule success --job load --within 0:45 --email"),
         group="schedules", handler=f"{_H}.sla:sla",
-        table=f"{_H}.sla:sla_table",
+        table=f"{_H}.sla:sla_table", changes=frozenset({"set"}),
     ),
     Command(
         "trigger", "Show a Flow 2.0 flow's trigger (cron, max wait, dependencies), or pause or "
@@ -749,7 +758,7 @@ COMMANDS: tuple[Command, ...] = (
               _PROJECT, _FLOW),
         examples=("trigger demo nightly", "trigger pause demo nightly",
                   "trigger resume demo nightly"),
-        group="schedules", handler=f"{_H}.triggers:trigger",
+        group="schedules", handler=f"{_H}.triggers:trigger", changes=frozenset({"pause", "resume"}),
     ),
     # -- the shell ------------------------------------------------------------------------------
     Command(
@@ -761,7 +770,7 @@ COMMANDS: tuple[Command, ...] = (
                   open_keys=OPEN_SETTINGS)),
         examples=("set", "set output table", "set pager off", "set query '[].projectName'",
                   "set query ''", "set tz UTC", "set tz Europe/Paris"),
-        group="shell", handler=f"{_H}.shell:set_", needs_session=False,
+        group="shell", handler=f"{_H}.shell:set_", needs_session=False, changes=False,
     ),
     Command(
         "help", "List the commands, or show one command's usage, options and examples "
@@ -770,6 +779,7 @@ COMMANDS: tuple[Command, ...] = (
                   optional=True),),
         examples=("help", "help execute", "help keys"),
         group="shell", aliases=("?",), handler=f"{_H}.shell:help_", needs_session=False,
+        changes=False,
     ),
     Command(
         "history", "Show the commands entered before, the newest last; '!N' runs line N again.",
@@ -777,12 +787,12 @@ COMMANDS: tuple[Command, ...] = (
                   optional=True, dest="count"),),
         options=(Opt(("-a", "--all"), "all", help="Show every line of the history."),),
         examples=("history", "history 50", "history --all"),
-        group="shell", handler=f"{_H}.shell:history", needs_session=False,
+        group="shell", handler=f"{_H}.shell:history", needs_session=False, changes=False,
     ),
     Command(
         "clear", "Clear the screen (Ctrl-L does too); nothing in a script.",
         examples=("clear",),
-        group="shell", handler=f"{_H}.shell:clear", needs_session=False,
+        group="shell", handler=f"{_H}.shell:clear", needs_session=False, changes=False,
     ),
     Command(
         "exit", "Leave the shell (Ctrl-D does too), with exit status N if given.",
@@ -790,6 +800,7 @@ COMMANDS: tuple[Command, ...] = (
                   "the first failure, else 0.", optional=True, dest="status"),),
         examples=("exit", "exit 3"),
         group="shell", aliases=("quit",), handler=f"{_H}.shell:exit_", needs_session=False,
+        changes=False,
     ),
     # -- debugging ------------------------------------------------------------------------------
     Command(
@@ -804,7 +815,7 @@ COMMANDS: tuple[Command, ...] = (
                   repeat=True, dest="params")),
         examples=("call /status", "call GET /manager ajax=fetchprojectflows project=demo",
                   "call POST /executor ajax=executeFlow project=demo flow=main"),
-        group="debug", handler=f"{_H}.debug:call",
+        group="debug", handler=f"{_H}.debug:call", changes=True,
     ),
     Command(
         "curl", "Print the last HTTP request as a curl command that repeats it.",
@@ -812,7 +823,7 @@ COMMANDS: tuple[Command, ...] = (
                      help="Also print the session id (an export line), which is hidden "
                           "otherwise."),),
         examples=("curl", "curl --reveal"),
-        group="debug", handler=f"{_H}.debug:curl", needs_session=False,
+        group="debug", handler=f"{_H}.debug:curl", needs_session=False, changes=False,
     ),
 )
 

@@ -1,9 +1,9 @@
 """Production guard rails a profile sets: ``read_only``, ``confirm = [...]``, and its label.
 
 Checked before a command runs and before anything is sent (a read-only refusal costs no
-request, not even a login). Which commands change the server's state is listed here once;
-``tests/shell/test_guard.py`` checks that every command of the table is listed on one side, so
-a new command cannot slip past ``read_only`` unclassified.
+request, not even a login). Which commands change the server's state is each command's own
+fact in the table (``Command.changes``); ``tests/shell/test_guard.py`` checks that every command
+says it, so a new command cannot slip past ``read_only`` unclassified.
 """
 
 from __future__ import annotations
@@ -13,38 +13,23 @@ from typing import Any
 
 from azshell.errors import AzshellError, UsageError
 
-# Commands that change state on the server: None = always; a set = only with these actions.
-STATE_CHANGES: dict[str, frozenset[str] | None] = {
-    "create": None, "delete": None, "purge": None, "upload": None, "describe": None,
-    "grant": None, "revoke": None, "proxy": None, "job-set": None, "lock": None,
-    "unlock": None, "execute": None, "rerun": None, "cancel": None, "pause": None,
-    "resume": None, "retry": None, "schedule": None, "unschedule": None, "backfill": None,
-    "schedules": frozenset({"apply"}),
-    "sla": frozenset({"set"}), "trigger": frozenset({"pause", "resume"}),
-    "call": None,  # unless it is a read (see _call_reads)
-}
-# Commands that only read (or act on the shell itself).
-READS = frozenset({
-    "login", "logout", "connect", "whoami", "server", "projects", "download", "project-log",
-    "permissions", "flows", "jobs", "flow", "job", "graph", "show", "executions", "running",
-    "stats", "top", "last-success", "wait", "log", "set", "help", "history", "clear",
-    "exit", "curl", "plan", "diff", "lint",
-    "test",  # runs the flow on a sandbox of its own, in this process: nothing on the server
-
-})
 # The Ajax calls `call` may send on a read-only profile: those that only fetch.
 _READ_AJAX = re.compile(r"(fetch|get|is)[A-Za-z]*|flowInfo|checkForWritePermission")
 _YES = re.compile(r"\s+(--yes|-y)\s*$")
 
 
 def changes_state(name: str, values: dict[str, Any]) -> bool:
-    """Whether running this command with these values would change state on the server."""
-    if name not in STATE_CHANGES:
+    """Whether running this command with these values would change state on the server (the
+    table's ``Command.changes``)."""
+    from azshell.shell.line.commands import find
+
+    command = find(name)
+    changes = command.changes if command is not None else False
+    if not changes:
         return False
     if name == "call":
         return not _call_reads(values)
-    actions = STATE_CHANGES[name]
-    return actions is None or values.get("action") in actions
+    return changes is True or values.get("action") in changes
 
 
 def _call_reads(values: dict[str, Any]) -> bool:
