@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from azshell.threads import start_daemon
+from azshell.threads import map_in_threads, start_daemon
 
 PACKAGE = Path(__file__).resolve().parents[1] / "azshell"
 
@@ -80,3 +80,29 @@ def test_every_background_thread_of_azshell_starts_through_start_daemon() -> Non
                  if path.name != "threads.py" and "sandbox" not in path.parts
                  and plain.search(path.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+def test_map_in_threads_keeps_the_order_and_leaves_sigint_to_the_main_thread() -> None:
+    masks: list[set[int]] = []
+    started = threading.Barrier(4, timeout=10)  # four items at once: four threads
+
+    def work(item: int) -> int:
+        started.wait()
+        masks.append(set(signal.pthread_sigmask(signal.SIG_BLOCK, [])))
+        return item * item
+
+    before = set(signal.pthread_sigmask(signal.SIG_BLOCK, []))
+    assert map_in_threads(work, [3, 1, 2, 4], workers=4) == [9, 1, 4, 16]
+    assert len(masks) == 4
+    assert all({signal.SIGINT, signal.SIGTERM} <= mask for mask in masks)
+    assert set(signal.pthread_sigmask(signal.SIG_BLOCK, [])) == before
+
+
+def test_map_in_threads_raises_the_first_failure_in_order() -> None:
+    def work(item: int) -> int:
+        if item % 2:
+            raise ValueError(f"item {item}")
+        return item
+
+    with pytest.raises(ValueError, match="item 1"):
+        map_in_threads(work, range(6), workers=3)

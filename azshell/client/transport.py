@@ -26,6 +26,7 @@ longer, so only a pause longer than ``read`` between two pieces ends it.
 from __future__ import annotations
 
 import os
+import threading
 import time
 import warnings
 from collections.abc import Callable
@@ -196,6 +197,7 @@ class Transport:
         self.last_exchange: Exchange | None = None
         self._session_id: str | None = None
         self._user: str | None = None
+        self._renewing = threading.Lock()
         self._http = requests.Session()
         self._http.cookies.set_policy(_NoCookies())
         self._http.headers["User-Agent"] = USER_AGENT
@@ -302,6 +304,7 @@ class Transport:
         # session can expire again between the new login and the repeat); a state change once.
         renewals = 1 if request.mutating else 2
         while True:
+            sent = self._session_id
             response = self._attempt(request)
             if not (request.session and self._session_gone(response)):
                 return response
@@ -309,8 +312,10 @@ class Transport:
                 raise SessionError("the server rejected the session right after a new login")
             if request.raw and self.credentials is None:
                 return response
-            self._session_id = None  # dead: if the new login fails too, none is better than it
-            self.renew("session expired; log in again")
+            with self._renewing:  # reads sent from several threads renew once between them
+                if self._session_id in (sent, None):
+                    self._session_id = None  # dead: if the new login fails, none is better
+                    self.renew("session expired; log in again")
             renewals -= 1
             if request.upload is not None and request.upload.large:
                 raise SessionError(

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import gzip
 import resource
+import threading
 
 import pytest
-from fakes import SESSION_ID, FakeServer, Reply
+from fakes import SESSION_ID, FakeServer, Reply, Seen
 
 from azshell.client import AzkabanClient
 from azshell.client.answers import MAX_DEPTH, decode, parse_json
 from azshell.errors import ApiError, BadResponse, SessionError
+from azshell.threads import map_in_threads
 
 
 def nested(levels: int) -> str:
@@ -125,6 +127,29 @@ def test_a_read_survives_a_second_expiry_right_after_the_renewal() -> None:
         calls = [s.params.get("ajax") or s.params.get("action") for s in server.seen]
         assert calls == ["fetchuserprojects", "login", "fetchuserprojects", "login",
                          "fetchuserprojects"]
+
+
+def test_reads_from_several_threads_renew_an_expired_session_once() -> None:
+    """`plan` sends its fetchJobInfo calls from several threads. When the session has expired
+    they all hear so at once, and one new login serves them all."""
+    threads = 4
+    together = threading.Barrier(threads, timeout=10)
+
+    def handler(seen: Seen) -> Reply:
+        if "session.id=old" in seen.headers.get("cookie", ""):
+            together.wait()  # every thread's first call is answered 'gone' at the same time
+            return Reply.json({"error": "session"})
+        return Reply.json({"projects": []})
+
+    with FakeServer(handler) as server:
+        client = AzkabanClient(server.url)
+        client.adopt_session("azkaban", "old")
+        client.credentials = lambda: ("azkaban", "azkaban")
+        answers = map_in_threads(lambda _: client.projects(), range(threads), workers=threads)
+        assert answers == [[]] * threads
+        logins = [s for s in server.seen if s.params.get("action") == "login"]
+        assert len(logins) == 1
+        assert client.session_id == SESSION_ID
 
 
 def test_a_state_change_is_not_renewed_twice() -> None:

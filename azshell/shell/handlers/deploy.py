@@ -19,6 +19,7 @@ from typing import Any
 from azshell.errors import ApiError, AzshellError, LocalError, NotFound, UsageError
 from azshell.shell.line.parser import Invocation
 from azshell.shell.run.context import Context, Reply
+from azshell.threads import map_in_threads
 
 # Lint checks that the loader also reports: upload leaves them to its own validation, which
 # words them as Azkaban does (and refuses the project before anything is sent).
@@ -310,8 +311,9 @@ def _sla_of(ctx: Context, schedule_id: Any) -> list[Any]:
 def _overrides(ctx: Context, project: str, old: Any) -> list[dict[str, Any]]:
     """Jobs whose properties differ from their file's (``fetchJobInfo``): every upload starts
     the new version without overrides. A Flow 1.0 override holds for the job name in every
-    flow, so each name is asked once."""
-    found = []
+    flow, so each name is asked once. Azkaban has no call for them all, so the calls (one a
+    job) are sent from several threads: reads, and each independent of the others."""
+    jobs: list[tuple[str, str]] = []
     asked: set[str] = set()
     for fid, flow in sorted(old.flows.items()):
         for name, node in sorted(flow.nodes.items()):
@@ -319,20 +321,24 @@ def _overrides(ctx: Context, project: str, old: Any) -> list[dict[str, Any]]:
             if key in asked or (node.type == "flow" and old.flow_version != "1.0"):
                 continue
             asked.add(key)
-            try:
-                info = ctx.client.job_info(project, fid, name)
-            except ApiError:
-                continue
-            general = {str(k): str(v) for k, v in (info.get("generalParams") or {}).items()}
-            override = info.get("overrideParams")
-            if not isinstance(override, dict):
-                continue
-            effective = {str(k): str(v) for k, v in override.items()}
-            changed = sorted(k for k in set(general) | set(effective)
-                             if general.get(k) != effective.get(k))
-            if changed:
-                found.append({"flow": fid, "job": name, "properties": changed})
-    return found
+            jobs.append((fid, name))
+
+    def changed_properties(job: tuple[str, str]) -> list[str]:
+        try:
+            info = ctx.client.job_info(project, *job)
+        except ApiError:
+            return []
+        general = {str(k): str(v) for k, v in (info.get("generalParams") or {}).items()}
+        override = info.get("overrideParams")
+        if not isinstance(override, dict):
+            return []
+        effective = {str(k): str(v) for k, v in override.items()}
+        return sorted(k for k in set(general) | set(effective)
+                      if general.get(k) != effective.get(k))
+
+    return [{"flow": fid, "job": name, "properties": changed}
+            for (fid, name), changed in zip(jobs, map_in_threads(changed_properties, jobs),
+                                            strict=True) if changed]
 
 
 def plan_text(data: dict[str, Any], title: str, color: bool = False) -> str:
