@@ -127,6 +127,15 @@ def test_an_upload_to_a_missing_project_suggests_create(sh: Shell, project_name:
                     f"was installed); 'upload {project_name} {path} --create' creates it first")
 
 
+def test_a_refused_upload_teaches_no_flows(sh: Shell, project_name: str) -> None:
+    """The local flows are learnt once the server has them, never before: a failed upload
+    leaves completion without flows the server does not have."""
+    sh.fails(f"upload {project_name} {EXAMPLES / 'flow1-etl'}")
+    assert sh.ctx.names.flows(project_name) == []
+    sh.json(f"upload {project_name} {EXAMPLES / 'flow1-etl'} --create")
+    assert sh.ctx.names.flows(project_name) == [("audit", "2 jobs"), ("finish", "5 jobs")]
+
+
 def test_retry_of_a_finished_execution_suggests_rerun(sh: Shell, client: Any, etl: str) -> None:
     execid = sh.json(f"execute {etl} audit")["execid"]
     wait_for_end(client, execid)

@@ -30,6 +30,33 @@ def test_replace_projects_forgets_the_missing_ones_with_their_flows_and_jobs() -
     assert book.jobs("old", "f") == []
 
 
+def test_a_list_asked_for_before_a_line_taught_a_project_does_not_undo_it() -> None:
+    """The refresher asks for the project list, an upload teaches a new project and its flows'
+    jobs meanwhile, then the older list lands: the new project, its flows and counts stay."""
+    book = NameBook(None)
+    book.add_projects([("gone", ""), ("kept", "")])
+    asked = book.version  # the refresher's request leaves now
+    book.add_jobs("fresh", "main", ["a", "b"])  # the upload's line, while it is in flight
+    book.add_flows("fresh", [("main", "2 jobs")])
+    book.replace_projects([("kept", "")], since=asked)  # the server's list from before
+    assert book.projects() == [("fresh", ""), ("kept", "")]
+    assert book.flows("fresh") == [("main", "2 jobs")]
+    assert book.jobs("fresh", "main") == ["a", "b"]
+    book.replace_projects([("kept", "")], since=book.version)  # a list asked for later: gone
+    assert book.projects() == [("kept", "")]
+
+
+def test_an_older_flow_list_only_adds_to_what_a_line_taught() -> None:
+    book = NameBook(None)
+    book.add_flows("demo", [("old", "")])
+    asked = book.version
+    book.add_jobs("demo", "new", ["x"])  # an upload while the flows were being asked for
+    book.replace_flows("demo", [("old", "")], since=asked)
+    assert book.flows("demo") == [("new", "1 job"), ("old", "")]
+    book.replace_flows("demo", [("new", "")], since=book.version)
+    assert book.flows("demo") == [("new", "1 job")]
+
+
 def test_remove_project() -> None:
     book = NameBook(None)
     book.add_flows("demo", [("main", "")])

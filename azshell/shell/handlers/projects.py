@@ -40,11 +40,14 @@ def delete(ctx: Context, inv: Invocation) -> dict | Reply:
                       "its stored versions for good)")
 
 
-def _local_flows(ctx: Context, project: str, path: Path, allow_empty: bool) -> list[str]:
+def _local_flows(ctx: Context, project: str, path: Path, allow_empty: bool,
+                 ) -> dict[str, list[str]]:
     """Check the project on this machine first: nothing is sent if Azkaban would reject it,
     nor, without ``allow_empty``, if it would install it with no flow (project/coverage.py).
 
-    The flows and jobs found are taught to the NameBook before the upload even starts.
+    The top-level flows found, each with its jobs: taught to the NameBook once the upload has
+    succeeded (``_teach``), never before. The background refresh may read the server's flows
+    meanwhile, and a flow the server does not have yet would then be dropped again.
     """
     from azshell.project import NoFlows, unreached_warning, validate
 
@@ -58,16 +61,18 @@ def _local_flows(ctx: Context, project: str, path: Path, allow_empty: bool) -> l
     note = unreached_warning(loaded)
     if note:
         ctx.out.note(f"warning: {note}")
-    flows = loaded.top_level_flows()
-    metas = []
-    for flow in flows:
-        jobs = list(loaded.flows[flow].nodes) if flow in loaded.flows else []
-        metas.append((flow, "1 job" if len(jobs) == 1 else f"{len(jobs)} jobs"))
-        ctx.names.add_jobs(project, flow, jobs)
-    ctx.names.add_flows(project, metas)
     for warning in loaded.warnings:
         ctx.out.note(f"warning: {warning}")
-    return flows
+    return {flow: list(loaded.flows[flow].nodes) if flow in loaded.flows else []
+            for flow in loaded.top_level_flows()}
+
+
+def _teach(ctx: Context, project: str, flows: dict[str, list[str]]) -> None:
+    """The uploaded flows and their jobs, with the count a menu shows (``2 jobs``)."""
+    for flow, jobs in flows.items():
+        ctx.names.add_jobs(project, flow, jobs)
+    ctx.names.add_flows(project, [(flow, "1 job" if len(jobs) == 1 else f"{len(jobs)} jobs")
+                                  for flow, jobs in flows.items()])
 
 
 def upload(ctx: Context, inv: Invocation) -> Reply:
@@ -77,7 +82,8 @@ def upload(ctx: Context, inv: Invocation) -> Reply:
         raise LocalError(f"upload: no such file or directory: {path}")
     if not (path.is_dir() or path.suffix.lower() == ".zip"):
         raise LocalError(f"upload: {path} is neither a directory nor a .zip file")
-    flows = _local_flows(ctx, name, path, bool(inv.values["allow_empty"]))
+    found = _local_flows(ctx, name, path, bool(inv.values["allow_empty"]))
+    flows = list(found)
     if ctx.out.stderr_tty:
         ctx.out.note(f"{path}: {len(flows)} flow(s): {', '.join(flows) or '-'}")
     created = False
@@ -94,6 +100,7 @@ def upload(ctx: Context, inv: Invocation) -> Reply:
         finally:
             if bar is not None:
                 bar.abort()
+    _teach(ctx, name, found)
     data: dict[str, Any] = {"ok": True, "project": name, **answer, "flows": flows}
     if created:
         data["created"] = True

@@ -167,10 +167,11 @@ class Refresher:
             from azshell.shell.names.learning import project_meta
 
             self.status.set(names="refreshing")
+            asked = book.version
             found = client.projects(all=True)
             book.replace_projects(
-                (p["projectName"], project_meta(p)) for p in found if p.get("projectName")
-            )
+                ((p["projectName"], project_meta(p)) for p in found if p.get("projectName")),
+                since=asked)
             self.on_change("names")
         elif task == ("flows",):
             self._refresh_flows(client, book)
@@ -231,7 +232,9 @@ class Refresher:
         if task[0] == "flows" and len(task) == 2:
             project = task[1]
             if book.has_project(project):
-                book.replace_flows(project, [(f, "") for f in client.flows(project)])
+                asked = book.version
+                book.replace_flows(project, [(f, "") for f in client.flows(project)],
+                                   since=asked)
                 self.on_change("wanted")
         elif task[0] == "permissions" and len(task) == 2:
             from azshell.shell.handlers.admin import permissions_document
@@ -257,13 +260,14 @@ class Refresher:
             with self._cond:
                 if self._stopped:
                     return
+            asked = book.version
             try:
                 flows = client.flows(project)
             except SessionError:
                 raise
             except AzshellError:
                 continue  # a project we may not read: its flows stay unknown
-            book.replace_flows(project, [(f, "") for f in flows])
+            book.replace_flows(project, [(f, "") for f in flows], since=asked)
             if self._wanted:
                 return  # the completer is waiting; the next refresh does the rest
 

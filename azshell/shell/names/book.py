@@ -59,6 +59,9 @@ class NameBook:
         self._project_index: NameIndex | None = None
         self._flow_indexes: dict[str, NameIndex] = {}
         self._dirty = False
+        # project -> the version that last changed it: a list the server gave before that
+        # (a refresh in flight while a line ran) must not undo what the line taught
+        self._touched: dict[str, int] = {}
         self.loaded = threading.Event()  # set once load() has run (the app loads in a thread)
         self.version = 0  # bumped on every change: the toolbar and tests can watch it
 
@@ -169,6 +172,8 @@ class NameBook:
             self._flow_indexes.pop(project, None)
         self._dirty = self._dirty or dirty
         self.version += 1
+        if project is not None:
+            self._touched[project] = self.version
 
     def add_projects(self, projects: Iterable[tuple[str, str]]) -> None:
         """Remember projects; an empty description keeps the one known before."""
@@ -178,16 +183,22 @@ class NameBook:
                 known = self._projects.get(name)
                 if name and (meta or known is None) and known != meta:
                     self._projects[name] = meta
+                    self._touched[name] = self.version + 1
                     changed = True
             if changed:
                 self._changed()
 
-    def replace_projects(self, projects: Iterable[tuple[str, str]]) -> None:
-        """The server's full list: projects not in it are gone (their flows and jobs too)."""
+    def replace_projects(self, projects: Iterable[tuple[str, str]], since: int | None = None,
+                         ) -> None:
+        """The server's full list: projects not in it are gone (their flows and jobs too).
+
+        ``since``: the book's ``version`` when the list was asked for; a project learnt after
+        that (created or uploaded meanwhile) is kept, since the list is older than it."""
         fresh = {name: meta for name, meta in projects if name}
         with self._lock:
             for gone in set(self._projects) - set(fresh):
-                self._forget_project(gone)
+                if since is None or self._touched.get(gone, 0) <= since:
+                    self._forget_project(gone)
             for name, meta in fresh.items():
                 if meta or name not in self._projects:
                     self._projects[name] = meta
@@ -219,10 +230,16 @@ class NameBook:
             if changed:
                 self._changed(project, projects=new_project)
 
-    def replace_flows(self, project: str, flows: Iterable[tuple[str, str]]) -> None:
-        """The server's full list of ``project``'s flows (after ``flows`` or an upload)."""
+    def replace_flows(self, project: str, flows: Iterable[tuple[str, str]],
+                      since: int | None = None) -> None:
+        """The server's full list of ``project``'s flows (after ``flows`` or an upload);
+        ``since`` as for ``replace_projects``: a list older than what was learnt since only
+        adds to it."""
         fresh = {flow: meta for flow, meta in flows if flow}
         with self._lock:
+            if since is not None and self._touched.get(project, 0) > since:
+                self.add_flows(project, fresh.items())
+                return
             old = self._flows.get(project, {})
             new_project = project not in self._projects
             self._projects.setdefault(project, "")
