@@ -26,8 +26,10 @@ TEST_JOB_TIMEOUT = 30.0
 
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[Sandbox]:
-    """One sandbox for the whole test run (engine shut down at the end)."""
-    with Sandbox(job_timeout=TEST_JOB_TIMEOUT) as sb:
+    """One sandbox for the whole test run (engine shut down at the end). Its schedules never
+    fire: a test's `@hourly` must not start a flow when the suite runs across the hour
+    (tests/sandbox/test_schedule_firing.py fires them on sandboxes of its own)."""
+    with Sandbox(job_timeout=TEST_JOB_TIMEOUT, fire_schedules=False) as sb:
         yield sb
 
 
@@ -38,8 +40,9 @@ def sandbox_url(sandbox: Sandbox) -> str:
 
 @pytest.fixture
 def fresh_sandbox() -> Iterator[Sandbox]:
-    """A private sandbox: for tests that expire sessions or count ids from 1."""
-    with Sandbox(job_timeout=TEST_JOB_TIMEOUT) as sb:
+    """A private sandbox: for tests that expire sessions or count ids from 1 (schedules held,
+    as in ``sandbox``)."""
+    with Sandbox(job_timeout=TEST_JOB_TIMEOUT, fire_schedules=False) as sb:
         yield sb
 
 

@@ -30,9 +30,13 @@ class Sandbox:
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, session_ttl: float = 36000.0,
                  job_timeout: float = 300.0, users: Iterable[User] | None = None,
-                 *, max_connections: int = 250, max_executions: int = 2000) -> None:
+                 *, max_connections: int = 250, max_executions: int = 2000,
+                 fire_schedules: bool = True, schedule_scan: float = 1.0) -> None:
         """``max_connections``: requests served at once, like Jetty's thread pool (more wait
-        in the listen queue); ``max_executions``: finished executions kept in memory."""
+        in the listen queue); ``max_executions``: finished executions kept in memory;
+        ``fire_schedules``: schedules start their flows when their time comes, looked at every
+        ``schedule_scan`` seconds (off: they are kept and listed only, for tests that must not
+        depend on the clock)."""
         from azshell.sandbox.app import SandboxApp
         from azshell.sandbox.http import SandboxHTTPServer
         from azshell.sandbox.runner.engine import Engine
@@ -57,6 +61,11 @@ class Sandbox:
         # its request and job threads descend from this one, so none takes the shell's Ctrl-C
         self._thread = start_daemon(lambda: self._server.serve_forever(poll_interval=0.2),
                                     f"azshell-sandbox-{self.port}")
+        from azshell.sandbox.scheduler import ScheduleFirer
+
+        self.schedules = ScheduleFirer(self.state, self.engine, schedule_scan)
+        if fire_schedules:
+            self.schedules.start()
         self._stopped = False
 
     @property
@@ -81,6 +90,7 @@ class Sandbox:
         if self._stopped:
             return
         self._stopped = True
+        self.schedules.stop()
         self._server.shutdown()
         self._server.server_close()
         self._server.close_connections()

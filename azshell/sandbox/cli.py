@@ -47,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="Idle time after which a session expires (default: 36000).")
     parser.add_argument("--job-timeout", type=float, default=300.0, metavar="SECONDS",
                         help="Time after which a running job is killed (default: 300).")
+    parser.add_argument("--hold-schedules", action="store_true",
+                        help="Keep and list schedules without ever firing them.")
     return parser
 
 
@@ -60,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         sandbox = Sandbox(host=args.host, port=args.port, session_ttl=args.session_ttl,
-                          job_timeout=args.job_timeout)
+                          job_timeout=args.job_timeout, fire_schedules=not args.hold_schedules)
     except OSError as err:
         print(f"azshell sandbox: cannot listen on {args.host}:{args.port}: {err.strerror or err}",
               file=sys.stderr)

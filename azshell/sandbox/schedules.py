@@ -1,5 +1,5 @@
 """Schedule arithmetic for ``/schedule``: Quartz validation, next fire times, period strings and
-the JSON shapes of a stored schedule. Schedules are stored, never fired.
+the JSON shapes of a stored schedule (azshell.sandbox.scheduler fires them).
 """
 
 from __future__ import annotations

@@ -36,10 +36,54 @@ from azshell.sandbox.state import Project
 
 MAX_CONCURRENT_RUNS = 30  # azkaban.max.concurrent.runs.oneflow
 ExecHandler = Callable[[Any, Request, Session, Project, dict[str, Any]], Response | None]
+_SUBMIT_LOCK = threading.Lock()  # the "already running?" check and the submit are atomic
+
+
+def locked_message(project_name: str, flow_id: str) -> str:
+    """What submitting a locked flow answers (the lock's own message is not used)."""
+    return f"Flow {flow_id} for project {project_name} is locked."
+
+
+def submit_flow(engine: Any, project: Project, flow_id: str, submit_user: str,
+                options: Any) -> tuple[str, int]:
+    """``submitExecutableFlow`` of the project's current version: the flow's e-mails unless the
+    options override them, the concurrency decision, then the engine's submit. What
+    ``executeFlow`` and a schedule that fires (``ExecuteFlowAction``) both do."""
+    flow, stored = project.flow(flow_id), project.current
+    if engine is None:
+        raise SubmitError("The sandbox has no executor.")
+    if flow is None or stored is None:
+        raise SubmitError(f"Flow '{flow_id}' cannot be found in project {project.java_repr()}")
+    if not options.failure_emails_override:
+        options.failure_emails = flowview.emails(flow, "failure.emails")
+    if not options.success_emails_override:
+        options.success_emails = flowview.emails(flow, "success.emails")
+    if flow_id in project.locked_flows:
+        return locked_message(project.name, flow_id), -1
+    version = ProjectVersion(project.id, project.name, stored.version, stored.directory,
+                             stored.loaded, stored.job_overrides)
+    with _SUBMIT_LOCK:
+        running = engine.running_ids(version.project_id, flow_id)
+        message = ""
+        if running:
+            if len(running) > MAX_CONCURRENT_RUNS:
+                raise SubmitError(f"Flow {flow_id} has more than {MAX_CONCURRENT_RUNS} "
+                                  "concurrent runs. Skipping")
+            if options.concurrent_option == "pipeline":
+                message = (f"Flow {flow_id} is already running with exec id {running[-1]}. "
+                           f"Pipelining level {options.pipeline_level}. \n")
+            elif options.concurrent_option == "skip":
+                raise SubmitError(f"Flow {flow_id} is already running. Skipping execution.")
+            else:
+                ids = ",".join(str(i) for i in running)
+                message = (f"Flow {flow_id} is already running with exec id {ids}. "
+                           "Will execute concurrently. \n")
+        execution = engine.submit(version, flow_id, submit_user, options)
+    return f"{message}Execution queued successfully with exec id {execution.execid}", \
+        execution.execid
 
 
 class ExecutorServlet(Servlet):
-    _submit_lock = threading.Lock()  # the "already running?" check and the submit are atomic
 
     def get(self, req: Request, session: Session) -> Response:
         if req.has("ajax"):
@@ -100,53 +144,21 @@ class ExecutorServlet(Servlet):
         if flow is None or stored is None:
             ret["error"] = f"Flow '{flow_id}' cannot be found in project {project.java_repr()}"
             return
-        if flow_id in project.locked_flows:  # the lock's own message is not used here
-            ret["message"] = f"Flow {flow_id} for project {name} is locked."
-            ret["execid"] = -1
+        if flow_id in project.locked_flows:  # before the options, as a real server answers
+            ret["message"], ret["execid"] = locked_message(name, flow_id), -1
             return
         try:
             options = parse_flow_options(req)
         except OptionsError as err:
             ret["error"] = f"Error parsing flow options: {err}"
             return
-        if not options.failure_emails_override:
-            options.failure_emails = flowview.emails(flow, "failure.emails")
-        if not options.success_emails_override:
-            options.success_emails = flowview.emails(flow, "success.emails")
-        version = ProjectVersion(project.id, project.name, stored.version, stored.directory,
-                                 stored.loaded, stored.job_overrides)
         try:
             filter_admin_params(options, "ADMIN" in session.user.role_permissions())
-            ret["message"], ret["execid"] = self._submit(version, flow_id, session, options)
+            ret["message"], ret["execid"] = submit_flow(self.ctx.engine, project, flow_id,
+                                                        session.user.name, options)
         except (SubmitError, EngineError) as err:
             ret["error"] = f"Error submitting flow {flow_id}. {err}"
             ret["execid"] = -1
-
-    def _submit(self, version: ProjectVersion, flow_id: str, session: Session,
-                options: Any) -> tuple[str, int]:
-        """``submitExecutableFlow``: the concurrency decision, then the engine's submit."""
-        engine = self.ctx.engine
-        if engine is None:
-            raise SubmitError("The sandbox has no executor.")
-        with self._submit_lock:
-            running = engine.running_ids(version.project_id, flow_id)
-            message = ""
-            if running:
-                if len(running) > MAX_CONCURRENT_RUNS:
-                    raise SubmitError(f"Flow {flow_id} has more than {MAX_CONCURRENT_RUNS} "
-                                      "concurrent runs. Skipping")
-                if options.concurrent_option == "pipeline":
-                    message = (f"Flow {flow_id} is already running with exec id {running[-1]}. "
-                               f"Pipelining level {options.pipeline_level}. \n")
-                elif options.concurrent_option == "skip":
-                    raise SubmitError(f"Flow {flow_id} is already running. Skipping execution.")
-                else:
-                    ids = ",".join(str(i) for i in running)
-                    message = (f"Flow {flow_id} is already running with exec id {ids}. "
-                               "Will execute concurrently. \n")
-            execution = engine.submit(version, flow_id, session.user.name, options)
-        return f"{message}Execution queued successfully with exec id {execution.execid}", \
-            execution.execid
 
     # --- calls with an execid -----------------------------------------------------------------
     def fetch_exec_flow(self, req, session, execution, ret) -> None:

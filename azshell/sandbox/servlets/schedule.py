@@ -1,4 +1,5 @@
-"""``/schedule``: cron and period schedules, SLAs (§7). Stored, listed, removed; never fired.
+"""``/schedule``: cron and period schedules, SLAs (§7). Stored, listed, removed (fired by
+azshell.sandbox.scheduler).
 
 Its conventions differ from the other servlets: scheduling and removal answer with
 ``status``/``message``, an invalid cron with a lone ``error``, unknown calls with ``{ }``, and
