@@ -27,10 +27,12 @@ if TYPE_CHECKING:
 
 @pytest.fixture(scope="session")
 def azkaban_sandbox() -> Iterator[Sandbox]:
-    """A sandbox server on a free loopback port, stopped at the end of the session."""
+    """A sandbox server on a free loopback port, stopped at the end of the session. Its
+    schedules fire only when a test says so (``azkaban_sandbox.schedules.fire_due(ms)``): a
+    test must not depend on the hour it runs at."""
     from azshell.sandbox import Sandbox
 
-    with Sandbox(port=0) as sandbox:
+    with Sandbox(port=0, fire_schedules=False) as sandbox:
         yield sandbox
 
 

@@ -52,6 +52,17 @@ def test_a_broken_project_is_refused(azkaban_upload, tmp_path):
     (tmp_path / "a.job").write_text("type=command\\ncommand=true\\ndependencies=nope\\n")
     with pytest.raises(ApiError, match="cannot find dependency nope"):  # Azkaban's own words
         azkaban_upload("broken", tmp_path)
+
+
+def test_a_schedule_fires_when_the_test_says(azkaban_sandbox, azkaban_client, azkaban_upload,
+                                              tmp_path):
+    (tmp_path / "tick.job").write_text("type=command\\ncommand=echo tick\\n")
+    azkaban_upload("ticks", tmp_path)
+    schedule_id = azkaban_client.schedule_cron("ticks", "tick", "0 0 2 ? * *")
+    due = azkaban_sandbox.state.schedules[schedule_id].next_exec_time
+    assert azkaban_sandbox.schedules.fire_due(due - 1) == []
+    [execid] = azkaban_sandbox.schedules.fire_due(due)
+    assert azkaban_client.execution(execid)["flowId"] == "tick"
 '''
 
 
@@ -62,4 +73,4 @@ def test_the_pytest_plugin_gives_a_sandbox(tmp_path: Path) -> None:
                                *extra, "test_mine.py"], capture_output=True, text=True,
                               cwd=tmp_path, timeout=120, check=False)
         assert done.returncode == 0, done.stdout + done.stderr
-        assert "2 passed" in done.stdout
+        assert "3 passed" in done.stdout
