@@ -47,7 +47,7 @@ def load(path: Path) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def sandbox_transcript() -> dict[str, Any]:
-    with Sandbox(job_timeout=60) as sandbox:
+    with Sandbox(job_timeout=60, fire_schedules=False) as sandbox:  # no clock in a transcript
         return record.record(sandbox.url, "conf7-", "sbx")
 
 
