@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email
 import glob
+import json
 import os
 import re
 import shutil
@@ -99,6 +100,13 @@ def test_the_wheel_is_azkaban_shell_with_full_metadata(dist: tuple[Path, Path]) 
     assert "azshell/py.typed" in names
     assert "azshell/shell/session/azshellrc.toml" in names
     assert any(n.endswith(".data/data/share/man/man1/azshell.1") for n in names)
+    from azshell.cli import EXAMPLES  # what --sandbox --examples loads: every file of them
+
+    shipped = {n.split(".data/data/share/azshell/examples/", 1)[1] for n in names
+               if ".data/data/share/azshell/examples/" in n}
+    assert shipped == {str(f.relative_to(ROOT / "examples")) for e in EXAMPLES
+                       for f in (ROOT / "examples" / e).rglob("*")
+                       if f.is_file() and "__pycache__" not in f.parts}
     assert any(n.endswith("licenses/LICENSE") for n in names)
     assert not any(n.startswith("tests/") for n in names)
     assert "azshell = azshell.cli:main" in entry_points
@@ -224,4 +232,9 @@ def test_pipx_install_gives_a_working_azshell(tmp_path: Path, dist: tuple[Path, 
                             capture_output=True, text=True, env=env, check=False, timeout=60,
                             stdin=subprocess.DEVNULL)
     assert (whoami.returncode, whoami.stdout) == (0, '"azkaban"\n'), whoami.stderr
+    examples = subprocess.run([str(azshell), "--sandbox", "--examples", "-c",
+                               "flows flow1-etl"], capture_output=True, text=True, env=env,
+                              check=False, timeout=60, stdin=subprocess.DEVNULL, cwd=tmp_path)
+    assert examples.returncode == 0, examples.stderr  # the wheel's own copy of the examples
+    assert json.loads(examples.stdout) == ["audit", "finish"]
     assert (tmp_path / "man" / "man1" / "azshell.1").exists()  # pipx links the man page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -150,17 +151,30 @@ def _progress(ctx: Context, zip_path: Path, label: str) -> Any:
     return TransferBar(ctx.out.stderr, f"uploading {label}", lambda: ctx.out.size()[0])
 
 
+def examples_dir(names: tuple[str, ...]) -> Path | None:
+    """Where the example projects ``names`` all are: the source tree's examples/ (a checkout,
+    an editable install), else the wheel's copy in the installation's share/azshell/examples
+    (a venv, pipx, ``pip install --user``)."""
+    import sysconfig
+
+    candidates = [Path(__file__).resolve().parents[3] / "examples"]
+    schemes = [sysconfig.get_default_scheme(), f"{os.name}_user"]
+    candidates += [Path(sysconfig.get_path("data", scheme)) / "share" / "azshell" / "examples"
+                   for scheme in schemes if scheme in sysconfig.get_scheme_names()]
+    return next((path for path in candidates if all((path / n).is_dir() for n in names)), None)
+
+
 def load_examples(url: str, names: tuple[str, ...]) -> list[tuple[str, list[str]]]:
-    """Create and upload each example project (from the source tree's examples/) into the
-    sandbox at ``url``; returns each project with its flows."""
+    """Create and upload each example project (from ``examples_dir``) into the sandbox at
+    ``url``; returns each project with its flows."""
     from azshell.client import AzkabanClient
     from azshell.errors import LocalError
     from azshell.project import packaged
 
-    root = Path(__file__).resolve().parents[3] / "examples"
-    if not root.is_dir():
-        raise LocalError(f"--examples: no examples directory at {root} (they come with the "
-                         "source tree, not with an installed wheel)")
+    root = examples_dir(names)
+    if root is None:
+        raise LocalError("--examples: the example projects are not installed (neither the "
+                         "source tree's examples/ nor share/azshell/examples)")
     client = AzkabanClient(url)
     client.login("azkaban", "azkaban")
     loaded = []
