@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from azshell.cli import build_parser
+from azshell.options import build_parser
 from azshell.shell.line.commands import all_words
 
 _FILES = ("--ca-cert", "-f", "--file")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 
 from azshell import __version__
-from azshell.cli import EPILOG, build_parser
+from azshell.options import EPILOG, build_parser
 from azshell.shell.line.commands import COMMANDS, GROUPS
 
 

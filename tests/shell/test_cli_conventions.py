@@ -185,3 +185,11 @@ def test_version_pays_for_none_of_it() -> None:
     for heavy in ("azshell.completion", "azshell.manpage", "azshell.shell.line.commands",
                   "jmespath", "requests", "prompt_toolkit", "yaml"):
         assert heavy not in loaded, heavy
+
+
+def test_the_command_line_and_the_config_file_offer_the_same_outputs() -> None:
+    """Two lists (the option parser stays light for --version): they must not drift apart."""
+    from azshell.options import OUTPUTS
+    from azshell.shell.session import settings
+
+    assert OUTPUTS == settings.OUTPUTS

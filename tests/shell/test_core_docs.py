@@ -54,7 +54,7 @@ def test_overview_lists_every_command() -> None:
 
 
 def test_scripts_md_and_help_list_every_exit_code() -> None:
-    from azshell.cli import EPILOG
+    from azshell.options import EPILOG
     from azshell.shell.run.exitcodes import MEANINGS
 
     text = (ROOT / "docs" / "scripts.md").read_text(encoding="utf-8")
