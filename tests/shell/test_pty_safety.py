@@ -43,7 +43,8 @@ def test_schedule_names_the_schedule_it_replaces_and_asks(shell: Any, sandbox: A
     sh.child.expect(question)
     sh.child.send("y\r")
     replaced = sh.expect_prompt()
-    assert '"replaced"' in replaced
+    assert re.search(rf"rescheduled {etl}/finish: schedule \d+, cron 0 0 \* \* \* \? "
+                     r"\(at minute 0 of every hour\)", replaced), replaced
     assert client.schedule(etl, "finish")["cronExpression"] == "0 0 * * * ?"
     assert sh.exit() == 0
 

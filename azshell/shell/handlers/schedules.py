@@ -87,10 +87,14 @@ def schedule(ctx: Context, inv: Invocation) -> dict[str, Any] | Reply:
         elif ctx.out.stderr_tty:
             ctx.out.note(f"replacing: {said}")
     schedule_id = ctx.client.schedule_cron(project, flow, expression, options)
-    return {"ok": True, "project": project, "flow": flow, "scheduleId": schedule_id,
+    data = {"ok": True, "project": project, "flow": flow, "scheduleId": schedule_id,
             "cron": expression, "input": " ".join(inv.values["cron"]),
             "reading": quartz.describe(expression), "nextRuns": runs, "timeZone": zone_name(),
             "replaced": replaced}
+    # on a terminal the notes above said the reading and the next runs: one sentence is left
+    verb = "rescheduled" if replaced is not None else "scheduled"
+    return Reply(data, text=f"{verb} {project}/{flow}: schedule {schedule_id}, cron "
+                            f"{expression} ({data['reading']})")
 
 
 def _current_schedule(ctx: Context, project: str, flow: str) -> dict[str, Any] | None:
