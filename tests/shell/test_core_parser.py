@@ -135,6 +135,17 @@ def test_usage_errors_are_one_line(line: str, message: str | None) -> None:
     assert "\n" not in text
 
 
+def test_a_long_usage_folds_its_options_and_names_help() -> None:
+    """`execute`'s full syntax is 300 characters: a terminal would break it mid-word."""
+    with pytest.raises(UsageError) as caught:
+        parse("execute demo")
+    assert str(caught.value) == ("execute: missing FLOW (usage: execute PROJECT FLOW [FLOW]... "
+                                 "[OPTIONS]; 'help execute' lists the options)")
+    with pytest.raises(UsageError) as short:
+        parse("flows a b")
+    assert str(short.value).endswith("(usage: flows PROJECT)")  # short enough: whole
+
+
 def test_command_names_are_case_insensitive() -> None:
     inv = parse("PROJECTS")
     assert inv is not None

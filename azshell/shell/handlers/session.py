@@ -74,8 +74,7 @@ def connect(ctx: Context, inv: Invocation) -> dict:
     chosen = _connection_settings(ctx, inv)
     url = inv.values["url"] or chosen.get("url")
     if not url:
-        raise UsageError("connect: give a URL or --profile NAME "
-                         f"(usage: {inv.command.usage()})")
+        raise UsageError(f"connect: give a URL or --profile NAME {inv.command.error_usage()}")
     before = {key: getattr(ctx.settings, key) for key in chosen}
     for key, value in chosen.items():
         setattr(ctx.settings, key, value)

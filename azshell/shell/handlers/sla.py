@@ -127,7 +127,7 @@ def sla(ctx: Context, inv: Invocation) -> Reply:
     given = [f"--{d.replace('_', '-')}" for d in (*_RULE_OPTIONS, "emails") if values.get(d)]
     if values.get("action") != "set" and given:
         raise UsageError(f"sla: {', '.join(given)}: only with 'sla set' "
-                         f"(usage: {inv.command.usage()})")
+                         f"{inv.command.error_usage()}")
     if values.get("action") == "set":
         rules = rules_in_order(inv.command, inv.line)
         to_settings(rules, [])  # every check but the job names, before any request

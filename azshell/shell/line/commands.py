@@ -153,6 +153,15 @@ class Command:
         parts += [o.usage() for o in self.options]
         return " ".join(parts)
 
+    def error_usage(self, width: int = 80) -> str:
+        """``(usage: ...)`` for a one-line error: past ``width`` the options fold into
+        ``[OPTIONS]`` and `help` is named (a terminal would break the long line mid-word)."""
+        full = self.usage()
+        if len(full) <= width:
+            return f"(usage: {full})"
+        short = " ".join([self.name, *(a.usage() for a in self.args), "[OPTIONS]"])
+        return f"(usage: {short}; 'help {self.name}' lists the options)"
+
     def option(self, flag: str) -> Opt | None:
         """The option spelled ``flag`` (exactly, or a unique prefix of a long flag)."""
         for opt in self.options:

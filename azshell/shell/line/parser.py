@@ -164,7 +164,7 @@ class _Walker:
 
     def fail(self, message: str) -> None:
         if self.strict:
-            raise UsageError(f"{self.command.name}: {message} (usage: {self.command.usage()})")
+            raise UsageError(f"{self.command.name}: {message} {self.command.error_usage()}")
 
     def feed(self, word: str) -> None:
         if self.pending is not None:
