@@ -167,11 +167,23 @@ def error_message(data: Any) -> str | None:
     return None
 
 
+_NO_EXECUTION = re.compile(r"Cannot find execution '(\d+)'")
+
+
+def _missing_execution(message: str) -> str | None:
+    """/executor's ``Cannot find execution '<id>'`` (§6) in plain words, else None."""
+    found = _NO_EXECUTION.fullmatch(message.strip())
+    return f"there is no execution {found.group(1)} on this server" if found else None
+
+
 def classify(message: str, status: int | None = None, body: Any = None) -> ApiError:
     """The ApiError subclass that fits ``message``: NotFound, PermissionDenied or plain."""
     lowered = message.lower()
     if any(marker in lowered for marker in _PERMISSION_MARKERS):
         return PermissionDenied(message, status, body)
+    missing = _missing_execution(message)
+    if missing is not None:
+        return NotFound(missing, status, body)
     if any(marker in lowered for marker in _NOT_FOUND_MARKERS):
         return NotFound(message, status, body)
     return ApiError(message, status, body)

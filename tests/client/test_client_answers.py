@@ -123,10 +123,16 @@ def test_error_message(data: object, message: str | None) -> None:
     assert answers.error_message(data) == message
 
 
+def test_a_missing_execution_is_said_in_plain_words() -> None:
+    error = answers.classify("Cannot find execution '42'", 200, {"error": "..."})
+    assert type(error) is NotFound
+    assert str(error) == "there is no execution 42 on this server"
+    assert (error.status, error.body) == (200, {"error": "..."})
+
+
 @pytest.mark.parametrize(("message", "kind"), [
     ("Project demo doesn't exist.", NotFound),
     ("Project 'null' not found.", NotFound),
-    ("Cannot find execution '42'", NotFound),
     ("Flow 'f' cannot be found in project demo", NotFound),
     ("Job j doesn't exist in 5", NotFound),
     ("Error loading schedule. Schedule 3 doesn't exist", NotFound),

@@ -178,7 +178,7 @@ def test_flow_info(client: AzkabanClient, project: str) -> None:
 
 
 def test_execution_errors(client: AzkabanClient, project: str) -> None:
-    with pytest.raises(NotFound, match=r"^Cannot find execution '987654'$"):
+    with pytest.raises(NotFound, match=r"^there is no execution 987654 on this server$"):
         client.execution(987654)
     with pytest.raises(NotFound):
         client.flow_log(987654)

@@ -234,7 +234,7 @@ def test_upload_refuses_an_invalid_project_before_sending(az: Runner, tmp_path: 
 def test_server_errors_are_one_line_exit_1(az: Runner) -> None:
     done = az("-c", "show 987654")
     assert done.returncode == 1
-    assert done.stderr == "-c:1: error: Cannot find execution '987654'\n"
+    assert done.stderr == "-c:1: error: there is no execution 987654 on this server\n"
     assert done.stdout == ""
 
 

@@ -230,7 +230,7 @@ def test_debug_log_has_the_request_flow_and_no_secret(az: Az, server: Sandbox, p
     assert "  response header Set-Cookie: azkaban.browser.session.id=<session>;Path=/" in log
     assert '"session.id" : "<session>"' in log  # the login answer's body, hidden
     assert "  status 200, " in log
-    assert "NotFound: Cannot find execution '999999'\nTraceback" in log
+    assert "NotFound: there is no execution 999999 on this server\nTraceback" in log
     assert "exit status 1" in log.splitlines()[-1]
 
 

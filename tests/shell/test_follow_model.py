@@ -173,7 +173,7 @@ def test_a_finished_execution_needs_no_poll(client: Any, nested: str) -> None:
 def test_unknown_execution_is_a_one_line_error(client: Any) -> None:
     from azshell.errors import NotFound
 
-    with pytest.raises(NotFound, match="Cannot find execution '987654'"):
+    with pytest.raises(NotFound, match="there is no execution 987654 on this server"):
         Follower(client, 987654).run()
 
 
