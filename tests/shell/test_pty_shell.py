@@ -231,6 +231,9 @@ def test_bottom_toolbar_shows_session_and_the_syntax_being_typed(tmp_path: Path,
         child.send("demo main --disable ")
         child.expect(re.escape("[--disable JOB]..."))
         child.sendintr()
+        # the fresh prompt first: between two prompts the terminal is not in raw mode, and a
+        # Ctrl-D typed then is the line discipline's end-of-file, never seen by the shell
+        child.expect(re.escape("\x1b[?2004h"))
         child.sendcontrol("d")
         child.expect(pexpect.EOF)
     finally:
