@@ -143,6 +143,16 @@ def test_json_keys_are_camel_case_in_whoami_and_logout(client: Any) -> None:
     assert all(re.fullmatch(r"[a-z]+(?:[A-Z][a-z]*)*", key) for key in who)
 
 
+def test_whoami_on_a_terminal_is_a_line(client: Any, sandbox: Any) -> None:
+    sh = tty(client)
+    code, out, err = sh("whoami")
+    assert (code, out) == (0, f"azkaban at {sandbox.url} (server azshell-sandbox-"
+                              f"{client.server_status()['version'].rsplit('-', 1)[1]}), session "
+                              "valid\n"), err
+    sh.ctx.last_execid = 7
+    assert sh("whoami")[1].endswith(", session valid\nlast execution 7\n")
+
+
 def test_a_log_names_its_errors_and_warnings_in_colour_on_a_terminal(
         client: Any, failed: tuple[str, int]) -> None:
     _, execid = failed

@@ -6,7 +6,7 @@ from typing import Any
 
 from azshell.errors import AzshellError, SessionError, UsageError
 from azshell.shell.line.parser import Invocation
-from azshell.shell.run.context import Context
+from azshell.shell.run.context import Context, Reply
 from azshell.shell.session.connection import connect as open_session
 
 
@@ -89,8 +89,23 @@ def connect(ctx: Context, inv: Invocation) -> dict:
             "session": "reused" if reused else "new"}
 
 
-def whoami(ctx: Context, inv: Invocation) -> dict:
-    """Server version, user and session state; works before and without a session."""
+def whoami(ctx: Context, inv: Invocation) -> Reply:
+    """Server version, user and session state; works before and without a session. A terminal
+    reads it as a line or two; scripts get the JSON."""
+    data = _whoami(ctx)
+    if not data["url"]:
+        return Reply(data, text="not connected: 'connect URL' or 'connect --profile NAME'")
+    who = f"{data['user']} at {data['url']}" if data["user"] else str(data["url"])
+    version = f" (server {data['serverVersion']})" if data["serverVersion"] else ""
+    lines = [f"{who}{version}, session {data['session']}"]
+    extras = [f"profile {data['profile']}" if data["profile"] else "",
+              f"last execution {data['lastExecId']}" if data["lastExecId"] is not None else ""]
+    if any(extras):
+        lines.append("; ".join(e for e in extras if e))
+    return Reply(data, text="\n".join(lines))
+
+
+def _whoami(ctx: Context) -> dict:
     client = ctx.session.connected
     if client is None and ctx.settings.url:
         try:
