@@ -555,7 +555,7 @@ COMMANDS: tuple[Command, ...] = (
         changes=False,
     ),
     Command(
-        "running", "List the unfinished executions of a flow.",
+        "running", "List the unfinished executions of a flow ('top' shows those of every flow).",
         args=(_PROJECT, _FLOW),
         examples=("running demo main",),
         group="executions", handler=f"{_H}.executions:running", table=f"{_R}:running_table",
