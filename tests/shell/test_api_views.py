@@ -125,6 +125,30 @@ def test_simple_actions_say_one_sentence_on_a_terminal_and_json_in_pipes(
         "READ", "WRITE", "EXECUTE"]
 
 
+def test_running_without_a_flow_looks_at_every_flow_of_the_project(
+        client: Any, make_zip: Any, tmp_path: Path, project_name: str) -> None:
+    zipped = make_zip(tmp_path, {"nap.job": "type=command\ncommand=sleep 5\n",
+                                 "quick.job": "type=command\ncommand=true\n"})
+    client.create_project(project_name, "running")
+    client.upload_project(project_name, zipped)
+    piped = make_shell(client)
+    assert piped.json(f"running {project_name}") == {
+        "project": project_name, "flow": None, "execIds": [], "byFlow": {}}
+    assert tty(client)(f"running {project_name}")[1] == (
+        f"nothing is running in project {project_name}\n")
+    execid = client.execute(project_name, "nap")
+    try:
+        wait_for(client, execid, {"RUNNING"})
+        assert piped.json(f"running {project_name}") == {
+            "project": project_name, "flow": None, "execIds": [execid],
+            "byFlow": {"nap": [execid]}}
+        shown = ANSI.sub("", tty(client)(f"running {project_name}")[1])
+        assert shown.startswith(f"running executions of {project_name}:\n")
+        assert re.search(rf"^{execid}\s+nap\s+RUNNING\s", shown, re.M), shown
+    finally:
+        client.cancel(execid)
+
+
 def test_declining_a_delete_is_no_ok(client: Any, project_name: str) -> None:
     client.create_project(project_name, "kept")
     sh = make_shell(client)

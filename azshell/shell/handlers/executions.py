@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 
 from azshell.errors import ApiError, AzshellError
 from azshell.shell.handlers.jobcheck import check_jobs
@@ -78,7 +79,18 @@ def running(ctx: Context, inv: Invocation) -> dict | Reply:
     """The ids (getRunning); on a terminal also each one's status and start, which getRunning
     does not give (one fetchexecflow each, for the first RUNNING_DETAILS)."""
     project, flow = inv.values["project"], inv.values["flow"]
-    data = {"project": project, "flow": flow, "execIds": ctx.client.running(project, flow)}
+    if flow is not None:
+        data: dict = {"project": project, "flow": flow,
+                      "execIds": ctx.client.running(project, flow)}
+    else:  # every flow: one getRunning each (Azkaban has no call for a whole project)
+        from azshell.threads import map_in_threads
+
+        flows = ctx.client.flows(project)
+        found = map_in_threads(lambda name: ctx.client.running(project, name), flows)
+        by_flow = {name: ids for name, ids in zip(flows, found, strict=True) if ids}
+        data = {"project": project, "flow": None,
+                "execIds": sorted(i for ids in by_flow.values() for i in ids),
+                "byFlow": by_flow}
     if not (ctx.out.stdout_tty and ctx.settings.output in ("auto", "table")):
         return data
     return Reply(data, text=_running_text(ctx, data), styled=True)
@@ -89,7 +101,8 @@ def _running_text(ctx: Context, data: dict) -> str:
     from azshell.shell.run import render
     from azshell.shell.run.output import visible
 
-    rows = []
+    flow_of = {i: name for name, ids in (data.get("byFlow") or {}).items() for i in ids}
+    rows: list[tuple[Any, ...]] = []
     for execid in data["execIds"][:RUNNING_DETAILS]:
         try:
             model = Execution(ctx.client.execution(execid))
@@ -101,7 +114,13 @@ def _running_text(ctx: Context, data: dict) -> str:
                      visible(str(model.document.get("submitUser") or "-"))))
     rows += [(execid, "", "", "") for execid in data["execIds"][RUNNING_DETAILS:]]
     headers = ["EXECID", "STATUS", "STARTED", "USER"]
-    head = visible(f"running executions of {data['project']}/{data['flow']}:")
+    where = data["project"] if data["flow"] is None else f"{data['project']}/{data['flow']}"
+    if data["flow"] is None:
+        headers.insert(1, "FLOW")
+        rows = [(row[0], visible(flow_of.get(row[0], "")), *row[1:]) for row in rows]
+        if not rows:
+            return visible(f"nothing is running in project {where}")
+    head = visible(f"running executions of {where}:")
     return head + "\n" + render.table(headers, rows, color=ctx.out.color,
                                       width=ctx.out.size()[0])
 

@@ -555,9 +555,11 @@ COMMANDS: tuple[Command, ...] = (
         changes=False,
     ),
     Command(
-        "running", "List the unfinished executions of a flow ('top' shows those of every flow).",
-        args=(_PROJECT, _FLOW),
-        examples=("running demo main",),
+        "running", "List the unfinished executions of a flow, or of every flow of a project "
+                   "('top' shows those of every project).",
+        args=(_PROJECT, Arg("FLOW", "flow", "The flow's name (a flow of PROJECT); without it, "
+                                            "every flow of PROJECT.", optional=True)),
+        examples=("running demo main", "running demo"),
         group="executions", handler=f"{_H}.executions:running", table=f"{_R}:running_table",
         changes=False,
     ),

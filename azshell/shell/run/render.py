@@ -165,7 +165,9 @@ def running_table(data: Any) -> tuple[list[str], Rows]:
     ids = data.get("execIds", []) if isinstance(data, dict) else data
     project = data.get("project", "") if isinstance(data, dict) else ""
     flow = data.get("flow", "") if isinstance(data, dict) else ""
-    return ["EXECID", "PROJECT", "FLOW"], [(i, project, flow) for i in ids]
+    by_flow = data.get("byFlow") if isinstance(data, dict) else None
+    flow_of = {i: f for f, found in by_flow.items() for i in found} if by_flow else {}
+    return ["EXECID", "PROJECT", "FLOW"], [(i, project, flow_of.get(i, flow)) for i in ids]
 
 
 def table(headers: list[str], rows: Rows, *, color: bool = False,
