@@ -86,7 +86,7 @@ def _isatty(stream: Any) -> bool:
 
 def choose_mode(args: argparse.Namespace) -> str:
     """``batch`` for -c/-f and for anything that is not a terminal, else ``interactive``."""
-    if args.commands or args.file or args.check:
+    if args.commands or args.file or args.check or args.stream:
         return "batch"
     if _isatty(sys.stdin) and _isatty(sys.stdout):
         return "interactive"
@@ -160,6 +160,8 @@ def _command_words(args: argparse.Namespace, command: list[str]) -> str | None:
         return _not_a_url(args.url)
     if args.commands and args.file:
         return "give either -c or -f, not both"
+    if args.stream and (args.commands or args.file not in (None, "-") or args.check):
+        return "--stream runs stdin as it comes: not with a command, -c, -f FILE or --check"
     return None
 
 
@@ -242,7 +244,8 @@ def _run(args: argparse.Namespace, args_list: list[str]) -> int:
         from azshell.shell.run.batch import run_batch
 
         started()
-        return run_batch(ctx, args.commands, args.file, keep_going=args.keep_going)
+        return run_batch(ctx, args.commands, args.file, keep_going=args.keep_going,
+                         stream=args.stream)
     except AzshellError as err:
         ctx.out.error(str(err))
         return exit_code(err)

@@ -16,6 +16,7 @@ examples:
   azshell -f deploy.az --keep-going          run a script, every line even after a failure
   azshell -f deploy.az --check               only check its lines (nothing is sent)
   echo 'flows demo' | azshell --profile prod  piped stdin is a script too
+  tail -f queue.az | azshell --stream        each line runs as it comes
   azshell sandbox --port 8081                the sandbox server alone, in the foreground
 
   azshell projects -o csv                    one command against the default profile
@@ -112,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     add("--check", action="store_true",
         help="Only check the script (-f, -c or stdin): each line that does not parse is named "
              "and nothing is sent (exit 0 or 2).")
+    add("--stream", action="store_true",
+        help="Run piped stdin line by line as it comes, without checking the whole script "
+             "first (for a pipe that stays open, like tail -f).")
     add("--sandbox", action="store_true",
         help="Start the embedded sandbox server and log in to it as azkaban.")
     add("--examples", action="store_true",

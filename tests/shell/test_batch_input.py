@@ -119,3 +119,43 @@ def test_a_2mb_project_name_gives_a_short_line(tmp_path: Path, sandbox: Any) -> 
     assert lines[0].startswith("<stdin>:2: error: show: EXECID must be a positive execution id, "
                                "not '9x9x")
     assert lines[1] == "<stdin>: nothing was run (fix the lines above)"
+
+
+# -- --stream: a pipe that stays open ------------------------------------------------------------
+
+def test_stream_runs_each_line_while_the_pipe_is_still_open(tmp_path: Path, sandbox: Any) -> None:
+    """Without --stream the whole script is read (and checked) first, so a pipe like
+    `tail -f` would never start; with it, the answer to a line comes while stdin is open."""
+    import json
+    import select
+
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path),
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_STATE_HOME": str(tmp_path / "s"),
+           "XDG_CACHE_HOME": str(tmp_path / "cache"), "AZSHELL_PASSWORD": "azkaban"}
+    child = subprocess.Popen([AZSHELL, sandbox.url, "--user", "azkaban", "--stream",
+                              "--query", "user"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                             start_new_session=True)
+    try:
+        assert child.stdin is not None
+        assert child.stdout is not None
+        child.stdin.write(b"whoami\n")
+        child.stdin.flush()
+        ready, _, _ = select.select([child.stdout], [], [], 30)
+        assert ready, "no answer while stdin stayed open"
+        assert json.loads(child.stdout.readline()) == "azkaban"
+        child.stdin.write(b"flows\n")  # a usage error stops the stream like a script
+        child.stdin.close()
+        assert child.wait(30) == 2
+        assert child.stderr is not None
+        assert child.stderr.read().decode() == (
+            "<stdin>:2: error: flows: missing PROJECT (usage: flows PROJECT)\n")
+    finally:
+        if child.poll() is None:
+            child.kill()
+
+
+def test_stream_is_for_stdin_alone(tmp_path: Path, sandbox: Any) -> None:
+    done = run(tmp_path, sandbox.url, "--stream", "-c", "whoami")
+    assert done.returncode == 2
+    assert "--stream runs stdin as it comes: not with" in done.stderr

@@ -162,9 +162,13 @@ def run_batch(
     *,
     keep_going: bool = False,
     check_only: bool = False,
+    stream: bool = False,
 ) -> int:
     """The -c commands (named ``-c:1``, ``-c:2``...), else the script, else stdin: all of it
-    checked first (``check_only``: only that), then run."""
+    checked first (``check_only``: only that), then run. ``stream``: stdin's lines run as they
+    come, each checked on its own (a pipe that stays open never reaches its end)."""
+    if stream:
+        return run_lines(ctx, numbered(STDIN, stdin_lines()), keep_going=keep_going)
     if commands:
         pairs = list(numbered("-c", commands))
     else:
