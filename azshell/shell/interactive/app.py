@@ -280,8 +280,9 @@ class InteractiveShell:
     def _background_start(self) -> None:
         """After the first prompt: import what the first keystroke and the first line need,
         adopt the saved session, then refresh names."""
-        for module in LINE_MODULES:
-            importlib.import_module(module)
+        for module in LINE_MODULES:  # a warm-up only: the main thread imports them too when
+            with contextlib.suppress(Exception):  # it needs them, and meets any error there
+                importlib.import_module(module)
         try:
             if self._deferred_user is not None:
                 from azshell.shell.session.connection import connect
