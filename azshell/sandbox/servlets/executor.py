@@ -39,6 +39,11 @@ ExecHandler = Callable[[Any, Request, Session, Project, dict[str, Any]], Respons
 _SUBMIT_LOCK = threading.Lock()  # the "already running?" check and the submit are atomic
 
 
+def missing_flow_message(project: Project, flow_id: str) -> str:
+    """What executeFlow and flowInfo answer for a flow the project does not have."""
+    return f"Flow '{flow_id}' cannot be found in project {project.java_repr()}"
+
+
 def locked_message(project_name: str, flow_id: str) -> str:
     """What submitting a locked flow answers (the lock's own message is not used)."""
     return f"Flow {flow_id} for project {project_name} is locked."
@@ -53,7 +58,7 @@ def submit_flow(engine: Any, project: Project, flow_id: str, submit_user: str,
     if engine is None:
         raise SubmitError("The sandbox has no executor.")
     if flow is None or stored is None:
-        raise SubmitError(f"Flow '{flow_id}' cannot be found in project {project.java_repr()}")
+        raise SubmitError(missing_flow_message(project, flow_id))
     if not options.failure_emails_override:
         options.failure_emails = flowview.emails(flow, "failure.emails")
     if not options.success_emails_override:
@@ -142,7 +147,7 @@ class ExecutorServlet(Servlet):
         flow = project.flow(flow_id)
         stored = project.current
         if flow is None or stored is None:
-            ret["error"] = f"Flow '{flow_id}' cannot be found in project {project.java_repr()}"
+            ret["error"] = missing_flow_message(project, flow_id)
             return
         if flow_id in project.locked_flows:  # before the options, as a real server answers
             ret["message"], ret["execid"] = locked_message(name, flow_id), -1
@@ -249,8 +254,7 @@ class ExecutorServlet(Servlet):
             return write_json({"error": f"Project '{name}' doesn't exist."})
         info = flowview.graph(project.flows, flow_id)
         if info is None:
-            return write_json({"error": f"Flow '{flow_id}' cannot be found in project "
-                                        f"{project.java_repr()}"})
+            return write_json({"error": missing_flow_message(project, flow_id)})
         ret.update({"execid": -1, "project": name, "projectId": project.id,
                     "submitUser": session.user.name, "submitTime": -1, "id": flow_id,
                     "flowId": flow_id, "nestedId": flow_id, "type": None, "status": "READY",
